@@ -1,1 +1,3 @@
-export {};
+export * from './health.js';
+export * from './http.js';
+export * from './routes.js';

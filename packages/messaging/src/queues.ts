@@ -62,3 +62,10 @@ export const queueName = (stage: string, queue: QueueDefinition): string => `lin
 /** Physical name of a queue's dead-letter queue. */
 export const deadLetterQueueName = (stage: string, queue: QueueDefinition): string =>
   `${queueName(stage, queue)}-dlq`;
+
+/** Name of the environment variable through which a function learns a queue's URL. */
+export const queueUrlEnvName = (queue: QueueDefinition): string =>
+  `QUEUE_URL_${queue.id.toUpperCase().replaceAll('-', '_')}`;
+
+/** Name of the environment variable through which a function learns a queue's dead-letter queue URL. */
+export const deadLetterQueueUrlEnvName = (queue: QueueDefinition): string => `${queueUrlEnvName(queue)}_DLQ`;

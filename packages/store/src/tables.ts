@@ -73,3 +73,7 @@ export const tableDefinitions: readonly TableDefinition[] = [ledgerTable, idempo
 
 /** Physical table name for a stage, e.g. `lindung-dev-ledger`. */
 export const tableName = (stage: string, table: TableDefinition): string => `lindung-${stage}-${table.id}`;
+
+/** Name of the environment variable through which a function learns a table's physical name. */
+export const tableEnvName = (table: TableDefinition): string =>
+  `TABLE_${table.id.toUpperCase().replaceAll('-', '_')}`;

@@ -1,0 +1,71 @@
+/**
+ * The routes of the HTTP API as data. The Lambda handler dispatches on them, the CDK stack declares
+ * the same routes on API Gateway, and the local stack matches requests against them to build the
+ * `routeKey` and `pathParameters` that API Gateway would.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway path template, e.g. `/v1/commitments/{id}`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  /** `none` routes are public; `jwt` routes need a bearer token validated by the authorizer. */
+  readonly auth: 'none' | 'jwt';
+}
+
+export const healthRoute: RouteDefinition = {
+  method: 'GET',
+  path: '/health',
+  operationId: 'getHealth',
+  summary: 'Versions and the state of storage and queues',
+  auth: 'none',
+};
+
+export const routeDefinitions: readonly RouteDefinition[] = [healthRoute];
+
+/** `GET /v1/commitments/{id}`: the key API Gateway puts in `event.routeKey`. */
+export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;
+
+export interface RouteMatch {
+  readonly route: RouteDefinition;
+  readonly pathParameters: Record<string, string>;
+}
+
+const templateSegment = /^\{([A-Za-z0-9_]+)\}$/;
+
+const safeDecode = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment) || undefined;
+  } catch {
+    return undefined; // a malformed escape is no match, answered as 404 rather than a crash
+  }
+};
+
+/** Finds the route for a method and concrete path, with its path parameters (URL-decoded). */
+export const matchRoute = (
+  routes: readonly RouteDefinition[],
+  method: string,
+  path: string,
+): RouteMatch | undefined => {
+  const actual = path.split('/');
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const template = route.path.split('/');
+    if (template.length !== actual.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = template.every((segment, i) => {
+      const value = actual[i] ?? '';
+      const parameter = templateSegment.exec(segment);
+      if (!parameter?.[1]) return segment === value;
+      const decoded = safeDecode(value);
+      if (!decoded) return false;
+      pathParameters[parameter[1]] = decoded;
+      return true;
+    });
+    if (matches) return { route, pathParameters };
+  }
+  return undefined;
+};

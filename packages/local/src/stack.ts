@@ -1,0 +1,305 @@
+/**
+ * The embedded Lindung stack: DynamoDB Local, the fauxqs SQS emulator, tables and queues from the shared
+ * definitions, the local API Gateway, queue and stream pollers and the scheduler, all wired to the same
+ * handlers the CDK stack deploys (functions/registry.ts).
+ */
+
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { routeDefinitions } from '@lindung/api';
+import {
+  deadLetterQueueName,
+  deadLetterQueueUrlEnvName,
+  type QueueDefinition,
+  queueDefinitions,
+  queueName,
+  queueUrlEnvName,
+} from '@lindung/messaging';
+import { type TableDefinition, tableDefinitions, tableEnvName } from '@lindung/store';
+import { type FunctionDefinition, functionDefinitions } from '../../../functions/registry.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { startHttpServer } from './http-server.js';
+import type { LambdaHandler } from './lambda.js';
+import { freePort, requireFreePort, requireJava, requireWritableDirectory } from './preflight.js';
+import { type ProvisionedQueue, type ProvisionedTable, provisionQueue, provisionTable } from './provision.js';
+import { Scheduler } from './scheduler.js';
+import { restoreQueueSnapshot, type SqsLocal, saveQueueSnapshot, startSqsLocal } from './sqs-local.js';
+import { SqsPoller } from './sqs-poller.js';
+import { type CheckpointStore, StreamPoller } from './stream-poller.js';
+import { type LocalTokenIssuer, localTokenIssuer, signingKey } from './tokens.js';
+
+export const LOCAL_REGION = 'ap-southeast-3'; // Jakarta
+export const LOCAL_STAGE = 'local';
+
+export interface LocalStackOptions {
+  /** Port of the HTTP API (default 3000; 0 picks a free one). */
+  readonly httpPort?: number;
+  readonly dynamodbPort?: number;
+  readonly sqsPort?: number;
+  /** Where data persists (default `.lindung`); ignored when `inMemory`. */
+  readonly dataDir?: string;
+  readonly inMemory?: boolean;
+  readonly functions?: readonly FunctionDefinition[];
+  /** Start pollers and the scheduler (default true). Tests of single handlers may turn them off. */
+  readonly runConsumers?: boolean;
+  readonly log?: (message: string) => void;
+}
+
+export interface LocalStack {
+  readonly httpUrl: string;
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly dynamodbVersion: string;
+  readonly dataDir: string | undefined;
+  readonly tables: Readonly<Record<string, ProvisionedTable>>;
+  readonly queues: Readonly<Record<string, ProvisionedQueue>>;
+  /** The environment the handlers run with (also set on this process). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly tokens: LocalTokenIssuer;
+  readonly scheduler: Scheduler | undefined;
+  stop(): Promise<void>;
+}
+
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Imports a function's `handler` from its entry file, as Lambda would load it. */
+export const loadHandler = async <E, R>(definition: FunctionDefinition): Promise<LambdaHandler<E, R>> => {
+  const module = (await import(pathToFileURL(join(repositoryRoot, definition.entry)).href)) as {
+    handler?: LambdaHandler<E, R>;
+  };
+  if (typeof module.handler !== 'function') throw new Error(`${definition.entry} exports no handler`);
+  return module.handler;
+};
+
+/** Environment variables that point the AWS SDK and the handlers at the local emulators. */
+export const localEnvironment = (
+  dynamodbEndpoint: string,
+  sqsEndpoint: string,
+  tables: readonly ProvisionedTable[],
+  queues: readonly ProvisionedQueue[],
+): Record<string, string> => ({
+  AWS_REGION: LOCAL_REGION,
+  AWS_DEFAULT_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+  AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodbEndpoint,
+  AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  LINDUNG_STAGE: LOCAL_STAGE,
+  LINDUNG_MODE: 'local',
+  POWERTOOLS_SERVICE_NAME: 'lindung',
+  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  POWERTOOLS_METRICS_NAMESPACE: 'Lindung',
+  POWERTOOLS_DEV: 'true',
+  ...Object.fromEntries(tables.map((t) => [tableEnvName(t.definition), t.name])),
+  ...Object.fromEntries(
+    queues.flatMap((q) => [
+      [queueUrlEnvName(q.definition), q.url],
+      [deadLetterQueueUrlEnvName(q.definition), q.deadLetterUrl],
+    ]),
+  ),
+});
+
+const fileCheckpoints = (file: string): CheckpointStore => ({
+  load: async () => {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  },
+  save: (checkpoints) => writeFile(file, JSON.stringify(checkpoints)),
+});
+
+const byId = <T extends { definition: { id: string } }>(items: readonly T[]) =>
+  Object.fromEntries(items.map((item) => [item.definition.id, item]));
+
+/** Starts everything; on any failure, stops what had started and rethrows. */
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const log = options.log ?? (() => undefined);
+  const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? '.lindung');
+  const httpPort = options.httpPort ?? 3000;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse().splice(0)) await stop().catch(() => undefined);
+  };
+
+  // The pinned SDK supports Node 20 until 2027; its notice would only repeat on every start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  try {
+    await requireJava();
+    if (httpPort !== 0) await requireFreePort(httpPort, 'the HTTP API', '--port');
+    if (options.dynamodbPort)
+      await requireFreePort(options.dynamodbPort, 'DynamoDB Local', '--dynamodb-port');
+    if (options.sqsPort) await requireFreePort(options.sqsPort, 'the SQS emulator', '--sqs-port');
+    if (dataDir) await requireWritableDirectory(join(dataDir, 'dynamodb'));
+
+    const [dynamodbPort, sqsPort] = [
+      options.dynamodbPort ?? (await freePort()),
+      options.sqsPort ?? (await freePort()),
+    ];
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal({
+      port: dynamodbPort,
+      ...(dataDir && { dataDir: join(dataDir, 'dynamodb') }),
+    });
+    stoppers.push(() => dynamo.stop());
+    log(
+      `DynamoDB Local ${dynamo.version} on ${dynamo.endpoint}${dataDir ? ` (data in ${dataDir})` : ' (in memory)'}`,
+    );
+
+    const sqsLocal: SqsLocal = await startSqsLocal(sqsPort);
+    stoppers.push(() => sqsLocal.stop());
+    log(`SQS emulator (fauxqs) on ${sqsLocal.endpoint}`);
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
+    const streams = new DynamoDBStreamsClient({
+      endpoint: dynamo.endpoint,
+      region: LOCAL_REGION,
+      credentials,
+    });
+    const sqs = new SQSClient({
+      endpoint: sqsLocal.endpoint,
+      region: LOCAL_REGION,
+      credentials,
+      useQueueUrlAsEndpoint: false,
+    });
+    stoppers.push(async () => {
+      dynamodb.destroy();
+      streams.destroy();
+      sqs.destroy();
+    });
+
+    const tables = await Promise.all(
+      tableDefinitions.map((t: TableDefinition) => provisionTable(dynamodb, LOCAL_STAGE, t)),
+    );
+    const queues = await Promise.all(
+      queueDefinitions.map((q: QueueDefinition) => provisionQueue(sqs, LOCAL_STAGE, q)),
+    );
+    log(`${tables.length} tables and ${queues.length} queues (each with a dead-letter queue) ready`);
+
+    const env = localEnvironment(dynamo.endpoint, sqsLocal.endpoint, tables, queues);
+    Object.assign(process.env, env);
+
+    if (dataDir) {
+      const snapshotFile = join(dataDir, 'queues.json');
+      const urls = new Map(
+        queues.flatMap((q) => [
+          [queueName(LOCAL_STAGE, q.definition), q.url],
+          [deadLetterQueueName(LOCAL_STAGE, q.definition), q.deadLetterUrl],
+        ]),
+      );
+      const restored = await restoreQueueSnapshot(snapshotFile, sqs, (name) => urls.get(name));
+      if (restored > 0) log(`${restored} queued messages restored from the last run`);
+      // Registered before the pollers' stoppers, so it runs after they have finished their batches.
+      stoppers.push(() => saveQueueSnapshot(snapshotFile, sqsLocal.snapshot([...urls.keys()])));
+    }
+
+    const functions = (options.functions ?? functionDefinitions).filter((f) => f.trigger.kind !== 'http');
+    const http = functionDefinitions.find((f) => f.trigger.kind === 'http');
+    const key = await signingKey(dataDir);
+    const tokens = localTokenIssuer(key);
+    const onError = (where: string) => (error: unknown) =>
+      log(`${where}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+
+    let scheduler: Scheduler | undefined;
+    if (options.runConsumers ?? true) {
+      const schedules = [];
+      for (const fn of functions) {
+        const trigger = fn.trigger;
+        if (trigger.kind === 'queue') {
+          const queue = queues.find((q) => q.definition.id === trigger.queue.id);
+          if (!queue) throw new Error(`${fn.id} consumes unknown queue ${trigger.queue.id}`);
+          const poller = new SqsPoller({
+            sqs,
+            queue,
+            functionName: fn.id,
+            handler: await loadHandler(fn),
+            timeoutSeconds: fn.timeoutSeconds,
+            concurrency: 2,
+            onError: onError(fn.id),
+          });
+          poller.start();
+          stoppers.push(() => poller.stop());
+        } else if (trigger.kind === 'stream') {
+          const table = tables.find((t) => t.definition.id === trigger.table.id);
+          if (!table?.streamArn)
+            throw new Error(`${fn.id} reads the stream of ${trigger.table.id}, which has none`);
+          const poller = new StreamPoller({
+            streams,
+            streamArn: table.streamArn,
+            functionName: fn.id,
+            handler: await loadHandler(fn),
+            batchSize: Math.min(trigger.batchSize, 1000),
+            timeoutSeconds: fn.timeoutSeconds,
+            onError: onError(fn.id),
+            onFailure: (records, error) =>
+              onError(`${fn.id} gave up on ${records.length} stream records`)(error),
+            ...(dataDir && { checkpoints: fileCheckpoints(join(dataDir, `stream-${fn.id}.json`)) }),
+          });
+          await poller.start();
+          stoppers.push(() => poller.stop());
+        } else if (trigger.kind === 'schedule') {
+          schedules.push({
+            functionName: fn.id,
+            cron: trigger.cron,
+            timezone: trigger.timezone,
+            timeoutSeconds: fn.timeoutSeconds,
+            handler: await loadHandler<{ scheduledTime: string }, unknown>(fn),
+          });
+        }
+      }
+      scheduler = new Scheduler(schedules, (error, name) => onError(name)(error));
+      scheduler.start();
+      const started = scheduler;
+      stoppers.push(() => started.stop());
+    }
+
+    let server: Server | undefined;
+    if (http) {
+      server = await startHttpServer({
+        port: httpPort,
+        routes: routeDefinitions,
+        handler: await loadHandler(http),
+        functionName: http.id,
+        timeoutSeconds: http.timeoutSeconds,
+        tokens,
+        onError: onError(http.id),
+      });
+      const listening = server;
+      stoppers.push(
+        () =>
+          new Promise<void>((done) => {
+            listening.close(() => done());
+            listening.closeIdleConnections();
+          }),
+      );
+    }
+    const address = server?.address();
+    const port = typeof address === 'object' && address ? address.port : httpPort;
+
+    return {
+      httpUrl: `http://127.0.0.1:${port}`,
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqsLocal.endpoint,
+      dynamodbVersion: dynamo.version,
+      dataDir,
+      tables: byId(tables),
+      queues: byId(queues),
+      env,
+      tokens,
+      scheduler,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

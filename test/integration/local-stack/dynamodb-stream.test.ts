@@ -1,0 +1,73 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StreamPoller } from '../../../packages/local/src/stream-poller.js';
+import { eventually, localClients, localStack } from '../../support/local-stack.js';
+
+describe('DynamoDB stream delivery', () => {
+  const stack = localStack();
+  const { document, streams } = localClients(stack);
+  const ledger = stack.tables.ledger;
+  const received: DynamoDBRecord[] = [];
+  let failOnce = true;
+  const poller = new StreamPoller({
+    streams,
+    streamArn: ledger?.streamArn ?? '',
+    functionName: 'stream-probe',
+    batchSize: 100,
+    timeoutSeconds: 10,
+    handler: async (event) => {
+      // The first delivery of the marked record fails, to prove the batch resumes from it.
+      const failing = event.Records.find((r) => r.dynamodb?.NewImage?.sk?.S === 'FAIL-ONCE');
+      if (failing && failOnce) {
+        failOnce = false;
+        return { batchItemFailures: [{ itemIdentifier: failing.dynamodb?.SequenceNumber ?? '' }] };
+      }
+      received.push(...event.Records);
+      return { batchItemFailures: [] };
+    },
+  });
+  afterAll(() => poller.stop());
+
+  it('delivers a written item to the consumer handler with its new image', async () => {
+    // Prepare
+    await poller.start();
+    const id = `TEST#${ulid()}`;
+
+    // Act
+    await document.send(
+      new PutCommand({ TableName: ledger?.name, Item: { pk: id, sk: 'S', amount: 16_800 } }),
+    );
+
+    // Assess
+    const record = await eventually(async () => received.find((r) => r.dynamodb?.Keys?.pk?.S === id), {
+      what: 'the stream record',
+    });
+    expect(record.eventName).toBe('INSERT');
+    expect(record.eventSource).toBe('aws:dynamodb');
+    expect(record.dynamodb?.NewImage?.amount?.N).toBe('16800');
+  });
+
+  it('redelivers a record the handler reported as failed, in order, exactly once after success', async () => {
+    // Prepare
+    const id = `TEST#${ulid()}`;
+
+    // Act
+    await document.send(new PutCommand({ TableName: ledger?.name, Item: { pk: id, sk: 'FAIL-ONCE' } }));
+    await document.send(new PutCommand({ TableName: ledger?.name, Item: { pk: id, sk: 'AFTER' } }));
+
+    // Assess
+    await eventually(
+      async () =>
+        received.some((r) => r.dynamodb?.Keys?.sk?.S === 'AFTER' && r.dynamodb.Keys.pk?.S === id)
+          ? true
+          : undefined,
+      {
+        what: 'the record after the failed one',
+      },
+    );
+    const mine = received.filter((r) => r.dynamodb?.Keys?.pk?.S === id).map((r) => r.dynamodb?.Keys?.sk?.S);
+    expect(mine).toEqual(['FAIL-ONCE', 'AFTER']);
+  });
+});
