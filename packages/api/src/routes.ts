@@ -24,7 +24,52 @@ export const healthRoute: RouteDefinition = {
   auth: 'none',
 };
 
-export const routeDefinitions: readonly RouteDefinition[] = [healthRoute];
+const jwt = (method: HttpMethod, path: string, operationId: string, summary: string): RouteDefinition => ({
+  method,
+  path,
+  operationId,
+  summary,
+  auth: 'jwt',
+});
+
+export const openApiRoute: RouteDefinition = {
+  method: 'GET',
+  path: '/v1/openapi.json',
+  operationId: 'getOpenApi',
+  summary: 'This API as an OpenAPI 3.1 document',
+  auth: 'none',
+};
+
+export const apiRoutes = {
+  createSponsor: jwt('POST', '/v1/sponsors', 'createSponsor', 'Create a sponsor'),
+  draftCommitment: jwt('POST', '/v1/commitments', 'draftCommitment', 'Draft a commitment'),
+  approveCommitment: jwt(
+    'POST',
+    '/v1/commitments/{id}/approve',
+    'approveCommitment',
+    'Approve a draft commitment',
+  ),
+  getCommitment: jwt('GET', '/v1/commitments/{id}', 'getCommitment', 'A commitment with its totals'),
+  listAllocations: jwt(
+    'GET',
+    '/v1/commitments/{id}/allocations',
+    'listAllocations',
+    'Village quotas, paginated',
+  ),
+  enroll: jwt('POST', '/v1/villages/{code}/enrollments', 'enroll', 'Enroll one worker'),
+  listVillageEnrollments: jwt(
+    'GET',
+    '/v1/villages/{code}/enrollments',
+    'listVillageEnrollments',
+    'A village’s enrollments',
+  ),
+} as const satisfies Record<string, RouteDefinition>;
+
+export const routeDefinitions: readonly RouteDefinition[] = [
+  healthRoute,
+  openApiRoute,
+  ...Object.values(apiRoutes),
+];
 
 /** `GET /v1/commitments/{id}`: the key API Gateway puts in `event.routeKey`. */
 export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;

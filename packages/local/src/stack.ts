@@ -31,7 +31,7 @@ import { Scheduler } from './scheduler.js';
 import { restoreQueueSnapshot, type SqsLocal, saveQueueSnapshot, startSqsLocal } from './sqs-local.js';
 import { SqsPoller } from './sqs-poller.js';
 import { type CheckpointStore, StreamPoller } from './stream-poller.js';
-import { type LocalTokenIssuer, localTokenIssuer, signingKey } from './tokens.js';
+import { type LocalTokenIssuer, localSecret, localTokenIssuer } from './tokens.js';
 
 export const LOCAL_REGION = 'ap-southeast-3'; // Jakarta
 export const LOCAL_STAGE = 'local';
@@ -185,7 +185,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     );
     log(`${tables.length} tables and ${queues.length} queues (each with a dead-letter queue) ready`);
 
-    const env = localEnvironment(dynamo.endpoint, sqsLocal.endpoint, tables, queues);
+    const env = {
+      ...localEnvironment(dynamo.endpoint, sqsLocal.endpoint, tables, queues),
+      NIK_HASH_KEY: Buffer.from(await localSecret(dataDir, 'nik-hash')).toString('base64url'),
+    };
     Object.assign(process.env, env);
 
     if (dataDir) {
@@ -204,7 +207,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
     const functions = (options.functions ?? functionDefinitions).filter((f) => f.trigger.kind !== 'http');
     const http = functionDefinitions.find((f) => f.trigger.kind === 'http');
-    const key = await signingKey(dataDir);
+    const key = await localSecret(dataDir, 'local-jwt');
     const tokens = localTokenIssuer(key);
     const onError = (where: string) => (error: unknown) =>
       log(`${where}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);

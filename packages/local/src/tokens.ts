@@ -24,10 +24,10 @@ export interface LocalTokenIssuer {
   verify(token: string): Promise<Record<string, unknown> | undefined>;
 }
 
-/** Loads the signing key from the data folder (so tokens survive a restart) or makes a new one. */
-export const signingKey = async (dataDir: string | undefined): Promise<Uint8Array> => {
+/** Loads a local secret from the data folder (so it survives a restart) or makes a new one. */
+export const localSecret = async (dataDir: string | undefined, name: string): Promise<Uint8Array> => {
   if (!dataDir) return randomBytes(32);
-  const file = join(dataDir, 'local-jwt.key');
+  const file = join(dataDir, `${name}.key`);
   try {
     return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
   } catch {

@@ -1,0 +1,112 @@
+/**
+ * Who is calling and what they may do: the one place where roles and scopes are enforced.
+ * Claims arrive as API Gateway's JWT authorizer passes them (strings; arrays as `[a b]`), from Cognito
+ * (`cognito:groups`, `custom:sponsorId`, `custom:villageCodes`) or from the local token issuer.
+ */
+import { ForbiddenError, UnauthenticatedError } from '@lindung/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
+export const ROLES = [
+  'admin',
+  'sponsor-officer',
+  'sponsor-approver',
+  'village-operator',
+  'billing',
+  'auditor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  readonly sub: string;
+  readonly roles: ReadonlySet<Role>;
+  readonly sponsorId?: string;
+  readonly villageCodes: readonly string[];
+}
+
+/** Reads a claim that may be an array, `[a b]`, a JSON array or a comma-separated string. */
+export const claimList = (value: unknown): string[] => {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string' || value.trim() === '') return [];
+  const text = value.trim();
+  if (text.startsWith('[') && text.endsWith(']')) {
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      // API Gateway's `[a b]` form
+    }
+    return text
+      .slice(1, -1)
+      .split(/[\s,]+/)
+      .filter(Boolean);
+  }
+  return text.split(/[\s,]+/).filter(Boolean);
+};
+
+const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
+/** The caller of a request; throws `UnauthenticatedError` when the authorizer passed no subject. */
+export const principalOf = (event: APIGatewayProxyEventV2): Principal => {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })
+    .authorizer?.jwt?.claims;
+  const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
+  if (!claims || !sub) throw new UnauthenticatedError('A valid bearer token is required');
+  const roles = [...claimList(claims.roles), ...claimList(claims['cognito:groups'])].filter(isRole);
+  const sponsorId = claims.sponsorId ?? claims['custom:sponsorId'];
+  return {
+    sub,
+    roles: new Set(roles),
+    ...(typeof sponsorId === 'string' && sponsorId && { sponsorId }),
+    villageCodes: [...claimList(claims.villageCodes), ...claimList(claims['custom:villageCodes'])],
+  };
+};
+
+/** What a request touches, for scope checks. */
+export interface Scope {
+  readonly sponsorId?: string;
+  readonly villageCode?: string;
+}
+
+export type Policy = { readonly [R in Role]?: 'any' | 'own-sponsor' | 'own-village' };
+
+const SPONSOR_READERS: Policy = {
+  'sponsor-officer': 'own-sponsor',
+  'sponsor-approver': 'own-sponsor',
+  auditor: 'any',
+  admin: 'any',
+};
+
+/** Every protected operation and who may call it, in which scope. */
+export const POLICIES = {
+  createSponsor: { admin: 'any' },
+  draftCommitment: { 'sponsor-officer': 'own-sponsor' },
+  approveCommitment: { 'sponsor-approver': 'own-sponsor' },
+  getCommitment: SPONSOR_READERS,
+  listAllocations: SPONSOR_READERS,
+  enroll: { 'village-operator': 'own-village' },
+  importEnrollments: { 'village-operator': 'own-village' },
+  listVillageEnrollments: { 'village-operator': 'own-village', auditor: 'any', admin: 'any' },
+} as const satisfies Record<string, Policy>;
+
+export type Operation = keyof typeof POLICIES;
+
+const allows = (principal: Principal, rule: 'any' | 'own-sponsor' | 'own-village', scope: Scope): boolean => {
+  switch (rule) {
+    case 'any':
+      return true;
+    case 'own-sponsor':
+      return principal.sponsorId !== undefined && principal.sponsorId === scope.sponsorId;
+    case 'own-village':
+      return scope.villageCode !== undefined && principal.villageCodes.includes(scope.villageCode);
+  }
+};
+
+/** Throws `ForbiddenError` unless one of the caller's roles allows the operation in this scope. */
+export const authorize = (principal: Principal, operation: Operation, scope: Scope = {}): void => {
+  const policy: Policy = POLICIES[operation];
+  for (const role of principal.roles) {
+    const rule = policy[role];
+    if (rule && allows(principal, rule, scope)) return;
+  }
+  throw new ForbiddenError(`Not allowed to ${operation} in this scope`, { details: { operation } });
+};

@@ -1,0 +1,81 @@
+/** The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. */
+import { z } from 'zod';
+
+const rupiah = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('Integer rupiah');
+const regionCode = z
+  .string()
+  .regex(/^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/)
+  .describe('idn-area-data code, e.g. 15.01.01.2001');
+const villageCode = z
+  .string()
+  .regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/)
+  .describe('Village code, e.g. 15.01.01.2001');
+const period = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+  .describe('Period YYYY-MM');
+const percent = z.number().gt(0).max(100).describe('Percent, e.g. 10 for 10 %');
+
+export const createSponsorBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(['province', 'regency', 'city', 'village', 'other']),
+  regionCode,
+});
+
+export const budgetRule = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fixed'), amount: rupiah.positive() }),
+  z.strictObject({
+    kind: z.literal('percent-of-grant'),
+    grantPerVillage: rupiah.positive(),
+    percent,
+    region: regionCode.describe('Every village of this region receives the grant'),
+  }),
+]);
+
+const villageSelection = {
+  region: regionCode.optional().describe('Every village of this region'),
+  villages: z.array(villageCode).min(1).max(100_000).optional(),
+};
+
+export const allocationRule = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('equal'), ...villageSelection }),
+  z.strictObject({ method: z.literal('percent-of-grant') }),
+  z.strictObject({
+    method: z.literal('proportional'),
+    targets: z.record(villageCode, z.number().int().nonnegative()),
+  }),
+  z.strictObject({ method: z.literal('explicit'), amounts: z.record(villageCode, rupiah) }),
+]);
+
+export const draftCommitmentBody = z.strictObject({
+  sponsorId: z.string().min(1).max(64),
+  fiscalYear: z.number().int().min(2020).max(2100),
+  budget: budgetRule,
+  benefit: z.strictObject({
+    programs: z
+      .array(z.enum(['JKK', 'JKM', 'JHT']))
+      .min(2)
+      .max(3),
+    declaredIncome: rupiah,
+  }),
+  reservation: z.enum(['fiscal-year', 'monthly']).default('fiscal-year'),
+  allocation: allocationRule.default({ method: 'percent-of-grant' }),
+});
+
+export const enrollBody = z.strictObject({
+  commitmentId: z.string().min(1).max(64),
+  worker: z.strictObject({
+    nik: z.string().regex(/^\d{16}$/, 'a NIK is 16 digits'),
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
+  startPeriod: period,
+});
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  pageToken: z.string().max(2048).optional(),
+});
+
+export type CreateSponsorBody = z.infer<typeof createSponsorBody>;
+export type DraftCommitmentBody = z.infer<typeof draftCommitmentBody>;
+export type EnrollBody = z.infer<typeof enrollBody>;

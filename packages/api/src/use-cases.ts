@@ -1,0 +1,196 @@
+/** The use cases of the HTTP API: authorize, apply the domain rules, call one repository. */
+import {
+  type AllocationMethod,
+  ageAt,
+  allocate,
+  benefitPackage,
+  fundingBudget,
+  isEligibleAge,
+  maskNik,
+  monthlyPremium,
+  parseNik,
+  parsePercent,
+  parsePeriod,
+  villageCode as parseVillageCode,
+  percentOfGrantFunding,
+  periodParts,
+  reservationAtEnrollment,
+  rupiah,
+  ValidationError,
+  villagesOf,
+} from '@lindung/core';
+import type { Commitment, CommitmentRepository, EnrollmentRepository } from '@lindung/store';
+import { authorize, type Principal } from './auth.js';
+import type { CreateSponsorBody, DraftCommitmentBody, EnrollBody } from './schemas.js';
+
+export interface Services {
+  readonly commitments: CommitmentRepository;
+  readonly enrollments: EnrollmentRepository;
+}
+
+const regionVillages = (region: string) => villagesOf(region).map((v) => v.code as string);
+
+/** The villages a commitment covers and how its budget is split among them. */
+const termsOf = (body: DraftCommitmentBody) => {
+  const { budget, allocation } = body;
+  let villages: string[];
+  if (budget.kind === 'percent-of-grant') villages = regionVillages(budget.region);
+  else if ('villages' in allocation && allocation.villages)
+    villages = [...new Set(allocation.villages)].sort();
+  else if ('region' in allocation && allocation.region) villages = regionVillages(allocation.region);
+  else if (allocation.method === 'proportional') villages = Object.keys(allocation.targets).sort();
+  else if (allocation.method === 'explicit') villages = Object.keys(allocation.amounts).sort();
+  else throw ValidationError.forField('allocation', 'name the villages: a region or a list of village codes');
+  if (villages.length === 0) throw ValidationError.forField('allocation', 'covers no village');
+
+  let total: number;
+  let method: AllocationMethod;
+  if (budget.kind === 'percent-of-grant') {
+    const rule = percentOfGrantFunding(
+      budget.grantPerVillage,
+      parsePercent(String(budget.percent)),
+      budget.region,
+    );
+    method = { kind: 'percent-of-grant', grantPerVillage: rule.grantPerVillage, percent: rule.percent };
+    total = fundingBudget(rule, villages.length).total;
+  } else {
+    total = budget.amount;
+    if (allocation.method === 'percent-of-grant') {
+      throw ValidationError.forField('allocation.method', 'percent-of-grant needs a percent-of-grant budget');
+    }
+    method =
+      allocation.method === 'equal'
+        ? { kind: 'equal' }
+        : allocation.method === 'proportional'
+          ? { kind: 'proportional', targets: allocation.targets }
+          : { kind: 'explicit', amounts: allocation.amounts };
+  }
+  // Allocating now proves the split fits the budget before anything is stored.
+  allocate(rupiah(total), method, villages);
+  return { villages, total: rupiah(total), method };
+};
+
+const methodOf = (commitment: Commitment): AllocationMethod =>
+  commitment.allocation as unknown as AllocationMethod;
+
+export const createSponsor = (services: Services, principal: Principal, body: CreateSponsorBody) => {
+  authorize(principal, 'createSponsor');
+  return services.commitments.createSponsor(body);
+};
+
+export const draftCommitment = async (
+  services: Services,
+  principal: Principal,
+  body: DraftCommitmentBody,
+) => {
+  authorize(principal, 'draftCommitment', { sponsorId: body.sponsorId });
+  const benefit = benefitPackage(body.benefit);
+  const { villages, total, method } = termsOf(body);
+  return services.commitments.draft(
+    {
+      sponsorId: body.sponsorId,
+      fiscalYear: body.fiscalYear,
+      budget: total,
+      funding: body.budget,
+      benefit,
+      reservation: body.reservation,
+      allocation: method as unknown as Record<string, unknown>,
+      villageCodes: villages,
+    },
+    principal.sub,
+  );
+};
+
+export const approveCommitment = async (services: Services, principal: Principal, id: string) => {
+  const commitment = await services.commitments.require(id);
+  authorize(principal, 'approveCommitment', { sponsorId: commitment.sponsorId });
+  const allocations = allocate(commitment.budget, methodOf(commitment), commitment.villageCodes);
+  return services.commitments.approve(id, principal.sub, allocations);
+};
+
+/** A commitment with its totals, summed from its allocations (the commitment item is not written per enrollment). */
+export const getCommitment = async (services: Services, principal: Principal, id: string) => {
+  const commitment = await services.commitments.require(id);
+  authorize(principal, 'getCommitment', { sponsorId: commitment.sponsorId });
+  const allocations = await services.commitments.allAllocations(id);
+  const total = (pick: (a: (typeof allocations)[number]) => number) =>
+    allocations.reduce((s, a) => s + pick(a), 0);
+  const { villageCodes, ...rest } = commitment;
+  return {
+    ...rest,
+    villages: villageCodes.length,
+    totals: {
+      budget: commitment.budget,
+      allocated: total((a) => a.budget),
+      unallocated: commitment.budget - total((a) => a.budget),
+      reserved: total((a) => a.reserved),
+      spent: total((a) => a.spent),
+      released: total((a) => a.released),
+      remaining: total((a) => a.available),
+      enrolledWorkers: total((a) => a.workers),
+    },
+  };
+};
+
+export const listAllocations = async (
+  services: Services,
+  principal: Principal,
+  id: string,
+  limit: number,
+  pageToken?: string,
+) => {
+  const commitment = await services.commitments.require(id);
+  authorize(principal, 'listAllocations', { sponsorId: commitment.sponsorId });
+  return services.commitments.allocations(id, limit, pageToken);
+};
+
+export const enroll = async (services: Services, principal: Principal, village: string, body: EnrollBody) => {
+  const villageCode = parseVillageCode(village);
+  authorize(principal, 'enroll', { villageCode });
+  const startPeriod = parsePeriod(body.startPeriod, 'startPeriod');
+  const nik = parseNik(body.worker.nik);
+  if (!isEligibleAge(nik.birthDate, startPeriod)) {
+    throw ValidationError.forField(
+      'worker.nik',
+      `the worker is ${ageAt(nik.birthDate, startPeriod)} at ${startPeriod}; subsidised workers are 18 to 65`,
+      { details: { nik: maskNik(body.worker.nik) } },
+    );
+  }
+  const commitment = await services.commitments.require(body.commitmentId);
+  if (periodParts(startPeriod).year !== commitment.fiscalYear) {
+    throw ValidationError.forField(
+      'startPeriod',
+      `must fall in the commitment's fiscal year ${commitment.fiscalYear}`,
+    );
+  }
+  const { periods, amount } = reservationAtEnrollment(
+    commitment.reservation,
+    commitment.benefit,
+    startPeriod,
+  );
+  return services.enrollments.enroll({
+    commitmentId: commitment.id,
+    villageCode,
+    nik: body.worker.nik,
+    ...(body.worker.name && { name: body.worker.name }),
+    birthDate: nik.birthDate,
+    sex: nik.sex,
+    startPeriod,
+    periods,
+    reservedAmount: amount,
+    monthlyPremium: monthlyPremium(commitment.benefit, startPeriod),
+    enrolledBy: principal.sub,
+  });
+};
+
+export const listVillageEnrollments = async (
+  services: Services,
+  principal: Principal,
+  village: string,
+  limit: number,
+  pageToken?: string,
+) => {
+  const villageCode = parseVillageCode(village);
+  authorize(principal, 'listVillageEnrollments', { villageCode });
+  return services.enrollments.ofVillage(villageCode, limit, pageToken);
+};

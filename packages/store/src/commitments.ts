@@ -1,0 +1,329 @@
+/**
+ * Sponsors, commitments and their village allocations. Activation writes every allocation with a
+ * condition so that a retried or resumed approval never resets a quota that is already in use.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type Allocation,
+  type BenefitPackage,
+  type CommitmentState,
+  ForbiddenError,
+  IllegalTransitionError,
+  NotFoundError,
+  type ReservationMode,
+  type Rupiah,
+  ValidationError,
+} from '@lindung/core';
+import { ulid } from 'ulid';
+import { cancellationReasons, decodePageToken, encodePageToken } from './client.js';
+import {
+  ALLOCATION_SK_PREFIX,
+  activeCommitmentIndex,
+  allocationKey,
+  commitmentBySponsor,
+  commitmentKey,
+  ledgerEntryKey,
+  sponsorKey,
+} from './keys.js';
+
+export type SponsorKind = 'province' | 'regency' | 'city' | 'village' | 'other';
+
+export interface Sponsor {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: SponsorKind;
+  readonly regionCode: string;
+  readonly createdAt: string;
+}
+
+/** The stored form of how a commitment's budget is set and split (validated by the API before). */
+export interface CommitmentTerms {
+  readonly sponsorId: string;
+  readonly fiscalYear: number;
+  readonly budget: Rupiah;
+  /** How the budget was set, as the sponsor stated it (kept for audit). */
+  readonly funding: Readonly<Record<string, unknown>>;
+  readonly benefit: BenefitPackage;
+  readonly reservation: ReservationMode;
+  /** Allocation method as stated, and the villages it covers. */
+  readonly allocation: Readonly<Record<string, unknown>>;
+  readonly villageCodes: readonly string[];
+}
+
+/** `activating` is the moment between approval and the last allocation written; it resumes on retry. */
+export type StoredCommitmentState = CommitmentState | 'activating';
+
+export interface Commitment extends CommitmentTerms {
+  readonly id: string;
+  readonly status: StoredCommitmentState;
+  readonly draftedBy: string;
+  readonly approvedBy?: string;
+  readonly allocated: Rupiah;
+  readonly createdAt: string;
+  readonly approvedAt?: string;
+}
+
+export interface AllocationRecord {
+  readonly commitmentId: string;
+  readonly villageCode: string;
+  readonly status: 'active' | 'closed';
+  /** The quota: what was allocated, moved by reallocations. */
+  readonly budget: Rupiah;
+  /** Quota not yet reserved, spent or released: the counter whose condition keeps the village in budget. */
+  readonly available: Rupiah;
+  readonly reserved: Rupiah;
+  readonly spent: Rupiah;
+  readonly released: Rupiah;
+  readonly workers: number;
+  readonly fiscalYear: number;
+  readonly sponsorId: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextPageToken?: string;
+}
+
+const now = () => new Date().toISOString();
+
+const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
+  if (!item) return undefined;
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, ...rest } = item;
+  return rest as T;
+};
+
+export class CommitmentRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Creates a sponsor. */
+  async createSponsor(input: Omit<Sponsor, 'id' | 'createdAt'>): Promise<Sponsor> {
+    const sponsor: Sponsor = { id: ulid(), createdAt: now(), ...input };
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...sponsorKey(sponsor.id), entity: 'sponsor', ...sponsor },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return sponsor;
+  }
+
+  async getSponsor(id: string): Promise<Sponsor | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: sponsorKey(id) }));
+    return strip<Sponsor>(Item);
+  }
+
+  /** Records a draft commitment. */
+  async draft(terms: CommitmentTerms, draftedBy: string): Promise<Commitment> {
+    const commitment: Commitment = {
+      ...terms,
+      id: ulid(),
+      status: 'draft',
+      draftedBy,
+      allocated: 0 as Rupiah,
+      createdAt: now(),
+    };
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...commitmentKey(commitment.id),
+          ...commitmentBySponsor(terms.sponsorId, terms.fiscalYear, commitment.id),
+          entity: 'commitment',
+          ...commitment,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return commitment;
+  }
+
+  async get(id: string): Promise<Commitment | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: commitmentKey(id), ConsistentRead: true }),
+    );
+    return strip<Commitment>(Item);
+  }
+
+  async require(id: string): Promise<Commitment> {
+    const commitment = await this.get(id);
+    if (!commitment) throw new NotFoundError(`No commitment ${id}`, { details: { commitmentId: id } });
+    return commitment;
+  }
+
+  /**
+   * Activates a draft: marks it `activating` (only a different user than the drafter may), writes every
+   * village allocation and its ledger entry, then marks it `active`. A retry by the same approver resumes.
+   */
+  async approve(id: string, approver: string, allocations: readonly Allocation[]): Promise<Commitment> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: commitmentKey(id),
+          UpdateExpression: 'SET #status = :activating, approvedBy = :approver, approvedAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND draftedBy <> :approver AND (#status = :draft OR (#status = :activating AND approvedBy = :approver))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':activating': 'activating',
+            ':draft': 'draft',
+            ':approver': approver,
+            ':at': now(),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = strip<Commitment>(error.Item as Record<string, unknown> | undefined);
+      if (!old) throw new NotFoundError(`No commitment ${id}`, { details: { commitmentId: id } });
+      if (old.draftedBy === approver) {
+        throw new ForbiddenError('The approver must not be the person who drafted the commitment', {
+          details: { commitmentId: id },
+        });
+      }
+      throw new IllegalTransitionError('commitment', old.status, 'approve', {
+        details: { commitmentId: id },
+      });
+    }
+    const commitment = await this.require(id);
+    await this.writeAllocations(commitment, allocations);
+    const allocated = allocations.reduce((total, a) => total + a.amount, 0);
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: commitmentKey(id),
+        UpdateExpression: 'SET #status = :active, allocated = :allocated, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        ConditionExpression: '#status = :activating',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':active': 'active',
+          ':activating': 'activating',
+          ':allocated': allocated,
+          ...Object.fromEntries(
+            Object.entries(activeCommitmentIndex(commitment.fiscalYear, id)).map(([k, v]) => [`:${k}`, v]),
+          ),
+        },
+      }),
+    );
+    return this.require(id);
+  }
+
+  private async writeAllocations(commitment: Commitment, allocations: readonly Allocation[]): Promise<void> {
+    const queue = [...allocations];
+    const writeOne = async (allocation: Allocation) => {
+      const record: AllocationRecord = {
+        commitmentId: commitment.id,
+        villageCode: allocation.villageCode,
+        status: 'active',
+        budget: allocation.amount,
+        available: allocation.amount,
+        reserved: 0 as Rupiah,
+        spent: 0 as Rupiah,
+        released: 0 as Rupiah,
+        workers: 0,
+        fiscalYear: commitment.fiscalYear,
+        sponsorId: commitment.sponsorId,
+      };
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...allocationKey(commitment.id, allocation.villageCode),
+                    entity: 'allocation',
+                    ...record,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  // A deterministic id: a resumed approval cannot write the allocation entry twice.
+                  Item: {
+                    ...ledgerEntryKey(commitment.id, allocation.villageCode, `ALLOCATE`),
+                    entity: 'ledger',
+                    type: 'allocate',
+                    commitmentId: commitment.id,
+                    villageCode: allocation.villageCode,
+                    amount: allocation.amount,
+                    at: now(),
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        // Already written by an earlier attempt of this approval: leave it, with whatever it holds now.
+        if (!cancellationReasons(error)?.some((r) => r.Code === 'ConditionalCheckFailed')) throw error;
+      }
+    };
+    const workers = Array.from({ length: 16 }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await writeOne(next);
+    });
+    await Promise.all(workers);
+  }
+
+  /** One page of a commitment's village allocations, by village code. */
+  async allocations(commitmentId: string, limit = 100, pageToken?: string): Promise<Page<AllocationRecord>> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw ValidationError.forField('limit', 'must be a whole number from 1 to 1000');
+    }
+    const startKey = decodePageToken(pageToken);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': commitmentKey(commitmentId).pk, ':prefix': ALLOCATION_SK_PREFIX },
+        Limit: limit,
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    const nextPageToken = encodePageToken(LastEvaluatedKey);
+    return {
+      items: Items.map((item) => strip<AllocationRecord>(item) as AllocationRecord),
+      ...(nextPageToken && { nextPageToken }),
+    };
+  }
+
+  async allocation(commitmentId: string, villageCode: string): Promise<AllocationRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: allocationKey(commitmentId, villageCode),
+        ConsistentRead: true,
+      }),
+    );
+    return strip<AllocationRecord>(Item);
+  }
+
+  /** Every allocation of a commitment (reads page by page; for totals, reports and tests). */
+  async allAllocations(commitmentId: string): Promise<AllocationRecord[]> {
+    const all: AllocationRecord[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.allocations(commitmentId, 1000, token);
+      all.push(...page.items);
+      token = page.nextPageToken;
+    } while (token);
+    return all;
+  }
+}
