@@ -1,1 +1,17 @@
-export {};
+/**
+ * @lindung/core — the pure domain of Lindung: money, periods, premiums, funding rules, allocation,
+ * capacity, NIK, region codes, reservation modes, lifecycles and the error vocabulary. No AWS, no I/O,
+ * except `region-data`, which reads the `idn-area-data` CSVs on first use.
+ */
+export * from './allocation.js';
+export * from './capacity.js';
+export * from './errors.js';
+export * from './funding.js';
+export * from './lifecycle.js';
+export * from './money.js';
+export * from './nik.js';
+export * from './period.js';
+export * from './premium.js';
+export * from './region.js';
+export * from './region-data.js';
+export * from './reservation.js';

@@ -1,0 +1,39 @@
+/**
+ * What every `lindung` subcommand shares: the streams it writes to, the exit codes it returns, and the
+ * error that means "the user typed something wrong" (exit 2 with the usage), as opposed to a failure.
+ */
+
+/** The process's surroundings, injected so subcommands can run in-process under test. */
+export interface CliIo {
+  readonly stdout: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown };
+  /** The current instant (defaults to the system clock); tests pin it. */
+  readonly now?: () => Date;
+}
+
+/** Exit codes of `lindung`: success, a failure while working, or bad input. */
+export const EXIT_CODES = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** A `lindung` subcommand. */
+export interface Command {
+  /** One line for the list of commands. */
+  readonly summary: string;
+  /** The full usage text, shown by `--help` and after a usage error. */
+  readonly usage: string;
+  /** Runs with the arguments after the subcommand name; resolves to the exit code. */
+  run(args: readonly string[], io: CliIo): Promise<number> | number;
+}
+
+/** The command line cannot be understood: the message is shown with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UsageError';
+  }
+}
+
+/** Whether an error is one of `node:util` parseArgs' own (unknown option, missing value…). */
+export function isParseArgsError(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  return typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS_');
+}

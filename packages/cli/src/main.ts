@@ -1,0 +1,70 @@
+/**
+ * `lindung` — the command line of Lindung. A subcommand is one entry of `commands`: add a file exporting a
+ * `Command` and list it here. Bad input exits 2 with the usage, a failure exits 1, success 0.
+ */
+import { isDomainError, NotFoundError, ValidationError } from '@lindung/core';
+import { type CliIo, type Command, EXIT_CODES, isParseArgsError, UsageError } from './command.js';
+import { quoteCommand } from './quote.js';
+
+/** The subcommands of `lindung`, by name. */
+export const commands: Readonly<Record<string, Command>> = {
+  quote: quoteCommand,
+};
+
+/** The top-level usage: the list of subcommands. */
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const list = Object.entries(commands)
+    .map(([name, command]) => `  ${name.padEnd(width)}   ${command.summary}`)
+    .join('\n');
+  return `Usage: lindung <command> [options]\n\nCommands:\n${list}\n\nRun \`lindung <command> --help\` for the options of a command.`;
+}
+
+/** Runs `lindung` with the arguments after the program name; resolves to the process exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    io.stderr.write(`${usage()}\n`);
+    return EXIT_CODES.usage;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const topic = args[0] === undefined ? undefined : commands[args[0]];
+    io.stdout.write(`${topic ? topic.usage : usage()}\n`);
+    return EXIT_CODES.ok;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) {
+    io.stderr.write(`lindung: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
+    return EXIT_CODES.usage;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    return report(error, name, command, io);
+  }
+}
+
+function isBadInput(error: unknown): error is Error {
+  return (
+    error instanceof UsageError ||
+    isParseArgsError(error) ||
+    error instanceof ValidationError ||
+    error instanceof NotFoundError
+  );
+}
+
+function report(error: unknown, name: string, command: Command, io: CliIo): number {
+  if (isBadInput(error)) {
+    io.stderr.write(`lindung ${name}: ${error.message}\n\n${command.usage}\n`);
+    return EXIT_CODES.usage;
+  }
+  if (isDomainError(error)) {
+    io.stderr.write(`lindung ${name}: ${error.message} (${error.code})\n`);
+    return EXIT_CODES.failure;
+  }
+  // An unexpected error is a bug: show the stack so it can be reported.
+  io.stderr.write(
+    `lindung ${name}: unexpected error\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return EXIT_CODES.failure;
+}

@@ -1,0 +1,202 @@
+/**
+ * The one error vocabulary of Lindung. Every rule of the domain that refuses something throws one of these;
+ * the HTTP API maps `code` and `httpStatus` to `application/problem+json` (RFC 9457), queue consumers and the
+ * CLI map them to their own outcomes. Codes are stable machine strings: clients branch on them, so never
+ * rename one.
+ */
+
+/** The stable machine codes of domain errors, with the HTTP status each one hints at. */
+export const DOMAIN_ERROR_STATUS = {
+  'validation-failed': 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'illegal-transition': 409,
+  'quota-exhausted': 409,
+  'already-covered': 409,
+  'commitment-not-active': 409,
+  'budget-exceeded': 409,
+  'idempotency-conflict': 409,
+} as const satisfies Record<string, number>;
+
+/** A stable machine code of a domain error, e.g. `quota-exhausted`. */
+export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;
+
+/** Every domain error code, in a stable order. */
+export const DOMAIN_ERROR_CODES = Object.keys(DOMAIN_ERROR_STATUS) as readonly DomainErrorCode[];
+
+/** Short human titles per code, the `title` member of a problem document. */
+export const DOMAIN_ERROR_TITLES: Readonly<Record<DomainErrorCode, string>> = {
+  'validation-failed': 'The request is not valid',
+  unauthenticated: 'Authentication is required',
+  forbidden: 'Not allowed in this scope',
+  'not-found': 'Not found',
+  'illegal-transition': 'Not allowed in the current state',
+  'quota-exhausted': 'The village quota is exhausted',
+  'already-covered': 'The worker is already covered for these periods',
+  'commitment-not-active': 'The commitment is not active',
+  'budget-exceeded': 'The budget would be exceeded',
+  'idempotency-conflict': 'The idempotency key was used with a different request',
+};
+
+/** Safe, client-facing facts about an error (no personal data: mask a NIK before putting it here). */
+export type ErrorDetails = Readonly<Record<string, unknown>>;
+
+/** Options every domain error accepts. */
+export interface DomainErrorOptions {
+  /** The lower-level error this one explains. */
+  readonly cause?: unknown;
+  /** Facts a client can act on, e.g. `{ available: 0, required: 201600 }`. */
+  readonly details?: ErrorDetails;
+}
+
+/** The base of every domain error: a stable `code`, an `httpStatus` hint, optional `details` and `cause`. */
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+  readonly details: ErrorDetails;
+
+  protected constructor(message: string, options: DomainErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.details = options.details ?? {};
+  }
+
+  /** The HTTP status that fits this error; 4xx only, because domain errors are the caller's to fix. */
+  get httpStatus(): number {
+    return DOMAIN_ERROR_STATUS[this.code];
+  }
+
+  /** The short title of this error's code. */
+  get title(): string {
+    return DOMAIN_ERROR_TITLES[this.code];
+  }
+
+  /** A plain, serialisable view (no stack, no cause) fit for logs and problem documents. */
+  toJSON(): { code: DomainErrorCode; status: number; title: string; message: string; details: ErrorDetails } {
+    return {
+      code: this.code,
+      status: this.httpStatus,
+      title: this.title,
+      message: this.message,
+      details: this.details,
+    };
+  }
+}
+
+/** One reason an input was refused; `path` names the field (`declaredIncome`, `rows[3].nik`, or `''`). */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Options of a validation error: the issues found, besides the base options. */
+export interface ValidationErrorOptions extends DomainErrorOptions {
+  readonly issues?: readonly ValidationIssue[];
+}
+
+/** An input breaks a rule of shape or range (422 `validation-failed`). */
+export class ValidationError extends DomainError {
+  readonly code = 'validation-failed';
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(message: string, options: ValidationErrorOptions = {}) {
+    const issues = options.issues ?? [{ path: '', message }];
+    super(message, { ...options, details: { ...options.details, issues } });
+    this.issues = issues;
+  }
+
+  /** A validation error about one field. */
+  static forField(path: string, message: string, options: DomainErrorOptions = {}): ValidationError {
+    return new ValidationError(`${path}: ${message}`, { ...options, issues: [{ path, message }] });
+  }
+}
+
+/** A state machine was asked for an event its current state does not accept (409 `illegal-transition`). */
+export class IllegalTransitionError extends DomainError {
+  readonly code = 'illegal-transition';
+  readonly machine: string;
+  readonly from: string;
+  readonly event: string;
+
+  constructor(machine: string, from: string, event: string, options: DomainErrorOptions = {}) {
+    super(`${machine}: cannot ${event} when ${from}`, {
+      ...options,
+      details: { ...options.details, machine, from, event },
+    });
+    this.machine = machine;
+    this.from = from;
+    this.event = event;
+  }
+}
+
+/** A village allocation has not enough unreserved budget for what was asked (409 `quota-exhausted`). */
+export class QuotaExhaustedError extends DomainError {
+  readonly code = 'quota-exhausted';
+  constructor(message = 'The village quota is exhausted', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** The worker already has a subsidised coverage for one of the periods (409 `already-covered`, I3). */
+export class AlreadyCoveredError extends DomainError {
+  readonly code = 'already-covered';
+  constructor(message = 'The worker is already covered for these periods', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** The commitment is a draft or closed, so nothing may be enrolled against it (409 `commitment-not-active`). */
+export class CommitmentNotActiveError extends DomainError {
+  readonly code = 'commitment-not-active';
+  constructor(message = 'The commitment is not active', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** Amounts asked for exceed the budget they come from (409 `budget-exceeded`, I1). */
+export class BudgetExceededError extends DomainError {
+  readonly code = 'budget-exceeded';
+  constructor(message = 'The budget would be exceeded', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** The thing asked for does not exist, or is outside the caller's scope and must not be revealed (404). */
+export class NotFoundError extends DomainError {
+  readonly code = 'not-found';
+  constructor(message = 'Not found', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** The caller is known but not allowed this action in this scope (403 `forbidden`), e.g. maker = checker. */
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+  constructor(message = 'Not allowed', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** The caller did not prove who they are (401 `unauthenticated`). */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthenticated';
+  constructor(message = 'Authentication is required', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** The same idempotency key came back with a different request body (409 `idempotency-conflict`, I6). */
+export class IdempotencyConflictError extends DomainError {
+  readonly code = 'idempotency-conflict';
+  constructor(
+    message = 'The idempotency key was used with a different request',
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Whether a value is a domain error, i.e. one the caller may see (everything else is a 500). */
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

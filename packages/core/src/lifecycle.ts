@@ -1,0 +1,188 @@
+/**
+ * The lifecycles of DOMAIN.md as explicit state machines. Each machine is a table of `state → event → next
+ * state`; anything not in the table is an `IllegalTransitionError`, so a stored state can only ever move
+ * along these edges. Storage adapters use `from` as the condition of their conditional write, which makes
+ * a concurrent or replayed transition fail instead of applying twice.
+ */
+import { IllegalTransitionError } from './errors.js';
+
+/** A finite state machine over states `S` and events `E`. */
+export interface StateMachine<S extends string, E extends string> {
+  readonly name: string;
+  readonly initial: S;
+  readonly states: readonly S[];
+  readonly events: readonly E[];
+  /** States no event leaves. */
+  readonly terminal: readonly S[];
+  /** The state after `event` in `from`, or `undefined` if the event is not allowed there. */
+  next(from: S, event: E): S | undefined;
+  /** The state after `event` in `from`; throws `IllegalTransitionError` if not allowed. */
+  transition(from: S, event: E): S;
+  /** Whether `event` is allowed in `from`. */
+  can(from: S, event: E): boolean;
+  /** The events allowed in `from`. */
+  allowedEvents(from: S): E[];
+  /** Whether a value is one of this machine's states. */
+  isState(value: unknown): value is S;
+}
+
+type TransitionTable<S extends string, E extends string> = {
+  readonly [K in S]: Readonly<Partial<Record<E, S>>>;
+};
+
+/** Builds a state machine from its transition table. */
+export function defineStateMachine<S extends string, E extends string>(definition: {
+  readonly name: string;
+  readonly initial: S;
+  readonly states: readonly S[];
+  readonly events: readonly E[];
+  readonly transitions: TransitionTable<S, E>;
+}): StateMachine<S, E> {
+  const { name, initial, states, events, transitions } = definition;
+  // hasOwn guards: states and events may come from storage or a request, and must not hit Object.prototype.
+  const next = (from: S, event: E): S | undefined => {
+    if (!Object.hasOwn(transitions, from)) return undefined;
+    const row = transitions[from];
+    return Object.hasOwn(row, event) ? row[event] : undefined;
+  };
+  return {
+    name,
+    initial,
+    states,
+    events,
+    terminal: states.filter((state) => events.every((event) => next(state, event) === undefined)),
+    next,
+    can: (from, event) => next(from, event) !== undefined,
+    transition(from, event) {
+      const to = next(from, event);
+      if (to === undefined) throw new IllegalTransitionError(name, from, event);
+      return to;
+    },
+    allowedEvents: (from) => events.filter((event) => next(from, event) !== undefined),
+    isState: (value): value is S =>
+      typeof value === 'string' && (states as readonly string[]).includes(value),
+  };
+}
+
+/** States of a commitment: drafted, approved (active), closed at year end. */
+export const COMMITMENT_STATES = ['draft', 'active', 'closed'] as const;
+/** A commitment's state. */
+export type CommitmentState = (typeof COMMITMENT_STATES)[number];
+/** Events of a commitment. */
+export const COMMITMENT_EVENTS = ['approve', 'close'] as const;
+/** An event of a commitment. */
+export type CommitmentEvent = (typeof COMMITMENT_EVENTS)[number];
+
+/** Commitment: Draft → Active (approved by someone other than the drafter) → Closed (unspent money released). */
+export const commitmentMachine = defineStateMachine<CommitmentState, CommitmentEvent>({
+  name: 'commitment',
+  initial: 'draft',
+  states: COMMITMENT_STATES,
+  events: COMMITMENT_EVENTS,
+  transitions: {
+    draft: { approve: 'active' },
+    active: { close: 'closed' },
+    closed: {},
+  },
+});
+
+/** The next state of a commitment; throws `IllegalTransitionError` if the event is not allowed. */
+export function transitionCommitment(from: CommitmentState, event: CommitmentEvent): CommitmentState {
+  return commitmentMachine.transition(from, event);
+}
+
+/** States of an enrollment: covered, or ended for one of three reasons. */
+export const ENROLLMENT_STATES = ['active', 'terminated', 'expired', 'lapsed'] as const;
+/** An enrollment's state. */
+export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
+/** Events of an enrollment. */
+export const ENROLLMENT_EVENTS = ['renew', 'terminate', 'expire', 'lapse'] as const;
+/** An event of an enrollment. */
+export type EnrollmentEvent = (typeof ENROLLMENT_EVENTS)[number];
+
+/**
+ * Enrollment: `active` renews each period; it ends as `terminated` (by the village), `expired` (budget,
+ * age limit or fiscal year over) or `lapsed` (three consecutive unpaid months). Ended is final: covering
+ * the worker again is a new enrollment.
+ */
+export const enrollmentMachine = defineStateMachine<EnrollmentState, EnrollmentEvent>({
+  name: 'enrollment',
+  initial: 'active',
+  states: ENROLLMENT_STATES,
+  events: ENROLLMENT_EVENTS,
+  transitions: {
+    active: { renew: 'active', terminate: 'terminated', expire: 'expired', lapse: 'lapsed' },
+    terminated: {},
+    expired: {},
+    lapsed: {},
+  },
+});
+
+/** The next state of an enrollment; throws `IllegalTransitionError` if the event is not allowed. */
+export function transitionEnrollment(from: EnrollmentState, event: EnrollmentEvent): EnrollmentState {
+  return enrollmentMachine.transition(from, event);
+}
+
+/** States of one worker-month of coverage. */
+export const COVERAGE_STATES = ['covered', 'invoiced', 'paid', 'lapsed'] as const;
+/** A coverage period's state. */
+export type CoverageState = (typeof COVERAGE_STATES)[number];
+/** Events of a coverage period. */
+export const COVERAGE_EVENTS = ['invoice', 'void-invoice', 'pay', 'lapse'] as const;
+/** An event of a coverage period. */
+export type CoverageEvent = (typeof COVERAGE_EVENTS)[number];
+
+/**
+ * Coverage period: `covered` → `invoiced` (on an invoice line) → `paid`, or `lapsed` when unpaid. Voiding
+ * the invoice puts the month back to `covered`, so it can go on exactly one new invoice line (I4).
+ */
+export const coverageMachine = defineStateMachine<CoverageState, CoverageEvent>({
+  name: 'coverage-period',
+  initial: 'covered',
+  states: COVERAGE_STATES,
+  events: COVERAGE_EVENTS,
+  transitions: {
+    covered: { invoice: 'invoiced', lapse: 'lapsed' },
+    invoiced: { pay: 'paid', 'void-invoice': 'covered', lapse: 'lapsed' },
+    paid: {},
+    lapsed: {},
+  },
+});
+
+/** The next state of a coverage period; throws `IllegalTransitionError` if the event is not allowed. */
+export function transitionCoverage(from: CoverageState, event: CoverageEvent): CoverageState {
+  return coverageMachine.transition(from, event);
+}
+
+/** States of an invoice. */
+export const INVOICE_STATES = ['draft', 'issued', 'sent', 'acknowledged', 'paid', 'void'] as const;
+/** An invoice's state. */
+export type InvoiceState = (typeof INVOICE_STATES)[number];
+/** Events of an invoice. */
+export const INVOICE_EVENTS = ['issue', 'send', 'acknowledge', 'pay', 'void'] as const;
+/** An event of an invoice. */
+export type InvoiceEvent = (typeof INVOICE_EVENTS)[number];
+
+/**
+ * Invoice: Draft → Issued (gets its gap-free number) → Sent → Acknowledged (payment code) → Paid; an issued,
+ * sent or acknowledged invoice can be voided by a credit note. A draft has no number, so it is never voided.
+ */
+export const invoiceMachine = defineStateMachine<InvoiceState, InvoiceEvent>({
+  name: 'invoice',
+  initial: 'draft',
+  states: INVOICE_STATES,
+  events: INVOICE_EVENTS,
+  transitions: {
+    draft: { issue: 'issued' },
+    issued: { send: 'sent', void: 'void' },
+    sent: { acknowledge: 'acknowledged', void: 'void' },
+    acknowledged: { pay: 'paid', void: 'void' },
+    paid: {},
+    void: {},
+  },
+});
+
+/** The next state of an invoice; throws `IllegalTransitionError` if the event is not allowed. */
+export function transitionInvoice(from: InvoiceState, event: InvoiceEvent): InvoiceState {
+  return invoiceMachine.transition(from, event);
+}

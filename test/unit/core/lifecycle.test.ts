@@ -1,0 +1,191 @@
+import {
+  COMMITMENT_EVENTS,
+  COMMITMENT_STATES,
+  COVERAGE_EVENTS,
+  COVERAGE_STATES,
+  commitmentMachine,
+  coverageMachine,
+  ENROLLMENT_EVENTS,
+  ENROLLMENT_STATES,
+  enrollmentMachine,
+  IllegalTransitionError,
+  INVOICE_EVENTS,
+  INVOICE_STATES,
+  type InvoiceState,
+  invoiceMachine,
+  type StateMachine,
+  transitionCommitment,
+  transitionCoverage,
+  transitionEnrollment,
+  transitionInvoice,
+} from '@lindung/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+describe('commitment lifecycle', () => {
+  it('goes Draft → Active → Closed', () => {
+    // Act
+    const active = transitionCommitment('draft', 'approve');
+    const closed = transitionCommitment(active, 'close');
+
+    // Assess
+    expect(active).toBe('active');
+    expect(closed).toBe('closed');
+    expect(commitmentMachine.terminal).toEqual(['closed']);
+  });
+
+  it.each([
+    ['draft', 'close'],
+    ['active', 'approve'],
+    ['closed', 'approve'],
+    ['closed', 'close'],
+  ] as const)('refuses %s + %s with a typed illegal-transition error', (from, event) => {
+    // Act
+    let error: unknown;
+    try {
+      transitionCommitment(from, event);
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(IllegalTransitionError);
+    expect(error).toMatchObject({
+      code: 'illegal-transition',
+      httpStatus: 409,
+      machine: 'commitment',
+      from,
+      event,
+    });
+  });
+});
+
+describe('enrollment lifecycle', () => {
+  it('renews while active and ends as terminated, expired or lapsed', () => {
+    // Act / Assess
+    expect(transitionEnrollment('active', 'renew')).toBe('active');
+    expect(transitionEnrollment('active', 'terminate')).toBe('terminated');
+    expect(transitionEnrollment('active', 'expire')).toBe('expired');
+    expect(transitionEnrollment('active', 'lapse')).toBe('lapsed');
+    expect([...enrollmentMachine.terminal].sort()).toEqual(['expired', 'lapsed', 'terminated']);
+  });
+
+  it('cannot renew an ended enrollment', () => {
+    // Act
+    const act = () => transitionEnrollment('terminated', 'renew');
+
+    // Assess
+    expect(act).toThrow(IllegalTransitionError);
+  });
+});
+
+describe('coverage period lifecycle', () => {
+  it('goes covered → invoiced → paid, and back to covered when its invoice is voided', () => {
+    // Act / Assess
+    expect(transitionCoverage('covered', 'invoice')).toBe('invoiced');
+    expect(transitionCoverage('invoiced', 'pay')).toBe('paid');
+    expect(transitionCoverage('invoiced', 'void-invoice')).toBe('covered');
+    expect(transitionCoverage('invoiced', 'lapse')).toBe('lapsed');
+    expect(() => transitionCoverage('covered', 'pay')).toThrow(IllegalTransitionError);
+    expect(() => transitionCoverage('paid', 'lapse')).toThrow(IllegalTransitionError);
+  });
+});
+
+describe('invoice lifecycle', () => {
+  it('goes Draft → Issued → Sent → Acknowledged → Paid', () => {
+    // Act
+    const states: string[] = ['draft'];
+    let state: InvoiceState = 'draft';
+    for (const event of ['issue', 'send', 'acknowledge', 'pay'] as const) {
+      state = transitionInvoice(state, event);
+      states.push(state);
+    }
+
+    // Assess
+    expect(states).toEqual(['draft', 'issued', 'sent', 'acknowledged', 'paid']);
+  });
+
+  it('is voided by a credit note from issued, sent or acknowledged only', () => {
+    // Act
+    const voidable = INVOICE_STATES.filter((state) => invoiceMachine.can(state, 'void'));
+
+    // Assess
+    expect(voidable).toEqual(['issued', 'sent', 'acknowledged']);
+    expect(() => transitionInvoice('draft', 'void')).toThrow(IllegalTransitionError);
+    expect(() => transitionInvoice('paid', 'void')).toThrow(IllegalTransitionError);
+  });
+
+  it('refuses events that are not own properties of the table', () => {
+    // Act
+    const act = () => invoiceMachine.transition('draft', 'toString' as 'issue');
+
+    // Assess
+    expect(act).toThrow(IllegalTransitionError);
+    expect(invoiceMachine.isState('constructor')).toBe(false);
+  });
+});
+
+function neverLeavesItsStates<S extends string, E extends string>(machine: StateMachine<S, E>) {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...machine.events), { maxLength: 40 }), (events) => {
+      let state = machine.initial;
+      for (const event of events) {
+        const allowed = machine.can(state, event);
+        try {
+          const next = machine.transition(state, event);
+          expect(allowed).toBe(true);
+          state = next;
+        } catch (error) {
+          // Refused: the state must not change, and the refusal must be the typed error.
+          expect(allowed).toBe(false);
+          expect(error).toBeInstanceOf(IllegalTransitionError);
+        }
+        expect(machine.isState(state)).toBe(true);
+      }
+      if (machine.terminal.includes(state)) expect(machine.allowedEvents(state)).toEqual([]);
+    }),
+  );
+}
+
+describe('state machines under random events', () => {
+  it.each([
+    ['commitment', commitmentMachine, COMMITMENT_STATES, COMMITMENT_EVENTS],
+    ['enrollment', enrollmentMachine, ENROLLMENT_STATES, ENROLLMENT_EVENTS],
+    ['coverage period', coverageMachine, COVERAGE_STATES, COVERAGE_EVENTS],
+    ['invoice', invoiceMachine, INVOICE_STATES, INVOICE_EVENTS],
+  ] as const)('the %s machine never reaches a state outside its list', (_name, machine, states, events) => {
+    // Prepare
+    const generic = machine as unknown as StateMachine<string, string>;
+
+    // Act / Assess
+    expect(generic.states).toEqual(states);
+    expect(generic.events).toEqual(events);
+    neverLeavesItsStates(generic);
+  });
+
+  it.each([
+    ['commitment', commitmentMachine],
+    ['enrollment', enrollmentMachine],
+    ['coverage period', coverageMachine],
+    ['invoice', invoiceMachine],
+  ] as const)('every state of the %s machine is reachable from the initial state', (_name, machine) => {
+    // Prepare
+    const generic = machine as unknown as StateMachine<string, string>;
+    const reached = new Set([generic.initial]);
+    const queue = [generic.initial];
+
+    // Act
+    for (let state = queue.shift(); state !== undefined; state = queue.shift()) {
+      for (const event of generic.allowedEvents(state)) {
+        const next = generic.transition(state, event);
+        if (!reached.has(next)) {
+          reached.add(next);
+          queue.push(next);
+        }
+      }
+    }
+
+    // Assess
+    expect([...reached].sort()).toEqual([...generic.states].sort());
+  });
+});
