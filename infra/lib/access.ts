@@ -1,0 +1,143 @@
+import {
+  deadLetterQueueUrlEnvName,
+  type QueueDefinition,
+  queueDefinitions,
+  queueUrlEnvName,
+  renewalWorkQueue,
+} from '@lindung/messaging';
+import {
+  idempotencyTable,
+  ledgerTable,
+  reportsTable,
+  type TableDefinition,
+  tableDefinitions,
+  tableEnvName,
+} from '@lindung/store';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { LindungFunction } from './lindung-function.js';
+import type { Queues } from './queues.js';
+import type { Storage } from './storage.js';
+
+export type TableAccess = 'read' | 'read-write';
+
+/** What a function may touch beyond its own trigger. */
+export interface FunctionAccess {
+  readonly tables: readonly { readonly table: TableDefinition; readonly access: TableAccess }[];
+  readonly sendsTo: readonly QueueDefinition[];
+  /** Reads the state of every table and queue (GET /health), but none of their items or messages. */
+  readonly observesHealth: boolean;
+  /** Turns NIKs into worker keys, so it needs the NIK hashing key. */
+  readonly hashesNiks: boolean;
+}
+
+const noAccess: FunctionAccess = { tables: [], sendsTo: [], observesHealth: false, hashesNiks: false };
+
+/**
+ * Least privilege, per function id of functions/registry.ts. A function not listed here gets nothing
+ * beyond what its trigger needs (consuming its queue, reading its stream).
+ */
+export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
+  'http-api': {
+    tables: [
+      { table: ledgerTable, access: 'read-write' },
+      { table: idempotencyTable, access: 'read-write' },
+      { table: reportsTable, access: 'read' },
+    ],
+    // POST /v1/periods/{period}/roll fans the roll out as renewal work.
+    sendsTo: [renewalWorkQueue],
+    observesHealth: true,
+    hashesNiks: true,
+  },
+};
+
+/** The access of a function id: its entry in `functionAccess`, or nothing. */
+export const accessOf = (functionId: string): FunctionAccess => functionAccess[functionId] ?? noAccess;
+
+// No Scan: request paths read by key (STYLE.md point 4). Transactions need the per-item actions.
+const readActions = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const writeActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/**
+ * The environment through which the handlers find the tables and queues they may use (packages/store,
+ * packages/messaging). A trigger's own queue or stream needs none: its records arrive in the event.
+ */
+export const environmentOf = (
+  access: FunctionAccess,
+  storage: Storage,
+  queues: Queues,
+): Record<string, string> => {
+  const tables = access.observesHealth ? tableDefinitions : access.tables.map(({ table }) => table);
+  const queuesUsed = access.observesHealth ? queueDefinitions : access.sendsTo;
+  const environment: Record<string, string> = {};
+  for (const table of tables) {
+    environment[tableEnvName(table)] = storage.table(table).tableName;
+  }
+  for (const queue of queuesUsed) {
+    environment[queueUrlEnvName(queue)] = queues.queue(queue).queueUrl;
+    if (access.observesHealth) {
+      environment[deadLetterQueueUrlEnvName(queue)] = queues.deadLetterQueue(queue).queueUrl;
+    }
+  }
+  if (access.hashesNiks) {
+    // A CloudFormation dynamic reference: the template holds only the secret's ARN; CloudFormation puts
+    // the value into the function's configuration at deploy time. Handlers read `NIK_HASH_KEY`
+    // synchronously (packages/store nikKey), and the local stack sets it the same way.
+    environment.NIK_HASH_KEY = storage.nikHashKey.secretValue.unsafeUnwrap();
+  }
+  return environment;
+};
+
+/** Grants a function exactly its `FunctionAccess`; trigger permissions come with the trigger. */
+export const grantAccess = (
+  fn: LindungFunction,
+  access: FunctionAccess,
+  storage: Storage,
+  queues: Queues,
+): void => {
+  for (const { table: definition, access: level } of access.tables) {
+    const table = storage.table(definition);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: level === 'read' ? readActions : [...readActions, ...writeActions],
+        // Each index by name rather than `index/*`: a new index is a deliberate grant.
+        resources: [
+          table.tableArn,
+          ...definition.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+        ],
+      }),
+    );
+    if (level === 'read') table.encryptionKey?.grantDecrypt(fn.role);
+    else table.encryptionKey?.grantEncryptDecrypt(fn.role);
+  }
+  for (const definition of access.sendsTo) {
+    queues.queue(definition).grantSendMessages(fn.role);
+  }
+  if (access.observesHealth) {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DescribeTable'],
+        resources: tableDefinitions.map((definition) => storage.table(definition).tableArn),
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:GetQueueAttributes'],
+        resources: queueDefinitions.flatMap((definition) => [
+          queues.queue(definition).queueArn,
+          queues.deadLetterQueue(definition).queueArn,
+        ]),
+      }),
+    );
+  }
+};

@@ -1,0 +1,153 @@
+import { ROLES, type Role, routeDefinitions, routeKey } from '@lindung/api';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { LindungFunction } from './lindung-function.js';
+import type { StageSettings } from './stage.js';
+
+/** One Cognito group per role of the contract; a user's groups arrive in the `cognito:groups` claim. */
+export const roleDescriptions: Readonly<Record<Role, string>> = {
+  admin: 'Creates sponsors and runs the period roll',
+  'sponsor-officer': 'Drafts commitments and reallocations of the sponsor in custom:sponsorId',
+  'sponsor-approver': 'Approves commitments and reallocations of the sponsor in custom:sponsorId',
+  'village-operator': 'Enrolls and terminates workers of the villages in custom:villageCodes',
+  billing: 'BPJS billing: reads invoices',
+  auditor: 'Reads commitments, enrollments, invoices and reports',
+};
+
+/** Steady rate and burst per second for the whole API; bulk enrollment sends many rows per request. */
+const throttle = { rateLimit: 50, burstLimit: 100 };
+
+export interface ApiProps {
+  readonly settings: StageSettings;
+  readonly handler: LindungFunction;
+}
+
+/**
+ * The HTTP API v1: the routes of packages/api on API Gateway (HTTP API, payload v2), one Lambda
+ * behind them, and a Cognito user pool whose tokens the JWT authorizer checks on every non-public route.
+ */
+export class Api extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly httpApi: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { settings } = props;
+
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      userPoolName: `lindung-${settings.name}`,
+      // Accounts are provisioned per role by an administrator; nobody signs themselves up.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: {
+        sponsorId: new cognito.StringAttribute({ mutable: true, minLen: 1, maxLen: 64 }),
+        villageCodes: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }),
+      },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      // The pool holds the people who move public money; losing it locks every office out.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const role of ROLES) {
+      this.userPool.addGroup(role, { groupName: role, description: roleDescriptions[role] });
+    }
+
+    this.client = this.userPool.addClient('Dashboard', {
+      userPoolClientName: 'dashboard',
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      disableOAuth: true,
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('sponsorId', 'villageCodes'),
+      // The scope attributes decide what a user may touch: only an administrator may write them.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.isProduction ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // The `iss` claim of the pool's tokens; the JWT authorizer fetches its keys from `${issuer}/.well-known`.
+    const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+    const integration = new HttpLambdaIntegration('Handler', props.handler.handler);
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: `lindung-${settings.name}`,
+      description: 'Lindung HTTP API v1',
+      createDefaultStage: false,
+      // `$default` catches every undeclared route behind the authorizer: only a route the contract
+      // marks public is reachable without a token, and the handler answers the rest with a problem 404.
+      defaultIntegration: integration,
+      defaultAuthorizer: new HttpJwtAuthorizer('Cognito', issuer, {
+        jwtAudience: [this.client.userPoolClientId],
+      }),
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            sourceIp: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    for (const route of routeDefinitions) {
+      const routes = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        integration,
+        ...(route.auth === 'none' ? { authorizer: new apigw.HttpNoneAuthorizer() } : {}),
+      });
+      if (route.auth === 'none') {
+        for (const created of routes) {
+          Validations.of(created).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${routeKey(route)} is public in the HTTP contract (packages/api routes): ${route.summary}`,
+          });
+        }
+      }
+    }
+
+    new CfnOutput(this, 'Url', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.client.userPoolClientId });
+  }
+}

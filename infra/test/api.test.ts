@@ -1,0 +1,87 @@
+import { ROLES, routeDefinitions, routeKey } from '@lindung/api';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildStack, propertiesOf } from './support.js';
+
+describe('Api', () => {
+  const { stack, template } = buildStack('dev');
+  const userPoolId = stack.getLogicalId(stack.api.userPool.node.defaultChild as never);
+  const clientId = stack.getLogicalId(stack.api.client.node.defaultChild as never);
+
+  it('checks Cognito tokens with a JWT authorizer whose audience is the dashboard client', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: {
+          'Fn::Join': [
+            '',
+            ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: userPoolId }],
+          ],
+        },
+      },
+    });
+  });
+
+  it('declares every route of the contract, public ones without a token and the rest behind the JWT', () => {
+    // Assess
+    for (const route of routeDefinitions) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey(route),
+        AuthorizationType: route.auth === 'none' ? 'NONE' : 'JWT',
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /health',
+      AuthorizationType: 'NONE',
+    });
+  });
+
+  it('sends every undeclared route through the authorizer', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'JWT',
+      AuthorizerId: Match.anyValue(),
+    });
+  });
+
+  it('throttles the stage and writes access logs', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('routeKey') },
+    });
+  });
+
+  it('has one user pool group per role and the scope attributes sponsorId and villageCodes', () => {
+    // Assess
+    template.resourceCountIs('AWS::Cognito::UserPoolGroup', ROLES.length);
+    for (const role of ROLES) {
+      template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: role });
+    }
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'sponsorId', AttributeDataType: 'String', Mutable: true }),
+        Match.objectLike({ Name: 'villageCodes', AttributeDataType: 'String', Mutable: true }),
+      ]),
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+  });
+
+  it('lets no user write their own scope attributes', () => {
+    // Act
+    const [client] = propertiesOf(template, 'AWS::Cognito::UserPoolClient');
+
+    // Assess
+    expect(client?.ReadAttributes).toEqual(
+      expect.arrayContaining(['custom:sponsorId', 'custom:villageCodes']),
+    );
+    expect(client?.WriteAttributes).toEqual(['email']);
+  });
+});

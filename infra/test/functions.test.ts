@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { CfnKey } from 'aws-cdk-lib/aws-kms';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { describe, expect, it } from 'vitest';
+import { functionDefinitions, httpApiFunction } from '../../functions/registry.js';
+import { functionAccess } from '../lib/access.js';
+import { functionName } from '../lib/stage.js';
+import { everyTriggerKind } from './fixtures/registry.js';
+import { buildStack, propertiesOf } from './support.js';
+
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+const statementsOf = (template: Template): Statement[] =>
+  propertiesOf(template, 'AWS::IAM::Policy').flatMap(
+    (policy) => (policy.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+
+describe('LindungFunction', () => {
+  const dev = buildStack('dev');
+  const prod = buildStack('prod');
+  const withEveryTrigger = buildStack('dev', { functions: everyTriggerKind });
+
+  it('runs the http-api function on nodejs22.x, arm64, with X-Ray tracing and source maps', () => {
+    // Assess
+    dev.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: functionName('dev', httpApiFunction.id),
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      MemorySize: httpApiFunction.memoryMb,
+      Timeout: httpApiFunction.timeoutSeconds,
+      Environment: {
+        Variables: Match.objectLike({
+          LINDUNG_STAGE: 'dev',
+          POWERTOOLS_SERVICE_NAME: 'lindung',
+          NODE_OPTIONS: '--enable-source-maps',
+          TABLE_LEDGER: Match.anyValue(),
+          QUEUE_URL_RENEWAL_WORK: Match.anyValue(),
+          NIK_HASH_KEY: {
+            'Fn::Join': [
+              '',
+              ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('NikHashKey') }, Match.anyValue()],
+            ],
+          },
+        }),
+      },
+    });
+  });
+
+  it('keeps logs for one month in dev and one year in prod', () => {
+    // Assess
+    dev.template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/lambda/${functionName('dev', httpApiFunction.id)}`,
+      RetentionInDays: 30,
+    });
+    prod.template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/lambda/${functionName('prod', httpApiFunction.id)}`,
+      RetentionInDays: 365,
+    });
+  });
+
+  it('gives no role an AWS managed policy', () => {
+    // Act
+    const roles = propertiesOf(dev.template, 'AWS::IAM::Role');
+
+    // Assess
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it.each([
+    ['the registry', dev],
+    ['every trigger kind', withEveryTrigger],
+  ])('allows `Resource: *` only for actions without resource-level permissions (%s)', (_name, built) => {
+    // Prepare
+    const resourceless = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'dynamodb:ListStreams',
+    ]);
+
+    // Act
+    const unscoped = statementsOf(built.template).filter((statement) => statement.Resource === '*');
+
+    // Assess
+    expect(unscoped.length).toBeGreaterThan(0);
+    for (const statement of unscoped) {
+      for (const action of actionsOf(statement)) expect(resourceless).toContain(action);
+    }
+  });
+
+  it.each([
+    ['the registry', dev],
+    ['every trigger kind', withEveryTrigger],
+  ])('scopes wildcard KMS actions to the customer-managed data key (%s)', (_name, built) => {
+    // Prepare
+    const dataKeyArn = {
+      'Fn::GetAtt': [built.stack.getLogicalId(built.stack.dataKey.node.defaultChild as CfnKey), 'Arn'],
+    };
+
+    // Act
+    const wildcards = statementsOf(built.template).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('kms:') && action.includes('*')),
+    );
+
+    // Assess
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const statement of wildcards) expect(statement.Resource).toEqual(dataKeyArn);
+  });
+
+  it('never grants Scan: request paths read by key', () => {
+    // Act
+    const actions = statementsOf(dev.template).flatMap(actionsOf);
+
+    // Assess
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions.filter((action) => action.startsWith('dynamodb:') && action.includes('*'))).toEqual([]);
+  });
+
+  it('lists access only for functions that exist in the registry', () => {
+    // Prepare
+    const registered = functionDefinitions.map((definition) => definition.id);
+
+    // Assess
+    for (const id of Object.keys(functionAccess)) expect(registered).toContain(id);
+  });
+});
+
+describe('LindungFunction bundling', () => {
+  const { app, stack } = buildStack('dev', { bundle: true });
+
+  it('bundles the http-api entry with the local esbuild into minified ESM with a source map', () => {
+    // Prepare
+    const asset = stack.functions.httpHandler.handler.node.findChild('Code') as Asset;
+    const directory = join(app.outdir, asset.assetPath);
+
+    // Act
+    const files = readdirSync(directory).sort();
+    const code = readFileSync(join(directory, 'index.mjs'), 'utf8');
+
+    // Assess
+    expect(files).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(code.startsWith("import { createRequire } from 'node:module';")).toBe(true);
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    // Minified: what newlines remain sit inside string literals, so lines are long on average.
+    expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+  });
+});
