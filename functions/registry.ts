@@ -2,8 +2,13 @@
  * Every Lambda function of Lindung and what triggers it. The CDK stack deploys these entries and the
  * embedded local stack wires the same handlers to its HTTP server, pollers and scheduler.
  */
-import type { QueueDefinition } from '@lindung/messaging';
-import type { TableDefinition } from '@lindung/store';
+import {
+  billingInboxQueue,
+  billingOutboxQueue,
+  type QueueDefinition,
+  renewalWorkQueue,
+} from '@lindung/messaging';
+import { ledgerTable, type TableDefinition } from '@lindung/store';
 
 export type Trigger =
   | { readonly kind: 'http' }
@@ -53,4 +58,59 @@ export const httpApiFunction: FunctionDefinition = {
   timeoutSeconds: 29,
 };
 
-export const functionDefinitions: readonly FunctionDefinition[] = [httpApiFunction];
+export const periodRollFunction: FunctionDefinition = {
+  id: 'period-roll',
+  description: 'Fans the monthly period roll out to renewal-work (00:05 on the 1st, Asia/Jakarta)',
+  entry: 'functions/schedule/period-roll.ts',
+  trigger: { kind: 'schedule', cron: '5 0 1 * ? *', timezone: 'Asia/Jakarta' },
+  memoryMb: 512,
+  timeoutSeconds: 300,
+};
+
+export const renewalWorkerFunction: FunctionDefinition = {
+  id: 'renewal-worker',
+  description: 'Rolls one village of one commitment through a period and issues its invoice',
+  entry: 'functions/queue/renewal-worker.ts',
+  trigger: { kind: 'queue', queue: renewalWorkQueue },
+  memoryMb: 1024,
+  // Below the queue's visibility timeout, so a message is never processed twice at once.
+  timeoutSeconds: 150,
+};
+
+export const billingInboxFunction: FunctionDefinition = {
+  id: 'billing-inbox',
+  description: 'Applies BPJS billing answers (acknowledged, paid, rejected) to invoices',
+  entry: 'functions/queue/billing-inbox.ts',
+  trigger: { kind: 'queue', queue: billingInboxQueue },
+  memoryMb: 512,
+  timeoutSeconds: 30,
+};
+
+export const billingSimulatorFunction: FunctionDefinition = {
+  id: 'billing-simulator',
+  description: 'Local stand-in for BPJS billing: acknowledges and pays issued invoices',
+  entry: 'functions/queue/billing-simulator.ts',
+  trigger: { kind: 'queue', queue: billingOutboxQueue },
+  memoryMb: 256,
+  timeoutSeconds: 30,
+  localOnly: true,
+};
+
+export const reportsProjectorFunction: FunctionDefinition = {
+  id: 'reports-projector',
+  description:
+    'Folds ledger table changes (its stream) into the coverage and budget rollups of the reports table',
+  entry: 'functions/stream/reports-projector.ts',
+  trigger: { kind: 'stream', table: ledgerTable, batchSize: 1000, maxBatchingWindowSeconds: 5 },
+  memoryMb: 1024,
+  timeoutSeconds: 120,
+};
+
+export const functionDefinitions: readonly FunctionDefinition[] = [
+  httpApiFunction,
+  periodRollFunction,
+  renewalWorkerFunction,
+  billingInboxFunction,
+  billingSimulatorFunction,
+  reportsProjectorFunction,
+];

@@ -6,7 +6,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
   apiRoutes,
   approveCommitment,
+  approveReallocation,
+  type BillingServices,
+  budgetQuery,
+  budgetReport,
   checkHealth,
+  coverageQuery,
+  coverageReport,
   createSponsor,
   createSponsorBody,
   draftCommitment,
@@ -14,9 +20,16 @@ import {
   enroll,
   enrollBody,
   getCommitment,
+  getInvoice,
   healthRoute,
+  importEnrollments,
+  importEnrollmentsRequest,
+  importRequestFromCsv,
+  invoiceQuery,
   json,
   listAllocations,
+  listInvoices,
+  listReallocations,
   listVillageEnrollments,
   openApiDocument,
   openApiRoute,
@@ -24,18 +37,26 @@ import {
   principalOf,
   problem,
   problemDetails,
+  proposeReallocation,
+  proposeReallocationBody,
+  type ReportServices,
+  reportWorkers,
+  reportWorkersQuery,
+  rollPeriodNow,
   routeKey,
   SCOPED_IDEMPOTENCY_HEADER,
   type Services,
   scopeIdempotencyKey,
+  terminateBody,
+  terminateEnrollment,
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
 import {
-  CommitmentRepository,
-  documentClient,
-  EnrollmentRepository,
   idempotencyTable,
-  ledgerTable,
+  ReallocationRepository,
+  ReportsRepository,
+  reportsTable,
+  rollPeriod,
   tableNameFromEnv,
 } from '@lindung/store';
 import middy from '@middy/core';
@@ -44,27 +65,48 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import packageJson from '../../package.json' with { type: 'json' };
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
 import { logger } from '../shared/observability.js';
+import {
+  commitments,
+  db,
+  enrollments,
+  invoices,
+  ledgerTableName,
+  sendRenewalWork,
+} from '../shared/renewal.js';
 
-const db = documentClient(dynamodbClient);
-const ledgerTableName = tableNameFromEnv(ledgerTable);
-const services: Services = {
-  commitments: new CommitmentRepository(db, ledgerTableName),
-  enrollments: new EnrollmentRepository(db, ledgerTableName),
+const services: Services & BillingServices & ReportServices = {
+  commitments,
+  enrollments,
+  invoices,
+  reallocations: new ReallocationRepository(db, ledgerTableName),
+  reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
+  rollPeriod: (period) => rollPeriod({ db, tableName: ledgerTableName }, period, sendRenewalWork),
 };
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 
+/** The body as text; API Gateway base64-encodes a body whose type it does not take for text (e.g. CSV). */
+const text = (event: APIGatewayProxyEventV2, what = 'JSON'): string => {
+  if (!event.body) throw new ValidationError(`The request needs a ${what} body`);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+};
 const body = (event: APIGatewayProxyEventV2): unknown => {
-  if (!event.body) throw new ValidationError('The request needs a JSON body');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const json = text(event);
   try {
-    return JSON.parse(text);
+    return JSON.parse(json);
   } catch {
     throw new ValidationError('The body is not valid JSON');
   }
 };
 const param = (event: APIGatewayProxyEventV2, name: string) => event.pathParameters?.[name] ?? '';
 const page = (event: APIGatewayProxyEventV2) => pageQuery.parse(event.queryStringParameters ?? {});
+const isCsv = (event: APIGatewayProxyEventV2) => /^text\/csv\b/i.test(event.headers?.['content-type'] ?? '');
+const importRequest = (event: APIGatewayProxyEventV2) =>
+  isCsv(event)
+    ? importRequestFromCsv(text(event, 'CSV'), event.queryStringParameters)
+    : importEnrollmentsRequest.parse(body(event));
+
+const query = (event: APIGatewayProxyEventV2) => event.queryStringParameters ?? {};
 
 const routes: Record<string, Route> = {
   [routeKey(healthRoute)]: async () => {
@@ -84,8 +126,29 @@ const routes: Record<string, Route> = {
     const { limit, pageToken } = page(e);
     return json(200, await listAllocations(services, principalOf(e), param(e, 'id'), limit, pageToken));
   },
+  [routeKey(apiRoutes.proposeReallocation)]: async (e) =>
+    json(
+      201,
+      await proposeReallocation(
+        services,
+        principalOf(e),
+        param(e, 'id'),
+        proposeReallocationBody.parse(body(e)),
+      ),
+    ),
+  [routeKey(apiRoutes.approveReallocation)]: async (e) =>
+    json(
+      200,
+      await approveReallocation(services, principalOf(e), param(e, 'id'), param(e, 'reallocationId')),
+    ),
+  [routeKey(apiRoutes.listReallocations)]: async (e) => {
+    const { limit, pageToken } = page(e);
+    return json(200, await listReallocations(services, principalOf(e), param(e, 'id'), limit, pageToken));
+  },
   [routeKey(apiRoutes.enroll)]: async (e) =>
     json(201, await enroll(services, principalOf(e), param(e, 'code'), enrollBody.parse(body(e)))),
+  [routeKey(apiRoutes.importEnrollments)]: async (e) =>
+    json(200, await importEnrollments(services, principalOf(e), param(e, 'code'), importRequest(e))),
   [routeKey(apiRoutes.listVillageEnrollments)]: async (e) => {
     const { limit, pageToken } = page(e);
     return json(
@@ -93,6 +156,26 @@ const routes: Record<string, Route> = {
       await listVillageEnrollments(services, principalOf(e), param(e, 'code'), limit, pageToken),
     );
   },
+  [routeKey(apiRoutes.terminateEnrollment)]: async (e) =>
+    json(
+      200,
+      await terminateEnrollment(services, principalOf(e), param(e, 'id'), terminateBody.parse(body(e))),
+    ),
+  [routeKey(apiRoutes.listInvoices)]: async (e) =>
+    json(
+      200,
+      await listInvoices(services, principalOf(e), invoiceQuery.parse(e.queryStringParameters ?? {})),
+    ),
+  [routeKey(apiRoutes.getInvoice)]: async (e) =>
+    json(200, await getInvoice(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.rollPeriod)]: async (e) =>
+    json(202, await rollPeriodNow(services, principalOf(e), param(e, 'period'))),
+  [routeKey(apiRoutes.coverageReport)]: async (e) =>
+    json(200, await coverageReport(services, principalOf(e), coverageQuery.parse(query(e)))),
+  [routeKey(apiRoutes.budgetReport)]: async (e) =>
+    json(200, await budgetReport(services, principalOf(e), budgetQuery.parse(query(e)))),
+  [routeKey(apiRoutes.reportWorkers)]: async (e) =>
+    json(200, await reportWorkers(services, principalOf(e), reportWorkersQuery.parse(query(e)))),
 };
 
 const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {

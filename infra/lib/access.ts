@@ -1,4 +1,5 @@
 import {
+  billingOutboxQueue,
   deadLetterQueueUrlEnvName,
   type QueueDefinition,
   queueDefinitions,
@@ -34,7 +35,8 @@ const noAccess: FunctionAccess = { tables: [], sendsTo: [], observesHealth: fals
 
 /**
  * Least privilege, per function id of functions/registry.ts. A function not listed here gets nothing
- * beyond what its trigger needs (consuming its queue, reading its stream).
+ * beyond what its trigger needs (consuming its queue, reading its stream); so does the local-only
+ * billing-simulator, which is never deployed.
  */
 export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   'http-api': {
@@ -47,6 +49,37 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     sendsTo: [renewalWorkQueue],
     observesHealth: true,
     hashesNiks: true,
+  },
+  'period-roll': {
+    // Reads the active commitments and their allocations, marks ended commitments closed.
+    tables: [{ table: ledgerTable, access: 'read-write' }],
+    sendsTo: [renewalWorkQueue],
+    observesHealth: false,
+    hashesNiks: false,
+  },
+  'renewal-worker': {
+    // Renews or ends the coverage of one (period, commitment, village); issues its invoices.
+    tables: [{ table: ledgerTable, access: 'read-write' }],
+    sendsTo: [billingOutboxQueue],
+    observesHealth: false,
+    hashesNiks: false,
+  },
+  'billing-inbox': {
+    // Applies acknowledgements, payments and rejections; a rejection voids the invoice.
+    tables: [{ table: ledgerTable, access: 'read-write' }],
+    sendsTo: [billingOutboxQueue],
+    observesHealth: false,
+    hashesNiks: false,
+  },
+  'reports-projector': {
+    // Its ledger changes arrive on the stream; it looks up what they refer to and writes the rollups.
+    tables: [
+      { table: ledgerTable, access: 'read' },
+      { table: reportsTable, access: 'read-write' },
+    ],
+    sendsTo: [],
+    observesHealth: false,
+    hashesNiks: false,
   },
 };
 

@@ -4,11 +4,12 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { deployFunctions, type Platform } from './functions.js';
 import type { LindungFunction } from './lindung-function.js';
-import type { StageSettings } from './stage.js';
 
 /** One Cognito group per role of the contract; a user's groups arrive in the `cognito:groups` claim. */
 export const roleDescriptions: Readonly<Record<Role, string>> = {
@@ -23,24 +24,28 @@ export const roleDescriptions: Readonly<Record<Role, string>> = {
 /** Steady rate and burst per second for the whole API; bulk enrollment sends many rows per request. */
 const throttle = { rateLimit: 50, burstLimit: 100 };
 
-export interface ApiProps {
-  readonly settings: StageSettings;
-  readonly handler: LindungFunction;
-}
-
 /**
- * The HTTP API v1: the routes of packages/api on API Gateway (HTTP API, payload v2), one Lambda
- * behind them, and a Cognito user pool whose tokens the JWT authorizer checks on every non-public route.
+ * The enrollment API (HTTP API v1): the routes of packages/api on API Gateway (HTTP API, payload v2),
+ * the one Lambda behind them, and a Cognito user pool whose tokens the JWT authorizer checks on every
+ * non-public route. Built after the other contexts: GET /health reads the state of all their queues.
  */
 export class Api extends Construct {
+  static readonly functionIds: readonly string[] = ['http-api'];
+  readonly handler: LindungFunction;
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
+  readonly serverErrorsAlarm: cloudwatch.Alarm;
 
-  constructor(scope: Construct, id: string, props: ApiProps) {
+  constructor(scope: Construct, id: string, platform: Platform) {
     super(scope, id);
-    const { settings } = props;
+    const { settings } = platform;
+    const [handler, ...others] = deployFunctions(this, Api.functionIds, platform);
+    if (!handler || others.length > 0 || handler.definition.trigger.kind !== 'http') {
+      throw new Error(`The registry needs exactly one deployed HTTP function with id ${Api.functionIds}`);
+    }
+    this.handler = handler;
 
     this.userPool = new cognito.UserPool(this, 'Users', {
       userPoolName: `lindung-${settings.name}`,
@@ -93,7 +98,7 @@ export class Api extends Construct {
 
     // The `iss` claim of the pool's tokens; the JWT authorizer fetches its keys from `${issuer}/.well-known`.
     const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
-    const integration = new HttpLambdaIntegration('Handler', props.handler.handler);
+    const integration = new HttpLambdaIntegration('Handler', handler.handler);
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       apiName: `lindung-${settings.name}`,
       description: 'Lindung HTTP API v1',
@@ -146,8 +151,34 @@ export class Api extends Construct {
       }
     }
 
-    new CfnOutput(this, 'Url', { value: this.stage.url, description: 'Base URL of the HTTP API' });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.client.userPoolClientId });
+    // A 500 is an error nobody foresaw (the problem document hides it); a 503 is storage or queues down.
+    this.serverErrorsAlarm = this.httpApi
+      .metricServerError({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'ServerErrorsAlarm', {
+        alarmDescription: `lindung-${settings.name} HTTP API: 5xx responses; see the access logs and the function's logs`,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+    // Plain output names: the README's deploy steps and scripts read them from the stack.
+    const outputs = {
+      ApiUrl: {
+        value: this.stage.url,
+        description: 'Base URL of the HTTP API (also under the dashboard URL)',
+      },
+      UserPoolId: {
+        value: this.userPool.userPoolId,
+        description: 'Cognito user pool of the users of every role',
+      },
+      UserPoolClientId: {
+        value: this.client.userPoolClientId,
+        description: 'Cognito app client of the dashboard',
+      },
+    };
+    for (const [name, props] of Object.entries(outputs)) {
+      new CfnOutput(this, name, props).overrideLogicalId(name);
+    }
   }
 }

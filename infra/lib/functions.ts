@@ -1,5 +1,6 @@
-import { Construct } from 'constructs';
-import { type FunctionDefinition, functionDefinitions } from '../../functions/registry.js';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { FunctionDefinition } from '../../functions/registry.js';
 import { accessOf, environmentOf, grantAccess } from './access.js';
 import { LindungFunction } from './lindung-function.js';
 import type { Queues } from './queues.js';
@@ -7,28 +8,34 @@ import { constructId, type StageSettings } from './stage.js';
 import type { Storage } from './storage.js';
 import { QueueTrigger, ScheduleTrigger, StreamTrigger } from './triggers.js';
 
-export interface FunctionsProps {
+/** What every context builds on: the stage, the registry, the tables, and the queues deployed so far. */
+export interface Platform {
   readonly settings: StageSettings;
+  /** Customer-managed key for everything that holds money or personal data. */
+  readonly dataKey: kms.IKey;
   readonly storage: Storage;
   readonly queues: Queues;
-  /** The registry of functions/registry.ts; tests pass their own. */
-  readonly definitions?: readonly FunctionDefinition[];
+  /** The functions of functions/registry.ts; tests pass their own. */
+  readonly definitions: readonly FunctionDefinition[];
 }
 
 /**
- * Every function of the registry that runs on AWS, with the access of access.ts and its trigger.
- * HTTP functions are wired by the Api construct, which takes `httpHandler`.
+ * The functions of the registry that a context owns and that run on AWS (local-only ones are skipped),
+ * each with the access of access.ts and its trigger. An HTTP function gets no trigger here: the Api
+ * context puts it behind API Gateway.
  */
-export class Functions extends Construct {
-  readonly all: readonly LindungFunction[];
-
-  constructor(scope: Construct, id: string, props: FunctionsProps) {
-    super(scope, id);
-    const { settings, storage, queues } = props;
-    const deployed = (props.definitions ?? functionDefinitions).filter((definition) => !definition.localOnly);
-    this.all = deployed.map((definition) => {
+export const deployFunctions = (
+  scope: Construct,
+  functionIds: readonly string[],
+  platform: Platform,
+): LindungFunction[] => {
+  const { settings, storage, queues } = platform;
+  return platform.definitions
+    .filter((definition) => functionIds.includes(definition.id) && !definition.localOnly)
+    .map((definition) => {
       const access = accessOf(definition.id);
-      const fn = new LindungFunction(this, constructId(definition.id), {
+      // `Function` keeps the id apart from a queue or construct of the same name (billing-inbox, HttpApi).
+      const fn = new LindungFunction(scope, `${constructId(definition.id)}Function`, {
         settings,
         definition,
         environment: environmentOf(access, storage, queues),
@@ -52,15 +59,4 @@ export class Functions extends Construct {
       }
       return fn;
     });
-  }
-
-  /** The one function that serves the HTTP API. */
-  get httpHandler(): LindungFunction {
-    const http = this.all.filter((fn) => fn.definition.trigger.kind === 'http');
-    const [handler] = http;
-    if (!handler || http.length > 1) {
-      throw new Error(`Expected exactly one HTTP function in the registry, found ${http.length}`);
-    }
-    return handler;
-  }
-}
+};

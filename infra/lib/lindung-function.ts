@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -23,6 +24,23 @@ const esmRequireShim =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
+ * How every function is bundled by the local esbuild. infra/bin/bundle-report.ts hands the same options
+ * to esbuild's API, so the sizes it reports are those of the deployed code.
+ */
+export const bundling = {
+  forceDockerBundling: false,
+  format: nodejs.OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: esmRequireShim,
+  minify: true,
+  sourceMap: true,
+  // Nothing external, the AWS SDK included: its versions are pinned in the lockfile, while the copy in
+  // the runtime drifts with each release. Each bundle then carries only the SDK clients it imports.
+  externalModules: [],
+} satisfies nodejs.BundlingOptions;
+
+/**
  * Every Lindung Lambda function: Node.js 22 on arm64, bundled by the local esbuild (no Docker), minified
  * with source maps, X-Ray tracing, its own log group with the stage's retention, and a role that holds
  * nothing but what is granted to it explicitly.
@@ -32,6 +50,8 @@ export class LindungFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly definition: FunctionDefinition;
+  /** Errors and throttles; the stack sends every alarm to the stage's alarm topic. */
+  readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: LindungFunctionProps) {
     super(scope, id);
@@ -52,7 +72,7 @@ export class LindungFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.handler = new nodejs.NodejsFunction(this, 'Function', {
+    this.handler = new nodejs.NodejsFunction(this, 'Resource', {
       functionName: name,
       description: definition.description,
       entry: `${repositoryRoot}${definition.entry}`,
@@ -72,18 +92,31 @@ export class LindungFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: esmRequireShim,
-        minify: true,
-        sourceMap: true,
-        // The SDK versions are pinned in the lockfile; the copy in the runtime drifts with each release.
-        bundleAwsSDK: true,
-      },
+      bundling,
     });
+
+    // Errors count what the handler did not turn into a response or a partial batch failure: crashes,
+    // timeouts, out-of-memory. Throttles mean the account's or the function's concurrency ran out.
+    const alarmOn = (id: string, metric: cloudwatch.Metric, what: string) =>
+      metric.createAlarm(this, id, {
+        alarmDescription: `${name}: ${what}`,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.alarms = [
+      alarmOn(
+        'ErrorsAlarm',
+        this.handler.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        'invocations failed (an uncaught error, a timeout or running out of memory); see its logs',
+      ),
+      alarmOn(
+        'ThrottlesAlarm',
+        this.handler.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        'invocations were throttled: the concurrency limit was reached',
+      ),
+    ];
 
     Validations.of(this.handler).acknowledge({
       id: 'AwsSolutions-L1',

@@ -1,21 +1,10 @@
-import { deadLetterQueueName, type QueueDefinition, queueDefinitions, queueName } from '@lindung/messaging';
+import { deadLetterQueueName, type QueueDefinition, queueName } from '@lindung/messaging';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { constructId, type StageSettings } from './stage.js';
-
-export interface QueuesProps {
-  readonly settings: StageSettings;
-  /** Customer-managed key for the queues that carry personal data. */
-  readonly dataKey: kms.IKey;
-}
-
-interface DeployedQueue {
-  readonly queue: sqs.Queue;
-  readonly deadLetterQueue: sqs.Queue;
-}
 
 /** Any message in a dead-letter queue needs a person: alarm on the first one. */
 export const alarmOnDeadLetters = (
@@ -34,49 +23,78 @@ export const alarmOnDeadLetters = (
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+export interface WorkQueueProps {
+  readonly settings: StageSettings;
+  readonly definition: QueueDefinition;
+  /** Customer-managed key, used when the definition says the queue carries personal data. */
+  readonly dataKey: kms.IKey;
+}
+
 /**
- * The SQS queues, one per shared definition (packages/messaging), each with its dead-letter queue and
+ * One shared queue definition (packages/messaging) on SQS: the queue, its dead-letter queue and their
  * alarms. Personal data is encrypted with the customer-managed key, the rest with SQS-managed keys.
  */
-export class Queues extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly queues = new Map<string, DeployedQueue>();
+export class WorkQueue extends Construct {
+  readonly definition: QueueDefinition;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
 
-  constructor(scope: Construct, id: string, props: QueuesProps) {
+  constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
-    for (const definition of queueDefinitions) {
-      const name = constructId(definition.id);
-      const encryption = definition.holdsPersonalData
-        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.dataKey }
-        : { encryption: sqs.QueueEncryption.SQS_MANAGED };
-      const deadLetterQueue = new sqs.Queue(this, `${name}DeadLetters`, {
-        queueName: deadLetterQueueName(props.settings.name, definition),
-        retentionPeriod: Duration.days(definition.dlqRetentionDays),
-        enforceSSL: true,
-        ...encryption,
+    const { definition, settings } = props;
+    this.definition = definition;
+    const encryption = definition.holdsPersonalData
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.dataKey }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED };
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      queueName: deadLetterQueueName(settings.name, definition),
+      retentionPeriod: Duration.days(definition.dlqRetentionDays),
+      enforceSSL: true,
+      ...encryption,
+    });
+    this.queue = new sqs.Queue(this, 'Resource', {
+      queueName: queueName(settings.name, definition),
+      visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(definition.retentionDays),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
+      enforceSSL: true,
+      ...encryption,
+    });
+    alarmOnDeadLetters(this, 'DeadLettersAlarm', this.deadLetterQueue, definition.id);
+    // A message older than all its delivery attempts could take is not being consumed at all.
+    this.queue
+      .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
+      .createAlarm(this, 'OldestMessageAlarm', {
+        alarmDescription: `${definition.id}: the oldest message has waited longer than its retries allow; is the consumer running?`,
+        threshold: definition.visibilityTimeoutSeconds * definition.maxReceiveCount,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      const queue = new sqs.Queue(this, name, {
-        queueName: queueName(props.settings.name, definition),
-        visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
-        retentionPeriod: Duration.days(definition.retentionDays),
-        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
-        enforceSSL: true,
-        ...encryption,
-      });
-      this.alarms.push(
-        alarmOnDeadLetters(this, `${name}DeadLettersAlarm`, deadLetterQueue, definition.id),
-        // A message older than all its delivery attempts could take is not being consumed at all.
-        queue
-          .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
-          .createAlarm(this, `${name}OldestMessageAlarm`, {
-            alarmDescription: `${definition.id}: the oldest message has waited longer than its retries allow; is the consumer running?`,
-            threshold: definition.visibilityTimeoutSeconds * definition.maxReceiveCount,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 5,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          }),
+  }
+}
+
+/**
+ * Every deployed queue by its shared definition, whichever context owns it: grants, environments and
+ * triggers look queues up here.
+ */
+export class Queues {
+  private readonly byId = new Map<string, WorkQueue>();
+
+  /** Records a context's queue; a definition is deployed once. */
+  add(workQueue: WorkQueue): void {
+    const { id } = workQueue.definition;
+    if (this.byId.has(id)) throw new Error(`Queue '${id}' is deployed by two contexts`);
+    this.byId.set(id, workQueue);
+  }
+
+  /** Throws unless a context has deployed every one of these definitions. */
+  requireAll(definitions: readonly QueueDefinition[]): void {
+    const missing = definitions.filter((definition) => !this.byId.has(definition.id));
+    if (missing.length > 0) {
+      throw new Error(
+        `No context deploys the queue(s) ${missing.map((definition) => definition.id).join(', ')}`,
       );
-      this.queues.set(definition.id, { queue, deadLetterQueue });
     }
   }
 
@@ -90,9 +108,34 @@ export class Queues extends Construct {
     return this.deployed(definition).deadLetterQueue;
   }
 
-  private deployed(definition: QueueDefinition): DeployedQueue {
-    const deployed = this.queues.get(definition.id);
-    if (!deployed) throw new Error(`No queue '${definition.id}' in this stack's queues`);
+  private deployed(definition: QueueDefinition): WorkQueue {
+    const deployed = this.byId.get(definition.id);
+    if (!deployed) {
+      throw new Error(
+        `No queue '${definition.id}' deployed yet: which context owns it, and is it built first?`,
+      );
+    }
     return deployed;
   }
 }
+
+export interface QueueDeployment {
+  readonly settings: StageSettings;
+  readonly dataKey: kms.IKey;
+  /** Where the deployed queues are recorded for the contexts built after. */
+  readonly queues: Queues;
+}
+
+/** Deploys a context's shared queue definitions under its scope and records them in `queues`. */
+export const deployQueues = (
+  scope: Construct,
+  definitions: readonly QueueDefinition[],
+  { settings, dataKey, queues }: QueueDeployment,
+): WorkQueue[] =>
+  definitions.map((definition) => {
+    // `Queue` keeps the id apart from a function of the same name (billing-inbox is both).
+    const id = `${constructId(definition.id)}Queue`;
+    const workQueue = new WorkQueue(scope, id, { settings, definition, dataKey });
+    queues.add(workQueue);
+    return workQueue;
+  });

@@ -1,5 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -7,7 +7,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Trigger } from '../../functions/registry.js';
+import { scheduledInvocationInput, type Trigger } from '../../functions/registry.js';
 import type { LindungFunction } from './lindung-function.js';
 import { alarmOnDeadLetters, type Queues } from './queues.js';
 import type { StageSettings } from './stage.js';
@@ -17,6 +17,8 @@ type TriggerOf<K extends Trigger['kind']> = Extract<Trigger, { kind: K }>;
 
 /** How often a stream batch is retried before it goes to the failure queue. */
 const streamRetryAttempts = 5;
+/** How far a stream consumer may fall behind the table before someone looks. */
+const streamMaximumLag = Duration.minutes(5);
 /** How often the scheduler retries delivering an invocation, and for how long. */
 const scheduleRetryAttempts = 3;
 const scheduleMaximumEventAge = Duration.hours(1);
@@ -67,9 +69,13 @@ export class QueueTrigger extends Construct {
   }
 }
 
-/** A DynamoDB stream consumer: partial batch failures, bounded retries, then a failure queue. */
+/**
+ * A DynamoDB stream consumer: partial batch failures, bounded retries, then a failure queue; an alarm
+ * when it falls behind the table (the stream's equivalent of a queue's oldest message).
+ */
 export class StreamTrigger extends Construct {
   readonly failures: FailureQueue;
+  readonly lagAlarm: cloudwatch.Alarm;
 
   constructor(
     scope: Construct,
@@ -99,6 +105,15 @@ export class StreamTrigger extends Construct {
         onFailure: new sources.SqsDlq(this.failures.queue),
       }),
     );
+    this.lagAlarm = fn.handler
+      .metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' })
+      .createAlarm(this, 'LagAlarm', {
+        alarmDescription: `${fn.definition.id}: more than ${streamMaximumLag.toMinutes()} minutes behind the ${trigger.table.id} stream`,
+        threshold: streamMaximumLag.toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
   }
 }
 
@@ -155,10 +170,7 @@ export class ScheduleTrigger extends Construct {
         arn: fn.handler.functionArn,
         roleArn: role.roleArn,
         // The scheduled time lets the handler work out which period it runs for, even when retried late.
-        input: JSON.stringify({
-          scheduledTime: '<aws.scheduler.scheduled-time>',
-          executionId: '<aws.scheduler.execution-id>',
-        }),
+        input: scheduledInvocationInput,
         retryPolicy: {
           maximumRetryAttempts: scheduleRetryAttempts,
           maximumEventAgeInSeconds: scheduleMaximumEventAge.toSeconds(),

@@ -74,6 +74,16 @@ describe('Api', () => {
     });
   });
 
+  it('outputs the API URL and the ids the dashboard and the first admin user need, under plain names', () => {
+    // Act
+    const outputs = Object.keys(template.findOutputs('*'));
+
+    // Assess
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'DashboardUrl']),
+    );
+  });
+
   it('lets no user write their own scope attributes', () => {
     // Act
     const [client] = propertiesOf(template, 'AWS::Cognito::UserPoolClient');

@@ -4,10 +4,10 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnKey } from 'aws-cdk-lib/aws-kms';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { describe, expect, it } from 'vitest';
-import { functionDefinitions, httpApiFunction } from '../../functions/registry.js';
+import { type FunctionDefinition, functionDefinitions, httpApiFunction } from '../../functions/registry.js';
 import { functionAccess } from '../lib/access.js';
 import { functionName } from '../lib/stage.js';
-import { everyTriggerKind } from './fixtures/registry.js';
+import { mirroredRegistry } from './fixtures/registry.js';
 import { buildStack, propertiesOf } from './support.js';
 
 interface Statement {
@@ -26,7 +26,7 @@ const statementsOf = (template: Template): Statement[] =>
 describe('LindungFunction', () => {
   const dev = buildStack('dev');
   const prod = buildStack('prod');
-  const withEveryTrigger = buildStack('dev', { functions: everyTriggerKind });
+  const withEveryFunction = buildStack('dev', { functions: mirroredRegistry });
 
   it('runs the http-api function on nodejs22.x, arm64, with X-Ray tracing and source maps', () => {
     // Assess
@@ -79,7 +79,7 @@ describe('LindungFunction', () => {
 
   it.each([
     ['the registry', dev],
-    ['every trigger kind', withEveryTrigger],
+    ['every function to come', withEveryFunction],
   ])('allows `Resource: *` only for actions without resource-level permissions (%s)', (_name, built) => {
     // Prepare
     const resourceless = new Set([
@@ -100,7 +100,7 @@ describe('LindungFunction', () => {
 
   it.each([
     ['the registry', dev],
-    ['every trigger kind', withEveryTrigger],
+    ['every function to come', withEveryFunction],
   ])('scopes wildcard KMS actions to the customer-managed data key (%s)', (_name, built) => {
     // Prepare
     const dataKeyArn = {
@@ -127,12 +127,31 @@ describe('LindungFunction', () => {
     expect(actions.filter((action) => action.startsWith('dynamodb:') && action.includes('*'))).toEqual([]);
   });
 
-  it('lists access only for functions that exist in the registry', () => {
+  it('lists access only for functions of the registry or of its test mirror', () => {
     // Prepare
-    const registered = functionDefinitions.map((definition) => definition.id);
+    const known = [...functionDefinitions, ...mirroredRegistry].map((definition) => definition.id);
 
     // Assess
-    for (const id of Object.keys(functionAccess)) expect(registered).toContain(id);
+    for (const id of Object.keys(functionAccess)) expect(known).toContain(id);
+  });
+
+  it('is mirrored by the test registry: every function of the registry, with the same trigger', () => {
+    // Prepare
+    const triggerOf = ({ trigger, localOnly }: FunctionDefinition) => ({
+      localOnly: localOnly ?? false,
+      kind: trigger.kind,
+      ...(trigger.kind === 'queue' ? { queue: trigger.queue.id } : {}),
+      ...(trigger.kind === 'stream' ? { table: trigger.table.id } : {}),
+      ...(trigger.kind === 'schedule' ? { cron: trigger.cron, timezone: trigger.timezone } : {}),
+    });
+
+    // Act
+    const mirrored = new Map(mirroredRegistry.map((definition) => [definition.id, triggerOf(definition)]));
+
+    // Assess
+    for (const definition of functionDefinitions) {
+      expect(mirrored.get(definition.id), definition.id).toEqual(triggerOf(definition));
+    }
   });
 });
 
@@ -141,7 +160,7 @@ describe('LindungFunction bundling', () => {
 
   it('bundles the http-api entry with the local esbuild into minified ESM with a source map', () => {
     // Prepare
-    const asset = stack.functions.httpHandler.handler.node.findChild('Code') as Asset;
+    const asset = stack.api.handler.handler.node.findChild('Code') as Asset;
     const directory = join(app.outdir, asset.assetPath);
 
     // Act

@@ -3,8 +3,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { everyTriggerKind } from './fixtures/registry.js';
-import { buildStack } from './support.js';
+import { mirroredRegistry } from './fixtures/registry.js';
+import { buildStack, fixtureDashboard } from './support.js';
 
 // cdk-nag 3 reports through CDK's policy validation rather than annotations; `validateScope` runs the
 // checks `npm run synth` runs and returns every finding that no `Validations.acknowledge` covers.
@@ -20,7 +20,11 @@ describe('cdk-nag AwsSolutions', () => {
   const stacks = {
     dev: buildStack('dev'),
     prod: buildStack('prod'),
-    'dev with every trigger kind': buildStack('dev', { functions: everyTriggerKind }),
+    'dev with every function to come': buildStack('dev', { functions: mirroredRegistry }),
+    'prod with every function to come and the dashboard': buildStack('prod', {
+      functions: mirroredRegistry,
+      dashboardDirectory: fixtureDashboard,
+    }),
   };
 
   it.each(Object.entries(stacks))(

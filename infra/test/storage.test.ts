@@ -100,10 +100,10 @@ describe('Storage', () => {
 
   it('keeps the customer-managed key in every stage and rotates it', () => {
     // Assess
-    for (const { template } of [dev, prod]) {
-      template.resourceCountIs('AWS::KMS::Key', 1);
-      template.hasResource('AWS::KMS::Key', {
-        Properties: Match.objectLike({ EnableKeyRotation: true }),
+    for (const { stack, template } of [dev, prod]) {
+      const dataKey = stack.getLogicalId(stack.dataKey.node.defaultChild as CfnKey);
+      expect(template.findResources('AWS::KMS::Key')[dataKey]).toMatchObject({
+        Properties: { EnableKeyRotation: true },
         DeletionPolicy: 'Retain',
       });
     }

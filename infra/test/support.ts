@@ -4,6 +4,9 @@ import type { FunctionDefinition } from '../../functions/registry.js';
 import { LindungStack } from '../lib/lindung-stack.js';
 import { stackName, stageSettings } from '../lib/stage.js';
 
+/** The dashboard build of the test fixtures (one index.html). */
+export const fixtureDashboard = new URL('./fixtures/dashboard', import.meta.url).pathname;
+
 export interface BuiltStack {
   readonly app: App;
   readonly stack: LindungStack;
@@ -19,6 +22,13 @@ export interface BuildOptions {
    * same but for the asset hash. The bundling test turns it on.
    */
   readonly bundle?: boolean;
+  /** Alarm e-mail addresses; prod gets one by default, as it must. */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * The dashboard's built files. None by default, whether or not packages/web/dist exists on this
+   * machine, so that the templates do not depend on who built what.
+   */
+  readonly dashboardDirectory?: string;
 }
 
 /** Builds a stage's stack in-process and its template. */
@@ -28,9 +38,12 @@ export const buildStack = (stage = 'dev', options: BuildOptions = {}): BuiltStac
     // `npm run synth` validates the template against the CloudFormation schemas; the tests need not.
     builtinCloudFormationValidation: false,
   });
+  const alarmEmails = options.alarmEmails ?? (stage === 'prod' ? ['ops@example.go.id'] : []);
   const stack = new LindungStack(app, stackName(stage), {
-    settings: stageSettings(stage),
+    settings: stageSettings(stage, { alarmEmails }),
     ...(options.functions ? { functions: options.functions } : {}),
+    dashboardDirectory:
+      options.dashboardDirectory ?? new URL('./fixtures/no-dashboard', import.meta.url).pathname,
   });
   return { app, stack, template: Template.fromStack(stack) };
 };

@@ -13,7 +13,7 @@ const namesOf = (template: Record<string, unknown>, type: string, property: stri
 describe('synthesizeTemplate', () => {
   it.each(['dev', 'prod'])('returns the %s template with every shared table and queue', (stage) => {
     // Act
-    const template = synthesizeTemplate(stage);
+    const template = synthesizeTemplate(stage, { alarmEmails: ['ops@example.go.id'] });
 
     // Assess
     expect(namesOf(template, 'AWS::DynamoDB::Table', 'TableName').sort()).toEqual(

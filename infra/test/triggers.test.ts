@@ -2,35 +2,36 @@ import { billingInboxQueue, renewalWorkQueue } from '@lindung/messaging';
 import { ledgerTable, tableName } from '@lindung/store';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { httpApiFunction } from '../../functions/registry.js';
+import { httpApiFunction, scheduledInvocationInput } from '../../functions/registry.js';
 import { functionName } from '../lib/stage.js';
 import {
-  everyTriggerKind,
-  localOnlyFunction,
-  queueConsumer,
-  scheduledFunction,
-  streamConsumer,
+  billingInbox,
+  billingSimulator,
+  mirroredRegistry,
+  periodRoll,
+  renewalWorker,
+  reportsProjector,
 } from './fixtures/registry.js';
 import { buildStack, logicalIdOf } from './support.js';
 
 describe('triggers', () => {
-  const { template } = buildStack('dev', { functions: everyTriggerKind });
+  const { template } = buildStack('dev', { functions: mirroredRegistry });
   const functionId = (id: string) =>
     logicalIdOf(template, 'AWS::Lambda::Function', { FunctionName: functionName('dev', id) });
 
   it('deploys every registered function except the local-only ones', () => {
     // Assess
-    template.resourceCountIs('AWS::Lambda::Function', everyTriggerKind.length - 1);
+    template.resourceCountIs('AWS::Lambda::Function', mirroredRegistry.length - 1);
     expect(
       template.findResources('AWS::Lambda::Function', {
-        Properties: { FunctionName: functionName('dev', localOnlyFunction.id) },
+        Properties: { FunctionName: functionName('dev', billingSimulator.id) },
       }),
     ).toEqual({});
   });
 
   it.each([
-    [queueConsumer.id, renewalWorkQueue],
-    ['billing-inbox-consumer', billingInboxQueue],
+    [renewalWorker.id, renewalWorkQueue],
+    [billingInbox.id, billingInboxQueue],
   ] as const)('feeds %s from its queue in batches, reporting failed messages one by one', (id, queue) => {
     // Assess
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -49,13 +50,13 @@ describe('triggers', () => {
   it('feeds the stream consumer from the ledger stream with bounded retries and a failure queue', () => {
     // Prepare
     const failures = logicalIdOf(template, 'AWS::SQS::Queue', {
-      QueueName: `lindung-dev-${streamConsumer.id}-failures`,
+      QueueName: `lindung-dev-${reportsProjector.id}-failures`,
     });
     const table = logicalIdOf(template, 'AWS::DynamoDB::Table', { TableName: tableName('dev', ledgerTable) });
 
     // Assess
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: functionId(streamConsumer.id) },
+      FunctionName: { Ref: functionId(reportsProjector.id) },
       EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 100,
@@ -69,28 +70,29 @@ describe('triggers', () => {
   it('schedules the scheduled function on its cron in Asia/Jakarta, with retries and a dead-letter queue', () => {
     // Prepare
     const failures = logicalIdOf(template, 'AWS::SQS::Queue', {
-      QueueName: `lindung-dev-${scheduledFunction.id}-failures`,
+      QueueName: `lindung-dev-${periodRoll.id}-failures`,
     });
 
     // Assess
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(0 1 1 * ? *)',
+      ScheduleExpression: 'cron(5 0 1 * ? *)',
       ScheduleExpressionTimezone: 'Asia/Jakarta',
       Target: Match.objectLike({
-        Arn: { 'Fn::GetAtt': [functionId(scheduledFunction.id), 'Arn'] },
+        Arn: { 'Fn::GetAtt': [functionId(periodRoll.id), 'Arn'] },
+        Input: scheduledInvocationInput,
         RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [failures, 'Arn'] } },
       }),
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: functionId(scheduledFunction.id) },
+      FunctionName: { Ref: functionId(periodRoll.id) },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failures, 'Arn'] } } },
     });
   });
 
   it('alarms on the failure queues of the stream and the schedule', () => {
     // Assess
-    for (const id of [streamConsumer.id, scheduledFunction.id]) {
+    for (const id of [reportsProjector.id, periodRoll.id]) {
       const failures = logicalIdOf(template, 'AWS::SQS::Queue', { QueueName: `lindung-dev-${id}-failures` });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -102,7 +104,7 @@ describe('triggers', () => {
 
   it('refuses a queue consumer that may run longer than its queue hides a message', () => {
     // Prepare
-    const tooSlow = { ...queueConsumer, timeoutSeconds: renewalWorkQueue.visibilityTimeoutSeconds + 1 };
+    const tooSlow = { ...renewalWorker, timeoutSeconds: renewalWorkQueue.visibilityTimeoutSeconds + 1 };
 
     // Act & Assess
     expect(() => buildStack('dev', { functions: [httpApiFunction, tooSlow] })).toThrow(

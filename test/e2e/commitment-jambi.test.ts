@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { caller } from '../support/api-client.js';
 import { localStack } from '../support/local-stack.js';
+import { sponsorWithStaff } from '../support/scenario.js';
 
 describe('a percent-of-grant commitment over every village of Jambi', () => {
   const stack = localStack();
 
   it('creates 1,585 allocations of Rp 10.000.000 whose sum equals the budget exactly', async () => {
     // Prepare
-    const admin = await caller(stack, { roles: ['admin'] });
-    const sponsor = await admin.post('/v1/sponsors', {
-      name: 'Provinsi Jambi',
-      kind: 'province',
-      regionCode: '15',
-    });
-    const officer = await caller(stack, {
-      roles: ['sponsor-officer'],
-      sponsorId: sponsor.body.id,
-      sub: 'officer',
-    });
-    const approver = await caller(stack, {
-      roles: ['sponsor-approver'],
-      sponsorId: sponsor.body.id,
-      sub: 'approver',
-    });
+    const { sponsorId, officer, approver } = await sponsorWithStaff(stack);
     const draft = await officer.post('/v1/commitments', {
-      sponsorId: sponsor.body.id,
+      sponsorId,
       fiscalYear: 2027,
       budget: { kind: 'percent-of-grant', grantPerVillage: 100_000_000, percent: 10, region: '15' },
       benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },

@@ -1,49 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type Caller, caller, jambiNik } from '../support/api-client.js';
+import { caller, jambiNik } from '../support/api-client.js';
 import { localStack } from '../support/local-stack.js';
+import { activeCommitment, sponsorWithStaff } from '../support/scenario.js';
 
 const VILLAGE_A = '15.71.01.1001';
 const VILLAGE_B = '15.71.01.1002';
-
-/** A sponsor with an active commitment of Rp 10.000.000 per village (JKK + JKM, fiscal-year reservation). */
-const activeCommitment = async (admin: Caller, villages: string[]) => {
-  const stack = localStack();
-  const sponsor = await admin.post('/v1/sponsors', {
-    name: 'Provinsi Jambi',
-    kind: 'province',
-    regionCode: '15',
-  });
-  const officer = await caller(stack, {
-    roles: ['sponsor-officer'],
-    sponsorId: sponsor.body.id,
-    sub: 'officer',
-  });
-  const approver = await caller(stack, {
-    roles: ['sponsor-approver'],
-    sponsorId: sponsor.body.id,
-    sub: 'approver',
-  });
-  const draft = await officer.post('/v1/commitments', {
-    sponsorId: sponsor.body.id,
-    fiscalYear: 2027,
-    budget: { kind: 'fixed', amount: 10_000_000 * villages.length },
-    benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
-    reservation: 'fiscal-year',
-    allocation: { method: 'equal', villages },
-  });
-  expect(draft.status).toBe(201);
-  const approved = await approver.post(`/v1/commitments/${draft.body.id}/approve`, {});
-  expect(approved.status).toBe(200);
-  return { sponsorId: sponsor.body.id as string, commitmentId: draft.body.id as string, officer };
-};
 
 describe('enrollment under concurrency (through HTTP, on DynamoDB Local)', () => {
   const stack = localStack();
 
   it('lets exactly 49 of 200 concurrent enrollments into a quota of 49 full-year workers', async () => {
     // Prepare
-    const admin = await caller(stack, { roles: ['admin'] });
-    const { commitmentId, officer } = await activeCommitment(admin, [VILLAGE_A]);
+    const staff = await sponsorWithStaff(stack);
+    const commitmentId = await activeCommitment(staff, { villages: [VILLAGE_A] });
     const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [VILLAGE_A] });
 
     // Act: 200 different workers at once, all from January.
@@ -64,7 +33,7 @@ describe('enrollment under concurrency (through HTTP, on DynamoDB Local)', () =>
     expect(answers.filter((a) => a.status === 409).every((a) => a.body.code === 'quota-exhausted')).toBe(
       true,
     );
-    const { body: commitment } = await officer.get(`/v1/commitments/${commitmentId}`);
+    const { body: commitment } = await staff.officer.get(`/v1/commitments/${commitmentId}`);
     expect(commitment.totals).toMatchObject({
       budget: 10_000_000,
       reserved: 49 * 201_600,
@@ -75,9 +44,8 @@ describe('enrollment under concurrency (through HTTP, on DynamoDB Local)', () =>
 
   it('covers a worker enrolled at once in two villages of two sponsors exactly once', async () => {
     // Prepare
-    const admin = await caller(stack, { roles: ['admin'] });
-    const first = await activeCommitment(admin, [VILLAGE_B]);
-    const second = await activeCommitment(admin, [VILLAGE_B.replace(/1002$/, '1003')]);
+    const first = await activeCommitment(await sponsorWithStaff(stack), { villages: [VILLAGE_B] });
+    const second = await activeCommitment(await sponsorWithStaff(stack), { villages: ['15.71.01.1003'] });
     const operatorB = await caller(stack, { roles: ['village-operator'], villageCodes: [VILLAGE_B] });
     const operatorC = await caller(stack, { roles: ['village-operator'], villageCodes: ['15.71.01.1003'] });
     const nik = jambiNik(7_777, 12);
@@ -85,12 +53,12 @@ describe('enrollment under concurrency (through HTTP, on DynamoDB Local)', () =>
     // Act
     const answers = await Promise.all([
       operatorB.post(`/v1/villages/${VILLAGE_B}/enrollments`, {
-        commitmentId: first.commitmentId,
+        commitmentId: first,
         worker: { nik },
         startPeriod: '2027-03',
       }),
       operatorC.post('/v1/villages/15.71.01.1003/enrollments', {
-        commitmentId: second.commitmentId,
+        commitmentId: second,
         worker: { nik },
         startPeriod: '2027-05',
       }),
@@ -104,9 +72,9 @@ describe('enrollment under concurrency (through HTTP, on DynamoDB Local)', () =>
 
   it('answers a retried request with the same Idempotency-Key with the first answer, moving no money twice', async () => {
     // Prepare
-    const admin = await caller(stack, { roles: ['admin'] });
     const village = '15.71.01.1004';
-    const { commitmentId, officer } = await activeCommitment(admin, [village]);
+    const staff = await sponsorWithStaff(stack);
+    const commitmentId = await activeCommitment(staff, { villages: [village] });
     const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [village] });
     const request = { commitmentId, worker: { nik: jambiNik(4_242) }, startPeriod: '2027-07' };
 
@@ -128,7 +96,7 @@ describe('enrollment under concurrency (through HTTP, on DynamoDB Local)', () =>
     expect(retry).toEqual(first);
     expect(changed.status).toBe(409);
     expect(changed.body.code).toBe('idempotency-conflict');
-    const { body: commitment } = await officer.get(`/v1/commitments/${commitmentId}`);
+    const { body: commitment } = await staff.officer.get(`/v1/commitments/${commitmentId}`);
     expect(commitment.totals.reserved).toBe(6 * 16_800);
     expect(commitment.totals.enrolledWorkers).toBe(1);
   });

@@ -1,19 +1,56 @@
 /** A small HTTP client for e2e tests: tokens from the local stack, JSON in and out. */
 import type { ProvidedLocalStack } from './global-local-stack.js';
 
-/** A response: status and parsed JSON body (tests read fields they assert on). */
+/** A response: status, content type and parsed JSON body (tests read fields they assert on). */
 export interface Answer {
   readonly status: number;
+  readonly contentType: string;
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   readonly body: any;
 }
 
-export interface Caller {
-  readonly token: string;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
-  get(path: string): Promise<Answer>;
+/** A request as sent on the wire: any method, a raw body (e.g. CSV or broken JSON) and headers. */
+export interface RawRequest {
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
 }
 
+export interface Caller {
+  /** The bearer token, or `undefined` for an anonymous caller. */
+  readonly token: string | undefined;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
+  get(path: string): Promise<Answer>;
+  send(method: string, path: string, request?: RawRequest): Promise<Answer>;
+}
+
+const callerWith = (stack: ProvidedLocalStack, token: string | undefined): Caller => {
+  const send = async (method: string, path: string, { body, headers = {} }: RawRequest = {}) => {
+    const response = await fetch(`${stack.httpUrl}${path}`, {
+      method,
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        'content-type': 'application/json',
+        ...headers,
+      },
+      ...(body !== undefined && { body }),
+    });
+    const text = await response.text();
+    const contentType = response.headers.get('content-type') ?? '';
+    return { status: response.status, contentType, body: text ? JSON.parse(text) : undefined } as Answer;
+  };
+  return {
+    token,
+    post: (path, body, headers) =>
+      send('POST', path, {
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        ...(headers && { headers }),
+      }),
+    get: (path) => send('GET', path),
+    send,
+  };
+};
+
+/** A caller signed in with a token the local stack mints for these claims. */
 export const caller = async (
   stack: ProvidedLocalStack,
   claims: { roles: string[]; sponsorId?: string; villageCodes?: string[]; sub?: string },
@@ -23,22 +60,18 @@ export const caller = async (
     body: JSON.stringify(claims),
   });
   const { token } = (await minted.json()) as { token: string };
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${stack.httpUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined } as Answer;
-  };
-  return {
-    token,
-    post: (path, body, headers) => call('POST', path, body, headers),
-    get: (path) => call('GET', path),
-  };
+  return callerWith(stack, token);
 };
 
+/** A caller without a token. */
+export const anonymous = (stack: ProvidedLocalStack): Caller => callerWith(stack, undefined);
+
+/**
+ * A syntactically valid NIK of a man born on `day` January 1990, issued in `district` (6 digits), with serial
+ * `serial`. Tests share one database and a NIK is covered once a year, so each test file takes its own district.
+ */
+export const nikIn = (district: string, serial: number, day = 1 + (serial % 28)) =>
+  `${district}${String(day).padStart(2, '0')}0190${String(serial % 10_000).padStart(4, '0')}`;
+
 /** A syntactically valid NIK of a Jambi resident (region 15.71.01), born on `day` of 1990, serial `serial`. */
-export const jambiNik = (serial: number, day = 1 + (serial % 28)) =>
-  `157101${String(day).padStart(2, '0')}0190${String(serial % 10_000).padStart(4, '0')}`;
+export const jambiNik = (serial: number, day?: number) => nikIn('157101', serial, day);

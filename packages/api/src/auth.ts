@@ -76,6 +76,18 @@ const SPONSOR_READERS: Policy = {
   admin: 'any',
 };
 
+const INVOICE_READERS: Policy = {
+  'sponsor-officer': 'own-sponsor',
+  'sponsor-approver': 'own-sponsor',
+  'village-operator': 'own-village',
+  billing: 'any',
+  auditor: 'any',
+  admin: 'any',
+};
+
+/** Reports of a sponsor's figures, or of a village's for its operator. */
+const REPORT_READERS: Policy = { ...SPONSOR_READERS, 'village-operator': 'own-village' };
+
 /** Every protected operation and who may call it, in which scope. */
 export const POLICIES = {
   createSponsor: { admin: 'any' },
@@ -83,9 +95,19 @@ export const POLICIES = {
   approveCommitment: { 'sponsor-approver': 'own-sponsor' },
   getCommitment: SPONSOR_READERS,
   listAllocations: SPONSOR_READERS,
+  proposeReallocation: { 'sponsor-officer': 'own-sponsor' },
+  approveReallocation: { 'sponsor-approver': 'own-sponsor' },
+  listReallocations: SPONSOR_READERS,
   enroll: { 'village-operator': 'own-village' },
   importEnrollments: { 'village-operator': 'own-village' },
   listVillageEnrollments: { 'village-operator': 'own-village', auditor: 'any', admin: 'any' },
+  terminateEnrollment: { 'village-operator': 'own-village' },
+  listInvoices: INVOICE_READERS,
+  getInvoice: INVOICE_READERS,
+  rollPeriod: { admin: 'any' },
+  coverageReport: REPORT_READERS,
+  budgetReport: SPONSOR_READERS,
+  reportWorkers: REPORT_READERS,
 } as const satisfies Record<string, Policy>;
 
 export type Operation = keyof typeof POLICIES;

@@ -1,14 +1,53 @@
 /** The OpenAPI 3.1 document, generated from the route table and the zod schemas the handlers validate with. */
 import { DOMAIN_ERROR_CODES } from '@lindung/core';
 import { z } from 'zod';
+import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import { apiRoutes, type RouteDefinition, routeDefinitions } from './routes.js';
-import { createSponsorBody, draftCommitmentBody, enrollBody } from './schemas.js';
+import {
+  createSponsorBody,
+  draftCommitmentBody,
+  enrollBody,
+  importEnrollmentsBody,
+  importQuery,
+  MAX_IMPORT_ROWS,
+  pageQuery,
+  proposeReallocationBody,
+  terminateBody,
+} from './schemas.js';
 
 const bodies: Partial<Record<RouteDefinition['operationId'], z.ZodType>> = {
   [apiRoutes.createSponsor.operationId]: createSponsorBody,
   [apiRoutes.draftCommitment.operationId]: draftCommitmentBody,
   [apiRoutes.enroll.operationId]: enrollBody,
+  [apiRoutes.importEnrollments.operationId]: importEnrollmentsBody,
+  [apiRoutes.proposeReallocation.operationId]: proposeReallocationBody,
+  [apiRoutes.terminateEnrollment.operationId]: terminateBody,
 };
+
+/** Operations that also take their body as CSV text. */
+const csvBodies: Partial<Record<RouteDefinition['operationId'], string>> = {
+  [apiRoutes.importEnrollments.operationId]:
+    `A header naming nik, startPeriod and optionally name, then up to ${MAX_IMPORT_ROWS} lines; the commitment is the commitmentId query parameter`,
+};
+
+/** Query parameters, by operation. */
+const queries: Partial<Record<RouteDefinition['operationId'], z.ZodObject>> = {
+  [apiRoutes.importEnrollments.operationId]: importQuery,
+  [apiRoutes.listAllocations.operationId]: pageQuery,
+  [apiRoutes.listReallocations.operationId]: pageQuery,
+  [apiRoutes.listVillageEnrollments.operationId]: pageQuery,
+  [apiRoutes.coverageReport.operationId]: coverageQuery,
+  [apiRoutes.budgetReport.operationId]: budgetQuery,
+  [apiRoutes.reportWorkers.operationId]: reportWorkersQuery,
+};
+
+const queryParameters = (query: z.ZodObject | undefined) =>
+  Object.entries(query?.shape ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: (({ $schema: _, ...json }) => json)(z.toJSONSchema(schema as z.ZodType, { io: 'input' })),
+  }));
 
 const problemSchema = {
   type: 'object',
@@ -25,6 +64,7 @@ const problemSchema = {
 
 const operation = (route: RouteDefinition) => {
   const body = bodies[route.operationId];
+  const csv = csvBodies[route.operationId];
   const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
     in: 'path',
@@ -37,6 +77,7 @@ const operation = (route: RouteDefinition) => {
     ...(route.auth === 'jwt' && { security: [{ bearer: [] }] }),
     parameters: [
       ...parameters,
+      ...queryParameters(queries[route.operationId]),
       ...(route.method === 'POST'
         ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }]
         : []),
@@ -44,7 +85,10 @@ const operation = (route: RouteDefinition) => {
     ...(body && {
       requestBody: {
         required: true,
-        content: { 'application/json': { schema: z.toJSONSchema(body, { io: 'input' }) } },
+        content: {
+          'application/json': { schema: z.toJSONSchema(body, { io: 'input' }) },
+          ...(csv && { 'text/csv': { schema: { type: 'string', description: csv } } }),
+        },
       },
     }),
     responses: {

@@ -56,12 +56,73 @@ export const apiRoutes = {
     'listAllocations',
     'Village quotas, paginated',
   ),
+  proposeReallocation: jwt(
+    'POST',
+    '/v1/commitments/{id}/reallocations',
+    'proposeReallocation',
+    'Propose moving unreserved quota between villages',
+  ),
+  approveReallocation: jwt(
+    'POST',
+    '/v1/commitments/{id}/reallocations/{reallocationId}/approve',
+    'approveReallocation',
+    'Approve a proposed reallocation (not by its proposer); moves the quota',
+  ),
+  listReallocations: jwt(
+    'GET',
+    '/v1/commitments/{id}/reallocations',
+    'listReallocations',
+    'A commitment’s reallocations, paginated',
+  ),
   enroll: jwt('POST', '/v1/villages/{code}/enrollments', 'enroll', 'Enroll one worker'),
+  importEnrollments: jwt(
+    'POST',
+    '/v1/villages/{code}/enrollments/import',
+    'importEnrollments',
+    'Enroll up to 5,000 workers from CSV or JSON rows, with a result per row',
+  ),
   listVillageEnrollments: jwt(
     'GET',
     '/v1/villages/{code}/enrollments',
     'listVillageEnrollments',
     'A village’s enrollments',
+  ),
+  terminateEnrollment: jwt(
+    'POST',
+    '/v1/enrollments/{id}/terminate',
+    'terminateEnrollment',
+    'End a coverage from a period; releases the premium reserved beyond it',
+  ),
+  listInvoices: jwt(
+    'GET',
+    '/v1/invoices',
+    'listInvoices',
+    'Invoices of a sponsor or a village, by period and state',
+  ),
+  getInvoice: jwt('GET', '/v1/invoices/{id}', 'getInvoice', 'An invoice with its lines (NIKs masked)'),
+  rollPeriod: jwt(
+    'POST',
+    '/v1/periods/{period}/roll',
+    'rollPeriod',
+    'Run the period roll now (idempotent; the monthly schedule runs the same)',
+  ),
+  coverageReport: jwt(
+    'GET',
+    '/v1/reports/coverage',
+    'coverageReport',
+    'Coverage against target of a region and of each child region (or village)',
+  ),
+  budgetReport: jwt(
+    'GET',
+    '/v1/reports/budget',
+    'budgetReport',
+    'A commitment’s budget: committed to remaining, burn per period, forecast months of coverage left',
+  ),
+  reportWorkers: jwt(
+    'GET',
+    '/v1/reports/workers',
+    'reportWorkers',
+    'A commitment’s workers in one village (NIK masked)',
   ),
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -1,4 +1,5 @@
 /** The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. */
+import { MAX_REALLOCATION_MOVES } from '@lindung/core';
 import { z } from 'zod';
 
 const rupiah = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('Integer rupiah');
@@ -62,11 +63,15 @@ export const draftCommitmentBody = z.strictObject({
   allocation: allocationRule.default({ method: 'percent-of-grant' }),
 });
 
+const commitmentId = z.string().min(1).max(64);
+const nik = z.string().regex(/^\d{16}$/, 'a NIK is 16 digits');
+const workerName = z.string().trim().min(1).max(200);
+
 export const enrollBody = z.strictObject({
-  commitmentId: z.string().min(1).max(64),
+  commitmentId,
   worker: z.strictObject({
-    nik: z.string().regex(/^\d{16}$/, 'a NIK is 16 digits'),
-    name: z.string().trim().min(1).max(200).optional(),
+    nik,
+    name: workerName.optional(),
   }),
   startPeriod: period,
 });
@@ -76,6 +81,61 @@ export const pageQuery = z.object({
   pageToken: z.string().max(2048).optional(),
 });
 
+/** The most rows one import may hold: enrolled a few at a time, they must finish within API Gateway's 29 s. */
+export const MAX_IMPORT_ROWS = 5_000;
+
+/** One worker of an import: a CSV line under the header `nik,name,startPeriod`, or a JSON object. */
+export const importRow = z.strictObject({
+  nik,
+  name: workerName.optional(),
+  startPeriod: period,
+});
+
+const importRows = <T extends z.ZodType>(row: T) =>
+  z
+    .array(row)
+    .min(1, 'name at least one row')
+    .max(MAX_IMPORT_ROWS, `at most ${MAX_IMPORT_ROWS} rows per import`);
+
+/** The JSON body of an import, as documented. */
+export const importEnrollmentsBody = z.strictObject({ commitmentId, rows: importRows(importRow) });
+
+/**
+ * An import as the handler reads it, from JSON or CSV: the rows are checked one by one afterwards, so that a
+ * bad row gets its own 422 result instead of failing the whole request.
+ */
+export const importEnrollmentsRequest = z.strictObject({ commitmentId, rows: importRows(z.unknown()) });
+
+/** The query of a CSV import (its body has no room for the commitment). */
+export const importQuery = z.object({ commitmentId });
+
+export const proposeReallocationBody = z.strictObject({
+  moves: z
+    .array(z.strictObject({ from: villageCode, to: villageCode, amount: rupiah.positive() }))
+    .min(1)
+    .max(MAX_REALLOCATION_MOVES)
+    .describe(`At most ${MAX_REALLOCATION_MOVES} moves; a village's change is the net of its moves`),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+
 export type CreateSponsorBody = z.infer<typeof createSponsorBody>;
 export type DraftCommitmentBody = z.infer<typeof draftCommitmentBody>;
 export type EnrollBody = z.infer<typeof enrollBody>;
+export type ImportEnrollmentsRequest = z.infer<typeof importEnrollmentsRequest>;
+export type ProposeReallocationBody = z.infer<typeof proposeReallocationBody>;
+
+export const terminateBody = z.strictObject({
+  fromPeriod: period.describe('The first period no longer covered'),
+});
+
+export const invoiceQuery = z.strictObject({
+  sponsorId: z.string().min(1).max(64).optional(),
+  villageCode: villageCode.optional(),
+  period: period.optional(),
+  status: z.enum(['issued', 'sent', 'acknowledged', 'paid', 'void']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  pageToken: z.string().max(2048).optional(),
+});
+
+export type TerminateBody = z.infer<typeof terminateBody>;
+export type InvoiceQueryParameters = z.infer<typeof invoiceQuery>;

@@ -19,13 +19,19 @@ import {
   ValidationError,
   villagesOf,
 } from '@lindung/core';
-import type { Commitment, CommitmentRepository, EnrollmentRepository } from '@lindung/store';
+import type {
+  Commitment,
+  CommitmentRepository,
+  EnrollmentRepository,
+  ReallocationRepository,
+} from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
 import type { CreateSponsorBody, DraftCommitmentBody, EnrollBody } from './schemas.js';
 
 export interface Services {
   readonly commitments: CommitmentRepository;
   readonly enrollments: EnrollmentRepository;
+  readonly reallocations: ReallocationRepository;
 }
 
 const regionVillages = (region: string) => villagesOf(region).map((v) => v.code as string);
@@ -144,7 +150,17 @@ export const listAllocations = async (
   return services.commitments.allocations(id, limit, pageToken);
 };
 
-export const enroll = async (services: Services, principal: Principal, village: string, body: EnrollBody) => {
+/**
+ * Enrolls one worker into a village's quota. `loaded` is the commitment when the caller has read it already
+ * (an import reads it once for all its rows).
+ */
+export const enroll = async (
+  services: Services,
+  principal: Principal,
+  village: string,
+  body: EnrollBody,
+  loaded?: Commitment,
+) => {
   const villageCode = parseVillageCode(village);
   authorize(principal, 'enroll', { villageCode });
   const startPeriod = parsePeriod(body.startPeriod, 'startPeriod');
@@ -156,7 +172,8 @@ export const enroll = async (services: Services, principal: Principal, village: 
       { details: { nik: maskNik(body.worker.nik) } },
     );
   }
-  const commitment = await services.commitments.require(body.commitmentId);
+  const commitment =
+    loaded?.id === body.commitmentId ? loaded : await services.commitments.require(body.commitmentId);
   if (periodParts(startPeriod).year !== commitment.fiscalYear) {
     throw ValidationError.forField(
       'startPeriod',
@@ -180,6 +197,7 @@ export const enroll = async (services: Services, principal: Principal, village: 
     reservedAmount: amount,
     monthlyPremium: monthlyPremium(commitment.benefit, startPeriod),
     enrolledBy: principal.sub,
+    reservation: commitment.reservation,
   });
 };
 

@@ -3,12 +3,31 @@
  * `Command` and list it here. Bad input exits 2 with the usage, a failure exits 1, success 0.
  */
 import { isDomainError, NotFoundError, ValidationError } from '@lindung/core';
-import { type CliIo, type Command, EXIT_CODES, isParseArgsError, UsageError } from './command.js';
+import {
+  type CliIo,
+  type Command,
+  CommandFailedError,
+  EXIT_CODES,
+  isParseArgsError,
+  UsageError,
+} from './command.js';
+import { commandGroup } from './group.js';
+import { ApiProblemError, ConnectionError } from './http.js';
+import { importTargetsCommand } from './import-targets.js';
+import { importWorkersCommand } from './import-workers.js';
+import { invoicesExportCommand } from './invoices-export.js';
 import { quoteCommand } from './quote.js';
+import { rollCommand } from './roll.js';
 
 /** The subcommands of `lindung`, by name. */
 export const commands: Readonly<Record<string, Command>> = {
   quote: quoteCommand,
+  import: commandGroup('import', 'bulk-load workers or village targets from CSV files', {
+    workers: importWorkersCommand,
+    targets: importTargetsCommand,
+  }),
+  invoices: commandGroup('invoices', 'export invoices', { export: invoicesExportCommand }),
+  roll: rollCommand,
 };
 
 /** The top-level usage: the list of subcommands. */
@@ -37,10 +56,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`lindung: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
     return EXIT_CODES.usage;
   }
+  // Errors of a group's member are reported under its full name, e.g. `lindung import workers: …`.
+  const member = args[0] !== undefined && command.members && Object.hasOwn(command.members, args[0]);
   try {
     return await command.run(args, io);
   } catch (error) {
-    return report(error, name, command, io);
+    return report(error, member ? `${name} ${args[0]}` : name, command, io);
   }
 }
 
@@ -55,8 +76,18 @@ function isBadInput(error: unknown): error is Error {
 
 function report(error: unknown, name: string, command: Command, io: CliIo): number {
   if (isBadInput(error)) {
-    io.stderr.write(`lindung ${name}: ${error.message}\n\n${command.usage}\n`);
+    const usage = error instanceof UsageError && error.usage !== undefined ? error.usage : command.usage;
+    io.stderr.write(`lindung ${name}: ${error.message}\n\n${usage}\n`);
     return EXIT_CODES.usage;
+  }
+  if (error instanceof ApiProblemError) {
+    // The problem document's stable code first: it is what a script matches and what support asks for.
+    io.stderr.write(`lindung ${name}: ${error.code} (HTTP ${error.status}): ${error.message}\n`);
+    return EXIT_CODES.failure;
+  }
+  if (error instanceof ConnectionError || error instanceof CommandFailedError) {
+    io.stderr.write(`lindung ${name}: ${error.message}\n`);
+    return EXIT_CODES.failure;
   }
   if (isDomainError(error)) {
     io.stderr.write(`lindung ${name}: ${error.message} (${error.code})\n`);

@@ -17,6 +17,7 @@ export const DOMAIN_ERROR_STATUS = {
   'commitment-not-active': 409,
   'budget-exceeded': 409,
   'idempotency-conflict': 409,
+  'period-closed': 409,
 } as const satisfies Record<string, number>;
 
 /** A stable machine code of a domain error, e.g. `quota-exhausted`. */
@@ -37,6 +38,7 @@ export const DOMAIN_ERROR_TITLES: Readonly<Record<DomainErrorCode, string>> = {
   'commitment-not-active': 'The commitment is not active',
   'budget-exceeded': 'The budget would be exceeded',
   'idempotency-conflict': 'The idempotency key was used with a different request',
+  'period-closed': 'The period is already invoiced',
 };
 
 /** Safe, client-facing facts about an error (no personal data: mask a NIK before putting it here). */
@@ -192,6 +194,17 @@ export class IdempotencyConflictError extends DomainError {
     message = 'The idempotency key was used with a different request',
     options: DomainErrorOptions = {},
   ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The village's period has been rolled (invoiced), so enrollments starting in it and terminations from it
+ * are refused (409 `period-closed`): an invoiced worker-month cannot be added or taken back.
+ */
+export class PeriodClosedError extends DomainError {
+  readonly code = 'period-closed';
+  constructor(message = 'The period is already invoiced', options: DomainErrorOptions = {}) {
     super(message, options);
   }
 }

@@ -164,7 +164,8 @@ export const INVOICE_EVENTS = ['issue', 'send', 'acknowledge', 'pay', 'void'] as
 export type InvoiceEvent = (typeof INVOICE_EVENTS)[number];
 
 /**
- * Invoice: Draft → Issued (gets its gap-free number) → Sent → Acknowledged (payment code) → Paid; an issued,
+ * Invoice: Draft → Issued (gets its gap-free number) → Sent → Acknowledged (payment code) → Paid (answers may
+ * arrive out of order, so Issued and Sent may also move straight on); an issued,
  * sent or acknowledged invoice can be voided by a credit note. A draft has no number, so it is never voided.
  */
 export const invoiceMachine = defineStateMachine<InvoiceState, InvoiceEvent>({
@@ -174,13 +175,19 @@ export const invoiceMachine = defineStateMachine<InvoiceState, InvoiceEvent>({
   events: INVOICE_EVENTS,
   transitions: {
     draft: { issue: 'issued' },
-    issued: { send: 'sent', void: 'void' },
-    sent: { acknowledge: 'acknowledged', void: 'void' },
+    // BPJS billing may answer before the send is recorded, and a payment may overtake its acknowledgement.
+    issued: { send: 'sent', acknowledge: 'acknowledged', pay: 'paid', void: 'void' },
+    sent: { acknowledge: 'acknowledged', pay: 'paid', void: 'void' },
     acknowledged: { pay: 'paid', void: 'void' },
     paid: {},
     void: {},
   },
 });
+
+/** The states from which `event` may move an invoice (the condition of its conditional write). */
+export function invoiceStatesAllowing(event: InvoiceEvent): InvoiceState[] {
+  return INVOICE_STATES.filter((state) => invoiceMachine.can(state, event));
+}
 
 /** The next state of an invoice; throws `IllegalTransitionError` if the event is not allowed. */
 export function transitionInvoice(from: InvoiceState, event: InvoiceEvent): InvoiceState {

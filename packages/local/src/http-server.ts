@@ -4,7 +4,9 @@
  * the handler's result back. Also serves the local-only `POST /local/tokens`.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
 import { matchRoute, type RouteDefinition, routeKey } from '@lindung/api';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
@@ -21,7 +23,35 @@ export interface LocalHttpOptions {
   readonly timeoutSeconds: number;
   readonly tokens: LocalTokenIssuer;
   readonly onError?: (error: unknown) => void;
+  /** The dashboard's built files (packages/web/dist), served for GET requests that are not API routes. */
+  readonly staticDir?: string;
 }
+
+const STATIC_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/**
+ * A file of the dashboard, as CloudFront serves it: a path without an extension is a route of the
+ * single-page app and gets index.html. `undefined` when there is no such file (or no build).
+ */
+const staticFile = async (dir: string, pathname: string) => {
+  try {
+    const relative = extname(pathname) ? decodeURIComponent(pathname) : '/index.html';
+    const file = normalize(join(dir, relative));
+    if (!file.startsWith(normalize(dir) + sep)) return undefined;
+    return { body: await readFile(file), type: STATIC_TYPES[extname(file)] ?? 'application/octet-stream' };
+  } catch {
+    return undefined;
+  }
+};
 
 const tokenRequestSchema = z.object({
   roles: z.array(z.string().min(1)).min(1),
@@ -171,6 +201,17 @@ export const startHttpServer = async (options: LocalHttpOptions): Promise<Server
       });
     }
     const match = matchRoute(options.routes, req.method ?? 'GET', url.pathname);
+    if (!match && options.staticDir && req.method === 'GET' && !/^\/(v1|local)(\/|$)/.test(url.pathname)) {
+      const file = await staticFile(options.staticDir, url.pathname);
+      if (file) {
+        res.writeHead(200, {
+          'content-type': file.type,
+          'content-length': file.body.length,
+          'cache-control': 'no-cache',
+        });
+        return res.end(file.body);
+      }
+    }
     if (!match) return sendProblem(res, 404, 'not-found', 'No such route');
     let claims: Record<string, string> | undefined;
     if (match.route.auth === 'jwt') {

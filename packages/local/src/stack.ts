@@ -252,7 +252,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         } else if (trigger.kind === 'schedule') {
           schedules.push({
             functionName: fn.id,
-            cron: trigger.cron,
+            cron: `cron(${trigger.cron})`,
             timezone: trigger.timezone,
             timeoutSeconds: fn.timeoutSeconds,
             handler: await loadHandler<{ scheduledTime: string }, unknown>(fn),
@@ -275,6 +275,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         timeoutSeconds: http.timeoutSeconds,
         tokens,
         onError: onError(http.id),
+        staticDir: join(repositoryRoot, 'packages/web/dist'),
       });
       const listening = server;
       stoppers.push(

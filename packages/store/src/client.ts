@@ -1,10 +1,39 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '@lindung/core';
 
-/** A document client that drops `undefined` attributes; one per execution environment. */
-export const documentClient = (client: DynamoDBClient = new DynamoDBClient({})) =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+/** What DynamoDB says when a query's `ExclusiveStartKey` is not one of its own `LastEvaluatedKey`s. */
+const REFUSED_START_KEY = /start(ing)? key|key schema|primary key values/i;
+
+/**
+ * A document client that drops `undefined` attributes; one per execution environment. A query whose start
+ * key (a client's page token) DynamoDB refuses fails with a `ValidationError` of `pageToken` rather than a
+ * 500, whichever repository sent it.
+ */
+export const documentClient = (client: DynamoDBClient = new DynamoDBClient({})) => {
+  const document = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  document.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const input = args.input as { ExclusiveStartKey?: unknown };
+        if (
+          context.commandName === 'QueryCommand' &&
+          input.ExclusiveStartKey !== undefined &&
+          error instanceof Error &&
+          error.name === 'ValidationException' &&
+          REFUSED_START_KEY.test(error.message)
+        ) {
+          throw ValidationError.forField('pageToken', 'is not a page token of this list', { cause: error });
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'refusedStartKeyIsAValidationError' },
+  );
+  return document;
+};
 
 /** The reason codes of a cancelled transaction, by action index (`None` for the actions that passed). */
 export const cancellationReasons = (error: unknown) =>
@@ -14,14 +43,130 @@ export const cancellationReasons = (error: unknown) =>
 export const encodePageToken = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
-/** Reads a page token back; a tampered or foreign token is a validation error, never a crash. */
-export const decodePageToken = (token: string | undefined): Record<string, unknown> | undefined => {
+/** The key attributes of the ledger table and its indexes: all a `LastEvaluatedKey` can hold. */
+const KEY_ATTRIBUTES: ReadonlySet<string> = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
+
+/** DynamoDB's limit on the size of a key value, in bytes (partition keys may take 2048, sort keys 1024). */
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * What a page token of one query must hold: each key attribute the query returns, with its exact value (the
+ * partition queried) or a prefix (the sort key range of a `begins_with`). A token of another query would make
+ * DynamoDB refuse the start key, so it is refused first, as a validation error.
+ */
+export type PageTokenRule = Readonly<
+  Record<string, { readonly equals: string } | { readonly startsWith: string }>
+>;
+
+const isStartKey = (key: unknown): key is Record<string, string> =>
+  typeof key === 'object' &&
+  key !== null &&
+  !Array.isArray(key) &&
+  'pk' in key &&
+  'sk' in key &&
+  Object.entries(key).every(
+    ([name, value]) =>
+      KEY_ATTRIBUTES.has(name) &&
+      typeof value === 'string' &&
+      value.length > 0 &&
+      Buffer.byteLength(value) <= MAX_KEY_BYTES,
+  );
+
+const follows = (key: Record<string, string>, rule: PageTokenRule): boolean =>
+  Object.keys(key).length === Object.keys(rule).length &&
+  Object.entries(rule).every(([name, expected]) => {
+    const value = key[name];
+    if (value === undefined) return false;
+    return 'equals' in expected ? value === expected.equals : value.startsWith(expected.startsWith);
+  });
+
+/**
+ * Reads a page token back; a tampered or foreign token is a validation error, never a crash. With a `rule`,
+ * the token must also be one of that query (see {@link PageTokenRule}).
+ */
+export const decodePageToken = (
+  token: string | undefined,
+  rule?: PageTokenRule,
+): Record<string, unknown> | undefined => {
   if (token === undefined) return undefined;
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     // falls through to the validation error
   }
+  if (isStartKey(key) && (!rule || follows(key, rule))) return key;
   throw ValidationError.forField('pageToken', 'is not a page token issued by this API');
 };
+
+/**
+ * One page of the items of partition `pk` whose sort keys start with `prefix`, by sort key, with the token of
+ * the next page (which only this query accepts back).
+ */
+export const queryPage = async (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  { pk, prefix }: { readonly pk: string; readonly prefix: string },
+  limit: number,
+  pageToken: string | undefined,
+): Promise<{ items: Record<string, unknown>[]; nextPageToken?: string }> => {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw ValidationError.forField('limit', 'must be a whole number from 1 to 1000');
+  }
+  const startKey = decodePageToken(pageToken, { pk: { equals: pk }, sk: { startsWith: prefix } });
+  const { Items = [], LastEvaluatedKey } = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      Limit: limit,
+      ...(startKey && { ExclusiveStartKey: startKey }),
+    }),
+  );
+  const nextPageToken = encodePageToken(LastEvaluatedKey);
+  return { items: Items, ...(nextPageToken && { nextPageToken }) };
+};
+
+/** Whether a transaction was cancelled only because a concurrent one held one of its items. */
+export const isTransactionConflict = (error: unknown): boolean => {
+  const codes = new Set(cancellationReasons(error)?.map((r) => r.Code));
+  return codes.has('TransactionConflict') && !codes.has('ConditionalCheckFailed');
+};
+
+/**
+ * Runs a transaction again (with jittered exponential backoff) while DynamoDB cancels it for a conflict with
+ * a concurrent transaction on the same item; a cancelled transaction wrote nothing, so a retry is safe. The
+ * SDK does not retry these itself. Any other error, or the last conflict, is thrown.
+ */
+export const retryOnTransactionConflict = async <T>(
+  write: () => Promise<T>,
+  { attempts = 8, baseDelayMs = 10, maxDelayMs = 500 } = {},
+): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= attempts || !isTransactionConflict(error)) throw error;
+      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    }
+  }
+};
+
+/**
+ * Every page of a query, one after the other. Written out once here: `paginateQuery` of lib-dynamodb
+ * returned no items through `documentClient` above in our end-to-end tests.
+ */
+export async function* queryPages(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): AsyncGenerator<Record<string, unknown>[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({ ...input, ...(startKey && { ExclusiveStartKey: startKey }) }),
+    );
+    yield page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}

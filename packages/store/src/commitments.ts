@@ -7,7 +7,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -20,16 +19,16 @@ import {
   NotFoundError,
   type ReservationMode,
   type Rupiah,
-  ValidationError,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { cancellationReasons, decodePageToken, encodePageToken } from './client.js';
+import { cancellationReasons, queryPage } from './client.js';
 import {
   ALLOCATION_SK_PREFIX,
   activeCommitmentIndex,
   allocationKey,
   commitmentBySponsor,
   commitmentKey,
+  isStoreId,
   ledgerEntryKey,
   sponsorKey,
 } from './keys.js';
@@ -150,6 +149,8 @@ export class CommitmentRepository {
   }
 
   async get(id: string): Promise<Commitment | undefined> {
+    // Not an id this store gave out (and maybe longer than a key may be): there is no such commitment.
+    if (!isStoreId(id)) return undefined;
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: commitmentKey(id), ConsistentRead: true }),
     );
@@ -284,24 +285,9 @@ export class CommitmentRepository {
 
   /** One page of a commitment's village allocations, by village code. */
   async allocations(commitmentId: string, limit = 100, pageToken?: string): Promise<Page<AllocationRecord>> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw ValidationError.forField('limit', 'must be a whole number from 1 to 1000');
-    }
-    const startKey = decodePageToken(pageToken);
-    const { Items = [], LastEvaluatedKey } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': commitmentKey(commitmentId).pk, ':prefix': ALLOCATION_SK_PREFIX },
-        Limit: limit,
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      }),
-    );
-    const nextPageToken = encodePageToken(LastEvaluatedKey);
-    return {
-      items: Items.map((item) => strip<AllocationRecord>(item) as AllocationRecord),
-      ...(nextPageToken && { nextPageToken }),
-    };
+    const partition = { pk: commitmentKey(commitmentId).pk, prefix: ALLOCATION_SK_PREFIX };
+    const page = await queryPage(this.db, this.tableName, partition, limit, pageToken);
+    return { ...page, items: page.items.map((item) => strip<AllocationRecord>(item) as AllocationRecord) };
   }
 
   async allocation(commitmentId: string, villageCode: string): Promise<AllocationRecord | undefined> {

@@ -29,6 +29,16 @@ export const allocationKey = (commitmentId: string, villageCode: string) => ({
 });
 export const ALLOCATION_SK_PREFIX = 'ALLOCATION#';
 
+/** A proposed or approved move of quota between villages of a commitment; listed from the commitment's partition. */
+export const reallocationKey = (commitmentId: string, reallocationId: string) => ({
+  pk: `COMMITMENT#${commitmentId}`,
+  sk: `REALLOCATION#${reallocationId}`,
+});
+export const REALLOCATION_SK_PREFIX = 'REALLOCATION#';
+
+/** Whether a text has the shape of the ids this store gives out (ULIDs); anything else names nothing. */
+export const isStoreId = (id: string): boolean => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id);
+
 export const workerKey = (nikKey: string) => ({ pk: `WORKER#${nikKey}`, sk: 'WORKER' });
 
 /**
@@ -62,3 +72,68 @@ export const ledgerEntryKey = (commitmentId: string, villageCode: string | undef
 });
 export const ledgerPartition = (commitmentId: string, villageCode?: string) =>
   `LEDGER#${commitmentId}${villageCode ? `#${villageCode}` : ''}`;
+
+/**
+ * A village's invoice for one period of one commitment. The key is the invoice's identity, so issuing it is
+ * a conditional put that a retried roll cannot repeat; the id that clients see encodes the same three parts.
+ */
+export const invoiceKey = (commitmentId: string, villageCode: string, period: string) => ({
+  pk: `INVOICES#${commitmentId}#${villageCode}`,
+  sk: `INVOICE#${period}`,
+});
+export const INVOICE_SK_PREFIX = 'INVOICE#';
+
+/** Lines beyond what fits the invoice item, in chunks beside it. */
+export const invoiceLinesKey = (
+  commitmentId: string,
+  villageCode: string,
+  period: string,
+  chunk: number,
+) => ({
+  pk: `INVOICES#${commitmentId}#${villageCode}`,
+  sk: `LINES#${period}#${String(chunk).padStart(4, '0')}`,
+});
+
+/** The credit note that voids an invoice (the invoice itself is never deleted). */
+export const creditNoteKey = (commitmentId: string, villageCode: string, period: string) => ({
+  pk: `INVOICES#${commitmentId}#${villageCode}`,
+  sk: `CREDIT-NOTE#${period}`,
+});
+
+/** A sponsor's invoices by period and village (gsi1), and a village's invoices by period (gsi2). */
+export const invoiceIndexes = (
+  sponsorId: string,
+  villageCode: string,
+  period: string,
+  commitmentId: string,
+) => ({
+  gsi1pk: `SPONSOR#${sponsorId}#INVOICES`,
+  gsi1sk: `${period}#${villageCode}#${commitmentId}`,
+  gsi2pk: `VILLAGE#${villageCode}#INVOICES`,
+  gsi2sk: `${period}#${commitmentId}`,
+});
+
+/** The gap-free invoice number sequence of a sponsor and year. */
+export const invoiceSequenceKey = (sponsorId: string, year: number) => ({
+  pk: `SPONSOR#${sponsorId}`,
+  sk: `INVOICE-SEQUENCE#${year}`,
+});
+
+/** An alert for a sponsor, e.g. a village whose coverage lapsed for unpaid invoices. */
+export const alertKey = (sponsorId: string, period: string, villageCode: string, kind: string) => ({
+  pk: `SPONSOR#${sponsorId}`,
+  sk: `ALERT#${period}#${villageCode}#${kind}`,
+});
+export const ALERT_SK_PREFIX = 'ALERT#';
+
+/** `{commitmentId}_{villageCode}_{period}`: an invoice id names its key (ulids and codes hold no `_`). */
+export const invoiceId = (commitmentId: string, villageCode: string, period: string) =>
+  `${commitmentId}_${villageCode}_${period}`;
+
+/** The parts of an invoice id, or `undefined` if it is not one. */
+export const parseInvoiceId = (id: string) => {
+  const match = /^([0-9A-HJKMNP-TV-Z]{26})_(\d{2}\.\d{2}\.\d{2}\.\d{4})_(\d{4}-\d{2})$/.exec(id);
+  if (!match) return undefined;
+  const [, commitmentId = '', villageCode = '', period = ''] = match;
+  return { commitmentId, villageCode, period };
+};

@@ -10,6 +10,7 @@ import {
   IllegalTransitionError,
   isDomainError,
   NotFoundError,
+  PeriodClosedError,
   QuotaExhaustedError,
   UnauthenticatedError,
   ValidationError,
@@ -28,6 +29,7 @@ describe('domain errors', () => {
     [new ForbiddenError(), 'forbidden', 403],
     [new UnauthenticatedError(), 'unauthenticated', 401],
     [new IdempotencyConflictError(), 'idempotency-conflict', 409],
+    [new PeriodClosedError(), 'period-closed', 409],
   ] as const)('%s has a stable code and an HTTP status hint', (error, code, status) => {
     // Assess
     expect(error).toBeInstanceOf(DomainError);
@@ -42,7 +44,7 @@ describe('domain errors', () => {
   it('covers every code of the vocabulary', () => {
     // Assess
     expect([...DOMAIN_ERROR_CODES].sort()).toEqual(Object.keys(DOMAIN_ERROR_STATUS).sort());
-    expect(DOMAIN_ERROR_CODES).toHaveLength(10);
+    expect(DOMAIN_ERROR_CODES).toHaveLength(11);
   });
 
   it('keeps the cause and the details, and serialises without them leaking the stack', () => {

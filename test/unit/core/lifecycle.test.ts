@@ -13,6 +13,7 @@ import {
   INVOICE_STATES,
   type InvoiceState,
   invoiceMachine,
+  invoiceStatesAllowing,
   type StateMachine,
   transitionCommitment,
   transitionCoverage,
@@ -113,6 +114,13 @@ describe('invoice lifecycle', () => {
     expect(voidable).toEqual(['issued', 'sent', 'acknowledged']);
     expect(() => transitionInvoice('draft', 'void')).toThrow(IllegalTransitionError);
     expect(() => transitionInvoice('paid', 'void')).toThrow(IllegalTransitionError);
+  });
+
+  it('accepts an acknowledgement or payment that overtakes the recorded send, never after payment', () => {
+    // Assess
+    expect(invoiceStatesAllowing('acknowledge')).toEqual(['issued', 'sent']);
+    expect(invoiceStatesAllowing('pay')).toEqual(['issued', 'sent', 'acknowledged']);
+    expect(() => transitionInvoice('paid', 'acknowledge')).toThrow(IllegalTransitionError);
   });
 
   it('refuses events that are not own properties of the table', () => {

@@ -1,0 +1,62 @@
+/**
+ * Lambda entry point of the billing-inbox consumer: BPJS billing's answers move invoices along their
+ * lifecycle. A redelivered answer changes nothing; a rejection voids the invoice with a credit note and
+ * tells billing so on the outbox.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { billingInboxMessage, message, parseMessage } from '@lindung/messaging';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../shared/observability.js';
+import { billingOutbox, invoices } from '../shared/renewal.js';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+const answer = async (record: SQSRecord) => {
+  const received = parseMessage(billingInboxMessage, record.body);
+  const { invoiceId } = received.data;
+  let changed: boolean;
+  switch (received.type) {
+    case 'invoice.acknowledged':
+      changed = await invoices.apply(invoiceId, 'acknowledge', {
+        paymentCode: received.data.paymentCode,
+        acknowledgedAt: received.occurredAt,
+      });
+      break;
+    case 'invoice.paid':
+      // A payment of another amount than the invoice's is refused (and ends in the DLQ for a person to see).
+      changed = await invoices.apply(
+        invoiceId,
+        'pay',
+        { paidAt: received.data.paidAt, paidAmount: received.data.amount },
+        {
+          expression: '#total = :amount',
+          values: { ':amount': received.data.amount },
+          names: { '#total': 'total' },
+        },
+      );
+      break;
+    case 'invoice.rejected': {
+      const voided = await invoices.void(invoiceId, received.data.reason);
+      changed = voided !== undefined;
+      if (voided) {
+        await billingOutbox().send([
+          message('invoice.voided', `invoice.voided:${invoiceId}`, {
+            invoiceId,
+            creditNote: voided.creditNote,
+            amount: voided.amount,
+            reason: received.data.reason,
+          }),
+        ]);
+      }
+      break;
+    }
+  }
+  logger.info('billing answer', { type: received.type, invoiceId, changed });
+};
+
+export const handler = middy(
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, answer, processor, { context }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,25 @@
+/**
+ * Lambda entry point of the renewal worker: SQS renewal-work → one village's roll of one period. Powertools
+ * batch reports the messages that failed, so only they come back (and reach the DLQ after their retries).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Period } from '@lindung/core';
+import { parseMessage, renewalWorkMessage } from '@lindung/messaging';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../shared/observability.js';
+import { periodRenewal } from '../shared/renewal.js';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+const renew = async (record: SQSRecord) => {
+  const { data } = parseMessage(renewalWorkMessage, record.body);
+  const outcome = await periodRenewal.run({ ...data, period: data.period as Period });
+  logger.info('village rolled', { ...data, ...outcome });
+};
+
+export const handler = middy(
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, renew, processor, { context }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,196 @@
+/**
+ * The report use cases: coverage against target per region, budget burn and forecast per commitment, and a
+ * commitment's workers in one village. They read the reporting read model (packages/store reports.ts),
+ * which the stream projector keeps, never the ledger's counters one village at a time.
+ */
+import {
+  findRegion,
+  fiscalYearPeriods,
+  forecastCoverage,
+  villageCode as parseVillageCode,
+  periodAt,
+  periodParts,
+} from '@lindung/core';
+import {
+  type CommitmentRepository,
+  commitmentScope,
+  type EnrollmentRepository,
+  NATIONAL,
+  type RegionFigures,
+  type ReportsRepository,
+  reportLevelOf,
+  type StoredEnrollment,
+  sponsorScope,
+  toEnrollment,
+  yearScope,
+} from '@lindung/store';
+import { z } from 'zod';
+import { authorize, type Principal } from './auth.js';
+
+export interface ReportServices {
+  readonly reports: ReportsRepository;
+  readonly commitments: CommitmentRepository;
+  readonly enrollments: EnrollmentRepository;
+}
+
+const region = z
+  .string()
+  .regex(/^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$/)
+  .describe('ID (national), or a region code such as 15, 15.71, 15.71.01 or 15.71.01.1001');
+const id = z.string().min(1).max(64);
+
+export const coverageQuery = z.strictObject({
+  region: region.optional().describe("Default: the sponsor's region, the operator's village, or ID"),
+  sponsorId: id.optional().describe("One sponsor's figures (a sponsor's own users get theirs by default)"),
+  fiscalYear: z.coerce.number().int().min(2020).max(2100).optional().describe('Default: the latest'),
+  children: z
+    .enum(['regions', 'villages'])
+    .default('regions')
+    .describe('`villages`: every village under the region instead of its child regions'),
+});
+
+export const budgetQuery = z.strictObject({ commitmentId: id });
+
+export const reportWorkersQuery = z.strictObject({
+  commitmentId: id,
+  villageCode: z.string().regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/),
+});
+
+export type CoverageQuery = z.infer<typeof coverageQuery>;
+export type BudgetQuery = z.infer<typeof budgetQuery>;
+export type ReportWorkersQuery = z.infer<typeof reportWorkersQuery>;
+
+const SPONSOR_ROLES = ['sponsor-officer', 'sponsor-approver'] as const;
+
+/** Coverage in percent of the target, one decimal; `null` without a target. */
+const coveragePercent = (covered: number, target: number) =>
+  target > 0 ? Math.round((covered * 1000) / target) / 10 : null;
+
+const regionName = (code: string, level: RegionFigures['level']) => {
+  if (level === 'commitment') return code;
+  if (code === NATIONAL) return 'Indonesia';
+  return findRegion(code)?.name ?? code;
+};
+
+/** The figures of a region as the API shows them. */
+const figures = ({ code, level, rollup, target }: RegionFigures) => ({
+  code,
+  name: regionName(code, level),
+  level,
+  target,
+  covered: rollup.covered,
+  coveragePercent: coveragePercent(rollup.covered, target),
+  committed: rollup.committed,
+  allocated: rollup.allocated,
+  reserved: rollup.reserved,
+  spent: rollup.spent,
+  released: rollup.released,
+  remaining: rollup.remaining,
+  /** Quota used: reserved for enrolled workers, or spent. */
+  used: rollup.reserved + rollup.spent,
+  quotas: rollup.quotas,
+  invoices: rollup.invoices,
+});
+
+/**
+ * Coverage against target of a region and of each of its child regions (or of every village under it), in
+ * one sponsor's figures or in every sponsor's, for a fiscal year.
+ */
+export const coverageReport = async (
+  services: ReportServices,
+  principal: Principal,
+  query: CoverageQuery,
+) => {
+  const isSponsorUser = SPONSOR_ROLES.some((role) => principal.roles.has(role));
+  const sponsorId = query.sponsorId ?? (isSponsorUser ? principal.sponsorId : undefined);
+  let code = query.region;
+  if (code === undefined && !sponsorId && principal.villageCodes.length > 0) code = principal.villageCodes[0];
+  const villageCode = code && code !== NATIONAL && reportLevelOf(code) === 'village' ? code : undefined;
+  authorize(principal, 'coverageReport', {
+    ...(sponsorId && { sponsorId }),
+    ...(villageCode && { villageCode }),
+  });
+  if (code === undefined) {
+    code = (sponsorId && (await services.commitments.getSponsor(sponsorId))?.regionCode) || NATIONAL;
+  }
+  const fiscalYears = await services.reports.fiscalYears(sponsorId);
+  const fiscalYear = query.fiscalYear ?? fiscalYears[0] ?? periodParts(periodAt(Date.now())).year;
+  const scope = sponsorId ? sponsorScope(sponsorId, fiscalYear) : yearScope(fiscalYear);
+  const [node, children] = await Promise.all([
+    services.reports.region(scope, code),
+    query.children === 'villages'
+      ? services.reports.villages(scope, code)
+      : services.reports.children(scope, code),
+  ]);
+  // Who may see the region's figures may see its commitments, except an operator (who sees only a village).
+  const seesCommitments =
+    sponsorId !== undefined || principal.roles.has('auditor') || principal.roles.has('admin');
+  const commitments = seesCommitments ? await services.reports.commitments(fiscalYear, sponsorId) : [];
+  const sponsorNames = new Map(
+    await Promise.all(
+      [...new Set(commitments.map((c) => c.sponsorId))]
+        .slice(0, 50)
+        .map(async (sid) => [sid, (await services.commitments.getSponsor(sid))?.name] as const),
+    ),
+  );
+  return {
+    fiscalYear,
+    fiscalYears: fiscalYears.includes(fiscalYear) ? fiscalYears : [fiscalYear, ...fiscalYears],
+    ...(sponsorId && { sponsorId }),
+    region: figures(node),
+    children: children.map(figures),
+    commitments: commitments.map((c) => ({ ...c, sponsorName: sponsorNames.get(c.sponsorId) ?? null })),
+  };
+};
+
+/** A commitment's budget: committed to remaining, spent per period of its fiscal year, and the forecast. */
+export const budgetReport = async (services: ReportServices, principal: Principal, query: BudgetQuery) => {
+  const commitment = await services.commitments.require(query.commitmentId);
+  authorize(principal, 'budgetReport', { sponsorId: commitment.sponsorId });
+  const { rollup } = await services.reports.region(
+    commitmentScope(commitment.id, commitment.fiscalYear),
+    NATIONAL,
+  );
+  let cumulative = 0;
+  const burn = fiscalYearPeriods(commitment.fiscalYear).map((period) => {
+    const spent = rollup.burn[period] ?? 0;
+    cumulative += spent;
+    return { period, spent, cumulativeSpent: cumulative };
+  });
+  return {
+    commitmentId: commitment.id,
+    sponsorId: commitment.sponsorId,
+    fiscalYear: commitment.fiscalYear,
+    status: commitment.status,
+    committed: rollup.committed,
+    allocated: rollup.allocated,
+    unallocated: rollup.committed - rollup.allocated,
+    reserved: rollup.reserved,
+    spent: rollup.spent,
+    released: rollup.released,
+    remaining: rollup.remaining,
+    covered: rollup.covered,
+    villages: rollup.quotas,
+    invoices: rollup.invoices,
+    burn,
+    forecast: forecastCoverage(burn, rollup.remaining + rollup.reserved),
+  };
+};
+
+/** A commitment's workers in one village, NIK masked: for its sponsor, the village's operator, auditors. */
+export const reportWorkers = async (
+  services: ReportServices,
+  principal: Principal,
+  query: ReportWorkersQuery,
+) => {
+  const villageCode = parseVillageCode(query.villageCode);
+  const commitment = await services.commitments.require(query.commitmentId);
+  authorize(principal, 'reportWorkers', { sponsorId: commitment.sponsorId, villageCode });
+  const stored: StoredEnrollment[] = await services.enrollments.ofAllocation(commitment.id, villageCode);
+  const items = stored
+    .map((e) => toEnrollment(e as unknown as Record<string, unknown>))
+    .sort((a, b) =>
+      a.startPeriod < b.startPeriod ? -1 : a.startPeriod > b.startPeriod ? 1 : a.id < b.id ? -1 : 1,
+    );
+  return { commitmentId: commitment.id, villageCode, items };
+};

@@ -1,0 +1,119 @@
+/**
+ * The messages of Lindung's queues: one envelope `{ type, version, id, occurredAt, data }`, validated with
+ * zod by the sender and by the consumer. `id` is deterministic where a message stands for one fact (an
+ * invoice's issue, a village's roll of a period), so a consumer can recognise a redelivered or resent one.
+ */
+import { z } from 'zod';
+
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
+const villageCode = z.string().regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/);
+const rupiah = z.number().int().nonnegative();
+const id = z.string().min(1).max(200);
+
+const envelope = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.strictObject({
+    type: z.literal(type),
+    version: z.literal(1),
+    id,
+    occurredAt: z.iso.datetime(),
+    data,
+  });
+
+/** renewal-work: roll one village of one commitment through `period` (`close` ends the fiscal year). */
+export const renewalRequested = envelope(
+  'renewal.requested',
+  z.strictObject({
+    period,
+    commitmentId: id,
+    villageCode,
+    action: z.enum(['renew', 'close']),
+  }),
+);
+
+export const invoiceLine = z.strictObject({
+  enrollmentId: id,
+  /** The worker's NIK: BPJS credits the premium to it. The outbox queue is encrypted for this reason. */
+  nik: z.string().regex(/^\d{16}$/),
+  name: z.string().optional(),
+  premium: rupiah,
+});
+
+/** billing-outbox: an invoice was issued. */
+export const invoiceIssued = envelope(
+  'invoice.issued',
+  z.strictObject({
+    invoiceId: id,
+    number: z.number().int().positive(),
+    numberText: z.string(),
+    sponsorId: id,
+    commitmentId: id,
+    villageCode,
+    period,
+    dueDate: z.iso.date(),
+    total: rupiah,
+    lines: z.array(invoiceLine),
+  }),
+);
+
+/** billing-outbox: an invoice was voided by a credit note. */
+export const invoiceVoided = envelope(
+  'invoice.voided',
+  z.strictObject({ invoiceId: id, creditNote: z.string(), amount: rupiah, reason: z.string() }),
+);
+
+/** billing-inbox: BPJS billing accepted the invoice and gave its payment code. */
+export const invoiceAcknowledged = envelope(
+  'invoice.acknowledged',
+  z.strictObject({ invoiceId: id, paymentCode: z.string().regex(/^\d{11}$/, 'a payment code is 11 digits') }),
+);
+
+/** billing-inbox: the invoice was paid. */
+export const invoicePaid = envelope(
+  'invoice.paid',
+  z.strictObject({ invoiceId: id, amount: rupiah, paidAt: z.iso.datetime() }),
+);
+
+/** billing-inbox: BPJS billing refused the invoice. */
+export const invoiceRejected = envelope(
+  'invoice.rejected',
+  z.strictObject({ invoiceId: id, reason: z.string().min(1).max(500) }),
+);
+
+export const renewalWorkMessage = renewalRequested;
+export const billingOutboxMessage = z.discriminatedUnion('type', [invoiceIssued, invoiceVoided]);
+export const billingInboxMessage = z.discriminatedUnion('type', [
+  invoiceAcknowledged,
+  invoicePaid,
+  invoiceRejected,
+]);
+
+export type RenewalRequested = z.infer<typeof renewalRequested>;
+export type InvoiceIssued = z.infer<typeof invoiceIssued>;
+export type InvoiceVoided = z.infer<typeof invoiceVoided>;
+export type BillingOutboxMessage = z.infer<typeof billingOutboxMessage>;
+export type BillingInboxMessage = z.infer<typeof billingInboxMessage>;
+
+/** Wraps `data` in the envelope. */
+export const message = <T extends string, D>(
+  type: T,
+  messageId: string,
+  data: D,
+  occurredAt = new Date(),
+) => ({
+  type,
+  version: 1 as const,
+  id: messageId,
+  occurredAt: occurredAt.toISOString(),
+  data,
+});
+
+/** Parses a message body against a schema; a body that is not JSON fails the same way as a wrong shape. */
+export const parseMessage = <S extends z.ZodType>(schema: S, body: string): z.infer<S> => {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    throw new Error('The message body is not JSON', { cause: error });
+  }
+  return schema.parse(value);
+};

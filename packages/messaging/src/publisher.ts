@@ -1,0 +1,39 @@
+/** Sends validated messages to one queue, ten per request, and fails loudly if any is not accepted. */
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { z } from 'zod';
+
+export interface Publisher<M> {
+  /** Sends every message (after validating it); resolves once SQS has accepted all of them. */
+  send(messages: readonly M[], options?: { delaySeconds?: number }): Promise<void>;
+}
+
+const BATCH = 10;
+const ATTEMPTS = 5;
+
+export const publisher = <S extends z.ZodType>(
+  sqs: SQSClient,
+  queueUrl: string,
+  schema: S,
+): Publisher<z.infer<S>> => ({
+  async send(messages, options = {}) {
+    for (let start = 0; start < messages.length; start += BATCH) {
+      let pending = messages.slice(start, start + BATCH).map((m, i) => ({
+        Id: String(i),
+        MessageBody: JSON.stringify(schema.parse(m)),
+        ...(options.delaySeconds && { DelaySeconds: options.delaySeconds }),
+      }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const { Failed = [] } = await sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
+        );
+        const failed = new Set(Failed.map((f) => f.Id));
+        pending = pending.filter((entry) => failed.has(entry.Id));
+        if (pending.length > 0 && attempt >= ATTEMPTS) {
+          throw new Error(
+            `SQS did not accept ${pending.length} messages: ${Failed.map((f) => f.Code).join(', ')}`,
+          );
+        }
+      }
+    }
+  },
+});

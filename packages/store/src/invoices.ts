@@ -1,0 +1,502 @@
+/**
+ * Invoices: one per village, commitment and period, issued by the period roll in one transaction that takes
+ * the sponsor's next gap-free number, writes the invoice with its lines, moves the period's premiums to
+ * spent on the allocation and appends the ledger entry. Billing answers move the invoice along its
+ * lifecycle with conditional writes; voiding writes a credit note and never deletes anything.
+ */
+
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  addMonths,
+  dueDate,
+  IllegalTransitionError,
+  type InvoiceState,
+  invoiceMachine,
+  invoiceStatesAllowing,
+  NotFoundError,
+  type Period,
+  periodParts,
+  type Rupiah,
+  ValidationError,
+} from '@lindung/core';
+import { cancellationReasons, decodePageToken, encodePageToken } from './client.js';
+import type { Page } from './commitments.js';
+import {
+  allocationKey,
+  creditNoteKey,
+  INVOICE_SK_PREFIX,
+  invoiceId,
+  invoiceIndexes,
+  invoiceKey,
+  invoiceLinesKey,
+  invoiceSequenceKey,
+  ledgerEntryKey,
+  parseInvoiceId,
+} from './keys.js';
+
+/** Lines kept on the invoice item itself; more go to chunk items beside it (items stay well under 400 KB). */
+export const LINES_PER_ITEM = 400;
+
+export interface StoredInvoiceLine {
+  readonly enrollmentId: string;
+  readonly nik: string;
+  readonly nikMasked: string;
+  readonly name?: string;
+  readonly premium: Rupiah;
+}
+
+/** A line as clients see it: the NIK masked. */
+export type InvoiceLine = Omit<StoredInvoiceLine, 'nik'>;
+
+export interface Invoice {
+  readonly id: string;
+  readonly number: number;
+  /** e.g. `2027/000123`: the year and the sponsor's gap-free sequence number. */
+  readonly numberText: string;
+  readonly sponsorId: string;
+  readonly commitmentId: string;
+  readonly villageCode: string;
+  readonly period: Period;
+  readonly dueDate: string;
+  readonly total: Rupiah;
+  readonly lineCount: number;
+  readonly status: InvoiceState;
+  readonly issuedAt: string;
+  readonly paymentCode?: string;
+  readonly acknowledgedAt?: string;
+  readonly paidAt?: string;
+  readonly paidAmount?: Rupiah;
+  readonly voidedAt?: string;
+  readonly creditNote?: string;
+}
+
+export interface InvoiceWithLines extends Invoice {
+  readonly lines: readonly InvoiceLine[];
+}
+
+export interface InvoiceDraft {
+  readonly sponsorId: string;
+  readonly commitmentId: string;
+  readonly villageCode: string;
+  readonly period: Period;
+  readonly lines: readonly StoredInvoiceLine[];
+  readonly total: Rupiah;
+  /** How `total` leaves the allocation: from what was reserved, and from the unreserved budget. */
+  readonly fromReserved: Rupiah;
+  readonly fromAvailable: Rupiah;
+}
+
+export interface InvoiceFilter {
+  readonly sponsorId?: string;
+  readonly villageCode?: string;
+  readonly period?: string;
+  readonly status?: InvoiceState;
+}
+
+const ISSUE_ATTEMPTS = 20;
+
+const strip = (item: Record<string, unknown>): Invoice => {
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, lines, ...rest } = item;
+  return rest as unknown as Invoice;
+};
+const maskLines = (lines: readonly StoredInvoiceLine[]): InvoiceLine[] =>
+  lines.map(({ nik, ...line }) => line);
+
+const PROGRESS: readonly InvoiceState[] = ['draft', 'issued', 'sent', 'acknowledged', 'paid'];
+const TARGET = { send: 'sent', acknowledge: 'acknowledged', pay: 'paid' } as const;
+
+/** Whether an invoice in `state` has already gone past `event` (so a redelivered answer changes nothing). */
+const alreadyPast = (state: InvoiceState, event: keyof typeof TARGET): boolean =>
+  state !== 'void' && PROGRESS.indexOf(state) >= PROGRESS.indexOf(TARGET[event]);
+
+export class InvoiceRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Issues the invoice of a draft, or returns the one already issued for the same village, commitment and
+   * period (a retried roll). Conflicting issuers of the same sponsor retry for the next number.
+   */
+  async issue(draft: InvoiceDraft): Promise<Invoice> {
+    const { year } = periodParts(draft.period);
+    const sequenceKey = invoiceSequenceKey(draft.sponsorId, year);
+    const key = invoiceKey(draft.commitmentId, draft.villageCode, draft.period);
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
+      if (existing) return existing;
+      const { Item: sequence } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: sequenceKey, ConsistentRead: true }),
+      );
+      const last = (sequence?.last as number | undefined) ?? 0;
+      const number = last + 1;
+      const issuedAt = new Date().toISOString();
+      const invoice: Invoice = {
+        id: invoiceId(draft.commitmentId, draft.villageCode, draft.period),
+        number,
+        numberText: `${year}/${String(number).padStart(6, '0')}`,
+        sponsorId: draft.sponsorId,
+        commitmentId: draft.commitmentId,
+        villageCode: draft.villageCode,
+        period: draft.period,
+        dueDate: dueDate(draft.period),
+        total: draft.total,
+        lineCount: draft.lines.length,
+        status: 'issued',
+        issuedAt,
+      };
+      const chunks: StoredInvoiceLine[][] = [];
+      for (let i = LINES_PER_ITEM; i < draft.lines.length; i += LINES_PER_ITEM) {
+        chunks.push(draft.lines.slice(i, i + LINES_PER_ITEM));
+      }
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...sequenceKey, entity: 'invoice-sequence', last: number },
+                  ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
+                  ...(last > 0 && {
+                    ExpressionAttributeNames: { '#last': 'last' },
+                    ExpressionAttributeValues: { ':last': last },
+                  }),
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...key,
+                    ...invoiceIndexes(draft.sponsorId, draft.villageCode, draft.period, draft.commitmentId),
+                    entity: 'invoice',
+                    ...invoice,
+                    lines: draft.lines.slice(0, LINES_PER_ITEM),
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...chunks.map((lines, i) => ({
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...invoiceLinesKey(draft.commitmentId, draft.villageCode, draft.period, i + 1),
+                    entity: 'invoice-lines',
+                    lines,
+                  },
+                },
+              })),
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: allocationKey(draft.commitmentId, draft.villageCode),
+                  UpdateExpression:
+                    'SET reserved = reserved - :fromReserved, available = available - :fromAvailable, spent = spent + :total, rolledThrough = :period',
+                  // The period was closed for changes by this roll, and is not rolled yet (I4, I2).
+                  ConditionExpression:
+                    'closedThrough = :period AND (attribute_not_exists(rolledThrough) OR rolledThrough < :period) AND reserved >= :fromReserved AND available >= :fromAvailable',
+                  ExpressionAttributeValues: {
+                    ':fromReserved': draft.fromReserved,
+                    ':fromAvailable': draft.fromAvailable,
+                    ':total': draft.total,
+                    ':period': draft.period,
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...ledgerEntryKey(draft.commitmentId, draft.villageCode, `ROLL#${draft.period}`),
+                    entity: 'ledger',
+                    type: 'spend',
+                    commitmentId: draft.commitmentId,
+                    villageCode: draft.villageCode,
+                    period: draft.period,
+                    invoiceId: invoice.id,
+                    amount: draft.total,
+                    fromReserved: draft.fromReserved,
+                    fromAvailable: draft.fromAvailable,
+                    workers: draft.lines.length,
+                    at: issuedAt,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return invoice;
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (!reasons || attempt >= ISSUE_ATTEMPTS) throw error;
+        const allocation = reasons[2 + chunks.length];
+        if (allocation?.Code === 'ConditionalCheckFailed') {
+          const again = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
+          if (again) return again;
+          throw new Error(
+            `The allocation of ${draft.villageCode} changed under the roll of ${draft.period}; the roll will be retried`,
+          );
+        }
+        // Another invoice of the sponsor took the number, or a transaction conflict: try again, spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  /** Records that a period had nothing to invoice (so the village counts as rolled through it). */
+  async markRolled(commitmentId: string, villageCode: string, period: Period): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: allocationKey(commitmentId, villageCode),
+          UpdateExpression: 'SET rolledThrough = :period',
+          ConditionExpression:
+            'closedThrough = :period AND (attribute_not_exists(rolledThrough) OR rolledThrough < :period)',
+          ExpressionAttributeValues: { ':period': period },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async getByKey(commitmentId: string, villageCode: string, period: string): Promise<Invoice | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: invoiceKey(commitmentId, villageCode, period),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? strip(Item) : undefined;
+  }
+
+  /** An invoice with all its lines, the NIKs included: only for the billing message. */
+  async storedLines(invoice: Invoice): Promise<StoredInvoiceLine[]> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: invoiceKey(invoice.commitmentId, invoice.villageCode, invoice.period),
+        ConsistentRead: true,
+      }),
+    );
+    const lines = [...((Item?.lines ?? []) as StoredInvoiceLine[])];
+    for (let chunk = 1; lines.length < invoice.lineCount; chunk++) {
+      const { Item: more } = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: invoiceLinesKey(invoice.commitmentId, invoice.villageCode, invoice.period, chunk),
+          ConsistentRead: true,
+        }),
+      );
+      if (!more) throw new Error(`Invoice ${invoice.id} misses its line chunk ${chunk}`);
+      lines.push(...(more.lines as StoredInvoiceLine[]));
+    }
+    return lines;
+  }
+
+  /** An invoice by id, with its lines (NIKs masked). */
+  async get(id: string): Promise<InvoiceWithLines> {
+    const parts = parseInvoiceId(id);
+    const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
+    if (!invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    return { ...invoice, lines: maskLines(await this.storedLines(invoice)) };
+  }
+
+  /** A page of invoices of a sponsor or of a village, by period, optionally of one period and state. */
+  async list(filter: InvoiceFilter, limit = 100, pageToken?: string): Promise<Page<Invoice>> {
+    const bySponsor = filter.sponsorId !== undefined;
+    if (!bySponsor && filter.villageCode === undefined) {
+      throw ValidationError.forField('sponsorId', 'name a sponsorId or a villageCode to list invoices');
+    }
+    const index = bySponsor
+      ? invoiceIndexes(filter.sponsorId ?? '', '', '', '')
+      : invoiceIndexes('', filter.villageCode ?? '', '', '');
+    const [name, pk, sk] = bySponsor ? ['gsi1', index.gsi1pk, 'gsi1sk'] : ['gsi2', index.gsi2pk, 'gsi2sk'];
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':pk': pk };
+    if (filter.status) {
+      filters.push('#status = :status');
+      values[':status'] = filter.status;
+    }
+    if (bySponsor && filter.villageCode) {
+      filters.push('villageCode = :village');
+      values[':village'] = filter.villageCode;
+    }
+    if (filter.period) values[':period'] = `${filter.period}#`;
+    const startKey = decodePageToken(pageToken);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: name,
+        KeyConditionExpression: `${name}pk = :pk${filter.period ? ` AND begins_with(${sk}, :period)` : ''}`,
+        ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
+        ...(filter.status && { ExpressionAttributeNames: { '#status': 'status' } }),
+        ExpressionAttributeValues: values,
+        Limit: limit,
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    const nextPageToken = encodePageToken(LastEvaluatedKey);
+    return { items: Items.map(strip), ...(nextPageToken && { nextPageToken }) };
+  }
+
+  /** How many invoices of the periods just before `period` are unpaid in a row (voided ones break the run). */
+  async unpaidRunBefore(
+    commitmentId: string,
+    villageCode: string,
+    period: Period,
+    upTo: number,
+  ): Promise<number> {
+    const first = addMonths(period, -upTo);
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': invoiceKey(commitmentId, villageCode, period).pk,
+          ':from': `${INVOICE_SK_PREFIX}${first}`,
+          ':to': `${INVOICE_SK_PREFIX}${addMonths(period, -1)}`,
+        },
+        ProjectionExpression: '#period, #status',
+        ExpressionAttributeNames: { '#period': 'period', '#status': 'status' },
+        ConsistentRead: true,
+      }),
+    );
+    const statusOf = new Map(Items.map((item) => [item.period as string, item.status as InvoiceState]));
+    let run = 0;
+    for (let back = 1; back <= upTo; back++) {
+      const status = statusOf.get(addMonths(period, -back));
+      if (status === undefined || status === 'paid' || status === 'void') break;
+      run++;
+    }
+    return run;
+  }
+
+  /**
+   * Applies a billing event to an invoice. Idempotent: an event the invoice has already gone past changes
+   * nothing and returns false; an event its state does not allow is an `IllegalTransitionError`.
+   */
+  async apply(
+    id: string,
+    event: keyof typeof TARGET,
+    changes: Record<string, unknown> = {},
+    condition?: { expression: string; values: Record<string, unknown>; names?: Record<string, string> },
+  ): Promise<boolean> {
+    const parts = parseInvoiceId(id);
+    if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    const from = invoiceStatesAllowing(event);
+    const to = invoiceMachine.transition(from[0] as InvoiceState, event);
+    const sets = Object.keys(changes).map((_, i) => `#c${i} = :c${i}`);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(parts.commitmentId, parts.villageCode, parts.period),
+          UpdateExpression: `SET #status = :to${sets.map((s) => `, ${s}`).join('')}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})${
+            condition ? ` AND ${condition.expression}` : ''
+          }`,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...Object.fromEntries(Object.keys(changes).map((name, i) => [`#c${i}`, name])),
+            ...condition?.names,
+          },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
+            ...Object.fromEntries(Object.values(changes).map((value, i) => [`:c${i}`, value])),
+            ...condition?.values,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const state = error.Item?.status?.S as InvoiceState | undefined;
+      if (!state) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+      if (alreadyPast(state, event)) return false;
+      if (from.includes(state)) {
+        throw new ValidationError(`The ${event} of invoice ${id} does not match it`, {
+          details: { invoiceId: id },
+        });
+      }
+      throw new IllegalTransitionError('invoice', state, event, { details: { invoiceId: id } });
+    }
+  }
+
+  /**
+   * Voids an invoice with a credit note for its total, in one transaction; the invoice stays, marked void.
+   * Returns the credit note's reference, or undefined if the invoice was already void.
+   */
+  async void(id: string, reason: string): Promise<{ creditNote: string; amount: Rupiah } | undefined> {
+    const parts = parseInvoiceId(id);
+    const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
+    if (!parts || !invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    if (invoice.status === 'void') return undefined;
+    const from = invoiceStatesAllowing('void');
+    const creditNote = `CN-${invoice.numberText}`;
+    const at = new Date().toISOString();
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: invoiceKey(parts.commitmentId, parts.villageCode, parts.period),
+                UpdateExpression:
+                  'SET #status = :void, voidedAt = :at, creditNote = :note, voidReason = :reason',
+                ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':void': 'void',
+                  ':at': at,
+                  ':note': creditNote,
+                  ':reason': reason,
+                  ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...creditNoteKey(parts.commitmentId, parts.villageCode, parts.period),
+                  entity: 'credit-note',
+                  creditNote,
+                  invoiceId: id,
+                  amount: invoice.total,
+                  reason,
+                  at,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      const now = await this.getByKey(parts.commitmentId, parts.villageCode, parts.period);
+      if (now?.status === 'void') return undefined;
+      throw new IllegalTransitionError('invoice', now?.status ?? 'unknown', 'void', {
+        details: { invoiceId: id },
+      });
+    }
+    return { creditNote, amount: invoice.total };
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Reallocations: a proposal is stored and moves no money; its approval is one transaction that moves the
+ * quota of every village it names, appends a ledger entry per move and side, and flips the proposal to
+ * approved. The conditions are the rules: a village gives only unreserved quota (`available >= :loss`),
+ * every village is an active allocation, the proposal is still proposed, and the approver is not the
+ * proposer. Any failed condition cancels all of it; the deterministic ledger entry ids make a replay of the
+ * same approval unable to write an entry twice.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  CommitmentNotActiveError,
+  ForbiddenError,
+  IllegalTransitionError,
+  MAX_REALLOCATION_MOVES,
+  NotFoundError,
+  netQuotaChanges,
+  QuotaExhaustedError,
+  type ReallocationMove,
+  type ReallocationState,
+  type Rupiah,
+  ValidationError,
+} from '@lindung/core';
+import { ulid } from 'ulid';
+import { cancellationReasons, queryPage, retryOnTransactionConflict } from './client.js';
+import type { Page } from './commitments.js';
+import { allocationKey, isStoreId, ledgerEntryKey, REALLOCATION_SK_PREFIX, reallocationKey } from './keys.js';
+
+export interface ReallocationProposal {
+  readonly commitmentId: string;
+  readonly sponsorId: string;
+  readonly moves: readonly ReallocationMove[];
+  readonly reason?: string;
+}
+
+export interface Reallocation extends ReallocationProposal {
+  readonly id: string;
+  readonly status: ReallocationState;
+  /** The sum of the moves. */
+  readonly total: Rupiah;
+  readonly proposedBy: string;
+  readonly proposedAt: string;
+  readonly approvedBy?: string;
+  readonly approvedAt?: string;
+}
+
+/** The ledger entry id of one side of one move: derived, so that no replay can append it twice. */
+export const reallocationEntryId = (reallocationId: string, move: number, side: 'in' | 'out') =>
+  `REALLOCATE#${reallocationId}#${String(move).padStart(2, '0')}#${side.toUpperCase()}`;
+
+const toReallocation = (item: Record<string, unknown>): Reallocation => {
+  const { pk, sk, entity, ...rest } = item;
+  return rest as unknown as Reallocation;
+};
+
+const now = () => new Date().toISOString();
+
+export class ReallocationRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Records a proposal (checked by the caller against the commitment); moves no money. */
+  async propose(proposal: ReallocationProposal, proposedBy: string): Promise<Reallocation> {
+    if (proposal.moves.length === 0 || proposal.moves.length > MAX_REALLOCATION_MOVES) {
+      throw ValidationError.forField('moves', `from 1 to ${MAX_REALLOCATION_MOVES} moves per reallocation`);
+    }
+    const reallocation: Reallocation = {
+      id: ulid(),
+      commitmentId: proposal.commitmentId,
+      sponsorId: proposal.sponsorId,
+      status: 'proposed',
+      moves: proposal.moves.map(({ from, to, amount }) => ({ from, to, amount })),
+      total: proposal.moves.reduce((total, move) => total + move.amount, 0) as Rupiah,
+      ...(proposal.reason && { reason: proposal.reason }),
+      proposedBy,
+      proposedAt: now(),
+    };
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...reallocationKey(reallocation.commitmentId, reallocation.id),
+          entity: 'reallocation',
+          ...reallocation,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return reallocation;
+  }
+
+  async get(commitmentId: string, id: string): Promise<Reallocation | undefined> {
+    if (!isStoreId(id)) return undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: reallocationKey(commitmentId, id),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toReallocation(Item) : undefined;
+  }
+
+  async require(commitmentId: string, id: string): Promise<Reallocation> {
+    const reallocation = await this.get(commitmentId, id);
+    if (!reallocation) {
+      throw new NotFoundError(`No reallocation ${id} in commitment ${commitmentId}`, {
+        details: { commitmentId, reallocationId: id },
+      });
+    }
+    return reallocation;
+  }
+
+  /**
+   * Applies a proposal in one transaction, or nothing of it: `ForbiddenError` if the approver proposed it,
+   * `IllegalTransitionError` if it is no longer proposed, `QuotaExhaustedError` naming the first village
+   * that has not enough unreserved quota, `CommitmentNotActiveError` if an allocation is closed.
+   */
+  async approve(commitmentId: string, id: string, approver: string): Promise<Reallocation> {
+    const proposal = await this.require(commitmentId, id);
+    const changes = netQuotaChanges(proposal.moves);
+    const at = now();
+    const transaction = new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: reallocationKey(commitmentId, id),
+            UpdateExpression: 'SET #status = :approved, approvedBy = :approver, approvedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND #status = :proposed AND proposedBy <> :approver',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':approved': 'approved',
+              ':proposed': 'proposed',
+              ':approver': approver,
+              ':at': at,
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        ...changes.map(({ villageCode, change }) => {
+          const key = allocationKey(commitmentId, villageCode);
+          const active = {
+            TableName: this.tableName,
+            Key: key,
+            ExpressionAttributeNames: { '#status': 'status' },
+          };
+          if (change === 0) {
+            return {
+              ConditionCheck: {
+                ...active,
+                ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+                ExpressionAttributeValues: { ':active': 'active' },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            };
+          }
+          return {
+            Update: {
+              ...active,
+              UpdateExpression:
+                change > 0
+                  ? 'SET budget = budget + :amount, available = available + :amount'
+                  : 'SET budget = budget - :amount, available = available - :amount',
+              // Only unreserved quota may leave a village: the invariant I2 of the village giving it.
+              ConditionExpression:
+                change > 0
+                  ? 'attribute_exists(pk) AND #status = :active'
+                  : 'attribute_exists(pk) AND #status = :active AND available >= :amount',
+              ExpressionAttributeValues: { ':active': 'active', ':amount': Math.abs(change) },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          };
+        }),
+        ...proposal.moves.flatMap((move, index) =>
+          (['out', 'in'] as const).map((side) => {
+            const villageCode = side === 'out' ? move.from : move.to;
+            return {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...ledgerEntryKey(commitmentId, villageCode, reallocationEntryId(id, index, side)),
+                  entity: 'ledger',
+                  type: side === 'out' ? 'reallocate-out' : 'reallocate-in',
+                  commitmentId,
+                  villageCode,
+                  counterpart: side === 'out' ? move.to : move.from,
+                  reallocationId: id,
+                  amount: move.amount,
+                  at,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            };
+          }),
+        ),
+      ],
+    });
+    try {
+      await retryOnTransactionConflict(() => this.db.send(transaction));
+    } catch (error) {
+      throw this.refusal(error, proposal, changes, approver) ?? error;
+    }
+    return { ...proposal, status: 'approved', approvedBy: approver, approvedAt: at };
+  }
+
+  /** The domain error of a cancelled approval, from the first condition that failed. */
+  private refusal(
+    error: unknown,
+    proposal: Reallocation,
+    changes: ReturnType<typeof netQuotaChanges>,
+    approver: string,
+  ): Error | undefined {
+    const reasons = cancellationReasons(error);
+    if (!reasons) return undefined;
+    const { commitmentId, id } = proposal;
+    const [own, ...villages] = reasons;
+    if (own?.Code === 'ConditionalCheckFailed') {
+      const details = { commitmentId, reallocationId: id };
+      if (!own.Item)
+        return new NotFoundError(`No reallocation ${id} in commitment ${commitmentId}`, { details });
+      if (own.Item.proposedBy?.S === approver) {
+        return new ForbiddenError('The approver must not be the person who proposed the reallocation', {
+          details,
+        });
+      }
+      return new IllegalTransitionError('reallocation', own.Item.status?.S ?? 'unknown', 'approve', {
+        details,
+      });
+    }
+    for (const [i, { villageCode, change }] of changes.entries()) {
+      const reason = villages[i];
+      if (reason?.Code !== 'ConditionalCheckFailed') continue;
+      const old = reason.Item;
+      if (!old) {
+        return new NotFoundError(`Village ${villageCode} has no quota in commitment ${commitmentId}`, {
+          details: { commitmentId, villageCode },
+        });
+      }
+      if (old.status?.S !== 'active') {
+        return new CommitmentNotActiveError(`The quota of village ${villageCode} is ${old.status?.S}`, {
+          details: { commitmentId, villageCode },
+        });
+      }
+      const available = Number(old.available?.N ?? 0);
+      return new QuotaExhaustedError(
+        `Village ${villageCode} has Rp ${available} of unreserved quota; the reallocation takes Rp ${-change}`,
+        { details: { commitmentId, villageCode, available, required: -change } },
+      );
+    }
+    return undefined;
+  }
+
+  /** One page of a commitment's reallocations, oldest first. */
+  async ofCommitment(commitmentId: string, limit = 100, pageToken?: string): Promise<Page<Reallocation>> {
+    const partition = { pk: reallocationKey(commitmentId, '').pk, prefix: REALLOCATION_SK_PREFIX };
+    const page = await queryPage(this.db, this.tableName, partition, limit, pageToken);
+    return { ...page, items: page.items.map(toReallocation) };
+  }
+}

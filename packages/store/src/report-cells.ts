@@ -1,0 +1,369 @@
+/**
+ * The pure part of the reporting read model (no I/O): how one item of the ledger table shows in the reports
+ * table, what a report cell adds up to, and how rollups sum.
+ *
+ * A **cell** is one (commitment, village): the image of every source item of that allocation, one attribute
+ * per source item, each holding only what that item says *now* (the allocation's counters, an invoice's
+ * state and total, a spend entry's period and amount, and `1` for an enrollment while it is active). Setting
+ * an attribute to a value an item had is idempotent, and the records of one item reach the projector in
+ * order, so replaying stream records at least once, or rebuilding from the source items, gives the same cell.
+ * Rollups are then sums of cells (see reports.ts), never counters bumped per record.
+ */
+import { INVOICE_STATES, type InvoiceState, parentRegion, type RegionCode } from '@lindung/core';
+
+/** An unmarshalled item image of the ledger table. */
+export type SourceItem = Readonly<Record<string, unknown>>;
+
+/** One change of a source item, as a stream record carries it (no `newImage`: the item was deleted). */
+export interface SourceChange {
+  readonly oldImage?: SourceItem;
+  readonly newImage?: SourceItem;
+}
+
+/** The national root of every region tree. */
+export const NATIONAL = 'ID';
+
+/** What the projector needs to know of a commitment that its items do not all carry; never changes. */
+export interface CommitmentFacts {
+  readonly commitmentId: string;
+  readonly sponsorId: string;
+  readonly fiscalYear: number;
+}
+
+/** Which cell a source item belongs to: a village of a commitment, or the commitment itself. */
+export type CellRef =
+  | { readonly kind: 'village'; readonly commitmentId: string; readonly villageCode: string }
+  | { readonly kind: 'commitment'; readonly commitmentId: string };
+
+/** The cell attribute a source item owns, and its value now (`undefined`: remove the attribute). */
+export interface Contribution {
+  readonly cell: CellRef;
+  readonly attribute: string;
+  readonly value: unknown;
+}
+
+/** Attribute prefixes of a cell, one per kind of source item. */
+const ATTRIBUTE = {
+  allocation: 'alloc',
+  commitment: 'commit',
+  enrollment: 'e_',
+  invoice: 'i_',
+  spend: 's_',
+} as const;
+
+/** The states a commitment's budget counts as committed in (approved, whether or not still running). */
+const COMMITTED_STATES: ReadonlySet<string> = new Set(['activating', 'active', 'closed']);
+
+const text = (item: SourceItem, name: string): string | undefined =>
+  typeof item[name] === 'string' ? (item[name] as string) : undefined;
+const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/**
+ * The cell attribute a source item owns and the value it gives it, or `undefined` for items that reports do
+ * not read (claims, sequences, invoice line chunks, reallocation proposals…). `item` is the image that
+ * identifies the item (the new one, or the old one of a deleted item); `now` is its current image.
+ */
+export const contributionOf = (item: SourceItem, now: SourceItem | undefined): Contribution | undefined => {
+  const commitmentId = text(item, 'commitmentId');
+  const villageCode = text(item, 'villageCode');
+  switch (item.entity) {
+    case 'commitment': {
+      const id = text(item, 'id');
+      if (!id) return undefined;
+      const status = now ? text(now, 'status') : undefined;
+      return {
+        cell: { kind: 'commitment', commitmentId: id },
+        attribute: ATTRIBUTE.commitment,
+        value: now && {
+          budget: num(now.budget),
+          status,
+          committed: status && COMMITTED_STATES.has(status) ? num(now.budget) : 0,
+        },
+      };
+    }
+    case 'allocation':
+      if (!commitmentId || !villageCode) return undefined;
+      return {
+        cell: { kind: 'village', commitmentId, villageCode },
+        attribute: ATTRIBUTE.allocation,
+        value: now && {
+          budget: num(now.budget),
+          available: num(now.available),
+          reserved: num(now.reserved),
+          spent: num(now.spent),
+          released: num(now.released),
+          status: text(now, 'status'),
+        },
+      };
+    case 'enrollment': {
+      const id = text(item, 'id');
+      if (!commitmentId || !villageCode || !id) return undefined;
+      return {
+        cell: { kind: 'village', commitmentId, villageCode },
+        attribute: `${ATTRIBUTE.enrollment}${id}`,
+        value: now?.status === 'active' ? 1 : undefined,
+      };
+    }
+    case 'invoice': {
+      const period = text(item, 'period');
+      if (!commitmentId || !villageCode || !period) return undefined;
+      return {
+        cell: { kind: 'village', commitmentId, villageCode },
+        attribute: `${ATTRIBUTE.invoice}${period}`,
+        value: now && { status: text(now, 'status'), total: num(now.total) },
+      };
+    }
+    case 'ledger': {
+      const sk = text(item, 'sk');
+      if (item.type !== 'spend' || !commitmentId || !villageCode || !sk) return undefined;
+      return {
+        cell: { kind: 'village', commitmentId, villageCode },
+        attribute: `${ATTRIBUTE.spend}${sk}`,
+        value: now && { period: text(now, 'period'), amount: num(now.amount) },
+      };
+    }
+    default:
+      return undefined;
+  }
+};
+
+/** The contribution of one change: the item's attribute set to what its new image says, or removed. */
+export const contributionOfChange = (change: SourceChange): Contribution | undefined => {
+  const item = change.newImage ?? change.oldImage;
+  return item ? contributionOf(item, change.newImage) : undefined;
+};
+
+/** A key naming a cell, for maps. */
+export const cellId = (cell: CellRef): string =>
+  cell.kind === 'village' ? `${cell.commitmentId}/${cell.villageCode}` : cell.commitmentId;
+
+/**
+ * The changes of one batch, folded per cell in stream order: the last image of each source item wins (a
+ * replayed record, arriving before the newer ones of the same item, is overwritten by them).
+ */
+export const foldContributions = (
+  changes: readonly SourceChange[],
+): Map<string, { cell: CellRef; attributes: Map<string, unknown> }> => {
+  const cells = new Map<string, { cell: CellRef; attributes: Map<string, unknown> }>();
+  for (const change of changes) {
+    const contribution = contributionOfChange(change);
+    if (!contribution) continue;
+    const id = cellId(contribution.cell);
+    const entry = cells.get(id) ?? { cell: contribution.cell, attributes: new Map<string, unknown>() };
+    entry.attributes.set(contribution.attribute, contribution.value);
+    cells.set(id, entry);
+  }
+  return cells;
+};
+
+export interface InvoiceFigures {
+  count: number;
+  amount: number;
+}
+
+/** The figures of a cell or of any rollup of cells; money in integer rupiah. */
+export interface Rollup {
+  /** Budget of approved commitments (only at the root of a tree: a commitment is not a village's). */
+  committed: number;
+  /** Quota given to villages (allocations' budget, after reallocations). */
+  allocated: number;
+  /** Quota not yet reserved, spent or released. */
+  remaining: number;
+  reserved: number;
+  spent: number;
+  released: number;
+  /** Workers whose enrollment is active. */
+  covered: number;
+  /** Village quotas (allocations) summed here. */
+  quotas: number;
+  invoices: Record<InvoiceState, InvoiceFigures>;
+  /** Spent per period (`YYYY-MM`), from the ledger's spend entries. */
+  burn: Record<string, number>;
+}
+
+/** A rollup of nothing. */
+export const emptyRollup = (): Rollup => ({
+  committed: 0,
+  allocated: 0,
+  remaining: 0,
+  reserved: 0,
+  spent: 0,
+  released: 0,
+  covered: 0,
+  quotas: 0,
+  invoices: Object.fromEntries(INVOICE_STATES.map((s) => [s, { count: 0, amount: 0 }])) as Record<
+    InvoiceState,
+    InvoiceFigures
+  >,
+  burn: {},
+});
+
+const COUNTERS = [
+  'committed',
+  'allocated',
+  'remaining',
+  'reserved',
+  'spent',
+  'released',
+  'covered',
+  'quotas',
+] as const;
+
+/** Adds `part` into `total` (mutates and returns `total`). */
+export const addRollup = (total: Rollup, part: Readonly<Rollup>): Rollup => {
+  for (const name of COUNTERS) total[name] += part[name];
+  for (const state of INVOICE_STATES) {
+    const figures = part.invoices[state];
+    if (!figures) continue;
+    total.invoices[state].count += figures.count;
+    total.invoices[state].amount += figures.amount;
+  }
+  for (const [period, amount] of Object.entries(part.burn)) {
+    total.burn[period] = (total.burn[period] ?? 0) + amount;
+  }
+  return total;
+};
+
+/** The sum of rollups. */
+export const sumRollups = (parts: Iterable<Readonly<Rollup>>): Rollup => {
+  const total = emptyRollup();
+  for (const part of parts) addRollup(total, part);
+  return total;
+};
+
+const isInvoiceState = (value: unknown): value is InvoiceState =>
+  typeof value === 'string' && (INVOICE_STATES as readonly string[]).includes(value);
+
+/** What a stored cell (village or commitment) adds up to. */
+export const rollupOfCell = (cell: SourceItem): Rollup => {
+  const rollup = emptyRollup();
+  const commitment = cell[ATTRIBUTE.commitment] as Record<string, unknown> | undefined;
+  if (commitment) rollup.committed = num(commitment.committed);
+  const allocation = cell[ATTRIBUTE.allocation] as Record<string, unknown> | undefined;
+  if (allocation) {
+    rollup.allocated = num(allocation.budget);
+    rollup.remaining = num(allocation.available);
+    rollup.reserved = num(allocation.reserved);
+    rollup.spent = num(allocation.spent);
+    rollup.released = num(allocation.released);
+    rollup.quotas = 1;
+  }
+  for (const [name, value] of Object.entries(cell)) {
+    if (name.startsWith(ATTRIBUTE.enrollment)) {
+      rollup.covered += value === 1 ? 1 : 0;
+    } else if (name.startsWith(ATTRIBUTE.invoice)) {
+      const invoice = value as { status?: unknown; total?: unknown };
+      if (isInvoiceState(invoice.status)) {
+        rollup.invoices[invoice.status].count += 1;
+        rollup.invoices[invoice.status].amount += num(invoice.total);
+      }
+    } else if (name.startsWith(ATTRIBUTE.spend)) {
+      const entry = value as { period?: unknown; amount?: unknown };
+      if (typeof entry.period === 'string') {
+        rollup.burn[entry.period] = (rollup.burn[entry.period] ?? 0) + num(entry.amount);
+      }
+    }
+  }
+  return rollup;
+};
+
+/** The rollup figures of a stored rollup item (attributes named as in {@link Rollup}). */
+export const rollupOfNode = (item: SourceItem | undefined): Rollup => {
+  const rollup = emptyRollup();
+  if (!item) return rollup;
+  for (const name of COUNTERS) rollup[name] = num(item[name]);
+  const invoices = (item.invoices ?? {}) as Record<string, Partial<InvoiceFigures>>;
+  for (const state of INVOICE_STATES) {
+    rollup.invoices[state] = { count: num(invoices[state]?.count), amount: num(invoices[state]?.amount) };
+  }
+  for (const [period, amount] of Object.entries((item.burn ?? {}) as Record<string, unknown>)) {
+    rollup.burn[period] = num(amount);
+  }
+  return rollup;
+};
+
+/** Whether two rollups hold the same figures (periods with 0 spent count as absent). */
+export const sameRollup = (a: Readonly<Rollup>, b: Readonly<Rollup>): boolean => {
+  if (COUNTERS.some((name) => a[name] !== b[name])) return false;
+  if (
+    INVOICE_STATES.some(
+      (s) => a.invoices[s].count !== b.invoices[s].count || a.invoices[s].amount !== b.invoices[s].amount,
+    )
+  ) {
+    return false;
+  }
+  const periods = new Set([...Object.keys(a.burn), ...Object.keys(b.burn)]);
+  return [...periods].every((p) => (a.burn[p] ?? 0) === (b.burn[p] ?? 0));
+};
+
+/**
+ * A set of rollups: every sponsor's cells of a fiscal year (`Y#2031`), one sponsor's (`S#{id}#2031`), or one
+ * commitment's (`C#{id}`). A cell belongs to exactly these three.
+ */
+export interface ReportScope {
+  readonly id: string;
+  readonly fiscalYear: number;
+  readonly sponsorId?: string;
+  readonly commitmentId?: string;
+}
+
+export const yearScope = (fiscalYear: number): ReportScope => ({ id: `Y#${fiscalYear}`, fiscalYear });
+export const sponsorScope = (sponsorId: string, fiscalYear: number): ReportScope => ({
+  id: `S#${sponsorId}#${fiscalYear}`,
+  fiscalYear,
+  sponsorId,
+});
+export const commitmentScope = (commitmentId: string, fiscalYear: number): ReportScope => ({
+  id: `C#${commitmentId}`,
+  fiscalYear,
+  commitmentId,
+});
+
+/** The scopes a cell of a commitment counts in. */
+export const scopesOf = (facts: CommitmentFacts): ReportScope[] => [
+  yearScope(facts.fiscalYear),
+  sponsorScope(facts.sponsorId, facts.fiscalYear),
+  commitmentScope(facts.commitmentId, facts.fiscalYear),
+];
+
+/** Whether a stored cell counts in a scope. */
+export const cellInScope = (cell: SourceItem, scope: ReportScope): boolean =>
+  cell.fiscalYear === scope.fiscalYear &&
+  (scope.sponsorId === undefined || cell.sponsorId === scope.sponsorId) &&
+  (scope.commitmentId === undefined || cell.commitmentId === scope.commitmentId);
+
+/** The regions above a village, nearest first, ending with the national root. */
+export const ancestorsOf = (villageCode: string): string[] => {
+  const chain: string[] = [];
+  for (let code = parentRegion(villageCode as RegionCode); code; code = parentRegion(code)) chain.push(code);
+  return [...chain, NATIONAL];
+};
+
+/**
+ * Every rollup of a set of cells, computed in memory (the rebuild's expectation): per scope and region, the
+ * sum of the cells below. Keys are `{scope id}|{region code}`.
+ */
+export const rollupsInMemory = (
+  cells: readonly SourceItem[],
+  facts: ReadonlyMap<string, CommitmentFacts>,
+): Map<string, Rollup> => {
+  const rollups = new Map<string, Rollup>();
+  const add = (scope: ReportScope, code: string, part: Rollup) => {
+    const key = `${scope.id}|${code}`;
+    rollups.set(key, addRollup(rollups.get(key) ?? emptyRollup(), part));
+  };
+  for (const cell of cells) {
+    const commitment = facts.get(String(cell.commitmentId));
+    if (!commitment) continue;
+    const part = rollupOfCell(cell);
+    const villageCode = typeof cell.villageCode === 'string' ? cell.villageCode : undefined;
+    for (const scope of scopesOf(commitment)) {
+      if (!villageCode) {
+        add(scope, NATIONAL, part);
+        continue;
+      }
+      for (const code of [villageCode, ...ancestorsOf(villageCode)]) add(scope, code, part);
+    }
+  }
+  return rollups;
+};

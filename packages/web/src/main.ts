@@ -1,0 +1,672 @@
+/// <reference lib="dom" />
+/**
+ * The Lindung dashboard: a single-page app (preact + htm, no build-time JSX) over the reports API. Pages:
+ * province overview (region tree with coverage colours, budget burn chart), village table, village detail,
+ * invoice list; hash routes so that any static host (CloudFront, the local stack) can serve it.
+ */
+import htm from 'htm';
+import { h, render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from './format.js';
+import { stateName, t, type WordKey } from './i18n.js';
+import {
+  clearSession,
+  type DeploymentConfig,
+  deploymentConfig,
+  get,
+  hostedUiUrl,
+  loadSession,
+  localToken,
+  type Session,
+  saveSession,
+} from './session.js';
+
+const html = htm.bind(h);
+
+interface InvoiceFigures {
+  count: number;
+  amount: number;
+}
+
+interface Figures {
+  code: string;
+  name: string;
+  level: string;
+  target: number;
+  covered: number;
+  coveragePercent: number | null;
+  committed: number;
+  allocated: number;
+  reserved: number;
+  spent: number;
+  released: number;
+  remaining: number;
+  used: number;
+  quotas: number;
+  invoices: Record<string, InvoiceFigures>;
+}
+
+interface CommitmentSummary {
+  commitmentId: string;
+  sponsorId: string;
+  sponsorName: string | null;
+  fiscalYear: number;
+  budget: number;
+  committed: number;
+  status?: string;
+}
+
+interface Coverage {
+  fiscalYear: number;
+  fiscalYears: number[];
+  sponsorId?: string;
+  region: Figures;
+  children: Figures[];
+  commitments: CommitmentSummary[];
+}
+
+interface Budget {
+  commitmentId: string;
+  fiscalYear: number;
+  committed: number;
+  allocated: number;
+  unallocated: number;
+  reserved: number;
+  spent: number;
+  released: number;
+  remaining: number;
+  covered: number;
+  burn: { period: string; spent: number; cumulativeSpent: number }[];
+  forecast: { monthlyBurn: number; monthsOfCoverageLeft: number | null; fundedThrough: string | null };
+}
+
+interface Worker {
+  id: string;
+  nikMasked: string;
+  name?: string;
+  startPeriod: string;
+  endPeriod?: string;
+  status: string;
+}
+
+interface Invoice {
+  id: string;
+  numberText: string;
+  villageCode: string;
+  period: string;
+  total: number;
+  lineCount: number;
+  status: string;
+}
+
+type Route =
+  | { page: 'overview' }
+  | { page: 'villages' }
+  | { page: 'village'; code: string }
+  | { page: 'invoices' };
+
+const parseRoute = (hash: string): Route => {
+  const [, page, code] = hash.replace(/^#/, '').split('/');
+  if (page === 'villages') return { page: 'villages' };
+  if (page === 'village' && code) return { page: 'village', code: decodeURIComponent(code) };
+  if (page === 'invoices') return { page: 'invoices' };
+  return { page: 'overview' };
+};
+
+const useRoute = (): Route => {
+  const [route, setRoute] = useState(parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+};
+
+/** Loads `path` whenever it changes; `undefined` while loading. */
+const useApi = <T>(session: Session, path: string | undefined) => {
+  const [state, setState] = useState<{ path?: string; data?: T; error?: string }>({});
+  useEffect(() => {
+    if (!path) return;
+    let live = true;
+    setState({ path });
+    get<T>(session, path)
+      .then((data) => live && setState({ path, data }))
+      .catch((error: Error) => live && setState({ path, error: error.message }));
+    return () => {
+      live = false;
+    };
+  }, [session, path]);
+  return state.path === path ? state : {};
+};
+
+const isOperator = (session: Session) =>
+  session.claims.roles.includes('village-operator') &&
+  !session.claims.roles.some((r) => ['sponsor-officer', 'sponsor-approver', 'auditor', 'admin'].includes(r));
+
+const Loading = ({ lang, error }: { lang: Lang; error?: string | undefined }) =>
+  error
+    ? html`<p class="error" role="alert">${t(lang, 'error')}: ${error}</p>`
+    : html`<p class="muted">${t(lang, 'loading')}</p>`;
+
+const Stat = ({ label, value, id }: { label: string; value: string; id: string }) =>
+  html`<div class="stat"><span class="label">${label}</span><strong data-testid=${id}>${value}</strong></div>`;
+
+const CoverageBar = ({ value }: { value: number | null }) =>
+  html`<span class=${`bar band-${coverageBand(value)}`}><span style=${`width:${Math.min(100, value ?? 0)}%`}></span></span>`;
+
+/** The headline figures of a region. */
+const Totals = ({ lang, figures }: { lang: Lang; figures: Figures }) => html`
+  <section class="stats" aria-label=${figures.name}>
+    <${Stat} id="total-target" label=${t(lang, 'target')} value=${count(figures.target, lang)} />
+    <${Stat} id="total-covered" label=${t(lang, 'covered')} value=${count(figures.covered, lang)} />
+    <${Stat} id="total-coverage" label=${t(lang, 'coverage')} value=${percent(figures.coveragePercent, lang)} />
+    <${Stat} id="total-allocated" label=${t(lang, 'allocated')} value=${rupiah(figures.allocated)} />
+    <${Stat} id="total-spent" label=${t(lang, 'spent')} value=${rupiah(figures.spent)} />
+    <${Stat} id="total-remaining" label=${t(lang, 'remaining')} value=${rupiah(figures.remaining)} />
+  </section>`;
+
+/** One region of the tree; its children load when it is opened. */
+const RegionNode = ({
+  lang,
+  session,
+  figures,
+  query,
+  depth,
+}: {
+  lang: Lang;
+  session: Session;
+  figures: Figures;
+  query: string;
+  depth: number;
+}) => {
+  const [open, setOpen] = useState(false);
+  const leaf = figures.level === 'village';
+  const children = useApi<Coverage>(
+    session,
+    open ? `/v1/reports/coverage?region=${figures.code}${query}` : undefined,
+  );
+  return html`
+    <li class="node" data-code=${figures.code}>
+      <div class="row" style=${`padding-left:${depth * 1.1}rem`}>
+        ${
+          leaf
+            ? html`<span class="toggle"></span>`
+            : html`<button class="toggle" aria-expanded=${open} aria-label=${t(lang, open ? 'collapse' : 'expand')}
+                onClick=${() => setOpen(!open)}>${open ? '▾' : '▸'}</button>`
+        }
+        <span class="name">
+          ${leaf ? html`<a href=${`#/village/${figures.code}`}>${figures.name}</a>` : figures.name}
+          <small>${t(lang, `level.${figures.level}` as WordKey)} · ${figures.code}</small>
+        </span>
+        <span class="num">${count(figures.covered, lang)} / ${count(figures.target, lang)}</span>
+        <span class=${`pct band-${coverageBand(figures.coveragePercent)}`}>${percent(figures.coveragePercent, lang)}</span>
+        <${CoverageBar} value=${figures.coveragePercent} />
+      </div>
+      ${
+        open &&
+        (children.data
+          ? html`<ul>${children.data.children.map(
+              (c) =>
+                html`<${RegionNode} key=${c.code} lang=${lang} session=${session} figures=${c} query=${query} depth=${depth + 1} />`,
+            )}</ul>`
+          : html`<${Loading} lang=${lang} error=${children.error} />`)
+      }
+    </li>`;
+};
+
+/** Monthly spend (bars), cumulative spend and the quota (lines) over the fiscal year, drawn by uPlot. */
+const BurnChart = ({ lang, budget }: { lang: Lang; budget: Budget }) => {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const xs = budget.burn.map((_, i) => i + 1);
+    const lastRolled = budget.burn.reduce((last, b, i) => (b.spent > 0 ? i : last), -1);
+    const chart = new uPlot(
+      {
+        width: Math.max(280, element.clientWidth),
+        height: 260,
+        scales: { x: { time: false } },
+        axes: [
+          { values: (_u, ticks) => ticks.map((v) => monthLabel(budget.burn[v - 1]?.period ?? '', lang)) },
+          { size: 90, values: (_u, ticks) => ticks.map((v) => rupiah(v).replace(/\.000\.000$/, ' jt')) },
+        ],
+        series: [
+          {},
+          {
+            label: t(lang, 'monthlySpent'),
+            stroke: '#0f766e',
+            fill: 'rgba(15,118,110,0.35)',
+            paths: uPlot.paths.bars?.({ size: [0.6, 60] }),
+            value: (_u, v) => (v === null ? '–' : rupiah(v)),
+          },
+          {
+            label: t(lang, 'cumulativeSpent'),
+            stroke: '#b45309',
+            width: 2,
+            value: (_u, v) => (v === null ? '–' : rupiah(v)),
+          },
+          {
+            label: t(lang, 'allocated'),
+            stroke: '#64748b',
+            dash: [6, 4],
+            value: (_u, v) => (v === null ? '–' : rupiah(v)),
+          },
+        ],
+      },
+      [
+        xs,
+        // Months not rolled yet have no spending to show (null leaves a gap, not a zero).
+        budget.burn.map((b, i) => (i <= lastRolled ? b.spent : null)),
+        budget.burn.map((b, i) => (i <= lastRolled ? b.cumulativeSpent : null)),
+        budget.burn.map(() => budget.allocated),
+      ],
+      element,
+    );
+    const resize = () => chart.setSize({ width: Math.max(280, element.clientWidth), height: 260 });
+    addEventListener('resize', resize);
+    return () => {
+      removeEventListener('resize', resize);
+      chart.destroy();
+    };
+  }, [budget, lang]);
+  const f = budget.forecast;
+  return html`
+    <div class="chart" ref=${box} data-testid="burn-chart"></div>
+    <p class="forecast" data-testid="forecast">
+      <strong>${t(lang, 'forecast')}:</strong>${' '}
+      ${
+        f.monthsOfCoverageLeft === null
+          ? t(lang, 'forecastNone')
+          : t(lang, 'forecastText', {
+              burn: rupiah(f.monthlyBurn),
+              months: f.monthsOfCoverageLeft,
+              through: periodLabel(f.fundedThrough ?? '', lang),
+            })
+      }
+    </p>`;
+};
+
+const BudgetPanel = ({
+  lang,
+  session,
+  commitments,
+}: {
+  lang: Lang;
+  session: Session;
+  commitments: CommitmentSummary[];
+}) => {
+  const [selected, setSelected] = useState(commitments[0]?.commitmentId);
+  useEffect(() => setSelected(commitments[0]?.commitmentId), [commitments]);
+  const budget = useApi<Budget>(
+    session,
+    selected ? `/v1/reports/budget?commitmentId=${selected}` : undefined,
+  );
+  if (commitments.length === 0) return null;
+  return html`
+    <section class="card">
+      <header class="card-head">
+        <h2>${t(lang, 'burnChart')}</h2>
+        <select aria-label=${t(lang, 'commitment')} value=${selected} onChange=${(e: Event) => setSelected((e.target as HTMLSelectElement).value)}>
+          ${commitments.map(
+            (c) =>
+              html`<option value=${c.commitmentId}>${c.sponsorName ?? c.sponsorId} · ${c.fiscalYear} · ${rupiah(c.committed || c.budget)}</option>`,
+          )}
+        </select>
+      </header>
+      ${
+        budget.data
+          ? html`
+            <div class="stats small">
+              <${Stat} id="budget-committed" label=${t(lang, 'committed')} value=${rupiah(budget.data.committed)} />
+              <${Stat} id="budget-reserved" label=${t(lang, 'reserved')} value=${rupiah(budget.data.reserved)} />
+              <${Stat} id="budget-spent" label=${t(lang, 'spent')} value=${rupiah(budget.data.spent)} />
+              <${Stat} id="budget-released" label=${t(lang, 'released')} value=${rupiah(budget.data.released)} />
+              <${Stat} id="budget-remaining" label=${t(lang, 'remaining')} value=${rupiah(budget.data.remaining)} />
+            </div>
+            <${BurnChart} lang=${lang} budget=${budget.data} />`
+          : html`<${Loading} lang=${lang} error=${budget.error} />`
+      }
+    </section>`;
+};
+
+const scopeQuery = (coverage: Coverage | undefined) =>
+  coverage
+    ? `&fiscalYear=${coverage.fiscalYear}${coverage.sponsorId ? `&sponsorId=${coverage.sponsorId}` : ''}`
+    : '';
+
+const Overview = ({ lang, session }: { lang: Lang; session: Session }) => {
+  const coverage = useApi<Coverage>(session, '/v1/reports/coverage');
+  if (!coverage.data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
+  const data = coverage.data;
+  return html`
+    <h1 data-testid="region-title">${data.region.name} <small>${t(lang, 'fiscalYear')} ${data.fiscalYear}</small></h1>
+    <${Totals} lang=${lang} figures=${data.region} />
+    <div class="columns">
+      <section class="card">
+        <h2>${t(lang, 'regions')}</h2>
+        <ul class="tree" data-testid="region-tree">
+          ${data.children.map(
+            (c) =>
+              html`<${RegionNode} key=${c.code} lang=${lang} session=${session} figures=${c} query=${scopeQuery(data)} depth=${0} />`,
+          )}
+        </ul>
+      </section>
+      <${BudgetPanel} lang=${lang} session=${session} commitments=${data.commitments} />
+    </div>`;
+};
+
+const VillageTable = ({ lang, session }: { lang: Lang; session: Session }) => {
+  const top = useApi<Coverage>(session, '/v1/reports/coverage');
+  const region = top.data?.region;
+  const base = region && (region.level === 'national' ? top.data?.children[0]?.code : region.code);
+  const all = useApi<Coverage>(
+    session,
+    base ? `/v1/reports/coverage?region=${base}&children=villages${scopeQuery(top.data)}` : undefined,
+  );
+  const [search, setSearch] = useState('');
+  const rows = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    return (all.data?.children ?? []).filter(
+      (v) => !needle || v.name.toLowerCase().includes(needle) || v.code.includes(needle),
+    );
+  }, [all.data, search]);
+  if (!all.data) return html`<${Loading} lang=${lang} error=${top.error ?? all.error} />`;
+  return html`
+    <h1>${t(lang, 'villages')} · ${all.data.region.name}</h1>
+    <input class="search" type="search" placeholder=${t(lang, 'search')} aria-label=${t(lang, 'search')}
+      value=${search} onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)} data-testid="village-search" />
+    <p class="muted" data-testid="village-count">${t(lang, 'shown', { n: count(rows.length, lang), total: count(all.data.children.length, lang) })}</p>
+    <div class="table-wrap">
+      <table data-testid="village-table">
+        <thead><tr>
+          <th>${t(lang, 'village')}</th><th class="num">${t(lang, 'target')}</th><th class="num">${t(lang, 'covered')}</th>
+          <th class="num">${t(lang, 'coverage')}</th><th class="num">${t(lang, 'allocated')}</th>
+          <th class="num">${t(lang, 'used')}</th><th class="num">${t(lang, 'remaining')}</th>
+        </tr></thead>
+        <tbody>
+          ${rows.map(
+            (v) => html`<tr data-code=${v.code}>
+              <td><a href=${`#/village/${v.code}`}>${v.name}</a><small>${v.code}</small></td>
+              <td class="num">${count(v.target, lang)}</td>
+              <td class="num">${count(v.covered, lang)}</td>
+              <td class=${`num band-${coverageBand(v.coveragePercent)}`}>${percent(v.coveragePercent, lang)}</td>
+              <td class="num">${rupiah(v.allocated)}</td>
+              <td class="num">${rupiah(v.used)}</td>
+              <td class="num">${rupiah(v.remaining)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${rows.length === 0 && html`<p class="muted">${t(lang, 'noRows')}</p>`}
+    </div>`;
+};
+
+const StateBadge = ({ lang, state }: { lang: Lang; state: string }) =>
+  html`<span class=${`badge state-${state}`}>${stateName(lang, state)}</span>`;
+
+const InvoiceTable = ({ lang, invoices }: { lang: Lang; invoices: Invoice[] }) =>
+  invoices.length === 0
+    ? html`<p class="muted">${t(lang, 'noInvoices')}</p>`
+    : html`<div class="table-wrap"><table data-testid="invoice-table">
+        <thead><tr><th>${t(lang, 'number')}</th><th>${t(lang, 'period')}</th><th>${t(lang, 'village')}</th>
+          <th class="num">${t(lang, 'lines')}</th><th class="num">${t(lang, 'total')}</th><th>${t(lang, 'status')}</th></tr></thead>
+        <tbody>${invoices.map(
+          (i) => html`<tr>
+            <td>${i.numberText}</td><td>${periodLabel(i.period, lang)}</td>
+            <td><a href=${`#/village/${i.villageCode}`}>${i.villageCode}</a></td>
+            <td class="num">${count(i.lineCount, lang)}</td><td class="num">${rupiah(i.total)}</td>
+            <td><${StateBadge} lang=${lang} state=${i.status} /></td>
+          </tr>`,
+        )}</tbody></table></div>`;
+
+const Workers = ({
+  lang,
+  session,
+  commitmentId,
+  code,
+}: {
+  lang: Lang;
+  session: Session;
+  commitmentId: string;
+  code: string;
+}) => {
+  const workers = useApi<{ items: Worker[] }>(
+    session,
+    `/v1/reports/workers?commitmentId=${commitmentId}&villageCode=${code}`,
+  );
+  if (!workers.data) return html`<${Loading} lang=${lang} error=${workers.error} />`;
+  if (workers.data.items.length === 0) return html`<p class="muted">${t(lang, 'noWorkers')}</p>`;
+  return html`<div class="table-wrap"><table data-testid="worker-table">
+    <thead><tr><th>${t(lang, 'nik')}</th><th>${t(lang, 'name')}</th><th>${t(lang, 'start')}</th>
+      <th>${t(lang, 'end')}</th><th>${t(lang, 'status')}</th></tr></thead>
+    <tbody>${workers.data.items.map(
+      (w) => html`<tr>
+        <td class="mono">${w.nikMasked}</td><td>${w.name ?? '–'}</td><td>${periodLabel(w.startPeriod, lang)}</td>
+        <td>${w.endPeriod ? periodLabel(w.endPeriod, lang) : '–'}</td><td><${StateBadge} lang=${lang} state=${w.status} /></td>
+      </tr>`,
+    )}</tbody></table></div>`;
+};
+
+const VillageDetail = ({ lang, session, code }: { lang: Lang; session: Session; code: string }) => {
+  const coverage = useApi<Coverage>(session, `/v1/reports/coverage?region=${code}`);
+  const sponsor = session.claims.sponsorId;
+  const invoices = useApi<{ items: Invoice[] }>(
+    session,
+    `/v1/invoices?villageCode=${code}${sponsor && !isOperator(session) ? `&sponsorId=${sponsor}` : ''}&limit=200`,
+  );
+  if (!coverage.data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
+  const data = coverage.data;
+  return html`
+    ${!isOperator(session) && html`<a class="back" href="#/villages">← ${t(lang, 'back')}</a>`}
+    <h1 data-testid="village-title">${data.region.name} <small>${data.region.code}</small></h1>
+    <${Totals} lang=${lang} figures=${data.region} />
+    <section class="card">
+      <h2>${t(lang, 'workers')}</h2>
+      ${data.children.map(
+        (
+          c,
+        ) => html`<h3 class="muted">${t(lang, 'commitment')} ${c.code.slice(-6)} · ${t(lang, 'allocated')} ${rupiah(c.allocated)} · ${t(lang, 'remaining')} ${rupiah(c.remaining)}</h3>
+          <${Workers} lang=${lang} session=${session} commitmentId=${c.code} code=${code} />`,
+      )}
+      ${data.children.length === 0 && html`<p class="muted">${t(lang, 'noWorkers')}</p>`}
+    </section>
+    <section class="card">
+      <h2>${t(lang, 'invoices')}</h2>
+      ${invoices.data ? html`<${InvoiceTable} lang=${lang} invoices=${invoices.data.items} />` : html`<${Loading} lang=${lang} error=${invoices.error} />`}
+    </section>`;
+};
+
+const INVOICE_STATES = ['issued', 'sent', 'acknowledged', 'paid', 'void'];
+
+const Invoices = ({ lang, session }: { lang: Lang; session: Session }) => {
+  const [state, setState] = useState('');
+  const needsSponsor = !session.claims.sponsorId && !isOperator(session);
+  const top = useApi<Coverage>(session, needsSponsor ? '/v1/reports/coverage' : undefined);
+  const sponsorId = session.claims.sponsorId ?? top.data?.commitments[0]?.sponsorId;
+  const filter = isOperator(session)
+    ? `villageCode=${session.claims.villageCodes[0] ?? ''}`
+    : sponsorId
+      ? `sponsorId=${sponsorId}`
+      : undefined;
+  const invoices = useApi<{ items: Invoice[] }>(
+    session,
+    filter ? `/v1/invoices?${filter}&limit=1000${state ? `&status=${state}` : ''}` : undefined,
+  );
+  const byState = INVOICE_STATES.map((s) => ({
+    s,
+    n: invoices.data?.items.filter((i) => i.status === s).length ?? 0,
+  }));
+  return html`
+    <h1>${t(lang, 'invoices')}</h1>
+    <div class="filters">
+      <select aria-label=${t(lang, 'status')} data-testid="state-filter" value=${state}
+        onChange=${(e: Event) => setState((e.target as HTMLSelectElement).value)}>
+        <option value="">${t(lang, 'allStates')}</option>
+        ${INVOICE_STATES.map((s) => html`<option value=${s}>${stateName(lang, s)}</option>`)}
+      </select>
+      ${byState.filter((b) => b.n > 0).map((b) => html`<span class=${`badge state-${b.s}`}>${stateName(lang, b.s)}: ${b.n}</span>`)}
+    </div>
+    ${invoices.data ? html`<${InvoiceTable} lang=${lang} invoices=${invoices.data.items} />` : html`<${Loading} lang=${lang} error=${invoices.error ?? top.error} />`}`;
+};
+
+interface DemoUser {
+  label: string;
+  claims: { roles: string[]; sponsorId?: string; villageCodes?: string[]; sub: string; name: string };
+}
+
+/** Local sign-in: demo users of every role, found through an auditor's view of the seeded data. */
+const SignIn = ({
+  lang,
+  onSession,
+  config,
+}: {
+  lang: Lang;
+  onSession: (s: Session) => void;
+  config: DeploymentConfig | undefined | null;
+}) => {
+  const [users, setUsers] = useState<DemoUser[] | undefined>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (config !== undefined) return;
+    (async () => {
+      const auditor = await localToken({ roles: ['auditor'], sub: 'demo-auditor' });
+      const top = await get<Coverage>(auditor, '/v1/reports/coverage');
+      const found: DemoUser[] = [];
+      const sponsors = new Map(top.commitments.map((c) => [c.sponsorId, c.sponsorName ?? c.sponsorId]));
+      for (const [sponsorId, name] of sponsors) {
+        found.push({
+          label: `${t(lang, 'financeOfficer')} — ${name}`,
+          claims: {
+            roles: ['sponsor-officer'],
+            sponsorId,
+            sub: `demo-officer-${sponsorId}`,
+            name: `${name}`,
+          },
+        });
+      }
+      const province = top.children.find((c) => c.quotas > 0)?.code;
+      if (province) {
+        const villages = await get<Coverage>(
+          auditor,
+          `/v1/reports/coverage?region=${province}&children=villages&fiscalYear=${top.fiscalYear}`,
+        );
+        for (const v of villages.children.filter((x) => x.quotas > 0).slice(0, 3)) {
+          found.push({
+            label: `${t(lang, 'villageOperator')} — ${v.name} (${v.code})`,
+            claims: {
+              roles: ['village-operator'],
+              villageCodes: [v.code],
+              sub: `demo-operator-${v.code}`,
+              name: v.name,
+            },
+          });
+        }
+      }
+      found.push({
+        label: t(lang, 'auditor'),
+        claims: { roles: ['auditor'], sub: 'demo-auditor', name: 'Auditor' },
+      });
+      setUsers(found);
+    })().catch((e: Error) => setError(e.message));
+  }, [config, lang]);
+  if (config) {
+    const url = hostedUiUrl(config);
+    return html`<section class="card signin"><h1>${t(lang, 'signIn')}</h1>
+      ${url ? html`<a class="button" href=${url}>${t(lang, 'signInCognito')}</a>` : html`<p class="muted">${t(lang, 'cognitoMissing')}</p>`}
+    </section>`;
+  }
+  return html`<section class="card signin">
+    <h1>${t(lang, 'signInAs')}</h1>
+    ${error && html`<p class="error">${error}</p>`}
+    ${!users && !error && html`<p class="muted">${t(lang, 'loading')}</p>`}
+    ${users && users.length === 1 && html`<p class="muted">${t(lang, 'noDemoData')}</p>`}
+    <ul class="users">
+      ${(users ?? []).map(
+        (u) =>
+          html`<li><button class="button" data-role=${u.claims.roles[0]} onClick=${async () => onSession(saveSession(await localToken(u.claims)))}>${u.label}</button></li>`,
+      )}
+    </ul>
+  </section>`;
+};
+
+const LANG_KEY = 'lindung.lang';
+
+const App = () => {
+  const [lang, setLang] = useState<Lang>(localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'id');
+  const [session, setSession] = useState<Session | undefined>(loadSession());
+  const [config, setConfig] = useState<DeploymentConfig | undefined | null>(null);
+  const route = useRoute();
+  useEffect(() => {
+    deploymentConfig().then(setConfig);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t(lang, 'appTitle');
+    localStorage.setItem(LANG_KEY, lang);
+  }, [lang]);
+  useEffect(() => {
+    // A village operator has one village: that is their dashboard.
+    const own = session?.claims.villageCodes[0];
+    if (session && isOperator(session) && own && route.page !== 'village' && route.page !== 'invoices') {
+      location.hash = `#/village/${own}`;
+    }
+  }, [session, route]);
+  const operator = session && isOperator(session);
+  const nav = (href: string, key: WordKey, active: boolean) =>
+    html`<a href=${href} class=${active ? 'active' : ''} data-testid=${`nav-${key}`}>${t(lang, key)}</a>`;
+  return html`
+    <header class="top">
+      <a class="brand" href="#/"><strong>Lindung</strong><span>${t(lang, 'tagline')}</span></a>
+      <nav>
+        ${
+          session &&
+          (operator
+            ? [
+                nav(
+                  `#/village/${session.claims.villageCodes[0] ?? ''}`,
+                  'overview',
+                  route.page === 'village',
+                ),
+                nav('#/invoices', 'invoices', route.page === 'invoices'),
+              ]
+            : [
+                nav('#/', 'overview', route.page === 'overview'),
+                nav('#/villages', 'villages', route.page === 'villages' || route.page === 'village'),
+                nav('#/invoices', 'invoices', route.page === 'invoices'),
+              ])
+        }
+      </nav>
+      <div class="tools">
+        <button class="lang" data-testid="lang-switch" onClick=${() => setLang(lang === 'id' ? 'en' : 'id')}>${lang === 'id' ? 'EN' : 'ID'}</button>
+        ${
+          session &&
+          html`<button class="link" data-testid="sign-out" onClick=${() => {
+            clearSession();
+            setSession(undefined);
+            location.hash = '#/';
+          }}>${t(lang, 'signOut')}</button>`
+        }
+      </div>
+    </header>
+    <main>
+      ${
+        !session
+          ? config !== null && html`<${SignIn} lang=${lang} config=${config} onSession=${setSession} />`
+          : route.page === 'villages'
+            ? html`<${VillageTable} lang=${lang} session=${session} />`
+            : route.page === 'village'
+              ? html`<${VillageDetail} key=${route.code} lang=${lang} session=${session} code=${route.code} />`
+              : route.page === 'invoices'
+                ? html`<${Invoices} lang=${lang} session=${session} />`
+                : operator
+                  ? html`<${Loading} lang=${lang} />`
+                  : html`<${Overview} lang=${lang} session=${session} />`
+      }
+    </main>`;
+};
+
+const root = document.getElementById('app');
+if (root) render(html`<${App} />`, root);

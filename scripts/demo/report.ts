@@ -1,0 +1,141 @@
+/** The demo's summary, for people: the year's figures beside the plan's arithmetic and the published ones. */
+import { renderTable } from '@lindung/cli';
+import { formatNumber, formatRupiah } from '@lindung/core';
+import type { YearResult } from './jambi-year.js';
+import type { PhaseFigures } from './phases.js';
+
+/** Published figures of Jambi's BKBK programme (see DOMAIN.md for the sources). */
+export const PUBLISHED = {
+  villages: 1_562,
+  workersArticle: 78_000,
+  workersPlanned: 76_538,
+  workers2022: 76_016,
+  spent2022: 15_400_000_000,
+} as const;
+
+const FULL_YEAR_PREMIUM = 201_600;
+
+/** Phases of the same kind over the twelve months (`2027-03 enroll`) summed into one row. */
+export const groupPhases = (phases: readonly PhaseFigures[]): PhaseFigures[] => {
+  const grouped = new Map<string, PhaseFigures & { months: number }>();
+  for (const phase of phases) {
+    const monthly = /^\d{4}-\d{2} (.+)$/.exec(phase.name)?.[1];
+    const name = monthly ? `${monthly} (12 months)` : phase.name;
+    const seen = grouped.get(name);
+    if (!seen) {
+      grouped.set(name, { ...phase, name, counts: { ...phase.counts }, months: 1 });
+      continue;
+    }
+    const counts: Record<string, number> = { ...seen.counts };
+    for (const [key, value] of Object.entries(phase.counts)) counts[key] = (counts[key] ?? 0) + value;
+    grouped.set(name, {
+      name,
+      seconds: Math.round((seen.seconds + phase.seconds) * 10) / 10,
+      nodePeakMiB: Math.max(seen.nodePeakMiB, phase.nodePeakMiB),
+      dynamodbPeakMiB: Math.max(seen.dynamodbPeakMiB, phase.dynamodbPeakMiB),
+      nodeCpuSeconds: Math.round((seen.nodeCpuSeconds + phase.nodeCpuSeconds) * 10) / 10,
+      dynamodbCpuSeconds: Math.round((seen.dynamodbCpuSeconds + phase.dynamodbCpuSeconds) * 10) / 10,
+      counts,
+      months: seen.months + 1,
+    });
+  }
+  return [...grouped.values()].map(({ months: _months, ...phase }) => phase);
+};
+
+const seconds = (value: number) => `${value.toLocaleString('id-ID', { maximumFractionDigits: 1 })} s`;
+
+/** The phases as a table: wall time, CPU and peak memory of Node and of DynamoDB Local. */
+export const renderPhases = (phases: readonly PhaseFigures[]): string =>
+  renderTable([
+    ['Phase', 'Wall time', 'Node CPU', 'DynamoDB CPU', 'Node peak RSS', 'DynamoDB peak RSS', 'Rate'],
+    ...phases.map((p) => [
+      p.name,
+      seconds(p.seconds),
+      seconds(p.nodeCpuSeconds),
+      seconds(p.dynamodbCpuSeconds),
+      `${formatNumber(p.nodePeakMiB)} MiB`,
+      `${formatNumber(p.dynamodbPeakMiB)} MiB`,
+      p.counts.enrollments !== undefined && p.seconds > 0
+        ? `${formatNumber(Math.round(p.counts.enrollments / p.seconds))} enrollments/s`
+        : p.counts.villages !== undefined && p.seconds > 0 && /roll|close/.test(p.name)
+          ? `${formatNumber(Math.round(p.counts.villages / p.seconds))} villages/s`
+          : '',
+    ]),
+  ]);
+
+/** The year's summary. */
+export const renderYear = (result: YearResult, wallSeconds: number): string => {
+  const s = result.summary;
+  const fullYear = Math.floor(s.workerMonths / 12);
+  const perVillage = Math.floor(10_000_000 / FULL_YEAR_PREMIUM);
+  const lines = [
+    '',
+    `The Jambi BKBK year ${result.year} on the local stack: ${formatNumber(s.villages)} villages of Provinsi Jambi`,
+    '',
+    renderTable([
+      ['', 'This run', 'Quota arithmetic', 'Published'],
+      [
+        'Villages',
+        formatNumber(s.villages),
+        formatNumber(s.villages),
+        `${formatNumber(PUBLISHED.villages)} (Pergub 16/2022)`,
+      ],
+      [
+        'Money committed',
+        formatRupiah(s.committed),
+        `${formatNumber(s.villages)} × ${formatRupiah(10_000_000)}`,
+        formatRupiah(PUBLISHED.villages * 10_000_000),
+      ],
+      [
+        'Workers covered',
+        formatNumber(s.workersCovered),
+        `${formatNumber(perVillage * s.villages)} full-year (${perVillage} a village)`,
+        `about ${formatNumber(PUBLISHED.workersArticle)}; ${formatNumber(PUBLISHED.workers2022)} in 2022`,
+      ],
+      ['Worker-months', formatNumber(s.workerMonths), formatNumber(perVillage * 12 * s.villages), ''],
+      [
+        'Full-year equivalents',
+        formatNumber(fullYear),
+        formatNumber(perVillage * s.villages),
+        formatNumber(PUBLISHED.workersPlanned),
+      ],
+      [
+        'Invoices',
+        `${formatNumber(s.invoices)} (${formatNumber(s.invoicesPaid)} paid)`,
+        `${formatNumber(s.villages * 12)} (one a village a month)`,
+        '',
+      ],
+      [
+        'Money spent',
+        formatRupiah(s.spent),
+        formatRupiah(perVillage * FULL_YEAR_PREMIUM * s.villages),
+        `${formatRupiah(PUBLISHED.spent2022)} in 2022`,
+      ],
+      [
+        'Money released at year end',
+        formatRupiah(s.released),
+        formatRupiah((10_000_000 - perVillage * FULL_YEAR_PREMIUM) * s.villages),
+        '',
+      ],
+      ['Money left', formatRupiah(s.left + s.reserved), formatRupiah(0), ''],
+    ]),
+    '',
+    `Workers join through the year (a January cohort, then joiners while the quota lasts), so a quota covers more`,
+    `people than ${perVillage} full-year workers: ${formatNumber(s.workerMonths)} worker-months at ${formatRupiah(16_800)} = ${formatRupiah(s.workerMonths * 16_800)} spent.`,
+    `Every quota was filled until the API refused a worker with quota-exhausted (${formatNumber(s.refusedQuotaFull)} refusals).`,
+    '',
+    result.problems.length === 0
+      ? `Every one of the ${formatNumber(s.villages)} quotas reconciles to the rupiah: spent + released = ${formatRupiah(10_000_000)}, spent = its plan and its invoices, and its ledger agrees with its counters.`
+      : `${formatNumber(result.problems.length)} PROBLEMS:\n${result.problems
+          .slice(0, 30)
+          .map((p) => `  ${p}`)
+          .join('\n')}`,
+    '',
+    'Phases',
+    renderPhases(groupPhases(result.phases)),
+    '',
+    `Wall time ${seconds(wallSeconds)}; peak RSS: Node ${formatNumber(result.peaks.nodeMiB)} MiB, DynamoDB Local ${formatNumber(result.peaks.dynamodbMiB)} MiB`,
+    '',
+  ];
+  return lines.join('\n');
+};

@@ -1,0 +1,270 @@
+/**
+ * `npm run bench`: measures Lindung on the embedded local stack and prints a table of each figure; writes
+ * them all to bench/results.json. Not part of `npm test`: it takes minutes and its figures are readings of
+ * this machine, not pass/fail checks. See BENCHMARKS.md for what bounds each figure.
+ *
+ *   --seconds <n>          how long each enrollment throughput level runs (default 10)
+ *   --year-villages <n>    villages of the Jambi year (default 50; 1585 for the whole province)
+ *   --year-json <file>     use the figures of a demo run with --json instead of running the year
+ *   --only <list>          some of: enrollment,roll,year,functions (default: all)
+ *   --without-reports      run the stack without the reports projector (its cost is then left out)
+ *   --out <file>           where the results go (default bench/results.json)
+ *
+ * The enrollment throughput is also measured without the reports projector, in a process of its own (the
+ * handlers' modules hold their stack's endpoints): the difference is what the projector costs the API.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { renderTable } from '@lindung/cli';
+import { formatNumber } from '@lindung/core';
+import { groupPhases, renderPhases } from '../../scripts/demo/report.js';
+import { benchEnrollment, type EnrollmentBench } from './enrollment.js';
+import { benchFunctions, type FunctionFigures } from './functions.js';
+import { benchRollWrites, type RollWrites } from './roll-writes.js';
+import { startWorld } from './world.js';
+import type { CountedClient, WriteTally } from './write-counter.js';
+import { benchYear, readYear, type YearFigures } from './year.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    'year-villages': { type: 'string' },
+    'year-json': { type: 'string' },
+    only: { type: 'string' },
+    'without-reports': { type: 'boolean' },
+    out: { type: 'string' },
+  },
+  strict: true,
+});
+const sections = new Set((values.only ?? 'enrollment,roll,year,functions').split(','));
+const seconds = Number(values.seconds ?? 10);
+const yearVillages = values['year-villages'] === undefined ? 50 : Number(values['year-villages']);
+
+const one = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 1 });
+const two = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 2 });
+
+const machine = async () => {
+  const java = await promisify(execFile)('java', ['-version']).then(
+    ({ stderr }) => stderr.split('\n')[0] ?? '',
+    () => 'not found',
+  );
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    java,
+    platform: `${process.platform} ${process.arch}`,
+    // Other work on the machine takes cores from the measurement: the 1-minute load average says how much.
+    loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+};
+
+const renderEnrollment = (
+  bench: EnrollmentBench,
+  tables: { ledger: string; idempotency: string; reports: string },
+  withoutReports: EnrollmentBench | undefined,
+) => {
+  const bare = (clients: number) =>
+    withoutReports?.throughput.find(
+      (f) => f.path === 'http' && f.clients === clients && f.villages === clients,
+    );
+  const figure = (path: 'http' | 'raw', clients: number) =>
+    bench.throughput.find((f) => f.path === path && f.clients === clients && f.villages === clients);
+  const levels = [...new Set(bench.throughput.filter((f) => f.path === 'http').map((f) => f.clients))];
+  const hot = bench.throughput.find((f) => f.path === 'raw' && f.villages === 1 && f.clients > 1);
+  const perEnrollment = (tally: WriteTally, table: string, count: number) => {
+    const t = tally.byTable[table] ?? { requests: 0, units: 0 };
+    return `${two(t.requests / count)} requests, ${two(t.units / count)} WCU`;
+  };
+  const http = bench.httpWrites;
+  const raw = bench.rawWrites;
+  return [
+    'Enrollment throughput (one village per client; each enrollment reserves 12 months from its village quota)',
+    renderTable([
+      [
+        'Clients',
+        'HTTP API',
+        'p50 / p95',
+        'EnrollmentRepository.enroll direct',
+        'p50 / p95',
+        'HTTP ÷ direct',
+        ...(withoutReports ? ['HTTP, no reports projector', 'p50 / p95'] : []),
+      ],
+      ...levels.map((clients) => {
+        const h = figure('http', clients);
+        const r = figure('raw', clients);
+        const b = bare(clients);
+        return [
+          String(clients),
+          `${one(h?.perSecond ?? 0)}/s`,
+          `${h?.p50Ms} / ${h?.p95Ms} ms`,
+          `${one(r?.perSecond ?? 0)}/s`,
+          `${r?.p50Ms} / ${r?.p95Ms} ms`,
+          `${Math.round(((h?.perSecond ?? 0) / (r?.perSecond || 1)) * 100)}%`,
+          ...(withoutReports ? [`${one(b?.perSecond ?? 0)}/s`, `${b?.p50Ms} / ${b?.p95Ms} ms`] : []),
+        ];
+      }),
+    ]),
+    hot
+      ? `  Direct, ${hot.clients} writers on one village (the bulk import's shape): ${one(hot.perSecond)}/s, p50 / p95 ${hot.p50Ms} / ${hot.p95Ms} ms`
+      : '',
+    '',
+    `Writes per enrollment (through the API, over ${formatNumber(http.enrollments)} enrollments, with an Idempotency-Key)`,
+    renderTable([
+      ['Table', 'Per enrollment'],
+      ['ledger (the enrollment transaction)', perEnrollment(http.tally, tables.ledger, http.enrollments)],
+      ['idempotency (the key’s record)', perEnrollment(http.tally, tables.idempotency, http.enrollments)],
+      ['reports (stream projector, batched)', perEnrollment(http.tally, tables.reports, http.enrollments)],
+      ['direct call (ledger only)', perEnrollment(raw.tally, tables.ledger, raw.enrollments)],
+    ]),
+    `  DynamoDB requests per enrollment through the API, every function (the projector too), reads included: ${Object.entries(
+      http.tally.byCommand,
+    )
+      .sort(([, a], [, b]) => b - a)
+      .map(([command, n]) => `${command.replace('Command', '')} ${two(n / http.enrollments)}`)
+      .join(', ')}`,
+  ].join('\n');
+};
+
+const renderRolls = (rolls: readonly RollWrites[]) =>
+  [
+    'Writes per village per period roll (ledger table; renewal worker + billing answers), by workers in the village',
+    renderTable([
+      [
+        'Period',
+        ...(rolls[0]?.villages.map((v) => `${v.workers} workers`) ?? []),
+        'Reports table, whole roll',
+      ],
+      ...rolls.map((roll) => [
+        roll.period,
+        ...roll.villages.map((v) => `${one(v.writes.requests)} req, ${one(v.writes.units)} WCU`),
+        `${one(roll.reports.requests)} req, ${one(roll.reports.units)} WCU`,
+      ]),
+    ]),
+  ].join('\n');
+
+const renderYear = (year: YearFigures) => {
+  const s = year.summary;
+  return [
+    `The Jambi year ${year.year}: ${formatNumber(year.villages)} villages, ${formatNumber(s.workersCovered)} workers, ${formatNumber(s.workerMonths)} worker-months, ${formatNumber(s.invoices)} invoices; ${year.problems.length} problems`,
+    renderPhases(groupPhases(year.phases)),
+    `  Wall time ${one(year.wallSeconds)} s; peak RSS: Node ${formatNumber(year.peaks.nodeMiB)} MiB, DynamoDB Local ${formatNumber(year.peaks.dynamodbMiB)} MiB`,
+  ].join('\n');
+};
+
+const renderFunctions = (figures: readonly FunctionFigures[]) =>
+  [
+    'Functions: deployed bundle (minified ESM, as NodejsFunction builds it) and cold module initialisation (median of 10)',
+    renderTable([
+      ['Function', 'Minified', 'Gzip', 'AWS SDK clients', 'Init, source (tsx)', 'Init, bundle (node)'],
+      ...figures.map((f) => [
+        `${f.id}${f.localOnly ? ' (local only)' : ''}`,
+        `${formatNumber(Math.round(f.minifiedBytes / 1024))} KiB`,
+        `${formatNumber(Math.round(f.gzipBytes / 1024))} KiB`,
+        f.sdkClients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || '-',
+        `${one(f.sourceInitMs)} ms`,
+        `${one(f.bundleInitMs)} ms`,
+      ]),
+    ]),
+  ].join('\n');
+
+/** The enrollment levels again on a stack without the reports projector, in a process of its own. */
+const enrollmentWithoutReports = async (): Promise<EnrollmentBench> => {
+  log('Enrollment throughput without the reports projector (a process of its own)…');
+  const out = join(await mkdtemp(join(tmpdir(), 'lindung-bench-')), 'results.json');
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--only',
+      'enrollment',
+      '--without-reports',
+      '--seconds',
+      String(seconds),
+      '--out',
+      out,
+    ],
+    { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return (JSON.parse(await readFile(out, 'utf8')) as { enrollment: EnrollmentBench }).enrollment;
+};
+
+const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), machine: await machine() };
+const printed: string[] = [];
+
+if (sections.has('enrollment') || sections.has('roll')) {
+  log('Starting the local stack…');
+  const world = await startWorld({ withoutReports: values['without-reports'] === true });
+  results.withoutReports = values['without-reports'] === true;
+  results.dynamodbLocal = world.stack.dynamodbVersion;
+  // The handlers' own client (module scope in functions/shared/clients.ts), loaded once the stack has set
+  // the environment: counting its writes counts what the Lambda functions write.
+  const { dynamodbClient } = (await import('../../functions/shared/clients.js')) as {
+    dynamodbClient: DynamoDBClient;
+  };
+  // The stream projector has a client of its own.
+  const { dynamodbDocumentClient } = (await import('../../functions/shared/dynamodb.js')) as {
+    dynamodbDocumentClient: CountedClient;
+  };
+  const handlerClients: CountedClient[] = [dynamodbClient, dynamodbDocumentClient];
+  const tables = {
+    ledger: world.stack.tables.ledger?.name ?? '',
+    idempotency: world.stack.tables.idempotency?.name ?? '',
+    reports: world.stack.tables.reports?.name ?? '',
+  };
+  try {
+    if (sections.has('enrollment')) {
+      log(`Enrollment throughput (${seconds} s a level)…`);
+      const enrollment = await benchEnrollment(world, handlerClients, { seconds, log });
+      results.enrollment = enrollment;
+      const withoutReports = values['without-reports'] ? undefined : await enrollmentWithoutReports();
+      if (withoutReports) results.enrollmentWithoutReports = withoutReports;
+      printed.push(renderEnrollment(enrollment, tables, withoutReports));
+    }
+    if (sections.has('roll')) {
+      log('Writes per village per period roll…');
+      const rolls = await benchRollWrites(world, handlerClients, { log });
+      results.rollWrites = rolls;
+      printed.push(renderRolls(rolls));
+    }
+  } finally {
+    await world.stop();
+  }
+}
+
+if (sections.has('year')) {
+  if (!values['year-json']) log(`The Jambi year over ${yearVillages} villages (a process of its own)…`);
+  const year = values['year-json']
+    ? await readYear(values['year-json'])
+    : await benchYear(yearVillages >= 1_585 ? undefined : yearVillages);
+  results.year = year;
+  printed.push(renderYear(year));
+}
+
+if (sections.has('functions')) {
+  log('Bundles and cold starts…');
+  const functions = await benchFunctions({ log });
+  results.functions = functions;
+  printed.push(renderFunctions(functions));
+}
+
+const machineFigures = results.machine as Awaited<ReturnType<typeof machine>>;
+results.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
+process.stdout.write(
+  `\nLindung benchmarks, ${results.measuredAt}: ${machineFigures.cpus} × ${machineFigures.cpuModel}, ${machineFigures.memoryGiB} GiB, Node ${machineFigures.node}, ${machineFigures.java}${results.dynamodbLocal ? `, DynamoDB Local ${results.dynamodbLocal}` : ''}\nLoad average (1, 5, 15 min) at start ${machineFigures.loadAverageAtStart.join(' ')}, at end ${(results.loadAverageAtEnd as number[]).join(' ')}\n\n${printed.join('\n\n')}\n`,
+);
+const out = values.out ?? join(root, 'bench', 'results.json');
+await mkdir(dirname(out), { recursive: true });
+await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+log(`\nWritten to ${out}`);

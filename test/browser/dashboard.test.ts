@@ -1,0 +1,155 @@
+/**
+ * The dashboard in headless Chromium (Debian's, driven by playwright-core) against the local stack with a
+ * seeded sponsor year: a finance officer sees the right totals, opens a village and switches language; a
+ * village operator sees only their own village. Screenshots of the main pages go to test/browser/artifacts.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { villagesOf } from '@lindung/core';
+import { sponsorScope, yearScope } from '@lindung/store';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, rupiah } from '../../packages/web/src/format.js';
+import { localStack } from '../support/local-stack.js';
+import { projectorCaughtUp, type ReportWorld, seedReportWorld } from '../support/report-world.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+const FISCAL_YEAR = 2027;
+const stack = localStack();
+// Twelve kelurahan of Kota Jambi, across its districts.
+const villages = villagesOf('15.71')
+  .filter((_, i) => i % 5 === 0)
+  .slice(0, 12)
+  .map((v) => v.code as string);
+
+const LAPTOP = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+describe('the dashboard', () => {
+  let browser: Browser;
+  let world: ReportWorld;
+  let budget: { spent: number; remaining: number };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    world = await seedReportWorld(stack, {
+      fiscalYear: FISCAL_YEAR,
+      villages,
+      nikDistrict: '157101',
+      months: 3,
+      target: 10,
+      sponsorName: 'Provinsi Jambi',
+    });
+    await projectorCaughtUp(world, [
+      sponsorScope(world.staff.sponsorId, FISCAL_YEAR).id,
+      yearScope(FISCAL_YEAR).id,
+    ]);
+    budget = (await world.staff.officer.get(`/v1/reports/budget?commitmentId=${world.commitmentId}`)).body;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const open = async (viewport = LAPTOP): Promise<Page> => {
+    const page = await browser.newPage({ viewport });
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(stack.httpUrl);
+    return page;
+  };
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  it('shows a finance officer the province with the right totals, a village, and English on request', async () => {
+    // Prepare
+    const page = await open();
+    const covered = [...world.covered.values()].reduce((a, b) => a + b, 0);
+
+    // Act: sign in as the sponsor's finance officer.
+    await page.getByRole('button', { name: /Petugas keuangan — Provinsi Jambi/ }).click();
+
+    // Assess: the province overview, in Indonesian, with the sponsor's totals.
+    await expect.poll(() => page.getByTestId('region-title').textContent()).toContain('Jambi');
+    expect(await page.getByTestId('total-covered').textContent()).toBe(count(covered, 'id'));
+    expect(await page.getByTestId('total-target').textContent()).toBe(count(10 * villages.length, 'id'));
+    expect(await page.getByTestId('total-spent').textContent()).toBe(rupiah(budget.spent));
+    expect(await page.getByTestId('total-remaining').textContent()).toBe(rupiah(budget.remaining));
+    expect(await page.getByTestId('total-spent').textContent()).toMatch(/^Rp \d{1,3}(\.\d{3})+$/);
+    await page.locator('[data-testid=burn-chart] canvas').first().waitFor();
+    expect(await page.getByTestId('forecast').textContent()).toContain('bulan');
+    await page.locator('li[data-code="15.71"] > .row button').click();
+    await page.locator('li[data-code="15.71"] li').first().waitFor();
+    await shot(page, 'overview-laptop');
+
+    // Act: the village table, searched, and one village opened.
+    await page.getByTestId('nav-villages').click();
+    await expect
+      .poll(() => page.locator('[data-testid=village-table] tbody tr').count())
+      .toBe(villages.length);
+    const first = villages[0] ?? '';
+    await page.getByTestId('village-search').fill(first);
+    await expect.poll(() => page.locator('[data-testid=village-table] tbody tr').count()).toBe(1);
+    await shot(page, 'village-table');
+    await page.locator(`tr[data-code="${first}"] a`).click();
+
+    // Assess: the village's workers, NIK masked, and its invoices.
+    await expect.poll(() => page.getByTestId('village-title').textContent()).toContain(first);
+    await page.getByTestId('worker-table').waitFor();
+    const niks = await page.locator('[data-testid=worker-table] td.mono').allTextContents();
+    expect(niks).toHaveLength(2);
+    for (const nik of niks) expect(nik).toMatch(/^\d{4}\*{10}\d{2}$/);
+    expect(await page.locator('[data-testid=invoice-table] tbody tr').count()).toBe(3);
+    await shot(page, 'village-detail');
+
+    // Act: switch to English.
+    await page.getByTestId('lang-switch').click();
+
+    // Assess
+    expect(await page.getByTestId('nav-invoices').textContent()).toBe('Invoices');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByTestId('nav-invoices').click();
+    await page.getByTestId('invoice-table').waitFor();
+    expect(await page.locator('[data-testid=invoice-table] .badge').first().textContent()).toBe('Paid');
+    await shot(page, 'invoices-en');
+    await page.getByTestId('lang-switch').click();
+    expect(await page.getByTestId('nav-invoices').textContent()).toBe('Tagihan');
+    await page.close();
+
+    // And on a phone: the overview without horizontal scrolling of the page itself.
+    const phone = await open(PHONE);
+    await phone.getByRole('button', { name: /Petugas keuangan/ }).click();
+    await phone.getByTestId('total-covered').waitFor();
+    await phone.locator('[data-testid=burn-chart] canvas').first().waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(phone, 'overview-phone');
+    await phone.close();
+  });
+
+  it('shows a village operator only their own village', async () => {
+    // Prepare
+    const page = await open();
+
+    // Act
+    await page.locator('button[data-role="village-operator"]').first().click();
+
+    // Assess: straight to the own village; another village is refused; no region pages.
+    await expect.poll(() => page.url()).toMatch(/#\/village\/15\.71\./);
+    const own = decodeURIComponent(page.url().split('#/village/')[1] ?? '');
+    expect(villages).toContain(own);
+    await page.getByTestId('worker-table').waitFor();
+    expect(await page.getByTestId('total-target').textContent()).toBe('10');
+    expect(await page.getByTestId('nav-villages').count()).toBe(0);
+    await shot(page, 'operator-village');
+    const other = villages.find((v) => v !== own) ?? '';
+    await page.goto(`${stack.httpUrl}/#/village/${other}`);
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Not allowed');
+    await page.close();
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * The `lindung` command line against the local stack (issue 7): a village's CSV imported in chunks with its
+ * error report, an import resumed after a lost answer without enrolling anyone twice, the period roll, the
+ * invoice export, and the targets import into the reports table.
+ */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type CliIo, EXIT_CODES, run } from '@lindung/cli';
+import { villagesOf } from '@lindung/core';
+import { documentClient, reportKeys, TARGET_SCOPE } from '@lindung/store';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, localClients, localStack } from '../support/local-stack.js';
+import { activeCommitment, repositories, type SponsorStaff, sponsorWithStaff } from '../support/scenario.js';
+
+const stack = localStack();
+const YEAR = 2038;
+const FULL_YEAR = 12 * 16_800;
+const [FIRST = '', SECOND = ''] = villagesOf('15.06.01').map((v) => v.code as string);
+
+/** A NIK of someone issued in the village's district, born on 1 January 1985, serial `n`. */
+const nikOf = (village: string, n: number) =>
+  `${village.replaceAll('.', '').slice(0, 6)}010185${String(n).padStart(4, '0')}`;
+
+const workersCsv = (village: string, count: number, from: number, broken: readonly number[] = []) =>
+  `${[
+    'nik,name,startPeriod',
+    ...Array.from({ length: count }, (_, i) => {
+      const nik = nikOf(village, from + i);
+      return `${broken.includes(i + 1) ? nik.slice(2) : nik},Pekerja ${from + i},${YEAR}-01`;
+    }),
+  ].join('\n')}\n`;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly imports: number;
+}
+
+/** Runs `lindung` in this process against the local stack; `fetch` may wrap the real one. */
+const lindung = async (args: readonly string[], fetchImpl: typeof fetch = fetch): Promise<Run> => {
+  let stdout = '';
+  let stderr = '';
+  let imports = 0;
+  const io: CliIo = {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    env: {},
+    fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).includes('/enrollments/import')) imports++;
+      return fetchImpl(input, init);
+    }) as typeof fetch,
+  };
+  // `import targets` writes to DynamoDB, not through the API, and takes no --url.
+  const code = await run(args[1] === 'targets' ? args : [...args, '--url', stack.httpUrl], io);
+  return { code, stdout, stderr, imports };
+};
+
+const scratch = () => mkdtemp(join(tmpdir(), 'lindung-cli-e2e-'));
+
+describe('the lindung CLI against the local stack', () => {
+  let staff: SponsorStaff;
+  let commitmentId: string;
+  const store = repositories(stack);
+
+  beforeAll(async () => {
+    staff = await sponsorWithStaff(stack);
+    commitmentId = await activeCommitment(staff, { villages: [FIRST, SECOND], fiscalYear: YEAR });
+  });
+
+  it('imports a village’s CSV in chunks: the quota’s 49 workers enrolled, every other row in the error report, and a rerun sends nothing', async () => {
+    // Prepare: 62 rows, two of them with a 14-digit NIK.
+    const dir = await scratch();
+    const file = join(dir, 'desa.csv');
+    await writeFile(file, workersCsv(FIRST, 62, 1, [10, 40]));
+    const args = [
+      'import',
+      'workers',
+      file,
+      '--village',
+      FIRST,
+      '--commitment',
+      commitmentId,
+      '--chunk-size',
+      '25',
+    ];
+
+    // Act
+    const first = await lindung(args);
+    const rerun = await lindung(args);
+
+    // Assess
+    expect(first.code, first.stderr).toBe(EXIT_CODES.failure);
+    expect(first.imports).toBe(3);
+    expect(first.stdout).toMatch(/ Enrolled +49\n/);
+    expect(first.stdout).toMatch(/ {4}quota-exhausted +11\n/);
+    expect(first.stdout).toMatch(/ {4}validation-failed +2\n/);
+    const report = (await readFile(join(dir, 'desa.errors.csv'), 'utf8')).trim().split('\n');
+    expect(report[0]).toBe('row,line,nik,name,startPeriod,status,code,detail');
+    expect(report.slice(1).filter((line) => line.includes(',409,quota-exhausted'))).toHaveLength(11);
+    expect(
+      report.slice(1).filter((line) => /^(10|40),/.test(line) && line.includes(',422,validation-failed,')),
+    ).toHaveLength(2);
+    const allocation = await store.commitments.allocation(commitmentId, FIRST);
+    expect(allocation).toMatchObject({ workers: 49, reserved: 49 * FULL_YEAR });
+    expect((await store.ledger.reconcile(allocation as NonNullable<typeof allocation>)).problems).toEqual([]);
+    expect(rerun.imports).toBe(0);
+    expect(rerun.stdout).toMatch(/Done by an earlier run \(skipped\) +62\n/);
+  });
+
+  it('resumes after an answer lost on the way back without enrolling anyone twice', async () => {
+    // Prepare: the second chunk reaches the API, which enrolls it, but its answer never arrives.
+    const dir = await scratch();
+    const file = join(dir, 'desa.csv');
+    await writeFile(file, workersCsv(SECOND, 40, 101));
+    const args = [
+      'import',
+      'workers',
+      file,
+      '--village',
+      SECOND,
+      '--commitment',
+      commitmentId,
+      '--chunk-size',
+      '15',
+    ];
+    let imports = 0;
+    const losesSecondAnswer = (async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await fetch(input, init);
+      if (String(input).includes('/enrollments/import') && ++imports === 2) {
+        throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+      }
+      return response;
+    }) as typeof fetch;
+
+    // Act
+    const interrupted = await lindung(args, losesSecondAnswer);
+    const state = JSON.parse(await readFile(join(dir, 'desa.import-state.json'), 'utf8'));
+    const resumed = await lindung(args);
+
+    // Assess
+    expect(interrupted.code).toBe(EXIT_CODES.failure);
+    expect(interrupted.stderr).toContain(`cannot reach Lindung at ${stack.httpUrl} (ECONNRESET)`);
+    expect(state).toMatchObject({ done: 15, created: 15 });
+    expect(resumed.code, resumed.stderr).toBe(EXIT_CODES.ok);
+    expect(resumed.imports).toBe(2);
+    expect(resumed.stdout).toMatch(/ Enrolled +40\n/);
+    expect(resumed.stdout).toContain('Every row was enrolled.');
+    expect(await store.commitments.allocation(commitmentId, SECOND)).toMatchObject({ workers: 40 });
+  });
+
+  it('rolls the period, and exports the paid invoices of the sponsor as CSV', async () => {
+    // Act
+    const rolled = await lindung(['roll', '--period', `${YEAR}-01`]);
+    const dir = await scratch();
+    const json = join(dir, 'invoices.json');
+    const invoices = await eventually(
+      async () => {
+        const exported = await lindung([
+          'invoices',
+          'export',
+          '--period',
+          `${YEAR}-01`,
+          '--sponsor',
+          staff.sponsorId,
+          '--format',
+          'json',
+          '--out',
+          json,
+        ]);
+        if (exported.code !== EXIT_CODES.ok) return undefined;
+        const listed = JSON.parse(await readFile(json, 'utf8')) as { status: string }[];
+        return listed.length === 2 && listed.every((i) => i.status === 'paid') ? listed : undefined;
+      },
+      { timeoutMs: 60_000, what: 'both invoices to be paid' },
+    );
+    const csv = await lindung(['invoices', 'export', '--period', `${YEAR}-01`, '--sponsor', staff.sponsorId]);
+
+    // Assess
+    expect(rolled.code, rolled.stderr).toBe(EXIT_CODES.ok);
+    expect(rolled.stdout).toBe(`Roll of ${YEAR}-01 queued: 2 villages of 1 commitment to renew.\n`);
+    expect(invoices).toHaveLength(2);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('number,village,period,total,status,paymentCode');
+    expect(lines.slice(1).map((line) => line.split(',').slice(1, 5))).toEqual(
+      [
+        [FIRST, `${YEAR}-01`, String(49 * 16_800), 'paid'],
+        [SECOND, `${YEAR}-01`, String(40 * 16_800), 'paid'],
+      ].sort(),
+    );
+    for (const line of lines.slice(1)) {
+      expect(line).toMatch(new RegExp(`^${YEAR}/\\d{6},`));
+      // The 11-digit payment code; empty when billing's payment overtook its acknowledgement (the billing
+      // inbox then drops the code: a known race of the billing consumer, not of the export).
+      expect(line).toMatch(/,paid,(\d{11})?$/);
+    }
+    expect(csv.stderr).toBe(`2 invoices of ${YEAR}-01, Rp 1.495.200 in all, 2 paid\n`);
+  });
+
+  it('imports village targets into the reports table and sums them up the regions', async () => {
+    // Prepare: every village of the district of Tanjung Palas (Kalimantan Utara), which no other test uses.
+    const villages = villagesOf('65.01.01').map((v) => v.code as string);
+    const dir = await scratch();
+    const file = join(dir, 'targets.csv');
+    await writeFile(
+      file,
+      `villageCode;targetWorkers\n${villages.map((code, i) => `${code};${100 + i}`).join('\n')}\n`,
+    );
+    const reportsTable = stack.tables.reports?.name ?? '';
+
+    // Act
+    const imported = await lindung([
+      'import',
+      'targets',
+      file,
+      '--dynamodb-endpoint',
+      stack.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
+      '--table',
+      reportsTable,
+    ]);
+
+    // Assess
+    expect(imported.code, imported.stderr).toBe(EXIT_CODES.ok);
+    expect(imported.stdout).toContain(`Stored ${villages.length} village targets in ${reportsTable}`);
+    const db = documentClient(localClients(stack).dynamodb);
+    const target = async (code: string) =>
+      (await db.send(new GetCommand({ TableName: reportsTable, Key: reportKeys.node(TARGET_SCOPE, code) })))
+        .Item?.target;
+    expect(await target(villages[0] ?? '')).toBe(100);
+    expect(await target('65.01.01')).toBe(villages.reduce((sum, _, i) => sum + 100 + i, 0));
+  });
+});

@@ -1,0 +1,480 @@
+/**
+ * The period roll through the local stack (issue 5): a sponsor's year over 20 villages rolled month by
+ * month through the HTTP API, the renewal-work queue, the renewal worker, the billing-outbox queue, the
+ * BPJS billing simulator and the billing-inbox consumer; then rolled again, and run once more with faults.
+ */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  CommitmentRepository,
+  documentClient,
+  EnrollmentRepository,
+  InvoiceRepository,
+  LedgerRepository,
+  type RenewalWork,
+} from '@lindung/store';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../packages/local/src/lambda.js';
+import { type Caller, caller } from '../support/api-client.js';
+import { eventually, localClients, localStack } from '../support/local-stack.js';
+import {
+  canonicalDump,
+  expectedLines,
+  MONTHLY_PREMIUM,
+  type PlannedWorker,
+  plannedWorkers,
+  type Repositories,
+  villages,
+} from '../support/roll-scenario.js';
+
+const stack = localStack();
+const clients = localClients(stack);
+const tableName = stack.tables.ledger?.name ?? '';
+const db = documentClient(clients.dynamodb);
+const repos: Repositories = {
+  db,
+  tableName,
+  commitments: new CommitmentRepository(db, tableName),
+  enrollments: new EnrollmentRepository(db, tableName),
+  invoices: new InvoiceRepository(db, tableName),
+  ledger: new LedgerRepository(db, tableName),
+};
+const period = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`;
+
+/** A sponsor with an active fixed commitment of Rp 10.000.000 per village for `year`. */
+const sponsorYear = async (
+  admin: Caller,
+  codes: readonly string[],
+  year: number,
+  perVillage = 10_000_000,
+) => {
+  const sponsor = await admin.post('/v1/sponsors', {
+    name: `Provinsi Jambi ${year}`,
+    kind: 'province',
+    regionCode: '15',
+  });
+  const officer = await caller(stack, {
+    roles: ['sponsor-officer'],
+    sponsorId: sponsor.body.id,
+    sub: `officer-${year}`,
+  });
+  const approver = await caller(stack, {
+    roles: ['sponsor-approver'],
+    sponsorId: sponsor.body.id,
+    sub: `approver-${year}`,
+  });
+  const commitment = async (fiscalYear: number, villagesOf: readonly string[], amount: number) => {
+    const draft = await officer.post('/v1/commitments', {
+      sponsorId: sponsor.body.id,
+      fiscalYear,
+      budget: { kind: 'fixed', amount: amount * villagesOf.length },
+      benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
+      allocation: { method: 'equal', villages: villagesOf },
+    });
+    expect(draft.status).toBe(201);
+    expect((await approver.post(`/v1/commitments/${draft.body.id}/approve`, {})).status).toBe(200);
+    return draft.body.id as string;
+  };
+  return {
+    sponsorId: sponsor.body.id as string,
+    commitmentId: await commitment(year, codes, perVillage),
+    commitment,
+  };
+};
+
+const queuesIdle = () =>
+  eventually(
+    async () => {
+      for (const queue of Object.values(stack.queues)) {
+        const { Attributes = {} } = await clients.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queue.url,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+              'ApproximateNumberOfMessagesDelayed',
+            ],
+          }),
+        );
+        if (Object.values(Attributes).some((n) => n !== '0')) return undefined;
+      }
+      return true;
+    },
+    { timeoutMs: 60_000, what: 'the queues to drain' },
+  );
+
+const rolledThrough = (commitmentId: string, p: string) =>
+  eventually(
+    async () => {
+      const allocations = await repos.commitments.allAllocations(commitmentId);
+      return allocations.every((a) => (a as { rolledThrough?: string }).rolledThrough === p)
+        ? true
+        : undefined;
+    },
+    { timeoutMs: 60_000, what: `every village rolled through ${p}` },
+  );
+
+/**
+ * Enrolls and terminates the planned workers month by month, calling `roll` for each month after the
+ * month's enrollments and terminations.
+ */
+const liveYear = async (
+  year: number,
+  commitmentId: string,
+  workers: readonly PlannedWorker[],
+  roll: (p: string) => Promise<void>,
+) => {
+  const operator = await caller(stack, {
+    roles: ['village-operator'],
+    villageCodes: [...new Set(workers.map((w) => w.villageCode))],
+  });
+  const ids = new Map<string, string>();
+  for (let month = 1; month <= 12; month++) {
+    for (const w of workers.filter((x) => x.startMonth === month)) {
+      const answer = await operator.post(`/v1/villages/${w.villageCode}/enrollments`, {
+        commitmentId,
+        worker: { nik: w.nik },
+        startPeriod: period(year, month),
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      ids.set(w.nik, answer.body.id);
+    }
+    for (const w of workers.filter((x) => x.terminateFromMonth === month)) {
+      const answer = await operator.post(`/v1/enrollments/${ids.get(w.nik)}/terminate`, {
+        fromPeriod: period(year, month),
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.released).toBe((13 - month) * MONTHLY_PREMIUM);
+    }
+    await roll(period(year, month));
+  }
+  return ids;
+};
+
+/** A NIK of a Jambi man born in 1990, serial `serial`. */
+const plannedNik = (serial: number) =>
+  `157101${String(1 + (serial % 28)).padStart(2, '0')}0690${String(serial).padStart(4, '0')}`;
+
+/** A seeded pseudo-random generator (mulberry32), so a faulty run is reproducible. */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+};
+
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'TransactWriteItemsCommand',
+  'BatchWriteItemCommand',
+]);
+
+/**
+ * The renewal worker's handler loaded in this process (as Lambda loads it), fed by the test as SQS would:
+ * batches of five, failed messages delivered again. Its SDK client can be made to misbehave or counted.
+ */
+const inProcessWorker = async () => {
+  const { handler } = (await import('../../functions/queue/renewal-worker.js')) as {
+    handler: (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
+  };
+  const { dynamodbClient } = await import('../../functions/shared/clients.js');
+  const { rollPeriod } = await import('@lindung/store');
+  let redeliveries = 0;
+  let sequence = 0;
+  const record = (unit: RenewalWork): SQSRecord => {
+    const body = JSON.stringify({
+      type: 'renewal.requested',
+      version: 1,
+      id: `${unit.action}:${unit.period}:${unit.commitmentId}:${unit.villageCode}`,
+      occurredAt: new Date().toISOString(),
+      data: unit,
+    });
+    return {
+      messageId: `m-${++sequence}`,
+      receiptHandle: `r-${sequence}`,
+      body,
+      attributes: {} as SQSRecord['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:ap-southeast-3:000000000000:lindung-local-renewal-work',
+      awsRegion: 'ap-southeast-3',
+    };
+  };
+  return {
+    redeliveries: () => redeliveries,
+    async rollAndDeliverTwice(p: string, options: { once?: boolean; batchSize?: number } = {}) {
+      const units: RenewalWork[] = [];
+      await rollPeriod({ db, tableName }, p as RenewalWork['period'], async (work) => {
+        units.push(...work);
+      });
+      let pending = units.flatMap((u) => (options.once ? [record(u)] : [record(u), record(u)]));
+      for (let round = 0; pending.length > 0; round++) {
+        if (round > 100) throw new Error(`${pending.length} units still failing after 100 redeliveries`);
+        const failed: SQSRecord[] = [];
+        const size = options.batchSize ?? 5;
+        for (let i = 0; i < pending.length; i += size) {
+          const batch = pending.slice(i, i + size);
+          let failedIds: Set<string>;
+          try {
+            const response = await handler({ Records: batch }, lambdaContext('renewal-worker', 150));
+            failedIds = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+          } catch {
+            failedIds = new Set(batch.map((r) => r.messageId)); // the whole batch failed
+          }
+          failed.push(...batch.filter((r) => failedIds.has(r.messageId)));
+        }
+        redeliveries += failed.length;
+        pending = failed;
+      }
+    },
+    injectFaults(seed: number) {
+      const next = random(seed);
+      const injected = { throttled: 0, lostResponses: 0 };
+      const name = `faults-${seed}`;
+      dynamodbClient.middlewareStack.add(
+        (nextHandler, context) => async (args) => {
+          const command = context.commandName ?? '';
+          const roll = next();
+          if (roll < 0.04) {
+            injected.throttled++;
+            throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), {
+              name: 'ProvisionedThroughputExceededException',
+            });
+          }
+          const result = await nextHandler(args);
+          if (WRITES.has(command) && roll < 0.1) {
+            injected.lostResponses++; // the write happened; the worker never hears of it
+            throw Object.assign(new Error('socket hang up (injected)'), { name: 'TimeoutError' });
+          }
+          return result;
+        },
+        { step: 'initialize', name },
+      );
+      return { injected, stop: () => dynamodbClient.middlewareStack.remove(name) };
+    },
+    countWrites() {
+      const perVillage: Record<string, number> = {};
+      const name = `count-${++sequence}`;
+      dynamodbClient.middlewareStack.add(
+        (nextHandler, context) => async (args) => {
+          // Every write request that reaches DynamoDB, refused conditions included: they cost a write unit too.
+          if (WRITES.has(context.commandName ?? '')) {
+            const text = JSON.stringify((args as { input?: unknown }).input);
+            const village = /\d{2}\.\d{2}\.\d{2}\.\d{4}/.exec(text)?.[0] ?? 'other';
+            perVillage[village] = (perVillage[village] ?? 0) + 1;
+          }
+          return nextHandler(args);
+        },
+        { step: 'initialize', name },
+      );
+      return {
+        stop: () => {
+          dynamodbClient.middlewareStack.remove(name);
+          return perVillage;
+        },
+      };
+    },
+  };
+};
+
+describe('the period roll through the local stack', { timeout: 300_000 }, () => {
+  const codes = villages(20);
+  const workers = (year: number) => plannedWorkers(codes, year);
+  const expected = expectedLines(workers(2031));
+  let admin: Caller;
+  let clean: Awaited<ReturnType<typeof canonicalDump>>;
+
+  beforeAll(async () => {
+    admin = await caller(stack, { roles: ['admin'], sub: 'admin' });
+  });
+
+  it('rolls a year of 20 villages: one line per covered worker-month, totals = spent, the ledger reconciles', async () => {
+    // Prepare
+    const year = 2031;
+    const { commitmentId } = await sponsorYear(admin, codes, year);
+
+    // Act
+    await liveYear(year, commitmentId, workers(year), async (p) => {
+      expect((await admin.post(`/v1/periods/${p}/roll`, {})).status).toBe(202);
+      await rolledThrough(commitmentId, p);
+    });
+    await queuesIdle();
+
+    // Assess
+    const allocations = await repos.commitments.allAllocations(commitmentId);
+    const lines: string[] = [];
+    let invoiceCount = 0;
+    let invoiceTotal = 0;
+    for (const a of allocations) {
+      for (let month = 1; month <= 12; month++) {
+        const invoice = await repos.invoices.getByKey(commitmentId, a.villageCode, period(year, month));
+        if (!invoice) continue;
+        invoiceCount++;
+        invoiceTotal += invoice.total;
+        const stored = await repos.invoices.storedLines(invoice);
+        expect(stored.reduce((s, l) => s + l.premium, 0)).toBe(invoice.total);
+        expect(invoice.status).toBe('paid');
+        expect(invoice.dueDate).toBe(`${period(year, month)}-15`);
+        lines.push(...stored.map((l) => `${l.nik}@${month}`));
+      }
+      const reconciliation = await repos.ledger.reconcile(a);
+      expect(reconciliation.problems, a.villageCode).toEqual([]);
+    }
+    const spent = allocations.reduce((s, a) => s + a.spent, 0);
+    expect(invoiceCount).toBe(expected.invoices.size);
+    expect(invoiceTotal).toBe(expected.total);
+    expect(spent).toBe(expected.total);
+    expect(lines.length).toBe(new Set(lines).size); // no worker-month twice
+    expect(new Set(lines)).toEqual(expected.lines);
+    const reserved = allocations.reduce((s, a) => s + a.reserved, 0);
+    expect(reserved).toBe(0); // every reserved month was either spent or released
+    clean = await canonicalDump(repos, commitmentId, year);
+    expect(clean.numbers).toEqual(Array.from({ length: invoiceCount }, (_, i) => i + 1)); // gap-free
+    console.info(
+      `year roll: ${allocations.length} villages, ${workers(year).length} workers, ${invoiceCount} invoices, ${lines.length} worker-months, Rp ${invoiceTotal.toLocaleString('id-ID')}`,
+    );
+
+    // Act again: the same year rolled a second time changes nothing.
+    for (let month = 1; month <= 12; month++) {
+      expect((await admin.post(`/v1/periods/${period(year, month)}/roll`, {})).status).toBe(202);
+    }
+    await queuesIdle();
+
+    // Assess
+    expect(await canonicalDump(repos, commitmentId, year)).toEqual(clean);
+  });
+
+  it('ends in exactly the same state when every unit is delivered twice, writes fail, responses get lost', async () => {
+    // Prepare: the renewal worker runs in this process, on an SDK client that misbehaves on purpose.
+    const year = 2032;
+    const { commitmentId } = await sponsorYear(admin, codes, year);
+    const worker = await inProcessWorker();
+    const faults = worker.injectFaults(20_321);
+
+    // Act: the same year, each unit delivered twice, failed ones redelivered like SQS would.
+    await liveYear(year, commitmentId, workers(year), async (p) => {
+      await worker.rollAndDeliverTwice(p);
+    });
+    faults.stop();
+    await queuesIdle();
+    await eventually(
+      async () =>
+        (await canonicalDump(repos, commitmentId, year)).dump.some((line) =>
+          /"(issued|sent|acknowledged)"/.test(line),
+        )
+          ? undefined
+          : true,
+      { what: 'billing to pay every invoice' },
+    );
+
+    // Assess
+    expect(faults.injected.throttled).toBeGreaterThan(0);
+    expect(faults.injected.lostResponses).toBeGreaterThan(0);
+    expect(worker.redeliveries()).toBeGreaterThan(0);
+    const faulty = await canonicalDump(repos, commitmentId, year);
+    expect(faulty).toEqual(clean);
+    console.info(
+      `faulty roll: ${faults.injected.throttled} throttled calls, ${faults.injected.lostResponses} lost responses, ${worker.redeliveries()} redeliveries; state identical to the clean run`,
+    );
+  });
+
+  it('costs the same writes per village in a steady month for 10 or 40 workers', async () => {
+    // Prepare
+    const year = 2035;
+    const [small = '', large = ''] = villages(2);
+    const { commitmentId } = await sponsorYear(admin, [small, large], year, 201_600 * 40);
+    const steady: PlannedWorker[] = [
+      ...Array.from({ length: 10 }, (_, i) => ({ villageCode: small, nik: plannedNik(i), startMonth: 1 })),
+      ...Array.from({ length: 40 }, (_, i) => ({
+        villageCode: large,
+        nik: plannedNik(100 + i),
+        startMonth: 1,
+      })),
+    ];
+    const worker = await inProcessWorker();
+    const writes: Record<string, number[]> = {};
+
+    // Act
+    await liveYear(year, commitmentId, steady, async (p) => {
+      const counted = worker.countWrites();
+      // One unit at a time, so that no village's count includes a retry after a race for the invoice number.
+      await worker.rollAndDeliverTwice(p, { once: true, batchSize: 1 });
+      for (const [village, n] of Object.entries(counted.stop()))
+        writes[village] = [...(writes[village] ?? []), n];
+    });
+
+    // Assess: after January, every month writes the same few requests per village, whatever its size.
+    const february = [writes[small]?.[1], writes[large]?.[1]];
+    expect(february[0]).toBe(february[1]);
+    expect(new Set([...(writes[small] ?? []).slice(1), ...(writes[large] ?? []).slice(1)])).toEqual(
+      new Set([february[0]]),
+    );
+    console.info(
+      `writes per village per period roll (requests): 10 workers ${writes[small]?.join(' ')}; 40 workers ${writes[large]?.join(' ')}`,
+    );
+  });
+
+  it('carries coverage into the next year where the quota allows and expires it where it does not', async () => {
+    // Prepare: 3 full-year workers in each of two villages; next year's commitment covers one village for 2.
+    const year = 2033;
+    const [kept = '', dropped = ''] = villages(2);
+    const { commitmentId, commitment } = await sponsorYear(admin, [kept, dropped], year);
+    const yearWorkers: PlannedWorker[] = [kept, dropped].flatMap((villageCode, v) =>
+      Array.from({ length: 3 }, (_, i) => ({
+        villageCode,
+        nik: plannedNik(200 + v * 10 + i),
+        startMonth: 1,
+      })),
+    );
+    await liveYear(year, commitmentId, yearWorkers, async (p) => {
+      expect((await admin.post(`/v1/periods/${p}/roll`, {})).status).toBe(202);
+      await rolledThrough(commitmentId, p);
+    });
+    const nextCommitmentId = await commitment(year + 1, [kept], 2 * 201_600);
+
+    // Act
+    expect((await admin.post(`/v1/periods/${period(year + 1, 1)}/roll`, {})).status).toBe(202);
+    await rolledThrough(nextCommitmentId, period(year + 1, 1));
+    await eventually(
+      async () =>
+        (await repos.commitments.allAllocations(commitmentId)).every((a) => a.status === 'closed')
+          ? true
+          : undefined,
+      { what: 'the old year to close' },
+    );
+    await queuesIdle();
+
+    // Assess
+    const keptOld = await repos.enrollments.ofAllocation(commitmentId, kept);
+    const droppedOld = await repos.enrollments.ofAllocation(commitmentId, dropped);
+    const carried = await repos.enrollments.ofAllocation(nextCommitmentId, kept);
+    expect(keptOld.map((e) => e.endReason).sort()).toEqual([
+      'carried-over',
+      'carried-over',
+      'fiscal-year-end',
+    ]);
+    expect(droppedOld.map((e) => e.endReason)).toEqual([
+      'fiscal-year-end',
+      'fiscal-year-end',
+      'fiscal-year-end',
+    ]);
+    expect(carried).toHaveLength(2);
+    expect(carried.every((e) => e.startPeriod === period(year + 1, 1) && e.carriedFrom)).toBe(true);
+    const january = await repos.invoices.getByKey(nextCommitmentId, kept, period(year + 1, 1));
+    expect(january?.lineCount).toBe(2);
+    expect(january?.total).toBe(2 * MONTHLY_PREMIUM);
+    expect((await repos.commitments.require(commitmentId)).status).toBe('closed');
+    for (const a of [
+      ...(await repos.commitments.allAllocations(commitmentId)),
+      ...(await repos.commitments.allAllocations(nextCommitmentId)),
+    ]) {
+      expect((await repos.ledger.reconcile(a)).problems, a.villageCode).toEqual([]);
+    }
+    const closed = await repos.commitments.allAllocations(commitmentId);
+    expect(closed.every((a) => a.available === 0 && a.reserved === 0)).toBe(true);
+    expect(closed.reduce((s, a) => s + a.spent + a.released, 0)).toBe(2 * 10_000_000);
+  });
+});

@@ -1,0 +1,356 @@
+/**
+ * One fixture per route of `apiRoutes`: who may call it in which scope, and a valid request for it against a
+ * world of two sponsors. The authorization matrix and the malformed-input fuzz test both run over every route
+ * and fail for a route without a fixture, so a new route is added here, once, for both.
+ */
+import {
+  apiRoutes,
+  budgetQuery,
+  coverageQuery,
+  createSponsorBody,
+  draftCommitmentBody,
+  enrollBody,
+  importEnrollmentsRequest,
+  invoiceQuery,
+  pageQuery,
+  proposeReallocationBody,
+  ROLES,
+  type Role,
+  reportWorkersQuery,
+  terminateBody,
+} from '@lindung/api';
+import { expect } from 'vitest';
+import type { z } from 'zod';
+import { type Answer, type Caller, caller, nikIn } from './api-client.js';
+import type { ProvidedLocalStack } from './global-local-stack.js';
+import { eventually } from './local-stack.js';
+import { activeCommitment, commitmentDraft, sponsorWithStaff } from './scenario.js';
+
+export type RouteName = keyof typeof apiRoutes;
+export type Scope = 'own' | 'foreign';
+
+/** Resources of one sponsor in the world: its staff's scope and things to act on. */
+export interface Side {
+  readonly sponsorId: string;
+  readonly commitmentId: string;
+  /** A village of `commitmentId`; the village of that side's village operator. */
+  readonly village: string;
+}
+
+/** Two sponsors; requests act on the `own` one's resources, and callers hold either side's scope. */
+export interface World {
+  readonly year: number;
+  readonly own: Side & {
+    /** Another village of the own commitment. */
+    readonly sibling: string;
+    /** A draft commitment, for approval. */
+    readonly draftId: string;
+    /** A proposed reallocation of the own commitment, for approval. */
+    readonly reallocationId: string;
+    /** An active enrollment in the own village, for termination. */
+    readonly enrollmentId: string;
+    /** An invoice of the own village, for the first rolled period. */
+    readonly invoiceId: string;
+    /** The period rolled (and so closed) while building the world. */
+    readonly rolled: string;
+  };
+  readonly foreign: Side;
+  /** A NIK no request of this world has used yet. */
+  nik(): string;
+  /** A period of the world's year still open for coverage to start in. */
+  readonly openPeriod: string;
+}
+
+/** A request for a route: path parameters, query, and a JSON or CSV body. */
+export interface RouteRequest {
+  readonly params?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  readonly csv?: string;
+}
+
+/** Who may call a route: `own` only in their own sponsor's or village's scope, `any` in every scope. */
+export type Allowed = Readonly<Partial<Record<Role, 'own' | 'any'>>>;
+
+export interface RouteFixture {
+  /** Every role and scope not listed here must be refused with 403 `forbidden`. */
+  readonly allowed: Allowed;
+  /** A valid request on the world's own resources, as `role` would send it (built afresh for each call). */
+  readonly request: (world: World, role: Role) => RouteRequest;
+  /** The schema the handler parses the JSON body with; absent when the route reads no body. */
+  readonly body?: z.ZodType;
+  /** The schema the handler parses the query with; absent when the route reads no query. */
+  readonly query?: z.ZodObject;
+}
+
+const SPONSOR_READERS: Allowed = {
+  'sponsor-officer': 'own',
+  'sponsor-approver': 'own',
+  auditor: 'any',
+  admin: 'any',
+};
+
+const INVOICE_READERS: Allowed = {
+  ...SPONSOR_READERS,
+  'village-operator': 'own',
+  billing: 'any',
+};
+
+const REPORT_READERS: Allowed = { ...SPONSOR_READERS, 'village-operator': 'own' };
+
+/** A village operator asks about its village; everyone else about a sponsor. */
+const sponsorOrVillage = (w: World, role: Role, sponsorKey: string, villageKey: string) =>
+  Object.fromEntries([
+    role === 'village-operator' ? [villageKey, w.own.village] : [sponsorKey, w.own.sponsorId],
+  ]);
+
+/** The fixtures, by route name (see the module comment). */
+export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> = {
+  createSponsor: {
+    allowed: { admin: 'any' },
+    request: () => ({ body: { name: 'Kabupaten Kerinci', kind: 'regency', regionCode: '15.01' } }),
+    body: createSponsorBody,
+  },
+  draftCommitment: {
+    allowed: { 'sponsor-officer': 'own' },
+    request: (w) => ({
+      body: commitmentDraft(w.own.sponsorId, { villages: [w.own.village], fiscalYear: w.year }),
+    }),
+    body: draftCommitmentBody,
+  },
+  approveCommitment: {
+    allowed: { 'sponsor-approver': 'own' },
+    request: (w) => ({ params: { id: w.own.draftId } }),
+  },
+  getCommitment: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { id: w.own.commitmentId } }),
+  },
+  listAllocations: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { id: w.own.commitmentId }, query: { limit: '10' } }),
+    query: pageQuery,
+  },
+  proposeReallocation: {
+    allowed: { 'sponsor-officer': 'own' },
+    request: (w) => ({
+      params: { id: w.own.commitmentId },
+      body: { moves: [{ from: w.own.village, to: w.own.sibling, amount: 1_000 }] },
+    }),
+    body: proposeReallocationBody,
+  },
+  approveReallocation: {
+    allowed: { 'sponsor-approver': 'own' },
+    request: (w) => ({ params: { id: w.own.commitmentId, reallocationId: w.own.reallocationId } }),
+  },
+  listReallocations: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { id: w.own.commitmentId }, query: { limit: '10' } }),
+    query: pageQuery,
+  },
+  enroll: {
+    allowed: { 'village-operator': 'own' },
+    request: (w) => ({
+      params: { code: w.own.village },
+      body: { commitmentId: w.own.commitmentId, worker: { nik: w.nik() }, startPeriod: w.openPeriod },
+    }),
+    body: enrollBody,
+  },
+  importEnrollments: {
+    allowed: { 'village-operator': 'own' },
+    request: (w) => ({
+      params: { code: w.own.village },
+      body: { commitmentId: w.own.commitmentId, rows: [{ nik: w.nik(), startPeriod: w.openPeriod }] },
+    }),
+    body: importEnrollmentsRequest,
+  },
+  listVillageEnrollments: {
+    allowed: { 'village-operator': 'own', auditor: 'any', admin: 'any' },
+    request: (w) => ({ params: { code: w.own.village }, query: { limit: '10' } }),
+    query: pageQuery,
+  },
+  terminateEnrollment: {
+    allowed: { 'village-operator': 'own' },
+    request: (w) => ({ params: { id: w.own.enrollmentId }, body: { fromPeriod: w.openPeriod } }),
+    body: terminateBody,
+  },
+  listInvoices: {
+    allowed: INVOICE_READERS,
+    request: (w, role) => ({ query: sponsorOrVillage(w, role, 'sponsorId', 'villageCode') }),
+    query: invoiceQuery,
+  },
+  getInvoice: {
+    allowed: INVOICE_READERS,
+    request: (w) => ({ params: { id: w.own.invoiceId } }),
+  },
+  rollPeriod: {
+    allowed: { admin: 'any' },
+    // The world's own period, already rolled: rolling it again changes nothing.
+    request: (w) => ({ params: { period: w.own.rolled } }),
+  },
+  coverageReport: {
+    allowed: REPORT_READERS,
+    request: (w, role) => ({ query: sponsorOrVillage(w, role, 'sponsorId', 'region') }),
+    query: coverageQuery,
+  },
+  budgetReport: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ query: { commitmentId: w.own.commitmentId } }),
+    query: budgetQuery,
+  },
+  reportWorkers: {
+    allowed: REPORT_READERS,
+    request: (w) => ({ query: { commitmentId: w.own.commitmentId, villageCode: w.own.village } }),
+    query: reportWorkersQuery,
+  },
+};
+
+/** The fixture of a route; fails the test that asks when the route has none. */
+export const fixtureOf = (name: RouteName): RouteFixture => {
+  const fixture = routeFixtures[name];
+  if (!fixture) throw new Error(`route ${name} has no fixture in test/support/route-fixtures.ts: add one`);
+  return fixture;
+};
+
+/** Whether `role` in `scope` may call a route with this fixture. */
+export const isAllowed = (fixture: RouteFixture, role: Role, scope: Scope): boolean => {
+  const rule = fixture.allowed[role];
+  return rule === 'any' || (rule === 'own' && scope === 'own');
+};
+
+/** The concrete path of a route for path parameters (each URL-encoded). */
+export const pathOf = (name: RouteName, params: Readonly<Record<string, string>> = {}): string =>
+  apiRoutes[name].path.replace(/\{(\w+)\}/g, (_, parameter: string) => {
+    const value = params[parameter];
+    if (value === undefined) throw new Error(`route ${name} needs path parameter ${parameter}`);
+    return encodeURIComponent(value);
+  });
+
+/** Sends a fixture's request (or a variant of it) as `who`, with any extra headers. */
+export const send = (
+  who: Caller,
+  name: RouteName,
+  request: RouteRequest,
+  headers: Record<string, string> = {},
+): Promise<Answer> => {
+  const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
+  const path = `${pathOf(name, request.params)}${query}`;
+  if (request.csv !== undefined) {
+    return who.send(apiRoutes[name].method, path, {
+      body: request.csv,
+      headers: { 'content-type': 'text/csv', ...headers },
+    });
+  }
+  return who.send(apiRoutes[name].method, path, {
+    ...(request.body !== undefined && { body: JSON.stringify(request.body) }),
+    headers,
+  });
+};
+
+/** A caller of `role` holding the scope of the world's own or foreign side (a sponsor and one village). */
+export const callerIn = (
+  stack: ProvidedLocalStack,
+  world: World,
+  role: Role,
+  scope: Scope,
+): Promise<Caller> => {
+  const side = scope === 'own' ? world.own : world.foreign;
+  return caller(stack, {
+    roles: [role],
+    sponsorId: side.sponsorId,
+    villageCodes: [side.village],
+    sub: `${world.year}-${role}-${scope}`,
+  });
+};
+
+/** Every role's caller in both scopes. */
+export const everyCaller = async (stack: ProvidedLocalStack, world: World) => {
+  const callers = new Map<`${Role}/${Scope}`, Caller>();
+  for (const role of ROLES) {
+    for (const scope of ['own', 'foreign'] as const) {
+      callers.set(`${role}/${scope}`, await callerIn(stack, world, role, scope));
+    }
+  }
+  return (role: Role, scope: Scope): Caller => {
+    const found = callers.get(`${role}/${scope}`);
+    if (!found) throw new Error(`no caller for ${role} in ${scope} scope`);
+    return found;
+  };
+};
+
+export interface WorldOptions {
+  /** A fiscal year no other test file rolls or uses, so the world's roll touches nothing else. */
+  readonly year: number;
+  /** Six-digit district for the world's NIKs, unique to the test file. */
+  readonly district: string;
+  /** Three village codes unique to the test file: own, own sibling, foreign. */
+  readonly villages: readonly [string, string, string];
+}
+
+/**
+ * Builds a world: two sponsors with an active commitment each, a draft and a proposed reallocation of the own
+ * one, a worker of the own village covered from February, and that village's February invoice (the period
+ * rolled through the API and the local queues, as the monthly schedule would).
+ */
+export const buildWorld = async (
+  stack: ProvidedLocalStack,
+  { year, district, villages: [village, sibling, foreignVillage] }: WorldOptions,
+): Promise<World> => {
+  let serial = 0;
+  const nik = () => nikIn(district, ++serial);
+  const rolled = `${year}-02`;
+  const [ownStaff, foreignStaff] = await Promise.all([
+    sponsorWithStaff(stack),
+    sponsorWithStaff(stack, { name: 'Kabupaten Sarolangun', kind: 'regency', regionCode: '15.03' }),
+  ]);
+  const [commitmentId, foreignCommitmentId] = await Promise.all([
+    activeCommitment(ownStaff, { villages: [village, sibling], fiscalYear: year }),
+    activeCommitment(foreignStaff, { villages: [foreignVillage], fiscalYear: year }),
+  ]);
+  const draft = await ownStaff.officer.post(
+    '/v1/commitments',
+    commitmentDraft(ownStaff.sponsorId, { villages: [village], fiscalYear: year }),
+  );
+  const reallocation = await ownStaff.officer.post(`/v1/commitments/${commitmentId}/reallocations`, {
+    moves: [{ from: village, to: sibling, amount: 1_000 }],
+  });
+  const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [village] });
+  const enrollment = await operator.post(`/v1/villages/${village}/enrollments`, {
+    commitmentId,
+    worker: { nik: nik() },
+    startPeriod: rolled,
+  });
+  expect([draft.status, reallocation.status, enrollment.status]).toEqual([201, 201, 201]);
+
+  const admin = await caller(stack, { roles: ['admin'] });
+  const auditor = await caller(stack, { roles: ['auditor'] });
+  expect((await admin.post(`/v1/periods/${rolled}/roll`, {})).status).toBeLessThan(300);
+  const invoiceId = await eventually(
+    async () => {
+      const { body } = await auditor.get(`/v1/invoices?villageCode=${village}&period=${rolled}`);
+      return body?.items?.[0]?.id as string | undefined;
+    },
+    { timeoutMs: 60_000, what: `the ${rolled} invoice of ${village}` },
+  );
+  return {
+    year,
+    own: {
+      sponsorId: ownStaff.sponsorId,
+      commitmentId,
+      village,
+      sibling,
+      draftId: draft.body.id,
+      reallocationId: reallocation.body.id,
+      enrollmentId: enrollment.body.id,
+      invoiceId,
+      rolled,
+    },
+    foreign: {
+      sponsorId: foreignStaff.sponsorId,
+      commitmentId: foreignCommitmentId,
+      village: foreignVillage,
+    },
+    nik,
+    openPeriod: `${year}-06`,
+  };
+};

@@ -1,0 +1,271 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  IMPORT_CONCURRENCY,
+  IMPORT_DETAIL_BUDGET,
+  importEnrollments,
+  importRequestFromCsv,
+  MAX_IMPORT_ROWS,
+  type Principal,
+  type Services,
+} from '@lindung/api';
+import { QuotaExhaustedError, ValidationError } from '@lindung/core';
+import type { Commitment, EnrollmentRequest } from '@lindung/store';
+import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+
+const VILLAGE = '15.01.01.2001';
+const NIK = '1501010101900001';
+const nik = (serial: number) => `15010101019${String(serial).padStart(5, '0')}`;
+
+describe('importRequestFromCsv', () => {
+  it('reads the columns in any order and case, a BOM, quotes, CRLF and blank lines; an empty name is no name', () => {
+    // Act
+    const request = importRequestFromCsv(
+      `\uFEFFStartPeriod,NIK,name\r\n2027-01,${NIK},"Siti, binti Ahmad"\r\n\r\n2027-02,${nik(2)},\r\n`,
+      { commitmentId: 'c1' },
+    );
+
+    // Assess
+    expect(request).toEqual({
+      commitmentId: 'c1',
+      rows: [
+        { nik: NIK, name: 'Siti, binti Ahmad', startPeriod: '2027-01' },
+        { nik: nik(2), startPeriod: '2027-02' },
+      ],
+    });
+  });
+
+  it('reads the semicolons of spreadsheets in Indonesian locales', () => {
+    // Act
+    const { rows } = importRequestFromCsv(`nik;name;startPeriod\n${NIK};Budi;2027-03\n`, {
+      commitmentId: 'c1',
+    });
+
+    // Assess
+    expect(rows).toEqual([{ nik: NIK, name: 'Budi', startPeriod: '2027-03' }]);
+  });
+
+  it('turns a line with the wrong number of fields into a row that fails alone', () => {
+    // Act
+    const { rows } = importRequestFromCsv(`nik,startPeriod\n${NIK},2027-01,extra\n${nik(2)},2027-01\n`, {
+      commitmentId: 'c1',
+    });
+
+    // Assess
+    expect(rows[0]).toBeInstanceOf(ValidationError);
+    expect((rows[0] as ValidationError).message).toContain('3 fields');
+    expect(rows[1]).toEqual({ nik: nik(2), startPeriod: '2027-01' });
+  });
+
+  it.each([
+    ['a header without startPeriod', `nik,name\n${NIK},Ani\n`],
+    ['an unknown column', `nik,nama,startPeriod\n${NIK},Ani,2027-01\n`],
+    ['a column named twice', `nik,nik,startPeriod\n${NIK},${NIK},2027-01\n`],
+    ['no row', 'nik,startPeriod\n'],
+    ['nothing at all', ''],
+  ])('refuses %s', (_, text) => {
+    // Act and Assess
+    expect(() => importRequestFromCsv(text, { commitmentId: 'c1' })).toThrow();
+  });
+
+  it('refuses broken quoting without quoting the line, which holds a NIK', () => {
+    // Act
+    const read = () =>
+      importRequestFromCsv(`nik,name,startPeriod\n${NIK},"Ani,2027-01\n`, { commitmentId: 'c1' });
+
+    // Assess
+    expect(read).toThrow(ValidationError);
+    expect(read).toThrow(expect.objectContaining({ message: expect.not.stringContaining(NIK) }));
+  });
+
+  it(`refuses more than ${MAX_IMPORT_ROWS} rows and a missing commitment`, () => {
+    // Prepare
+    const lines = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => `${nik(i)},2027-01`);
+
+    // Act and Assess
+    expect(() =>
+      importRequestFromCsv(['nik,startPeriod', ...lines].join('\n'), { commitmentId: 'c1' }),
+    ).toThrow(/at most 5000 rows/);
+    expect(() => importRequestFromCsv(`nik,startPeriod\n${NIK},2027-01\n`, {})).toThrow(ZodError);
+  });
+});
+
+const FULL_YEAR = 12 * 16_800;
+
+const commitment = {
+  id: 'c1',
+  sponsorId: 's1',
+  fiscalYear: 2027,
+  status: 'active',
+  reservation: 'fiscal-year',
+  benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
+  villageCodes: [VILLAGE],
+} as unknown as Commitment;
+
+const operator: Principal = {
+  sub: 'operator',
+  roles: new Set(['village-operator']),
+  villageCodes: [VILLAGE],
+};
+
+const conflict = () =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+  });
+
+/** Services whose enrollment repository is a quota in memory, with hooks to observe and disturb it. */
+const inMemory = (
+  quota: number,
+  behave: (request: EnrollmentRequest, call: number) => Error | undefined = () => undefined,
+) => {
+  let available = quota;
+  let inFlight = 0;
+  let calls = 0;
+  const seen = { maxInFlight: 0, transactions: 0 };
+  const services = {
+    commitments: {
+      require: async () => commitment,
+      allocation: async () => ({ villageCode: VILLAGE }),
+    },
+    enrollments: {
+      enroll: async (request: EnrollmentRequest) => {
+        const call = ++calls;
+        inFlight++;
+        seen.maxInFlight = Math.max(seen.maxInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        const failure = behave(request, call);
+        if (failure) throw failure;
+        seen.transactions++;
+        if (request.reservedAmount > available) {
+          throw new QuotaExhaustedError('no quota', {
+            details: { available, required: request.reservedAmount },
+          });
+        }
+        available -= request.reservedAmount;
+        return { id: `e${call}` };
+      },
+    },
+  } as unknown as Services;
+  return { services, seen, available: () => available };
+};
+
+describe('importEnrollments', () => {
+  it(`answers every row in order, with at most ${IMPORT_CONCURRENCY} rows in flight`, async () => {
+    // Prepare
+    const { services, seen } = inMemory(100 * FULL_YEAR);
+    const rows = Array.from({ length: 60 }, (_, i) => ({ nik: nik(i + 1), startPeriod: '2027-01' }));
+
+    // Act
+    const result = await importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+
+    // Assess
+    expect(result.rows.map((r) => [r.row, r.status])).toEqual(rows.map((_, i) => [i + 1, 201]));
+    expect(seen.maxInFlight).toBeLessThanOrEqual(IMPORT_CONCURRENCY);
+    expect(seen.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('refuses rows dearer than the quota it saw exhausted without a transaction, and still tries cheaper ones', async () => {
+    // Prepare: room for 2 full years and a little more.
+    const { services, seen, available } = inMemory(2 * FULL_YEAR + 3 * 16_800);
+    const rows = [
+      ...Array.from({ length: 40 }, (_, i) => ({ nik: nik(i + 1), startPeriod: '2027-01' })),
+      ...Array.from({ length: 5 }, (_, i) => ({ nik: nik(100 + i), startPeriod: '2027-12' })),
+    ];
+
+    // Act
+    const result = await importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+
+    // Assess
+    expect(result.summary).toMatchObject({ created: 5, byCode: { 'quota-exhausted': 40 } });
+    expect(result.rows.slice(40).filter((r) => r.status === 201)).toHaveLength(3);
+    expect(available()).toBe(0);
+    expect(seen.transactions).toBeLessThan(rows.length);
+  });
+
+  it('retries a row that met a concurrent transaction, and fails nobody for it', async () => {
+    // Prepare: every third call is cancelled for a conflict.
+    const { services } = inMemory(100 * FULL_YEAR, (_, call) => (call % 3 === 0 ? conflict() : undefined));
+    const rows = Array.from({ length: 20 }, (_, i) => ({ nik: nik(i + 1), startPeriod: '2027-01' }));
+
+    // Act
+    const result = await importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+
+    // Assess
+    expect(result.summary.created).toBe(20);
+  });
+
+  it('gives invalid rows their own 422 with a detail, and never the NIK', async () => {
+    // Prepare
+    const { services } = inMemory(100 * FULL_YEAR);
+    const rows = [
+      { nik: NIK, startPeriod: '2027-01' },
+      { nik: '123', startPeriod: '2027-01' },
+      { nik: nik(2), startPeriod: '2028-01' },
+      'not an object',
+      ValidationError.forField('row', 'has 4 fields; the header names 3'),
+    ];
+
+    // Act
+    const result = await importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+
+    // Assess
+    expect(result.rows.map((r) => [r.status, r.code])).toEqual([
+      [201, undefined],
+      [422, 'validation-failed'],
+      [422, 'validation-failed'],
+      [422, 'validation-failed'],
+      [422, 'validation-failed'],
+    ]);
+    expect(result.rows[1]?.detail).toMatch(/^nik:/);
+    expect(result.rows[2]?.detail).toMatch(/fiscal year 2027/);
+    expect(result.rows[4]?.detail).toMatch(/4 fields/);
+    expect(JSON.stringify(result)).not.toContain(NIK);
+  });
+
+  it('keeps row details only while they fit the budget, so the answer fits the idempotency store', async () => {
+    // Prepare: 5,000 rows with a long validation message each.
+    const { services } = inMemory(0);
+    const rows = Array.from({ length: 5_000 }, () => ({ nik: NIK, startPeriod: '2027-01', note: 'x' }));
+
+    // Act
+    const result = await importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+
+    // Assess
+    const details = result.rows.map((r) => r.detail ?? '');
+    expect(details.reduce((sum, d) => sum + d.length, 0)).toBeLessThanOrEqual(IMPORT_DETAIL_BUDGET);
+    expect(details[0]).not.toBe('');
+    expect(details.at(-1)).toBe('');
+    expect(result.rows.every((r) => r.code === 'validation-failed')).toBe(true);
+    expect(JSON.stringify(result).length).toBeLessThan(350_000);
+  });
+
+  it('stops at an unexpected error once the rows in flight are done, and throws it', async () => {
+    // Prepare
+    const broken = new Error('the table is gone');
+    const { services, seen } = inMemory(100 * FULL_YEAR, (_, call) => (call === 5 ? broken : undefined));
+    const rows = Array.from({ length: 200 }, (_, i) => ({ nik: nik(i + 1), startPeriod: '2027-01' }));
+
+    // Act
+    const run = importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+
+    // Assess
+    await expect(run).rejects.toBe(broken);
+    expect(seen.transactions).toBeLessThan(rows.length);
+  });
+
+  it('refuses an operator of another village before reading anything', async () => {
+    // Prepare
+    const { services, seen } = inMemory(100 * FULL_YEAR);
+    const other: Principal = { ...operator, villageCodes: ['15.01.01.2002'] };
+
+    // Act
+    const run = importEnrollments(services, other, VILLAGE, { commitmentId: 'c1', rows: [{ nik: NIK }] });
+
+    // Assess
+    await expect(run).rejects.toMatchObject({ code: 'forbidden' });
+    expect(seen.transactions).toBe(0);
+  });
+});

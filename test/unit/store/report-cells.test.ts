@@ -1,0 +1,219 @@
+/**
+ * The projection of ledger items into report cells: every item owns one attribute, set to what the item says
+ * now, so delivering stream records at least once (replays of a failed batch included) gives the same cells
+ * as building them from the items' final images (the rebuild).
+ */
+import {
+  contributionOf,
+  foldContributions,
+  rollupOfCell,
+  rollupsInMemory,
+  type SourceChange,
+  type SourceItem,
+  sumRollups,
+} from '@lindung/store';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const C = '01J0000000000000000000000A';
+const V = '15.71.01.1001';
+
+const enrollment = (id: string, status: string) => ({
+  entity: 'enrollment',
+  pk: `ENROLLMENTS#${C}#${V}`,
+  sk: `ENROLLMENT#${id}`,
+  id,
+  commitmentId: C,
+  villageCode: V,
+  status,
+});
+const invoice = (period: string, status: string, total: number) => ({
+  entity: 'invoice',
+  commitmentId: C,
+  villageCode: V,
+  period,
+  status,
+  total,
+});
+const allocation = (reserved: number, spent: number) => ({
+  entity: 'allocation',
+  commitmentId: C,
+  villageCode: V,
+  sponsorId: 'S1',
+  fiscalYear: 2031,
+  budget: 1_000_000,
+  available: 1_000_000 - reserved - spent,
+  reserved,
+  spent,
+  released: 0,
+  status: 'active',
+});
+
+/** Applies folded batches to cells held in memory, as the projector's UpdateItem does. */
+const applyBatches = (batches: readonly SourceChange[][]) => {
+  const cells = new Map<string, Record<string, unknown>>();
+  for (const batch of batches) {
+    for (const [id, { attributes }] of foldContributions(batch)) {
+      const cell = cells.get(id) ?? {};
+      for (const [name, value] of attributes) {
+        if (value === undefined) delete cell[name];
+        else cell[name] = value;
+      }
+      cells.set(id, cell);
+    }
+  }
+  return cells;
+};
+
+/** A history of item versions (old → new), in commit order. */
+const history = fc
+  .array(
+    fc.oneof(
+      fc.record({
+        kind: fc.constant('enrollment'),
+        id: fc.constantFrom('E1', 'E2', 'E3'),
+        status: fc.constantFrom('active', 'terminated', 'expired'),
+      }),
+      fc.record({
+        kind: fc.constant('invoice'),
+        period: fc.constantFrom('2031-01', '2031-02'),
+        status: fc.constantFrom('issued', 'sent', 'paid', 'void'),
+        total: fc.integer({ min: 0, max: 500_000 }),
+      }),
+      fc.record({
+        kind: fc.constant('allocation'),
+        reserved: fc.integer({ min: 0, max: 400_000 }),
+        spent: fc.integer({ min: 0, max: 400_000 }),
+      }),
+    ),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((steps) => {
+    const current = new Map<string, SourceItem>();
+    const changes: SourceChange[] = [];
+    for (const step of steps) {
+      const item: SourceItem =
+        step.kind === 'enrollment'
+          ? enrollment(step.id, step.status)
+          : step.kind === 'invoice'
+            ? invoice(step.period, step.status, step.total)
+            : allocation(step.reserved, step.spent);
+      const key = `${step.kind}:${'id' in step ? step.id : 'period' in step ? step.period : ''}`;
+      const old = current.get(key);
+      changes.push({ ...(old && { oldImage: old }), newImage: item });
+      current.set(key, item);
+    }
+    return { changes, final: [...current.values()] };
+  });
+
+describe('report cells', () => {
+  it('give the same figures after at-least-once delivery as built from the final items', () => {
+    fc.assert(
+      fc.property(
+        history,
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1 }),
+        fc.array(fc.boolean()),
+        ({ changes, final }, sizes, failures) => {
+          // Prepare: cut the records into batches; a failed batch is applied, then delivered again whole.
+          const batches: SourceChange[][] = [];
+          for (let i = 0, b = 0; i < changes.length; b++) {
+            const batch = changes.slice(i, i + (sizes[b % sizes.length] ?? 1));
+            batches.push(batch);
+            if (failures[b % Math.max(1, failures.length)]) batches.push(batch);
+            i += batch.length;
+          }
+
+          // Act
+          const delivered = applyBatches(batches);
+          const rebuilt = applyBatches([final.map((newImage) => ({ newImage }))]);
+
+          // Assess
+          expect(delivered).toEqual(rebuilt);
+        },
+      ),
+    );
+  });
+
+  it('count a worker as covered while the enrollment is active, and invoices by their state', () => {
+    // Act
+    const cells = applyBatches([
+      [
+        { newImage: allocation(403_200, 33_600) },
+        { newImage: enrollment('E1', 'active') },
+        { newImage: enrollment('E2', 'active') },
+        { oldImage: enrollment('E2', 'active'), newImage: enrollment('E2', 'terminated') },
+        { newImage: invoice('2031-01', 'paid', 33_600) },
+        { newImage: invoice('2031-02', 'issued', 16_800) },
+        {
+          newImage: {
+            entity: 'ledger',
+            type: 'spend',
+            sk: 'ENTRY#ROLL#2031-01',
+            commitmentId: C,
+            villageCode: V,
+            period: '2031-01',
+            amount: 33_600,
+          },
+        },
+        {
+          newImage: {
+            entity: 'ledger',
+            type: 'reserve',
+            sk: 'ENTRY#X',
+            commitmentId: C,
+            villageCode: V,
+            amount: 1,
+          },
+        },
+      ],
+    ]);
+    const rollup = rollupOfCell(cells.get(`${C}/${V}`) ?? {});
+
+    // Assess
+    expect(rollup).toMatchObject({
+      allocated: 1_000_000,
+      reserved: 403_200,
+      spent: 33_600,
+      covered: 1,
+      quotas: 1,
+    });
+    expect(rollup.invoices.paid).toEqual({ count: 1, amount: 33_600 });
+    expect(rollup.invoices.issued).toEqual({ count: 1, amount: 16_800 });
+    expect(rollup.burn).toEqual({ '2031-01': 33_600 });
+  });
+
+  it('ignore items reports do not read', () => {
+    expect(contributionOf({ entity: 'claim', commitmentId: C, villageCode: V }, undefined)).toBeUndefined();
+    expect(
+      contributionOf(
+        { entity: 'ledger', type: 'reserve', sk: 'ENTRY#1', commitmentId: C, villageCode: V },
+        undefined,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('roll a cell up to every region above its village in its three scopes', () => {
+    // Prepare
+    const cell = {
+      commitmentId: C,
+      villageCode: V,
+      sponsorId: 'S1',
+      fiscalYear: 2031,
+      alloc: { budget: 10, available: 10 },
+    };
+
+    // Act
+    const rollups = rollupsInMemory(
+      [cell],
+      new Map([[C, { commitmentId: C, sponsorId: 'S1', fiscalYear: 2031 }]]),
+    );
+
+    // Assess
+    expect([...rollups.keys()].sort()).toEqual(
+      ['Y#2031', 'S#S1#2031', `C#${C}`]
+        .flatMap((scope) => [V, '15.71.01', '15.71', '15', 'ID'].map((code) => `${scope}|${code}`))
+        .sort(),
+    );
+    expect(sumRollups(rollups.values()).allocated).toBe(150);
+  });
+});
