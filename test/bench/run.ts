@@ -83,7 +83,7 @@ const renderEnrollment = (
   const hot = bench.throughput.find((f) => f.path === 'raw' && f.villages === 1 && f.clients > 1);
   const perEnrollment = (tally: WriteTally, table: string, count: number) => {
     const t = tally.byTable[table] ?? { requests: 0, units: 0 };
-    return `${two(t.requests / count)} requests, ${two(t.units / count)} WCU`;
+    return `${two(t.requests / count)} req, ${two(t.units / count)} WCU`;
   };
   const http = bench.httpWrites;
   const raw = bench.rawWrites;

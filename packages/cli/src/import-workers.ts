@@ -42,7 +42,8 @@ The file: a header naming the columns nik, startPeriod and optionally name (in a
 Options:
   --village <code>           the village enrolling, e.g. 15.01.01.2001
   --commitment <id>          the commitment whose quota pays
-  --chunk-size <n>           rows per request, 1 to ${formatNumber(MAX_CHUNK_ROWS)} (default ${formatNumber(DEFAULT_CHUNK_ROWS)})
+  --chunk-size <n>           rows per request, 1 to ${formatNumber(MAX_CHUNK_ROWS)} (default ${formatNumber(DEFAULT_CHUNK_ROWS)}; a
+                             resumed import keeps the size it started with)
   --errors <file>            the error report (default: <file>.errors.csv beside the input)
   --state <file>             where progress is recorded (default: <file>.import-state.json)
   --restart                  forget the recorded progress and start again from the first row
@@ -96,6 +97,8 @@ export interface ImportState {
   readonly village: string;
   readonly commitmentId: string;
   readonly rows: number;
+  /** Rows per request: a resumed import keeps the chunks (and so the idempotency keys) of its first run. */
+  readonly chunkSize: number;
   /** Rows done (results known), from the first: the next chunk starts after them. */
   readonly done: number;
   readonly created: number;
@@ -136,7 +139,13 @@ const loadState = async (path: string): Promise<ImportState | undefined> => {
   }
   try {
     const state = JSON.parse(text) as ImportState;
-    if (state.version === 1 && typeof state.done === 'number') return state;
+    if (
+      state.version === 1 &&
+      typeof state.done === 'number' &&
+      Number.isInteger(state.chunkSize) &&
+      state.chunkSize >= 1
+    )
+      return state;
   } catch {
     // answered below
   }
@@ -267,6 +276,7 @@ export const importWorkersCommand: Command = {
       village,
       commitmentId,
       rows: rows.length,
+      chunkSize,
       done: 0,
       created: 0,
       failed: 0,
@@ -297,7 +307,7 @@ export const importWorkersCommand: Command = {
       const report = await open(paths.errors, 'a');
       try {
         while (state.done < rows.length) {
-          const chunk = rows.slice(state.done, state.done + chunkSize);
+          const chunk = rows.slice(state.done, state.done + state.chunkSize);
           const sendable = chunk.filter((r) => r.problem === undefined);
           const answer =
             sendable.length === 0
