@@ -11,8 +11,6 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { logger } from '../shared/observability.js';
 import { billingOutbox, invoices } from '../shared/renewal.js';
 
-const processor = new BatchProcessor(EventType.SQS);
-
 const answer = async (record: SQSRecord) => {
   const received = parseMessage(billingInboxMessage, record.body);
   const { invoiceId } = received.data;
@@ -58,5 +56,6 @@ const answer = async (record: SQSRecord) => {
 
 export const handler = middy(
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, answer, processor, { context }),
+    // A processor per batch: it holds the batch's state, and the local stack runs batches side by side.
+    processPartialResponse(event, answer, new BatchProcessor(EventType.SQS), { context }),
 ).use(injectLambdaContext(logger));

@@ -20,7 +20,6 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { sqsClient } from '../shared/clients.js';
 import { logger } from '../shared/observability.js';
 
-const processor = new BatchProcessor(EventType.SQS);
 const MAX_DELAY_SECONDS = 900;
 
 /** When the simulated payer pays: `undefined` for never. */
@@ -69,5 +68,6 @@ const bill = async (record: SQSRecord) => {
 
 export const handler = middy(
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, bill, processor, { context }),
+    // A processor per batch: it holds the batch's state, and the local stack runs batches side by side.
+    processPartialResponse(event, bill, new BatchProcessor(EventType.SQS), { context }),
 ).use(injectLambdaContext(logger));

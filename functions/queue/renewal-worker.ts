@@ -11,8 +11,6 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { logger } from '../shared/observability.js';
 import { periodRenewal } from '../shared/renewal.js';
 
-const processor = new BatchProcessor(EventType.SQS);
-
 const renew = async (record: SQSRecord) => {
   const { data } = parseMessage(renewalWorkMessage, record.body);
   const outcome = await periodRenewal.run({ ...data, period: data.period as Period });
@@ -21,5 +19,6 @@ const renew = async (record: SQSRecord) => {
 
 export const handler = middy(
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, renew, processor, { context }),
+    // A processor per batch: it holds the batch's state, and the local stack runs batches side by side.
+    processPartialResponse(event, renew, new BatchProcessor(EventType.SQS), { context }),
 ).use(injectLambdaContext(logger));

@@ -7,6 +7,7 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import type {
   CommitmentRepository,
   EnrollmentRepository,
+  Invoice,
   InvoiceRepository,
   LedgerRepository,
 } from '@lindung/store';
@@ -125,7 +126,7 @@ export const canonicalDump = async (repos: Repositories, commitmentId: string, y
     );
     for (const item of Items) {
       numbers.push(item.number as number);
-      const lines = (item.lines as { nik: string; premium: number }[])
+      const lines = (await repos.invoices.storedLines(item as unknown as Invoice))
         .map((l) => `${serialOf(l.nik)}:${l.premium}`)
         .sort();
       dump.push(

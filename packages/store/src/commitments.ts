@@ -183,18 +183,18 @@ export class CommitmentRepository {
             ':approver': approver,
             ':at': now(),
           },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = strip<Commitment>(error.Item as Record<string, unknown> | undefined);
-      if (!old) throw new NotFoundError(`No commitment ${id}`, { details: { commitmentId: id } });
+      const old = await this.require(id);
       if (old.draftedBy === approver) {
         throw new ForbiddenError('The approver must not be the person who drafted the commitment', {
           details: { commitmentId: id },
         });
       }
+      // A retry of an approval that has finished meanwhile: the answer is the approval's own.
+      if (old.status === 'active' && old.approvedBy === approver) return old;
       throw new IllegalTransitionError('commitment', old.status, 'approve', {
         details: { commitmentId: id },
       });
@@ -202,6 +202,24 @@ export class CommitmentRepository {
     const commitment = await this.require(id);
     await this.writeAllocations(commitment, allocations);
     const allocated = allocations.reduce((total, a) => total + a.amount, 0);
+    try {
+      await this.activate(commitment, allocated);
+    } catch (error) {
+      // Two runs of one approval (a client retried a slow one) both wrote the allocations; one activated.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const finished = await this.require(id);
+      if (finished.status !== 'active') {
+        throw new IllegalTransitionError('commitment', finished.status, 'approve', {
+          details: { commitmentId: id },
+        });
+      }
+      return finished;
+    }
+    return this.require(id);
+  }
+
+  private async activate(commitment: Commitment, allocated: number): Promise<void> {
+    const { id } = commitment;
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -219,7 +237,6 @@ export class CommitmentRepository {
         },
       }),
     );
-    return this.require(id);
   }
 
   private async writeAllocations(commitment: Commitment, allocations: readonly Allocation[]): Promise<void> {

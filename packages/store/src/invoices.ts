@@ -26,7 +26,7 @@ import {
   type Rupiah,
   ValidationError,
 } from '@lindung/core';
-import { cancellationReasons, decodePageToken, encodePageToken } from './client.js';
+import { cancellationReasons, decodePageToken, encodePageToken, queryPages } from './client.js';
 import type { Page } from './commitments.js';
 import {
   allocationKey,
@@ -36,12 +36,16 @@ import {
   invoiceIndexes,
   invoiceKey,
   invoiceLinesKey,
+  invoiceLinesPrefix,
   invoiceSequenceKey,
   ledgerEntryKey,
   parseInvoiceId,
 } from './keys.js';
 
-/** Lines kept on the invoice item itself; more go to chunk items beside it (items stay well under 400 KB). */
+/**
+ * Lines per line item. The lines live in items of their own beside a small invoice header, so that the
+ * billing answers, which update the header, cost one write unit however many workers the invoice pays for.
+ */
 export const LINES_PER_ITEM = 400;
 
 export interface StoredInvoiceLine {
@@ -154,7 +158,7 @@ export class InvoiceRepository {
         issuedAt,
       };
       const chunks: StoredInvoiceLine[][] = [];
-      for (let i = LINES_PER_ITEM; i < draft.lines.length; i += LINES_PER_ITEM) {
+      for (let i = 0; i < draft.lines.length; i += LINES_PER_ITEM) {
         chunks.push(draft.lines.slice(i, i + LINES_PER_ITEM));
       }
       try {
@@ -180,7 +184,6 @@ export class InvoiceRepository {
                     ...invoiceIndexes(draft.sponsorId, draft.villageCode, draft.period, draft.commitmentId),
                     entity: 'invoice',
                     ...invoice,
-                    lines: draft.lines.slice(0, LINES_PER_ITEM),
                   },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
@@ -282,26 +285,20 @@ export class InvoiceRepository {
     return Item ? strip(Item) : undefined;
   }
 
-  /** An invoice with all its lines, the NIKs included: only for the billing message. */
+  /** An invoice's lines, the NIKs included: only for the billing message. */
   async storedLines(invoice: Invoice): Promise<StoredInvoiceLine[]> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: invoiceKey(invoice.commitmentId, invoice.villageCode, invoice.period),
-        ConsistentRead: true,
-      }),
-    );
-    const lines = [...((Item?.lines ?? []) as StoredInvoiceLine[])];
-    for (let chunk = 1; lines.length < invoice.lineCount; chunk++) {
-      const { Item: more } = await this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: invoiceLinesKey(invoice.commitmentId, invoice.villageCode, invoice.period, chunk),
-          ConsistentRead: true,
-        }),
-      );
-      if (!more) throw new Error(`Invoice ${invoice.id} misses its line chunk ${chunk}`);
-      lines.push(...(more.lines as StoredInvoiceLine[]));
+    const { pk } = invoiceKey(invoice.commitmentId, invoice.villageCode, invoice.period);
+    const lines: StoredInvoiceLine[] = [];
+    for await (const items of queryPages(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :lines)',
+      ExpressionAttributeValues: { ':pk': pk, ':lines': invoiceLinesPrefix(invoice.period) },
+      ConsistentRead: true,
+    })) {
+      for (const item of items) lines.push(...(item.lines as StoredInvoiceLine[]));
+    }
+    if (lines.length !== invoice.lineCount) {
+      throw new Error(`Invoice ${invoice.id} has ${lines.length} of its ${invoice.lineCount} lines`);
     }
     return lines;
   }
@@ -427,13 +424,39 @@ export class InvoiceRepository {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const state = error.Item?.status?.S as InvoiceState | undefined;
       if (!state) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
-      if (alreadyPast(state, event)) return false;
+      if (alreadyPast(state, event)) return this.fillIn(id, changes);
       if (from.includes(state)) {
         throw new ValidationError(`The ${event} of invoice ${id} does not match it`, {
           details: { invoiceId: id },
         });
       }
       throw new IllegalTransitionError('invoice', state, event, { details: { invoiceId: id } });
+    }
+  }
+
+  /**
+   * Records what an answer says that the invoice does not hold yet, whatever its state: a payment applied
+   * before its acknowledgement (billing's answers may arrive in any order) still gets its payment code.
+   */
+  private async fillIn(id: string, changes: Record<string, unknown>): Promise<boolean> {
+    const names = Object.keys(changes);
+    const parts = parseInvoiceId(id);
+    if (!parts || names.length === 0) return false;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(parts.commitmentId, parts.villageCode, parts.period),
+          UpdateExpression: `SET ${names.map((_, i) => `#c${i} = :c${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#c0)',
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:c${i}`, changes[name]])),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 

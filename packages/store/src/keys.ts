@@ -83,7 +83,10 @@ export const invoiceKey = (commitmentId: string, villageCode: string, period: st
 });
 export const INVOICE_SK_PREFIX = 'INVOICE#';
 
-/** Lines beyond what fits the invoice item, in chunks beside it. */
+/** The sort key prefix of an invoice's line chunks. */
+export const invoiceLinesPrefix = (period: string) => `LINES#${period}#`;
+
+/** The lines of an invoice, in chunks beside its header item (numbered from 1). */
 export const invoiceLinesKey = (
   commitmentId: string,
   villageCode: string,
@@ -91,7 +94,7 @@ export const invoiceLinesKey = (
   chunk: number,
 ) => ({
   pk: `INVOICES#${commitmentId}#${villageCode}`,
-  sk: `LINES#${period}#${String(chunk).padStart(4, '0')}`,
+  sk: `${invoiceLinesPrefix(period)}${String(chunk).padStart(4, '0')}`,
 });
 
 /** The credit note that voids an invoice (the invoice itself is never deleted). */

@@ -1,0 +1,148 @@
+/**
+ * Invoices against DynamoDB Local: the lines live beside a small header, so billing's answers cost one write
+ * unit whatever the invoice holds; and an approval retried while it finishes answers the approved commitment.
+ */
+
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { allocate, benefitPackage, IllegalTransitionError, type Period, rupiah } from '@lindung/core';
+import {
+  allocationKey,
+  CommitmentRepository,
+  documentClient,
+  InvoiceRepository,
+  invoiceKey,
+  LedgerRepository,
+  type StoredInvoiceLine,
+} from '@lindung/store';
+import { describe, expect, it } from 'vitest';
+import { countWrites } from '../../bench/write-counter.js';
+import { localClients, localStack } from '../../support/local-stack.js';
+
+const stack = localStack();
+const dynamodb = localClients(stack).dynamodb;
+const db = documentClient(dynamodb);
+const tableName = stack.tables.ledger?.name ?? '';
+const commitments = new CommitmentRepository(db, tableName);
+const invoices = new InvoiceRepository(db, tableName);
+const PERIOD = '2041-03' as Period;
+const PREMIUM = 16_800;
+
+/** A draft commitment of 2041 over `villages`, `perVillage` each. */
+const draftOver = async (villages: readonly string[], perVillage = 10_000_000) => {
+  const sponsor = await commitments.createSponsor({ name: 'Kota Uji', kind: 'regency', regionCode: '15.71' });
+  const budget = rupiah(perVillage * villages.length);
+  const draft = await commitments.draft(
+    {
+      sponsorId: sponsor.id,
+      fiscalYear: 2041,
+      budget,
+      funding: { kind: 'fixed', amount: budget },
+      benefit: benefitPackage({ programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 }),
+      reservation: 'monthly',
+      allocation: { kind: 'equal' },
+      villageCodes: [...villages],
+    },
+    'officer',
+  );
+  return { sponsor, draft, allocations: allocate(budget, { kind: 'equal' }, [...villages]) };
+};
+
+const villageCodes = (count: number) =>
+  Array.from({ length: count }, (_, i) => `15.71.01.${String(1001 + i).padStart(4, '0')}`);
+
+const lineOf = (i: number): StoredInvoiceLine => ({
+  enrollmentId: `e${i}`,
+  nik: `157101010690${String(i).padStart(4, '0')}`,
+  nikMasked: `1571**********${String(i % 100).padStart(2, '0')}`,
+  name: `Pekerja ${i}`,
+  premium: rupiah(PREMIUM),
+});
+
+/** Issues an invoice of `count` lines in a village of its own, then lets billing answer (payment first). */
+const issueAndAnswer = async (village: string, count: number) => {
+  const { sponsor, draft, allocations } = await draftOver([village], 20_000_000);
+  await commitments.approve(draft.id, 'approver', allocations);
+  await db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: allocationKey(draft.id, village),
+      UpdateExpression: 'SET closedThrough = :p',
+      ExpressionAttributeValues: { ':p': PERIOD },
+    }),
+  );
+  const lines = Array.from({ length: count }, (_, i) => lineOf(i));
+  const total = rupiah(PREMIUM * count);
+  const invoice = await invoices.issue({
+    sponsorId: sponsor.id,
+    commitmentId: draft.id,
+    villageCode: village,
+    period: PERIOD,
+    lines,
+    total,
+    fromReserved: rupiah(0),
+    fromAvailable: total,
+  });
+  const counter = countWrites([dynamodb]);
+  await invoices.apply(invoice.id, 'send');
+  await invoices.apply(invoice.id, 'pay', { paidAt: '2041-03-20T00:00:00Z', paidAmount: total });
+  await invoices.apply(invoice.id, 'acknowledge', { paymentCode: '12345678901' });
+  return { invoice, lines, total, answers: counter.stop().total };
+};
+
+describe('invoice storage', () => {
+  it('keeps 900 lines beside the header, so billing answers cost what they cost for one line', async () => {
+    // Act
+    const one = await issueAndAnswer('15.71.02.2001', 1);
+    const many = await issueAndAnswer('15.71.02.2002', 900);
+
+    // Assess
+    expect(await invoices.storedLines(many.invoice)).toEqual(many.lines);
+    const { Item: header } = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: invoiceKey(many.invoice.commitmentId, '15.71.02.2002', PERIOD),
+      }),
+    );
+    expect(header).not.toHaveProperty('lines');
+    // The acknowledgement came after the payment: the invoice stays paid and keeps its payment code.
+    expect(header).toMatchObject({
+      status: 'paid',
+      paymentCode: '12345678901',
+      lineCount: 900,
+      total: many.total,
+    });
+    expect(many.answers).toEqual(one.answers);
+    // send, pay, the acknowledgement refused as a transition, then its payment code filled in; each write
+    // is the header plus its two index entries.
+    expect(many.answers).toEqual({ requests: 4, units: 9 });
+    expect((await invoices.get(many.invoice.id)).lines.map((l) => l.nikMasked)).toEqual(
+      many.lines.map((l) => l.nikMasked),
+    );
+  });
+});
+
+describe('commitment approval', () => {
+  it('answers the approved commitment to an approval retried while the first run finishes', async () => {
+    // Prepare
+    const villages = villageCodes(120);
+    const { draft, allocations } = await draftOver(villages);
+
+    // Act
+    const runs = await Promise.all([
+      commitments.approve(draft.id, 'approver', allocations),
+      commitments.approve(draft.id, 'approver', allocations),
+    ]);
+    const later = await commitments.approve(draft.id, 'approver', allocations);
+    const other = commitments.approve(draft.id, 'another approver', allocations);
+
+    // Assess
+    for (const run of [...runs, later]) {
+      expect(run).toMatchObject({ id: draft.id, status: 'active', allocated: 1_200_000_000 });
+    }
+    await expect(other).rejects.toBeInstanceOf(IllegalTransitionError);
+    const stored = await commitments.allAllocations(draft.id);
+    expect(stored).toHaveLength(120);
+    const ledger = new LedgerRepository(db, tableName);
+    for (const allocation of stored) expect((await ledger.reconcile(allocation)).problems).toEqual([]);
+  });
+});
