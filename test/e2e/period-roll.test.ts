@@ -3,8 +3,11 @@
  * month through the HTTP API, the renewal-work queue, the renewal worker, the billing-outbox queue, the
  * BPJS billing simulator and the billing-inbox consumer; then rolled again, and run once more with faults.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { billingOutboxQueue, queueUrlEnvName } from '@lindung/messaging';
 import {
+  alertKey,
   CommitmentRepository,
   documentClient,
   EnrollmentRepository,
@@ -123,13 +126,14 @@ const liveYear = async (
   commitmentId: string,
   workers: readonly PlannedWorker[],
   roll: (p: string) => Promise<void>,
+  months = 12,
 ) => {
   const operator = await caller(stack, {
     roles: ['village-operator'],
     villageCodes: [...new Set(workers.map((w) => w.villageCode))],
   });
   const ids = new Map<string, string>();
-  for (let month = 1; month <= 12; month++) {
+  for (let month = 1; month <= months; month++) {
     for (const w of workers.filter((x) => x.startMonth === month)) {
       const answer = await operator.post(`/v1/villages/${w.villageCode}/enrollments`, {
         commitmentId,
@@ -205,10 +209,13 @@ const inProcessWorker = async () => {
   };
   return {
     redeliveries: () => redeliveries,
-    async rollAndDeliverTwice(p: string, options: { once?: boolean; batchSize?: number } = {}) {
+    async rollAndDeliverTwice(
+      p: string,
+      options: { once?: boolean; batchSize?: number; commitmentId?: string } = {},
+    ) {
       const units: RenewalWork[] = [];
       await rollPeriod({ db, tableName }, p as RenewalWork['period'], async (work) => {
-        units.push(...work);
+        units.push(...work.filter((u) => !options.commitmentId || u.commitmentId === options.commitmentId));
       });
       let pending = units.flatMap((u) => (options.once ? [record(u)] : [record(u), record(u)]));
       for (let round = 0; pending.length > 0; round++) {
@@ -476,5 +483,68 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
     const closed = await repos.commitments.allAllocations(commitmentId);
     expect(closed.every((a) => a.available === 0 && a.reserved === 0)).toBe(true);
     expect(closed.reduce((s, a) => s + a.spent + a.released, 0)).toBe(2 * 10_000_000);
+  });
+
+  it('lapses a village whose invoices stay unpaid three months, releases the rest and alerts the sponsor', async () => {
+    // Prepare: BPJS billing never answers, because the worker publishes the invoices where nobody reads.
+    const year = 2036;
+    const [village = ''] = villages(1);
+    const { commitmentId, sponsorId } = await sponsorYear(admin, [village], year);
+    const team: PlannedWorker[] = Array.from({ length: 2 }, (_, i) => ({
+      villageCode: village,
+      nik: plannedNik(300 + i),
+      startMonth: 1,
+    }));
+    const outbox = queueUrlEnvName(billingOutboxQueue);
+    const billing = process.env[outbox];
+    const unread = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'billing-outbox-unread' }));
+    const worker = await inProcessWorker();
+
+    // Act: January to March invoiced and left unpaid, then April and May rolled.
+    process.env[outbox] = unread.QueueUrl;
+    try {
+      await liveYear(
+        year,
+        commitmentId,
+        team,
+        (p) => worker.rollAndDeliverTwice(p, { once: true, commitmentId }),
+        5,
+      );
+    } finally {
+      process.env[outbox] = billing;
+    }
+
+    // Assess
+    const invoices = await Promise.all(
+      [1, 2, 3, 4, 5].map((m) => repos.invoices.getByKey(commitmentId, village, period(year, m))),
+    );
+    expect(invoices.map((i) => i?.total)).toEqual([
+      2 * MONTHLY_PREMIUM,
+      2 * MONTHLY_PREMIUM,
+      2 * MONTHLY_PREMIUM,
+      undefined,
+      undefined,
+    ]);
+    expect(invoices.slice(0, 3).every((i) => i?.status !== 'paid')).toBe(true);
+    const ended = await repos.enrollments.ofAllocation(commitmentId, village);
+    expect(ended.map((e) => [e.status, e.endReason, e.endPeriod])).toEqual([
+      ['lapsed', 'unpaid', period(year, 4)],
+      ['lapsed', 'unpaid', period(year, 4)],
+    ]);
+    const { Item: alert } = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: alertKey(sponsorId, period(year, 4), village, 'coverage-lapsed'),
+      }),
+    );
+    expect(alert).toBeDefined();
+    const [allocation] = await repos.commitments.allAllocations(commitmentId);
+    expect(allocation).toMatchObject({
+      spent: 3 * 2 * MONTHLY_PREMIUM,
+      reserved: 0,
+      released: 9 * 2 * MONTHLY_PREMIUM,
+      rolledThrough: period(year, 5),
+    });
+    expect(allocation && (await repos.ledger.reconcile(allocation)).problems).toEqual([]);
   });
 });
