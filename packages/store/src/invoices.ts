@@ -461,8 +461,10 @@ export class InvoiceRepository {
   }
 
   /**
-   * Voids an invoice with a credit note for its total, in one transaction; the invoice stays, marked void.
-   * Returns the credit note's reference, or undefined if the invoice was already void.
+   * Voids an invoice with a credit note for its total, in one transaction that also gives the total back:
+   * the village's allocation moves it from spent to released, with its ledger entry (the money never left;
+   * the worker-months of the invoice go unpaid). The invoice stays, marked void. Returns the credit note's
+   * reference, or undefined if the invoice was already void.
    */
   async void(id: string, reason: string): Promise<{ creditNote: string; amount: Rupiah } | undefined> {
     const parts = parseInvoiceId(id);
@@ -508,6 +510,33 @@ export class InvoiceRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: allocationKey(parts.commitmentId, parts.villageCode),
+                UpdateExpression: 'SET spent = spent - :amount, released = released + :amount',
+                ConditionExpression: 'spent >= :amount',
+                ExpressionAttributeValues: { ':amount': invoice.total },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...ledgerEntryKey(parts.commitmentId, parts.villageCode, `CREDIT#${parts.period}`),
+                  entity: 'ledger',
+                  type: 'credit',
+                  commitmentId: parts.commitmentId,
+                  villageCode: parts.villageCode,
+                  period: parts.period,
+                  invoiceId: id,
+                  creditNote,
+                  amount: invoice.total,
+                  at,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );
@@ -516,6 +545,11 @@ export class InvoiceRepository {
       if (!reasons) throw error;
       const now = await this.getByKey(parts.commitmentId, parts.villageCode, parts.period);
       if (now?.status === 'void') return undefined;
+      if (reasons[2]?.Code === 'ConditionalCheckFailed') {
+        throw new Error(`The allocation of ${parts.villageCode} has spent less than invoice ${id}`, {
+          cause: error,
+        });
+      }
       throw new IllegalTransitionError('invoice', now?.status ?? 'unknown', 'void', {
         details: { invoiceId: id },
       });

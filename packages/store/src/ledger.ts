@@ -14,7 +14,8 @@ import { ledgerPartition } from './keys.js';
  * - `reserve`: available → reserved (an enrollment, a carried-over worker);
  * - `spend`: reserved (`fromReserved`) and available (`fromAvailable`) → spent (a period's invoice);
  * - `release`: reserved (`fromReserved`) and available (`fromAvailable`) → released (an ended coverage,
- *   the year-end close).
+ *   the year-end close);
+ * - `credit`: spent → released (the credit note of an invoice BPJS billing rejected: the money never left).
  */
 export type LedgerEntryType =
   | 'allocate'
@@ -22,7 +23,8 @@ export type LedgerEntryType =
   | 'reallocate-out'
   | 'reserve'
   | 'spend'
-  | 'release';
+  | 'release'
+  | 'credit';
 
 export interface LedgerEntry {
   readonly type: LedgerEntryType;
@@ -72,6 +74,10 @@ export const countersOf = (entries: readonly LedgerEntry[]): Counters => {
         c[e.type === 'spend' ? 'spent' : 'released'] += fromReserved + fromAvailable;
         break;
       }
+      case 'credit':
+        c.spent -= e.amount;
+        c.released += e.amount;
+        break;
     }
   }
   return c;

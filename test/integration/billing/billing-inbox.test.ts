@@ -1,6 +1,7 @@
 /**
  * The billing-inbox consumer against DynamoDB Local: BPJS billing's answers move an invoice along its
- * lifecycle exactly once, a wrong payment is refused, and a rejection voids the invoice with a credit note.
+ * lifecycle exactly once, a wrong payment is refused, and a rejection voids the invoice with a credit note
+ * that gives its total back.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { allocate, benefitPackage, type Period, rupiah } from '@lindung/core';
@@ -11,6 +12,7 @@ import {
   documentClient,
   type Invoice,
   InvoiceRepository,
+  LedgerRepository,
 } from '@lindung/store';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +139,12 @@ describe('billing-inbox consumer', () => {
       new GetCommand({ TableName: tableName, Key: creditNoteKey(invoice.commitmentId, VILLAGE, PERIOD) }),
     );
     expect(note).toMatchObject({ amount: 16_800, invoiceId: invoice.id, reason: 'NIK tidak terdaftar' });
+    // The money never left: the credit note gives it back to the sponsor, once, as the ledger shows.
+    const allocation = await commitments.allocation(invoice.commitmentId, VILLAGE);
+    expect(allocation).toMatchObject({ spent: 0, released: 16_800, budget: 1_000_000 });
+    expect(allocation && (await new LedgerRepository(db, tableName).reconcile(allocation)).problems).toEqual(
+      [],
+    );
     expect(
       await deliver({
         type: 'invoice.paid',
