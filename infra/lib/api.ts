@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { deployFunctions, type Platform } from './functions.js';
 import type { LindungFunction } from './lindung-function.js';
+import { signInDomainPrefix } from './stage.js';
 
 /** One Cognito group per role of the contract; a user's groups arrive in the `cognito:groups` claim. */
 export const roleDescriptions: Readonly<Record<Role, string>> = {
@@ -25,23 +26,46 @@ export const roleDescriptions: Readonly<Record<Role, string>> = {
 const throttle = { rateLimit: 50, burstLimit: 100 };
 
 /**
+ * Base URL of a stage's Cognito managed login (the hosted UI) and OAuth endpoints (`/oauth2/authorize`,
+ * `/oauth2/token`, `/logout`). Known before the user pool exists, so that the dashboard's content security
+ * policy, built before the API, can name it.
+ */
+export const signInBaseUrl = (scope: Construct, stage: string): string => {
+  const { account, region } = Stack.of(scope);
+  return `https://${signInDomainPrefix(stage, account)}.auth.${region}.amazoncognito.com`;
+};
+
+export interface ApiProps extends Platform {
+  /**
+   * Where the hosted UI sends a user back after sign-in and sign-out: the dashboard's address. The
+   * dashboard's distribution exists before the API for this reason; the API's paths are added to it after.
+   */
+  readonly redirectUri: string;
+}
+
+/**
  * The enrollment API (HTTP API v1): the routes of packages/api on API Gateway (HTTP API, payload v2),
  * the one Lambda behind them, and a Cognito user pool whose tokens the JWT authorizer checks on every
- * non-public route. Built after the other contexts: GET /health reads the state of all their queues.
+ * non-public route; users sign in to the dashboard through the pool's managed login. Built after the
+ * other contexts: GET /health reads the state of all their queues.
  */
 export class Api extends Construct {
   static readonly functionIds: readonly string[] = ['http-api'];
   readonly handler: LindungFunction;
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
+  /** The Cognito prefix domain that serves the managed login pages and the OAuth endpoints. */
+  readonly domain: cognito.UserPoolDomain;
+  /** Base URL of the managed login and OAuth endpoints (see `signInBaseUrl`). */
+  readonly signInUrl: string;
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly serverErrorsAlarm: cloudwatch.Alarm;
 
-  constructor(scope: Construct, id: string, platform: Platform) {
+  constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const { settings } = platform;
-    const [handler, ...others] = deployFunctions(this, Api.functionIds, platform);
+    const { settings } = props;
+    const [handler, ...others] = deployFunctions(this, Api.functionIds, props);
     if (!handler || others.length > 0 || handler.definition.trigger.kind !== 'http') {
       throw new Error(`The registry needs exactly one deployed HTTP function with id ${Api.functionIds}`);
     }
@@ -78,17 +102,41 @@ export class Api extends Construct {
       this.userPool.addGroup(role, { groupName: role, description: roleDescriptions[role] });
     }
 
+    // Managed login (version 2) rather than the classic hosted UI: its pages are localized (the dashboard
+    // asks for its own language) and take a style. On a Cognito prefix domain that keeps its name on every
+    // deployment of the stage, so that the dashboard's content security policy can name it.
+    this.domain = this.userPool.addDomain('SignIn', {
+      cognitoDomain: { domainPrefix: signInDomainPrefix(settings.name, Stack.of(this).account) },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    this.signInUrl = signInBaseUrl(this, settings.name);
+
+    // The dashboard runs in the browser and can keep no secret: a public client that signs in with the
+    // authorization code grant and PKCE (the implicit grant would put tokens in the URL), back to the
+    // dashboard only.
     this.client = this.userPool.addClient('Dashboard', {
       userPoolClientName: 'dashboard',
       authFlows: { userSrp: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
-      disableOAuth: true,
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [props.redirectUri],
+        logoutUrls: [props.redirectUri],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
         .withCustomAttributes('sponsorId', 'villageCodes'),
       // The scope attributes decide what a user may touch: only an administrator may write them.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+    // Managed login serves an app client only once it has a style; Cognito's own is enough.
+    new cognito.CfnManagedLoginBranding(this, 'SignInStyle', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.client.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -106,6 +154,8 @@ export class Api extends Construct {
       // `$default` catches every undeclared route behind the authorizer: only a route the contract
       // marks public is reachable without a token, and the handler answers the rest with a problem 404.
       defaultIntegration: integration,
+      // The dashboard sends the ID token: its `aud` is the client, and it carries the groups and the scope
+      // attributes that the handler reads (an access token has no custom attributes).
       defaultAuthorizer: new HttpJwtAuthorizer('Cognito', issuer, {
         jwtAudience: [this.client.userPoolClientId],
       }),
@@ -175,6 +225,10 @@ export class Api extends Construct {
       UserPoolClientId: {
         value: this.client.userPoolClientId,
         description: 'Cognito app client of the dashboard',
+      },
+      HostedUiUrl: {
+        value: this.signInUrl,
+        description: 'Cognito managed login (hosted UI) where users sign in to the dashboard',
       },
     };
     for (const [name, props] of Object.entries(outputs)) {

@@ -78,7 +78,14 @@ export class LindungStack extends Stack {
     this.billing = new Billing(this, 'Billing', platform);
     this.renewal = new Renewal(this, 'Renewal', platform);
     this.queues.requireAll(queueDefinitions);
-    this.api = new Api(this, 'Api', platform);
+    // The dashboard's distribution before the API, whose sign-in client sends users back to it; the
+    // distribution routes to the API once the API exists.
+    this.web = new Web(this, 'Web', {
+      settings,
+      ...(props.dashboardDirectory ? { dashboardDirectory: props.dashboardDirectory } : {}),
+    });
+    this.api = new Api(this, 'Api', { ...platform, redirectUri: this.web.redirectUri });
+    this.web.serveApi(this.api);
     this.reporting = new Reporting(this, 'Reporting', platform);
     this.functions = [
       ...this.billing.functions,
@@ -86,11 +93,6 @@ export class LindungStack extends Stack {
       this.api.handler,
       ...this.reporting.functions,
     ];
-    this.web = new Web(this, 'Web', {
-      settings,
-      api: this.api,
-      ...(props.dashboardDirectory ? { dashboardDirectory: props.dashboardDirectory } : {}),
-    });
     this.alarms = new AlarmTopic(this, 'Alarms', { settings });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
   }

@@ -17,6 +17,8 @@ export interface StageOptions {
 
 // Stage names end up in table, queue, function and user pool names, so they stay short and lowercase.
 const stageNamePattern = /^[a-z][a-z0-9-]{0,15}$/;
+// Cognito refuses a sign-in domain prefix containing these words, and the stage name is part of it.
+const reservedInDomainPrefix = /aws|amazon|cognito/;
 // Enough to catch a typo or a list passed as one string; SNS confirms the address itself.
 const emailPattern = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 
@@ -28,6 +30,11 @@ export const stageSettings = (name: string, options: StageOptions = {}): StageSe
   if (!stageNamePattern.test(name)) {
     throw new Error(
       `Invalid stage '${name}': use 1-16 lowercase letters, digits or dashes, starting with a letter`,
+    );
+  }
+  if (reservedInDomainPrefix.test(name)) {
+    throw new Error(
+      `Invalid stage '${name}': it names the Cognito sign-in domain, which may not contain aws, amazon or cognito`,
     );
   }
   const isProduction = name === 'prod';
@@ -64,6 +71,13 @@ export const stackName = (stage: string): string => `Lindung-${stage}`;
 
 /** Physical name of a Lambda function, e.g. `lindung-dev-http-api`. */
 export const functionName = (stage: string, functionId: string): string => `lindung-${stage}-${functionId}`;
+
+/**
+ * Prefix of a stage's Cognito sign-in domain (`https://PREFIX.auth.REGION.amazoncognito.com`), e.g.
+ * `lindung-dev-123456789012`: prefixes are unique per region across all accounts, so the account id
+ * keeps two accounts' stages apart while the name stays the same on every deployment of the stage.
+ */
+export const signInDomainPrefix = (stage: string, account: string): string => `lindung-${stage}-${account}`;
 
 /** Construct id for a definition id: `renewal-work` becomes `RenewalWork`. */
 export const constructId = (definitionId: string): string =>

@@ -5,12 +5,22 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import type { Api } from './api.js';
+import { type Api, signInBaseUrl } from './api.js';
 import { repositoryRoot } from './lindung-function.js';
 import type { StageSettings } from './stage.js';
 
 /** Where the dashboard's build puts its static files (packages/web). */
 export const dashboardBuildDirectory = `${repositoryRoot}packages/web/dist`;
+
+/** The dashboard's `/config.json` on AWS (packages/web `DeploymentConfig`): where and how to sign in. */
+const dashboardConfig = (api: Api, redirectUri: string) => ({
+  region: Stack.of(api).region,
+  userPoolId: api.userPool.userPoolId,
+  clientId: api.client.userPoolClientId,
+  cognitoDomain: api.signInUrl,
+  redirectUri,
+  apiBaseUrl: '/',
+});
 
 /** The paths CloudFront hands to the HTTP API instead of the bucket: the dashboard calls them same-origin. */
 export const apiPathPatterns = ['/v1/*', '/health'] as const;
@@ -29,7 +39,6 @@ export const spaRoutingCode = `function handler(event) {
 
 export interface WebProps {
   readonly settings: StageSettings;
-  readonly api: Api;
   /** The dashboard's built files, deployed if the directory exists at synth time; else the bucket stays empty. */
   readonly dashboardDirectory?: string;
 }
@@ -38,19 +47,26 @@ export interface WebProps {
  * The dashboard: its static files in a private bucket that only CloudFront may read (Origin Access
  * Control), served over HTTPS with security headers, and the HTTP API under the same origin so the
  * dashboard needs no CORS and calls `/v1/…` exactly as it does on the local stack.
+ *
+ * Built in two steps, because the API's sign-in client must name the dashboard's address and the
+ * dashboard must route to the API: the constructor creates the distribution, `serveApi` adds the API's
+ * paths and deploys the files with the sign-in configuration.
  */
 export class Web extends Construct {
   readonly bucket: s3.Bucket;
   readonly logBucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly url: string;
-  /** Present when the dashboard was built before synth. */
-  readonly deployment: s3deploy.BucketDeployment | undefined;
+  /** Where Cognito's managed login sends users back after sign-in and sign-out: the dashboard's root. */
+  readonly redirectUri: string;
+  private readonly dashboardDirectory: string;
+  private readonly securityHeaders: cloudfront.ResponseHeadersPolicy;
+  private served: { readonly deployment: s3deploy.BucketDeployment | undefined } | undefined;
 
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
-    const { settings, api } = props;
-    const stack = Stack.of(this);
+    const { settings } = props;
+    this.dashboardDirectory = props.dashboardDirectory ?? dashboardBuildDirectory;
     // The files are rebuilt from the repository, the logs expire: neither is worth keeping outside prod.
     const removalPolicy = settings.isProduction ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -79,7 +95,7 @@ export class Web extends Construct {
       removalPolicy,
     });
 
-    const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+    this.securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       responseHeadersPolicyName: `lindung-${settings.name}-security-headers`,
       comment: 'Lindung dashboard and API: HSTS, CSP, no framing, no sniffing',
       securityHeadersBehavior: {
@@ -89,13 +105,14 @@ export class Web extends Construct {
           override: true,
         },
         contentSecurityPolicy: {
-          // The dashboard talks to its own origin (the API is under /v1) and to Cognito for sign-in.
+          // The dashboard talks to its own origin (the API is under /v1) and, for the tokens of a
+          // sign-in, to the token endpoint of the user pool's managed login.
           contentSecurityPolicy: [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
-            `connect-src 'self' https://cognito-idp.${stack.region}.${stack.urlSuffix}`,
+            `connect-src 'self' ${signInBaseUrl(this, settings.name)}`,
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "form-action 'self'",
@@ -119,19 +136,6 @@ export class Web extends Construct {
       code: cloudfront.FunctionCode.fromInline(spaRoutingCode),
     });
 
-    const apiBehavior: cloudfront.BehaviorOptions = {
-      origin: new origins.HttpOrigin(`${api.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
-        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      }),
-      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-      // Every answer depends on the caller's token; API Gateway wants its own host name.
-      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-      responseHeadersPolicy: securityHeaders,
-    };
-
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Lindung ${settings.name}: dashboard and API`,
       defaultRootObject: 'index.html',
@@ -140,12 +144,11 @@ export class Web extends Construct {
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: securityHeaders,
+        responseHeadersPolicy: this.securityHeaders,
         functionAssociations: [
           { function: spaRouting, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
         ],
       },
-      additionalBehaviors: Object.fromEntries(apiPathPatterns.map((pattern) => [pattern, apiBehavior])),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // Price class 200 includes the edge locations in Indonesia and the rest of Asia.
       priceClass: cloudfront.PriceClass.PRICE_CLASS_200,
@@ -174,11 +177,7 @@ export class Web extends Construct {
       },
     );
     this.url = `https://${this.distribution.distributionDomainName}`;
-
-    const dashboardDirectory = props.dashboardDirectory ?? dashboardBuildDirectory;
-    this.deployment = existsSync(dashboardDirectory)
-      ? this.deployDashboard(dashboardDirectory, api)
-      : undefined;
+    this.redirectUri = `${this.url}/`;
 
     new CfnOutput(this, 'DashboardUrl', {
       value: this.url,
@@ -186,18 +185,49 @@ export class Web extends Construct {
     }).overrideLogicalId('DashboardUrl');
   }
 
+  /** Present once the API is served, when the dashboard was built before synth. */
+  get deployment(): s3deploy.BucketDeployment | undefined {
+    return this.served?.deployment;
+  }
+
+  /**
+   * Hands the API's paths (/v1/*, /health) to the HTTP API, uncached, and deploys the dashboard's files
+   * (if built) with the `config.json` that tells it where to sign in.
+   */
+  serveApi(api: Api): void {
+    if (this.served) throw new Error('The dashboard already serves an API');
+    const stack = Stack.of(this);
+    const origin = new origins.HttpOrigin(
+      `${api.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+      {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      },
+    );
+    for (const pattern of apiPathPatterns) {
+      this.distribution.addBehavior(pattern, origin, {
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        // Every answer depends on the caller's token; API Gateway wants its own host name.
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        responseHeadersPolicy: this.securityHeaders,
+      });
+    }
+    this.served = {
+      deployment: existsSync(this.dashboardDirectory)
+        ? this.deployDashboard(this.dashboardDirectory, api)
+        : undefined,
+    };
+  }
+
   private deployDashboard(directory: string, api: Api): s3deploy.BucketDeployment {
     const deployment = new s3deploy.BucketDeployment(this, 'Dashboard', {
       destinationBucket: this.bucket,
       sources: [
         s3deploy.Source.asset(directory),
-        // What the dashboard cannot know at build time: where to sign in.
-        s3deploy.Source.jsonData('config.json', {
-          region: Stack.of(this).region,
-          userPoolId: api.userPool.userPoolId,
-          userPoolClientId: api.client.userPoolClientId,
-          apiBaseUrl: '/',
-        }),
+        // What the dashboard cannot know at build time: where and how to sign in.
+        s3deploy.Source.jsonData('config.json', dashboardConfig(api, this.redirectUri)),
       ],
       distribution: this.distribution,
       distributionPaths: ['/*'],

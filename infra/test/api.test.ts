@@ -7,6 +7,19 @@ describe('Api', () => {
   const { stack, template } = buildStack('dev');
   const userPoolId = stack.getLogicalId(stack.api.userPool.node.defaultChild as never);
   const clientId = stack.getLogicalId(stack.api.client.node.defaultChild as never);
+  const distributionId = stack.getLogicalId(stack.web.distribution.node.defaultChild as never);
+  const signInUrl = {
+    'Fn::Join': [
+      '',
+      [
+        'https://lindung-dev-',
+        { Ref: 'AWS::AccountId' },
+        '.auth.',
+        { Ref: 'AWS::Region' },
+        '.amazoncognito.com',
+      ],
+    ],
+  };
 
   it('checks Cognito tokens with a JWT authorizer whose audience is the dashboard client', () => {
     // Assess
@@ -74,14 +87,50 @@ describe('Api', () => {
     });
   });
 
+  it('serves managed login (version 2) on a Cognito prefix domain named after the stage and the account', () => {
+    // Assess
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['', ['lindung-dev-', { Ref: 'AWS::AccountId' }]] },
+      ManagedLoginVersion: 2,
+      UserPoolId: { Ref: userPoolId },
+    });
+    // Managed login shows nothing for a client without a style.
+    template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+      UserPoolId: { Ref: userPoolId },
+      ClientId: { Ref: clientId },
+      UseCognitoProvidedValues: true,
+    });
+  });
+
+  it('lets the dashboard sign in with the code grant only, as a public client, back to the distribution', () => {
+    // Prepare
+    const dashboardRoot = {
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']],
+    };
+
+    // Assess: no implicit grant, no client secret (a browser keeps none: PKCE stands in for it).
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      GenerateSecret: false,
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: [dashboardRoot],
+      LogoutURLs: [dashboardRoot],
+    });
+  });
+
   it('outputs the API URL and the ids the dashboard and the first admin user need, under plain names', () => {
     // Act
     const outputs = Object.keys(template.findOutputs('*'));
 
     // Assess
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'DashboardUrl']),
+      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'HostedUiUrl', 'DashboardUrl']),
     );
+    template.hasOutput('HostedUiUrl', { Value: signInUrl });
   });
 
   it('lets no user write their own scope attributes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alarmEmailsFromContext, stageSettings } from '../lib/stage.js';
+import { alarmEmailsFromContext, signInDomainPrefix, stageSettings } from '../lib/stage.js';
 
 describe('stageSettings', () => {
   it('lets dev run without alarm e-mail addresses', () => {
@@ -30,6 +30,24 @@ describe('stageSettings', () => {
   it('refuses a stage name that cannot prefix AWS resource names', () => {
     // Act & Assess
     expect(() => stageSettings('Prod')).toThrow(/Invalid stage/);
+  });
+
+  it('refuses a stage name that Cognito would refuse in the sign-in domain', () => {
+    // Act & Assess
+    for (const name of ['aws-test', 'myamazon', 'cognito']) {
+      expect(() => stageSettings(name)).toThrow(/may not contain aws, amazon or cognito/);
+    }
+  });
+});
+
+describe('signInDomainPrefix', () => {
+  it('names the sign-in domain after the stage and the account, as Cognito allows', () => {
+    // Act
+    const prefix = signInDomainPrefix('staging-2', '123456789012');
+
+    // Assess: lowercase letters, digits and hyphens, at most 63 characters.
+    expect(prefix).toBe('lindung-staging-2-123456789012');
+    expect(prefix).toMatch(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
   });
 });
 

@@ -1,8 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { describe, expect, it } from 'vitest';
 import { apiPathPatterns, spaRoutingCode } from '../lib/web.js';
-import { buildStack, fixtureDashboard, propertiesOf } from './support.js';
+import { type BuiltStack, buildStack, fixtureDashboard, propertiesOf } from './support.js';
 
 interface Behavior {
   readonly PathPattern?: string;
@@ -24,6 +27,38 @@ interface DistributionConfig {
 
 // CloudFront's managed cache policy that caches nothing.
 const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+
+/** A deploy-time value written as cdk-nag does, `<Name>` or `<Name.Attribute>`, to read it in a test. */
+const placeholder = (value: unknown): string => {
+  const { Ref, 'Fn::GetAtt': getAtt } = value as { Ref?: string; 'Fn::GetAtt'?: string[] };
+  if (Ref) return `<${Ref}>`;
+  if (getAtt) return `<${getAtt.join('.')}>`;
+  throw new Error(`Unexpected deploy-time value ${JSON.stringify(value)}`);
+};
+
+/** A CloudFormation `Fn::Join` with its deploy-time values as placeholders. */
+const joined = (value: unknown): string => {
+  const [separator, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts.map((part) => (typeof part === 'string' ? part : placeholder(part))).join(separator);
+};
+
+/**
+ * The deployed `config.json`: the file staged in the cloud assembly, with each deploy-time value that
+ * the BucketDeployment fills in as a placeholder.
+ */
+const deployedConfig = ({ app, stack, template }: BuiltStack): Record<string, unknown> => {
+  const [deployment = {}] = propertiesOf(template, 'Custom::CDKBucketDeployment');
+  const asset = (stack.web.deployment?.node.findAll() ?? [])
+    .filter((child) => child instanceof Asset)
+    .find((candidate) => existsSync(join(app.outdir, candidate.assetPath, 'config.json')));
+  if (!asset) throw new Error('No config.json among the deployed files');
+  // The deployment lists its sources' object keys and their markers in the same order.
+  const index = (deployment.SourceObjectKeys as string[]).indexOf(stack.resolve(asset.s3ObjectKey));
+  const markers = (deployment.SourceMarkers as Record<string, unknown>[])[index] ?? {};
+  let text = readFileSync(join(app.outdir, asset.assetPath, 'config.json'), 'utf8');
+  for (const [marker, value] of Object.entries(markers)) text = text.replaceAll(marker, placeholder(value));
+  return JSON.parse(text) as Record<string, unknown>;
+};
 
 describe('Web', () => {
   const bare = buildStack('dev');
@@ -173,5 +208,39 @@ describe('Web', () => {
     const markers = JSON.stringify(deployment?.SourceMarkers);
     expect(markers).toContain(logicalId(stack.api.userPool));
     expect(markers).toContain(logicalId(stack.api.client));
+  });
+
+  it('tells the dashboard in config.json where to sign in: the hosted UI, its client, the way back', () => {
+    // Prepare
+    const { stack } = withDashboard;
+    const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+      stack.getLogicalId(construct.node.defaultChild as never);
+
+    // Act
+    const config = deployedConfig(withDashboard);
+
+    // Assess
+    expect(config).toEqual({
+      region: '<AWS::Region>',
+      userPoolId: `<${logicalId(stack.api.userPool)}>`,
+      clientId: `<${logicalId(stack.api.client)}>`,
+      cognitoDomain: 'https://lindung-dev-<AWS::AccountId>.auth.<AWS::Region>.amazoncognito.com',
+      redirectUri: `https://<${logicalId(stack.web.distribution)}.DomainName>/`,
+      apiBaseUrl: '/',
+    });
+  });
+
+  it('lets the dashboard fetch tokens from the hosted UI and from nowhere else but its own origin', () => {
+    // Act
+    const [policy = {}] = propertiesOf(bare.template, 'AWS::CloudFront::ResponseHeadersPolicy');
+    const { SecurityHeadersConfig: headers } = policy.ResponseHeadersPolicyConfig as {
+      SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } };
+    };
+    const directives = joined(headers.ContentSecurityPolicy.ContentSecurityPolicy).split('; ');
+
+    // Assess
+    expect(directives).toContain(
+      "connect-src 'self' https://lindung-dev-<AWS::AccountId>.auth.<AWS::Region>.amazoncognito.com",
+    );
   });
 });

@@ -11,6 +11,8 @@ const words = {
   signOut: ['Keluar', 'Sign out'],
   signInAs: ['Masuk sebagai pengguna demo', 'Sign in as a demo user'],
   signInCognito: ['Masuk dengan akun Lindung', 'Sign in with your Lindung account'],
+  signingIn: ['Sedang masuk…', 'Signing in…'],
+  signInFailed: ['Gagal masuk', 'Sign-in failed'],
   cognitoMissing: [
     'Masuk lewat Cognito belum dikonfigurasi (config.json tanpa cognitoDomain).',
     'Cognito sign-in is not configured (config.json has no cognitoDomain).',

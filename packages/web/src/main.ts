@@ -11,15 +11,20 @@ import uPlot from 'uplot';
 import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from './format.js';
 import { stateName, t, type WordKey } from './i18n.js';
 import {
+  beginSignIn,
   clearSession,
+  completeSignIn,
   type DeploymentConfig,
   deploymentConfig,
   get,
-  hostedUiUrl,
+  type HostedUi,
+  hostedUiOf,
   loadSession,
   localToken,
+  logoutUrl,
   type Session,
   saveSession,
+  signInReturnOf,
 } from './session.js';
 
 const html = htm.bind(h);
@@ -507,7 +512,7 @@ const Invoices = ({ lang, session }: { lang: Lang; session: Session }) => {
         <option value="">${t(lang, 'allStates')}</option>
         ${INVOICE_STATES.map((s) => html`<option value=${s}>${stateName(lang, s)}</option>`)}
       </select>
-      ${byState.filter((b) => b.n > 0).map((b) => html`<span class=${`badge state-${b.s}`}>${stateName(lang, b.s)}: ${b.n}</span>`)}
+      ${byState.filter((b) => b.n > 0).map((b) => html`<span class=${`badge state-${b.s}`} data-testid=${`invoice-count-${b.s}`} data-count=${b.n}>${stateName(lang, b.s)}: ${b.n}</span>`)}
     </div>
     ${invoices.data ? html`<${InvoiceTable} lang=${lang} invoices=${invoices.data.items} />` : html`<${Loading} lang=${lang} error=${invoices.error ?? top.error} />`}`;
 };
@@ -517,20 +522,48 @@ interface DemoUser {
   claims: { roles: string[]; sponsorId?: string; villageCodes?: string[]; sub: string; name: string };
 }
 
-/** Local sign-in: demo users of every role, found through an auditor's view of the seeded data. */
-const SignIn = ({
+/** Sign-in through the user pool's hosted UI (on AWS), or why it cannot happen. */
+const HostedSignIn = ({
   lang,
-  onSession,
-  config,
+  hostedUi,
+  pending,
+  error,
 }: {
   lang: Lang;
-  onSession: (s: Session) => void;
-  config: DeploymentConfig | undefined | null;
+  hostedUi: HostedUi | undefined;
+  pending: boolean;
+  error: string | undefined;
 }) => {
+  const [leaving, setLeaving] = useState(false);
+  const [failure, setFailure] = useState<string>();
+  const problem = failure ?? error;
+  const signIn = () => {
+    if (!hostedUi) return;
+    setLeaving(true);
+    beginSignIn(hostedUi, { lang, route: location.hash })
+      .then((url) => location.assign(url))
+      .catch((e: Error) => {
+        setLeaving(false);
+        setFailure(e.message);
+      });
+  };
+  return html`<section class="card signin"><h1>${t(lang, 'signIn')}</h1>
+    ${problem && html`<p class="error" role="alert">${t(lang, 'signInFailed')}: ${problem}</p>`}
+    ${
+      pending
+        ? html`<p class="muted">${t(lang, 'signingIn')}</p>`
+        : hostedUi
+          ? html`<button class="button" data-testid="sign-in-cognito" disabled=${leaving} onClick=${signIn}>${t(lang, 'signInCognito')}</button>`
+          : html`<p class="muted">${t(lang, 'cognitoMissing')}</p>`
+    }
+  </section>`;
+};
+
+/** Local sign-in: demo users of every role, found through an auditor's view of the seeded data. */
+const SignIn = ({ lang, onSession }: { lang: Lang; onSession: (s: Session) => void }) => {
   const [users, setUsers] = useState<DemoUser[] | undefined>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    if (config !== undefined) return;
     (async () => {
       const auditor = await localToken({ roles: ['auditor'], sub: 'demo-auditor' });
       const top = await get<Coverage>(auditor, '/v1/reports/coverage');
@@ -571,13 +604,7 @@ const SignIn = ({
       });
       setUsers(found);
     })().catch((e: Error) => setError(e.message));
-  }, [config, lang]);
-  if (config) {
-    const url = hostedUiUrl(config);
-    return html`<section class="card signin"><h1>${t(lang, 'signIn')}</h1>
-      ${url ? html`<a class="button" href=${url}>${t(lang, 'signInCognito')}</a>` : html`<p class="muted">${t(lang, 'cognitoMissing')}</p>`}
-    </section>`;
-  }
+  }, [lang]);
   return html`<section class="card signin">
     <h1>${t(lang, 'signInAs')}</h1>
     ${error && html`<p class="error">${error}</p>`}
@@ -596,12 +623,45 @@ const LANG_KEY = 'lindung.lang';
 
 const App = () => {
   const [lang, setLang] = useState<Lang>(localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'id');
-  const [session, setSession] = useState<Session | undefined>(loadSession());
+  const [session, setSession] = useState<Session | undefined>(() => loadSession());
   const [config, setConfig] = useState<DeploymentConfig | undefined | null>(null);
+  // Set while this page load completes a sign-in that the hosted UI sent back here.
+  const [returned, setReturned] = useState(() => signInReturnOf(location.search));
+  const [signInError, setSignInError] = useState<string>();
   const route = useRoute();
+  const hostedUi = useMemo(() => (config ? hostedUiOf(config, location.origin) : undefined), [config]);
   useEffect(() => {
     deploymentConfig().then(setConfig);
   }, []);
+  useEffect(() => {
+    if (config === null || !returned) return;
+    // The code is single-use and the URL is no place for it: leave the address bar clean either way.
+    history.replaceState(null, '', location.pathname + location.hash);
+    if (!hostedUi) {
+      setReturned(undefined);
+      return;
+    }
+    completeSignIn(hostedUi, returned)
+      .then(({ session: signedIn, route: opening }) => {
+        setSession(signedIn);
+        if (opening) location.hash = opening;
+      })
+      .catch((error: Error) => setSignInError(error.message))
+      .finally(() => setReturned(undefined));
+  }, [config, hostedUi, returned]);
+  useEffect(() => {
+    // An expired token would only earn 401s: sign in again instead.
+    const expiresAt = session?.expiresAt;
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(
+      () => {
+        clearSession();
+        setSession(undefined);
+      },
+      Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1),
+    );
+    return () => clearTimeout(timer);
+  }, [session]);
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = t(lang, 'appTitle');
@@ -645,8 +705,13 @@ const App = () => {
           session &&
           html`<button class="link" data-testid="sign-out" onClick=${() => {
             clearSession();
-            setSession(undefined);
-            location.hash = '#/';
+            // On AWS the user pool's session ends too, or the hosted UI would sign the same user straight in.
+            if (hostedUi) {
+              location.assign(logoutUrl(hostedUi));
+            } else {
+              setSession(undefined);
+              location.hash = '#/';
+            }
           }}>${t(lang, 'signOut')}</button>`
         }
       </div>
@@ -654,7 +719,11 @@ const App = () => {
     <main>
       ${
         !session
-          ? config !== null && html`<${SignIn} lang=${lang} config=${config} onSession=${setSession} />`
+          ? config === null
+            ? null
+            : config
+              ? html`<${HostedSignIn} lang=${lang} hostedUi=${hostedUi} pending=${Boolean(returned)} error=${signInError} />`
+              : html`<${SignIn} lang=${lang} onSession=${setSession} />`
           : route.page === 'villages'
             ? html`<${VillageTable} lang=${lang} session=${session} />`
             : route.page === 'village'
