@@ -49,6 +49,7 @@ import {
   scopeIdempotencyKey,
   terminateBody,
   terminateEnrollment,
+  villageEnrollmentsQuery,
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
 import {
@@ -150,10 +151,17 @@ const routes: Record<string, Route> = {
   [routeKey(apiRoutes.importEnrollments)]: async (e) =>
     json(200, await importEnrollments(services, principalOf(e), param(e, 'code'), importRequest(e))),
   [routeKey(apiRoutes.listVillageEnrollments)]: async (e) => {
-    const { limit, pageToken } = page(e);
+    const { limit, pageToken, commitmentId } = villageEnrollmentsQuery.parse(e.queryStringParameters ?? {});
     return json(
       200,
-      await listVillageEnrollments(services, principalOf(e), param(e, 'code'), limit, pageToken),
+      await listVillageEnrollments(
+        services,
+        principalOf(e),
+        param(e, 'code'),
+        limit,
+        pageToken,
+        commitmentId,
+      ),
     );
   },
   [routeKey(apiRoutes.terminateEnrollment)]: async (e) =>

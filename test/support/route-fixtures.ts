@@ -18,6 +18,7 @@ import {
   type Role,
   reportWorkersQuery,
   terminateBody,
+  villageEnrollmentsQuery,
 } from '@lindung/api';
 import { expect } from 'vitest';
 import type { z } from 'zod';
@@ -165,9 +166,15 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     body: importEnrollmentsRequest,
   },
   listVillageEnrollments: {
-    allowed: { 'village-operator': 'own', auditor: 'any', admin: 'any' },
-    request: (w) => ({ params: { code: w.own.village }, query: { limit: '10' } }),
-    query: pageQuery,
+    allowed: REPORT_READERS,
+    // A sponsor names its commitment: it reads the enrollments it pays for, not another sponsor's.
+    request: (w, role) => ({
+      params: { code: w.own.village },
+      query: role.startsWith('sponsor-')
+        ? { limit: '10', commitmentId: w.own.commitmentId }
+        : ({ limit: '10' } as Record<string, string>),
+    }),
+    query: villageEnrollmentsQuery,
   },
   terminateEnrollment: {
     allowed: { 'village-operator': 'own' },

@@ -100,7 +100,8 @@ export const POLICIES = {
   listReallocations: SPONSOR_READERS,
   enroll: { 'village-operator': 'own-village' },
   importEnrollments: { 'village-operator': 'own-village' },
-  listVillageEnrollments: { 'village-operator': 'own-village', auditor: 'any', admin: 'any' },
+  /** A sponsor reads a village's enrollments of its own commitment (the `commitmentId` query parameter). */
+  listVillageEnrollments: { ...SPONSOR_READERS, 'village-operator': 'own-village' },
   terminateEnrollment: { 'village-operator': 'own-village' },
   listInvoices: INVOICE_READERS,
   getInvoice: INVOICE_READERS,

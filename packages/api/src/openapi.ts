@@ -13,6 +13,7 @@ import {
   pageQuery,
   proposeReallocationBody,
   terminateBody,
+  villageEnrollmentsQuery,
 } from './schemas.js';
 
 const bodies: Partial<Record<RouteDefinition['operationId'], z.ZodType>> = {
@@ -35,7 +36,7 @@ const queries: Partial<Record<RouteDefinition['operationId'], z.ZodObject>> = {
   [apiRoutes.importEnrollments.operationId]: importQuery,
   [apiRoutes.listAllocations.operationId]: pageQuery,
   [apiRoutes.listReallocations.operationId]: pageQuery,
-  [apiRoutes.listVillageEnrollments.operationId]: pageQuery,
+  [apiRoutes.listVillageEnrollments.operationId]: villageEnrollmentsQuery,
   [apiRoutes.coverageReport.operationId]: coverageQuery,
   [apiRoutes.budgetReport.operationId]: budgetQuery,
   [apiRoutes.reportWorkers.operationId]: reportWorkersQuery,

@@ -81,6 +81,9 @@ export const pageQuery = z.object({
   pageToken: z.string().max(2048).optional(),
 });
 
+/** A village's enrollments: all of them, or those one commitment pays for (how its sponsor reads them). */
+export const villageEnrollmentsQuery = pageQuery.extend({ commitmentId: commitmentId.optional() });
+
 /** The most rows one import may hold: enrolled a few at a time, they must finish within API Gateway's 29 s. */
 export const MAX_IMPORT_ROWS = 5_000;
 

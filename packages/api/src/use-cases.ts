@@ -8,6 +8,7 @@ import {
   isEligibleAge,
   maskNik,
   monthlyPremium,
+  NotFoundError,
   parseNik,
   parsePercent,
   parsePeriod,
@@ -207,8 +208,15 @@ export const listVillageEnrollments = async (
   village: string,
   limit: number,
   pageToken?: string,
+  commitmentId?: string,
 ) => {
   const villageCode = parseVillageCode(village);
-  authorize(principal, 'listVillageEnrollments', { villageCode });
-  return services.enrollments.ofVillage(villageCode, limit, pageToken);
+  if (commitmentId === undefined) {
+    authorize(principal, 'listVillageEnrollments', { villageCode });
+    return services.enrollments.ofVillage(villageCode, limit, pageToken);
+  }
+  const commitment = await services.commitments.get(commitmentId);
+  authorize(principal, 'listVillageEnrollments', { villageCode, sponsorId: commitment?.sponsorId });
+  if (!commitment) throw new NotFoundError(`No commitment ${commitmentId}`, { details: { commitmentId } });
+  return services.enrollments.pageOfAllocation(commitmentId, villageCode, limit, pageToken);
 };

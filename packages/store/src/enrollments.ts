@@ -28,6 +28,7 @@ import {
   cancellationReasons,
   decodePageToken,
   encodePageToken,
+  queryPage,
   queryPages,
   retryOnTransactionConflict,
 } from './client.js';
@@ -387,6 +388,18 @@ export class EnrollmentRepository {
   }
 
   /** One page of a village's enrollments over all commitments, by start period. */
+  /** A page of the enrollments one commitment pays for in one village (what its sponsor may read). */
+  async pageOfAllocation(
+    commitmentId: string,
+    villageCode: string,
+    limit = 100,
+    pageToken?: string,
+  ): Promise<Page<Enrollment>> {
+    const partition = { pk: enrollmentsOfAllocation(commitmentId, villageCode), prefix: 'ENROLLMENT#' };
+    const page = await queryPage(this.db, this.tableName, partition, limit, pageToken);
+    return { ...page, items: page.items.map(toEnrollment) };
+  }
+
   async ofVillage(villageCode: string, limit = 100, pageToken?: string): Promise<Page<Enrollment>> {
     const startKey = decodePageToken(pageToken);
     const { Items = [], LastEvaluatedKey } = await this.db.send(
