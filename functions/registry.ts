@@ -16,8 +16,13 @@ export type Trigger =
   | {
       readonly kind: 'stream';
       readonly table: TableDefinition;
+      /** The most records one invocation receives: bounds a batch's work, so it must fit the timeout. */
       readonly batchSize: number;
       readonly maxBatchingWindowSeconds: number;
+      /** Retries of a failed batch before its records go to the failure queue. */
+      readonly retryAttempts: number;
+      /** Split a batch whose invocation fails in two and retry each half (BisectBatchOnFunctionError). */
+      readonly bisectBatchOnFunctionError: boolean;
     }
   | {
       readonly kind: 'schedule';
@@ -101,7 +106,19 @@ export const reportsProjectorFunction: FunctionDefinition = {
   description:
     'Folds ledger table changes (its stream) into the coverage and budget rollups of the reports table',
   entry: 'functions/stream/reports-projector.ts',
-  trigger: { kind: 'stream', table: ledgerTable, batchSize: 1000, maxBatchingWindowSeconds: 5 },
+  // Batches of up to 1,000 records keep the projection cheap where records share villages (an import); the
+  // handler projects them in chunks of at most 100 villages and stops short of its timeout, leaving the rest
+  // of a batch that touches hundreds (an approval, the year-end close) to the next invocation. A failed batch
+  // is halved until the failing record is alone: 10 halvings for 1,000 records, if they count as retries;
+  // 12 retries still retry that record before the failure queue gets it.
+  trigger: {
+    kind: 'stream',
+    table: ledgerTable,
+    batchSize: 1000,
+    maxBatchingWindowSeconds: 5,
+    retryAttempts: 12,
+    bisectBatchOnFunctionError: true,
+  },
   memoryMb: 1024,
   timeoutSeconds: 120,
 };

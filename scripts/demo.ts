@@ -5,9 +5,11 @@
  *   --concurrency <n>   import requests in flight (default 8)
  *   --seed <n>          the seed of the synthetic workers (default 2022)
  *   --json <file>       also write the figures as JSON (the benchmarks read them)
+ *   --screenshots <dir> where the dashboard's screenshots go (default: a new directory under the system's temp)
  */
-import { writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { periodAt, periodParts } from '@lindung/core';
 import { runJambiYear } from './demo/jambi-year.js';
@@ -16,7 +18,7 @@ import { renderYear } from './demo/report.js';
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const usage =
-  'Usage: npm run demo -- [--villages N] [--year YYYY] [--concurrency N] [--seed N] [--json FILE]';
+  'Usage: npm run demo -- [--villages N] [--year YYYY] [--concurrency N] [--seed N] [--json FILE] [--screenshots DIR]';
 
 const whole = (value: string | undefined, name: string, min: number, max: number): number | undefined => {
   if (value === undefined) return undefined;
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'string' },
+    screenshots: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -67,6 +70,7 @@ try {
     year,
     concurrency,
     log,
+    dashboard: { screenshotDir: values.screenshots ?? (await mkdtemp(join(tmpdir(), 'lindung-demo-'))) },
     ...(villages !== undefined && { villages }),
     ...(seed !== undefined && { seed }),
   });
@@ -80,6 +84,9 @@ try {
   if (values.json) {
     await writeFile(values.json, `${JSON.stringify({ ...result, wallSeconds, load }, null, 2)}\n`);
     log(`Figures written to ${values.json}`);
+  }
+  for (const screenshot of result.dashboard.flatMap((check) => check.screenshots)) {
+    process.stdout.write(`Dashboard screenshot: ${screenshot}\n`);
   }
   process.exitCode = result.problems.length === 0 ? 0 : 1;
 } catch (error) {

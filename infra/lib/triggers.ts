@@ -15,8 +15,6 @@ import type { Storage } from './storage.js';
 
 type TriggerOf<K extends Trigger['kind']> = Extract<Trigger, { kind: K }>;
 
-/** How often a stream batch is retried before it goes to the failure queue. */
-const streamRetryAttempts = 5;
 /** How far a stream consumer may fall behind the table before someone looks. */
 const streamMaximumLag = Duration.minutes(5);
 /** How often the scheduler retries delivering an invocation, and for how long. */
@@ -70,8 +68,9 @@ export class QueueTrigger extends Construct {
 }
 
 /**
- * A DynamoDB stream consumer: partial batch failures, bounded retries, then a failure queue; an alarm
- * when it falls behind the table (the stream's equivalent of a queue's oldest message).
+ * A DynamoDB stream consumer: partial batch failures, a failed batch split in two until the failing record
+ * is alone, bounded retries, then a failure queue; an alarm when it falls behind the table (the stream's
+ * equivalent of a queue's oldest message).
  */
 export class StreamTrigger extends Construct {
   readonly failures: FailureQueue;
@@ -101,7 +100,8 @@ export class StreamTrigger extends Construct {
         batchSize: trigger.batchSize,
         maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
-        retryAttempts: streamRetryAttempts,
+        bisectBatchOnError: trigger.bisectBatchOnFunctionError,
+        retryAttempts: trigger.retryAttempts,
         onFailure: new sources.SqsDlq(this.failures.queue),
       }),
     );

@@ -141,7 +141,15 @@ describe('LindungFunction', () => {
       localOnly: localOnly ?? false,
       kind: trigger.kind,
       ...(trigger.kind === 'queue' ? { queue: trigger.queue.id } : {}),
-      ...(trigger.kind === 'stream' ? { table: trigger.table.id } : {}),
+      ...(trigger.kind === 'stream'
+        ? {
+            table: trigger.table.id,
+            batchSize: trigger.batchSize,
+            maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+            retryAttempts: trigger.retryAttempts,
+            bisectBatchOnFunctionError: trigger.bisectBatchOnFunctionError,
+          }
+        : {}),
       ...(trigger.kind === 'schedule' ? { cron: trigger.cron, timezone: trigger.timezone } : {}),
     });
 

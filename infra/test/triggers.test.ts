@@ -47,7 +47,7 @@ describe('triggers', () => {
     });
   });
 
-  it('feeds the stream consumer from the ledger stream with bounded retries and a failure queue', () => {
+  it('feeds the stream consumer from the ledger stream, bisecting a failed batch, with bounded retries and a failure queue', () => {
     // Prepare
     const failures = logicalIdOf(template, 'AWS::SQS::Queue', {
       QueueName: `lindung-dev-${reportsProjector.id}-failures`,
@@ -59,10 +59,11 @@ describe('triggers', () => {
       FunctionName: { Ref: functionId(reportsProjector.id) },
       EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
+      BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRetryAttempts: Match.anyValue(),
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 12,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failures, 'Arn'] } } },
     });
   });

@@ -3,15 +3,26 @@
  * would use it: the province commits 10% of each village's Rp 100.000.000 grant, an approver approves, every
  * village imports its workers month by month until its quota is full, the twelve monthly rolls issue the
  * invoices that the billing simulator acknowledges and pays, and the January roll of the next year closes
- * the year and releases what is left. Then every village is checked against its plan, to the rupiah.
+ * the year and releases what is left. Then every village is checked against its plan, to the rupiah, and
+ * the year's totals on the dashboard against the reports API's and the ledger's.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ApiProblemError, LindungClient } from '@lindung/cli';
 import { benefitPackage, type Period, periodOf, villagesOf } from '@lindung/core';
-import { documentClient, LedgerRepository } from '@lindung/store';
+import { documentClient, EnrollmentRepository, LedgerRepository } from '@lindung/store';
 import { type LocalStack, startLocalStack } from '../../packages/local/src/stack.js';
+import type { StreamPollerStats } from '../../packages/local/src/stream-poller.js';
+import { ensureDashboardBuilt, readDashboard } from './dashboard.js';
 import { childProcessNamed, type PhaseFigures, PhaseRecorder } from './phases.js';
+import {
+  type Comparison,
+  compareSources,
+  type Figures,
+  invoiceFigures,
+  readReports,
+  waitForReports,
+} from './three-way.js';
 import { JAMBI, jambiVillages, planVillages, startingIn, type VillagePlan } from './workforce.js';
 
 /** Jambi's BKBK rule: 10% of a Rp 100.000.000 grant to every village pays premiums. */
@@ -19,6 +30,7 @@ export const GRANT_PER_VILLAGE = 100_000_000;
 export const PREMIUM_SHARE_PERCENT = 10;
 export const QUOTA_PER_VILLAGE = (GRANT_PER_VILLAGE * PREMIUM_SHARE_PERCENT) / 100;
 const BENEFIT = { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 } as const;
+export const SPONSOR_NAME = 'Pemerintah Provinsi Jambi';
 
 export interface YearOptions {
   /** Villages of Jambi to include (default: all 1,585), spread over the province. */
@@ -29,6 +41,24 @@ export interface YearOptions {
   readonly seed?: number;
   /** Progress lines (the demo writes them to stderr). */
   readonly log: (line: string) => void;
+  /** At the end, compare the dashboard's totals with the API's and the ledger's (absent: not compared). */
+  readonly dashboard?: { readonly screenshotDir: string };
+}
+
+/** The year's totals at one moment as the ledger, the reports API and the dashboard tell them. */
+export interface DashboardCheck {
+  /** When, e.g. `2031-12, before the year closes`. */
+  readonly moment: string;
+  readonly comparison: Comparison;
+  /** How long the demo waited for the reports to equal the ledger, and whether they did. */
+  readonly waitSeconds: number;
+  /** The time from the last write (the roll) until the reports were read equal, or given up on. */
+  readonly secondsAfterLastWrite: number;
+  readonly caughtUp: boolean;
+  /** The overview's heading as shown. */
+  readonly title: string;
+  readonly screenshots: readonly string[];
+  readonly notes: readonly string[];
 }
 
 /** What the run's figures add up to. */
@@ -60,7 +90,11 @@ export interface YearResult {
   readonly phases: readonly PhaseFigures[];
   readonly peaks: { readonly nodeMiB: number; readonly dynamodbMiB: number };
   readonly summary: YearSummary;
-  /** Every disagreement found between the plan, the counters, the invoices and the ledger. */
+  /** What the reports projector (the ledger stream's consumer) did over the year. */
+  readonly projector: StreamPollerStats | undefined;
+  /** Dashboard = API = ledger: after the December roll, and after the year closed (when asked for). */
+  readonly dashboard: readonly DashboardCheck[];
+  /** Every disagreement found between the plan, the counters, the invoices, the ledger and the reports. */
   readonly problems: readonly string[];
 }
 
@@ -209,6 +243,9 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
     useQueueUrlAsEndpoint: false,
   });
   const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region, credentials });
+  const document = documentClient(dynamodb);
+  const ledger = new LedgerRepository(document, stack.tables.ledger?.name ?? '');
+  const enrollments = new EnrollmentRepository(document, stack.tables.ledger?.name ?? '');
   try {
     const as = async (claims: Parameters<LocalStack['tokens']['issue']>[0]) =>
       new LindungClient(stack.httpUrl, await stack.tokens.issue(claims));
@@ -217,7 +254,7 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
     // 1. The province's commitment, drafted by its finance office and approved by someone else.
     const { sponsorId, commitmentId, officer } = await recorder.phase('commit and approve', async () => {
       const sponsor = await admin.post<{ id: string }>('/v1/sponsors', {
-        name: 'Pemerintah Provinsi Jambi',
+        name: SPONSOR_NAME,
         kind: 'province',
         regionCode: JAMBI,
       });
@@ -355,21 +392,154 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
       `Enrollment ${enrollSeconds.toFixed(0)} s in all (${(enrolled / enrollSeconds).toFixed(0)}/s), rolls ${rollSeconds.toFixed(0)} s`,
     );
 
-    // 3. Year end: January's roll closes the year and releases what each village did not spend.
+    /** A village's ledger: the counters its entries add up to, and the coverages still running. */
+    const villageLedger = async (a: AllocationRow) => {
+      const reconciliation = await ledger.reconcile({
+        ...a,
+        status: a.status as 'active' | 'closed',
+      } as Parameters<LedgerRepository['reconcile']>[0]);
+      const running = await enrollments.ofAllocation(commitmentId, a.villageCode);
+      return { reconciliation, covered: running.filter((e) => e.status === 'active').length };
+    };
+    /** The ledger's side of "dashboard = API = ledger": the villages' ledgers summed, the invoices by state. */
+    const ledgerFigures = (
+      committed: number,
+      villages: readonly Awaited<ReturnType<typeof villageLedger>>[],
+      invoices: readonly InvoiceRow[],
+    ): Figures => {
+      const sum = (pick: (v: Awaited<ReturnType<typeof villageLedger>>) => number) =>
+        villages.reduce((total, v) => total + pick(v), 0);
+      const byState: Record<string, { count: number; amount: number }> = {};
+      for (const i of invoices) {
+        const figures = byState[i.status] ?? { count: 0, amount: 0 };
+        figures.count += 1;
+        figures.amount += i.total;
+        byState[i.status] = figures;
+      }
+      return {
+        committed,
+        allocated: sum((v) => v.reconciliation.fromLedger.budget),
+        reserved: sum((v) => v.reconciliation.fromLedger.reserved),
+        spent: sum((v) => v.reconciliation.fromLedger.spent),
+        released: sum((v) => v.reconciliation.fromLedger.released),
+        remaining: sum((v) => v.reconciliation.fromLedger.available),
+        covered: sum((v) => v.covered),
+        ...invoiceFigures(byState),
+      };
+    };
+    const commitmentBudget = async () =>
+      (await officer.get<{ budget: number }>(`/v1/commitments/${commitmentId}`)).budget;
+    /**
+     * Dashboard = API = ledger at one moment: waits until the reports (kept by the stream projector, behind
+     * the writes) equal the ledger or stop changing, then reads the reports API and the dashboard.
+     */
+    const checks: DashboardCheck[] = [];
+    const compareThree = async (moment: string, tag: string, figures: Figures, lastWriteAt: number) => {
+      if (!options.dashboard) return;
+      const { screenshotDir } = options.dashboard;
+      const wait = await recorder.phase(`reports catch up (${tag})`, async () => {
+        const outcome = await waitForReports({
+          read: () => readReports(officer, commitmentId, JAMBI),
+          ledger: figures,
+          progress: () => stack.streamConsumers['reports-projector']?.delivered ?? 0,
+          log,
+        });
+        const after = Math.round((Date.now() - lastWriteAt) / 100) / 10;
+        log(
+          outcome.caughtUp
+            ? `${moment}: the reports equal the ledger ${after} s after the last write (waited ${outcome.seconds} s)`
+            : `${moment}: the reports still differ from the ledger ${after} s after the last write (waited ${outcome.seconds} s)`,
+        );
+        return { ...outcome, after, counts: {} };
+      });
+      const { counts: _counts, ...check } = await recorder.phase(
+        `dashboard = API = ledger (${tag})`,
+        async () => {
+          if (await ensureDashboardBuilt())
+            log('Dashboard built: packages/web/dist was missing or older than its sources');
+          // Read again after the wait: the API and the dashboard are compared as they are at the same time.
+          const reports = await readReports(officer, commitmentId, JAMBI);
+          // A dashboard that cannot be read is a failed check, not a lost year: the figures are still reported.
+          const shown = await readDashboard({
+            url: stack.httpUrl,
+            sponsorName: SPONSOR_NAME,
+            screenshotDir,
+            name: `dashboard-${tag.toLowerCase().replaceAll(' ', '-')}`,
+          }).catch((error: unknown) => {
+            problems.push(
+              `${moment}: the dashboard could not be read: ${error instanceof Error ? error.message : error}`,
+            );
+            return { sources: [], title: '', screenshots: [], notes: [], pageErrors: [] };
+          });
+          const comparison = compareSources(figures, [...reports.sources, ...shown.sources]);
+          problems.push(...comparison.differences.map((d) => `${moment}, dashboard = API = ledger: ${d}`));
+          problems.push(...shown.pageErrors.map((e) => `${moment}: the dashboard failed: ${e}`));
+          if (reports.fiscalYear !== year) {
+            problems.push(`${moment}: the coverage report shows ${reports.fiscalYear}, not ${year}`);
+          }
+          if (
+            shown.sources.length > 0 &&
+            !(shown.title.includes(String(year)) && shown.title.includes('Jambi'))
+          ) {
+            problems.push(
+              `${moment}: the dashboard's overview is "${shown.title}", not Jambi's year ${year}`,
+            );
+          }
+          return {
+            moment,
+            comparison,
+            waitSeconds: wait.seconds,
+            secondsAfterLastWrite: wait.after,
+            caughtUp: wait.caughtUp,
+            title: shown.title,
+            screenshots: shown.screenshots,
+            notes: shown.notes,
+            counts: {},
+          };
+        },
+      );
+      checks.push(check);
+    };
+
+    // 3. December rolled: every worker enrolled is still covered, the leftover quota not yet released.
+    if (options.dashboard) {
+      const lastWriteAt = Date.now();
+      const figures = await recorder.phase('read the ledger (December)', async () => {
+        const [rows, invoices, committed] = await Promise.all([
+          allAllocations(officer, commitmentId),
+          allInvoices(officer, sponsorId),
+          commitmentBudget(),
+        ]);
+        const villages: Awaited<ReturnType<typeof villageLedger>>[] = [];
+        await eachConcurrently(rows, 8, async (a) => {
+          villages.push(await villageLedger(a));
+        });
+        return { figures: ledgerFigures(committed, villages, invoices), counts: { villages: rows.length } };
+      });
+      await compareThree(
+        `${period(year, 12)}, before the year closes`,
+        'December',
+        figures.figures,
+        lastWriteAt,
+      );
+    }
+
+    // 4. Year end: January's roll closes the year and releases what each village did not spend.
     await recorder.phase('close the year', async () => {
       await rollMonth(period(year + 1, 1), (a) => a.status === 'closed');
       return { counts: { villages: villageCodes.length } };
     });
+    const closedAt = Date.now();
     log(`Year ${year} closed`);
 
-    // 4. Every village against its plan, its invoices and its ledger.
+    // 5. Every village against its plan, its invoices and its ledger.
     const summary = await recorder.phase('check every village', async () => {
       const closed = await allAllocations(officer, commitmentId);
       const invoices = await allInvoices(officer, sponsorId);
       const totals = await officer.get<{ totals: Record<string, number>; budget: number }>(
         `/v1/commitments/${commitmentId}`,
       );
-      const ledger = new LedgerRepository(documentClient(dynamodb), stack.tables.ledger?.name ?? '');
+      const villages: Awaited<ReturnType<typeof villageLedger>>[] = [];
       const planOf = new Map<string, VillagePlan>(plans.map((p) => [p.villageCode, p]));
       const billed = new Map<string, { total: number; lines: number; count: number }>();
       for (const i of invoices) {
@@ -399,11 +569,9 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
         if (bill.lines !== plan.workerMonths)
           say(`${bill.lines} invoice lines, planned ${plan.workerMonths} worker-months`);
         if (bill.count !== 12) say(`${bill.count} invoices, expected one a month`);
-        const reconciliation = await ledger.reconcile({
-          ...a,
-          status: a.status as 'active' | 'closed',
-        } as Parameters<LedgerRepository['reconcile']>[0]);
-        for (const problem of reconciliation.problems) say(`ledger: ${problem}`);
+        const village = await villageLedger(a);
+        for (const problem of village.reconciliation.problems) say(`ledger: ${problem}`);
+        villages.push(village);
       });
       const { dead } = await queueDepths(stack, sqs);
       if (dead > 0) problems.push(`${dead} messages in dead-letter queues`);
@@ -432,16 +600,28 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
       };
       if (totals.totals.spent !== result.spent)
         problems.push(`commitment totals spent ${totals.totals.spent} ≠ ${result.spent}`);
-      return Object.assign(result, { counts: { villages: closed.length, invoices: invoices.length } });
+      return {
+        result,
+        figures: ledgerFigures(totals.budget, villages, invoices),
+        counts: { villages: closed.length, invoices: invoices.length },
+      };
     });
-    const { counts: _counts, ...plain } = summary as YearSummary & { counts?: unknown };
+
+    // 6. After the year: the dashboard's totals equal the API's and the ledger's, to the rupiah.
+    await compareThree(`${year} closed`, 'closed', summary.figures, closedAt);
+    const projector = stack.streamConsumers['reports-projector'];
+    if (projector && projector.failed > 0) {
+      problems.push(`the reports projector gave up on ${projector.failed} stream records`);
+    }
     return {
       year,
       villages: villageCodes.length,
       concurrency,
       phases: recorder.phases,
       peaks: recorder.peaks(),
-      summary: plain,
+      summary: summary.result,
+      projector: projector && { ...projector },
+      dashboard: checks,
       problems,
     };
   } catch (error) {

@@ -3,6 +3,7 @@ import { renderTable } from '@lindung/cli';
 import { formatNumber, formatRupiah } from '@lindung/core';
 import type { YearResult } from './jambi-year.js';
 import type { PhaseFigures } from './phases.js';
+import { renderComparison } from './three-way.js';
 
 /** Published figures of Jambi's BKBK programme (see DOMAIN.md for the sources). */
 export const PUBLISHED = {
@@ -61,6 +62,28 @@ export const renderPhases = (phases: readonly PhaseFigures[]): string =>
           ? `${formatNumber(Math.round(p.counts.villages / p.seconds))} villages/s`
           : '',
     ]),
+  ]);
+
+/** The reports projector's figures over the year: how large and how slow its batches were. */
+const renderProjector = (result: YearResult): string[] => {
+  const p = result.projector;
+  if (!p) return [];
+  return [
+    `Reports projector: ${formatNumber(p.delivered)} stream records in ${formatNumber(p.batches)} invocations (at most ${formatNumber(p.largestBatch)} records each); the slowest took ${seconds(p.slowestMs / 1000)} for ${formatNumber(p.slowestRecords)} records; ${formatNumber(p.partialFailures)} cut short to be continued, ${formatNumber(p.errors)} failed, ${formatNumber(p.bisections)} batches split, ${formatNumber(p.failed)} records given up.`,
+    '',
+  ];
+};
+
+/** Dashboard = API = ledger: the three columns at each moment, and how long the reports took to catch up. */
+const renderDashboardChecks = (result: YearResult): string[] =>
+  result.dashboard.flatMap((check) => [
+    `Dashboard = API = ledger, ${check.moment} (the reports ${check.caughtUp ? 'equalled' : 'still differed from'} the ledger ${seconds(check.secondsAfterLastWrite)} after the last write; waited ${seconds(check.waitSeconds)}):`,
+    renderComparison(check.comparison),
+    check.comparison.differences.length === 0
+      ? '  The dashboard, the reports API and the ledger agree to the rupiah.'
+      : `  THE DASHBOARD, THE API AND THE LEDGER DISAGREE (${check.comparison.differences.length} values).`,
+    ...check.notes.map((n) => `  Note: ${n}.`),
+    '',
   ]);
 
 /** The year's summary. */
@@ -131,6 +154,8 @@ export const renderYear = (result: YearResult, wallSeconds: number): string => {
           .map((p) => `  ${p}`)
           .join('\n')}`,
     '',
+    ...renderDashboardChecks(result),
+    ...renderProjector(result),
     'Phases',
     renderPhases(groupPhases(result.phases)),
     '',

@@ -30,7 +30,7 @@ import { type ProvisionedQueue, type ProvisionedTable, provisionQueue, provision
 import { Scheduler } from './scheduler.js';
 import { restoreQueueSnapshot, type SqsLocal, saveQueueSnapshot, startSqsLocal } from './sqs-local.js';
 import { SqsPoller } from './sqs-poller.js';
-import { type CheckpointStore, StreamPoller } from './stream-poller.js';
+import { type CheckpointStore, StreamPoller, type StreamPollerStats } from './stream-poller.js';
 import { type LocalTokenIssuer, localSecret, localTokenIssuer } from './tokens.js';
 
 export const LOCAL_REGION = 'ap-southeast-3'; // Jakarta
@@ -62,6 +62,8 @@ export interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   readonly tokens: LocalTokenIssuer;
   readonly scheduler: Scheduler | undefined;
+  /** What each stream consumer has done so far, by function id (live figures). */
+  readonly streamConsumers: Readonly<Record<string, StreamPollerStats>>;
   stop(): Promise<void>;
 }
 
@@ -213,6 +215,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       log(`${where}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
 
     let scheduler: Scheduler | undefined;
+    const streamConsumers: Record<string, StreamPollerStats> = {};
     if (options.runConsumers ?? true) {
       const schedules = [];
       for (const fn of functions) {
@@ -242,12 +245,21 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             handler: await loadHandler(fn),
             batchSize: Math.min(trigger.batchSize, 1000),
             timeoutSeconds: fn.timeoutSeconds,
+            maxRetryAttempts: trigger.retryAttempts,
+            bisectOnError: trigger.bisectBatchOnFunctionError,
             onError: onError(fn.id),
+            // Lambda would put these on the failure queue for a person to replay; here nobody would notice.
             onFailure: (records, error) =>
-              onError(`${fn.id} gave up on ${records.length} stream records`)(error),
+              onError(
+                `ERROR: ${fn.id} gave up on ${records.length} stream records ` +
+                  `(sequence numbers ${records[0]?.dynamodb?.SequenceNumber} to ${records.at(-1)?.dynamodb?.SequenceNumber}) ` +
+                  `after ${trigger.retryAttempts} retries; what they changed is missing from its output until it is ` +
+                  'rebuilt (reports: npm run reports:rebuild)',
+              )(error),
             ...(dataDir && { checkpoints: fileCheckpoints(join(dataDir, `stream-${fn.id}.json`)) }),
           });
           await poller.start();
+          streamConsumers[fn.id] = poller.stats;
           stoppers.push(() => poller.stop());
         } else if (trigger.kind === 'schedule') {
           schedules.push({
@@ -300,6 +312,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       env,
       tokens,
       scheduler,
+      streamConsumers,
       stop: stopAll,
     };
   } catch (error) {

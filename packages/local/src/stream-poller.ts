@@ -1,7 +1,9 @@
 /**
  * Delivers DynamoDB stream records to a consumer handler the way a Lambda event source mapping does:
  * per shard, in order, parents before children, batches of up to `batchSize`, partial batch failures
- * (resume from the first failed sequence number), bounded retries, then the batch goes to `onFailure`.
+ * (resume from the first failed sequence number), a batch whose invocation fails split in two and each half
+ * retried (`bisectOnError`, Lambda's BisectBatchOnFunctionError), bounded retries, then what still fails
+ * goes to `onFailure` and the shard moves past it, as Lambda's on-failure destination does.
  * Checkpoints can be persisted so a restart of the local stack does not redeliver what was processed.
  */
 import {
@@ -28,7 +30,10 @@ export interface StreamPollerOptions {
   readonly handler: LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>;
   readonly batchSize: number;
   readonly timeoutSeconds: number;
+  /** Retries of a failed batch (or half of one) before it goes to `onFailure` (default 5). */
   readonly maxRetryAttempts?: number;
+  /** Split a batch whose invocation fails (throws, times out) in two and deliver each half on its own. */
+  readonly bisectOnError?: boolean;
   readonly checkpoints?: CheckpointStore;
   readonly onError?: (error: unknown) => void;
   /** Receives a batch that still failed after every retry (Lambda's on-failure destination). */
@@ -62,9 +67,40 @@ const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord
   } as DynamoDBRecord;
 };
 
+/** What a stream consumer has done so far (a live object: it changes as the poller runs). */
+export interface StreamPollerStats {
+  /** Invocations of the handler. */
+  batches: number;
+  /** Records the handler processed successfully. */
+  delivered: number;
+  /** Records given up after every retry (handed to `onFailure`). */
+  failed: number;
+  /** Invocations that threw (a timeout included). */
+  errors: number;
+  /** Invocations that reported failed records (a partial batch response). */
+  partialFailures: number;
+  /** Batches split in two after a failed invocation. */
+  bisections: number;
+  /** The longest invocation, in milliseconds, and the size of its batch. */
+  slowestMs: number;
+  slowestRecords: number;
+  /** The most records one invocation received. */
+  largestBatch: number;
+}
+
 /** Runs one stream's consumer until stopped. */
 export class StreamPoller {
-  readonly stats = { batches: 0, delivered: 0, failed: 0 };
+  readonly stats: StreamPollerStats = {
+    batches: 0,
+    delivered: 0,
+    failed: 0,
+    errors: 0,
+    partialFailures: 0,
+    bisections: 0,
+    slowestMs: 0,
+    slowestRecords: 0,
+    largestBatch: 0,
+  };
   private readonly shards = new Map<string, ShardState>();
   private checkpoints: Record<string, string> = {};
   private running = false;
@@ -169,13 +205,9 @@ export class StreamPoller {
         new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchSize }),
       );
       if (Records.length > 0) {
-        const ok = await this.deliver(shardId, Records);
+        // Every record ends delivered or handed to onFailure, so the shard goes on after the batch.
+        await this.deliver(shardId, Records);
         delivered += Records.length;
-        if (!ok) {
-          // The shard's iterator restarts after the last checkpoint: the failed records come again.
-          state.iterator = undefined;
-          continue;
-        }
       }
       state.iterator = NextShardIterator;
       if (!NextShardIterator) state.closed = true;
@@ -183,43 +215,77 @@ export class StreamPoller {
     return delivered;
   }
 
-  private async deliver(shardId: string, records: StreamRecord[]): Promise<boolean> {
-    const { handler, functionName, timeoutSeconds, streamArn } = this.options;
-    let batch = records.map((r) => toLambdaRecord(r, streamArn));
-    const maxAttempts = (this.options.maxRetryAttempts ?? 5) + 1;
+  private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {
+    const { streamArn } = this.options;
+    await this.deliverBatch(
+      shardId,
+      records.map((r) => toLambdaRecord(r, streamArn)),
+    );
+  }
+
+  /**
+   * Delivers one batch: the prefix the handler processed is checkpointed, the rest retried with backoff;
+   * after a failed invocation a batch of several records is split in two and each half delivered on its own
+   * (a split is not a retry), so one record that keeps failing, or a batch too large for the timeout, does
+   * not take its neighbours with it. What still fails after every retry goes to `onFailure`.
+   */
+  private async deliverBatch(shardId: string, records: DynamoDBRecord[]): Promise<void> {
+    const maxRetries = this.options.maxRetryAttempts ?? 5;
+    let batch = records;
     let lastError: unknown;
-    for (let attempt = 1; attempt <= maxAttempts && batch.length > 0; attempt++) {
-      let failedFrom: number = batch.length;
-      try {
-        const response = await handler({ Records: batch }, lambdaContext(functionName, timeoutSeconds));
-        const failedSequences = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
-        const index = batch.findIndex((r) => failedSequences.has(r.dynamodb?.SequenceNumber ?? ''));
-        if (index >= 0) {
-          failedFrom = index;
-          lastError = new Error(`record ${batch[index]?.dynamodb?.SequenceNumber} reported as failed`);
-        }
-      } catch (error) {
-        failedFrom = 0;
-        lastError = error;
-        this.options.onError?.(error);
-      }
+    for (let retry = 0; batch.length > 0; retry++) {
+      if (retry > 0) await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** retry, 2000)));
+      const { failedFrom, threw, error } = await this.invoke(batch);
       const succeeded = batch.slice(0, failedFrom);
       const last = succeeded.at(-1)?.dynamodb?.SequenceNumber;
       if (last) await this.checkpoint(shardId, last);
       this.stats.delivered += succeeded.length;
-      this.stats.batches += 1;
       batch = batch.slice(failedFrom);
-      if (batch.length > 0 && attempt < maxAttempts) {
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)));
+      if (batch.length === 0) return;
+      lastError = error;
+      if (threw && this.options.bisectOnError && batch.length > 1) {
+        this.stats.bisections += 1;
+        const half = Math.ceil(batch.length / 2);
+        await this.deliverBatch(shardId, batch.slice(0, half));
+        await this.deliverBatch(shardId, batch.slice(half));
+        return;
       }
+      if (retry >= maxRetries) break;
     }
-    if (batch.length === 0) return true;
-    // Out of retries: hand the batch to the on-failure destination and move past it, as Lambda does.
+    // Out of retries: hand the records to the on-failure destination and move past them, as Lambda does.
     this.stats.failed += batch.length;
     this.options.onFailure?.(batch, lastError);
     const last = batch.at(-1)?.dynamodb?.SequenceNumber;
     if (last) await this.checkpoint(shardId, last);
-    return false;
+  }
+
+  /** One invocation: where the batch failed (its length when it did not) and why. */
+  private async invoke(
+    batch: DynamoDBRecord[],
+  ): Promise<{ failedFrom: number; threw: boolean; error?: unknown }> {
+    const { handler, functionName, timeoutSeconds } = this.options;
+    const started = performance.now();
+    this.stats.batches += 1;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    try {
+      const response = await handler({ Records: batch }, lambdaContext(functionName, timeoutSeconds));
+      const failedSequences = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
+      const index = batch.findIndex((r) => failedSequences.has(r.dynamodb?.SequenceNumber ?? ''));
+      if (index < 0) return { failedFrom: batch.length, threw: false };
+      this.stats.partialFailures += 1;
+      const error = new Error(`record ${batch[index]?.dynamodb?.SequenceNumber} reported as failed`);
+      return { failedFrom: index, threw: false, error };
+    } catch (error) {
+      this.stats.errors += 1;
+      this.options.onError?.(error);
+      return { failedFrom: 0, threw: true, error };
+    } finally {
+      const ms = performance.now() - started;
+      if (ms > this.stats.slowestMs) {
+        this.stats.slowestMs = Math.round(ms);
+        this.stats.slowestRecords = batch.length;
+      }
+    }
   }
 
   private async checkpoint(shardId: string, sequenceNumber: string): Promise<void> {

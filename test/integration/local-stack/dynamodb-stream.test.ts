@@ -70,4 +70,47 @@ describe('DynamoDB stream delivery', () => {
     const mine = received.filter((r) => r.dynamodb?.Keys?.pk?.S === id).map((r) => r.dynamodb?.Keys?.sk?.S);
     expect(mine).toEqual(['FAIL-ONCE', 'AFTER']);
   });
+
+  it('splits a batch whose invocation fails until the failing record is alone, and gives up only that one', async () => {
+    // Prepare: a consumer that throws on any batch holding the poisoned record, so its neighbours fail with it.
+    const id = `TEST#${ulid()}`;
+    const skOf = (r: DynamoDBRecord) => (r.dynamodb?.Keys?.pk?.S === id ? [r.dynamodb.Keys.sk?.S] : []);
+    const delivered: (string | undefined)[] = [];
+    const givenUp: (string | undefined)[] = [];
+    const bisecting = new StreamPoller({
+      streams,
+      streamArn: ledger?.streamArn ?? '',
+      functionName: 'stream-bisect-probe',
+      batchSize: 100,
+      timeoutSeconds: 10,
+      maxRetryAttempts: 1,
+      bisectOnError: true,
+      handler: async (event) => {
+        const mine = event.Records.flatMap(skOf);
+        if (mine.includes('POISON')) throw new Error('poisoned');
+        delivered.push(...mine);
+        return { batchItemFailures: [] };
+      },
+      onFailure: (records) => givenUp.push(...records.flatMap(skOf)),
+    });
+
+    // Act
+    for (const sk of ['BEFORE', 'POISON', 'AFTER']) {
+      await document.send(new PutCommand({ TableName: ledger?.name, Item: { pk: id, sk } }));
+    }
+    await bisecting.start();
+    try {
+      await eventually(async () => (delivered.includes('AFTER') && givenUp.length > 0 ? true : undefined), {
+        what: 'the records around the poisoned one',
+      });
+    } finally {
+      await bisecting.stop();
+    }
+
+    // Assess
+    expect(delivered).toEqual(['BEFORE', 'AFTER']);
+    expect(givenUp).toEqual(['POISON']);
+    expect(bisecting.stats).toMatchObject({ failed: 1 });
+    expect(bisecting.stats.bisections).toBeGreaterThan(0);
+  });
 });
