@@ -109,6 +109,16 @@ const eachConcurrently = async <T>(items: readonly T[], limit: number, work: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 };
 
+/** A log that says something at most once every `ms` (progress of a long phase, without flooding). */
+const throttled = (log: (line: string) => void, ms = 30_000) => {
+  let last = Date.now();
+  return (line: () => string) => {
+    if (Date.now() - last < ms) return;
+    last = Date.now();
+    log(line());
+  };
+};
+
 /** Polls until `probe` says done; a phase that never ends is a failure, not a hang. */
 const waitFor = async (what: string, probe: () => Promise<boolean>, timeoutMs = 120 * 60_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -315,6 +325,8 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
     const enrollMonth = async (p: Period) => {
       const villages = startingIn(plans, p);
       let created = 0;
+      let imported = 0;
+      const progress = throttled(log);
       await eachConcurrently(villages, concurrency, async ({ villageCode, workers }) => {
         const operator = operators.get(villageCode) as LindungClient;
         const answer = await operator.post<{ rows: { row: number; status: number; code?: string }[] }>(
@@ -336,6 +348,11 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
         for (const w of workers) planned.set(w.expect, (planned.get(w.expect) ?? 0) + 1);
         created += outcomes.get('created') ?? 0;
         refusedQuotaFull += outcomes.get('quota-exhausted') ?? 0;
+        imported++;
+        progress(
+          () =>
+            `  ${p}: ${imported.toLocaleString('id-ID')} of ${villages.length.toLocaleString('id-ID')} villages imported, ${created.toLocaleString('id-ID')} workers enrolled`,
+        );
         const said = JSON.stringify([...outcomes].sort());
         if (said !== JSON.stringify([...planned].sort())) {
           problems.push(
@@ -360,8 +377,13 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
       // The roll has queued its work when it answers; the queues run dry once every village is rolled and
       // billing has acknowledged and paid (before the next month: three unpaid months lapse coverage).
       // Watching the queues costs DynamoDB Local nothing; the allocations are read once they are dry.
+      const progress = throttled(log);
       await waitFor(`the roll of ${p} and its billing`, async () => {
-        if ((await queueDepths(stack, sqs)).pending > 0) return false;
+        const { pending } = await queueDepths(stack, sqs);
+        progress(
+          () => `  ${p}: ${pending.toLocaleString('id-ID')} messages of renewal work and billing pending`,
+        );
+        if (pending > 0) return false;
         return (await allAllocations(officer, commitmentId)).every(done);
       });
     };

@@ -46,6 +46,12 @@ export const groupPhases = (phases: readonly PhaseFigures[]): PhaseFigures[] => 
 const seconds = (value: number) => `${value.toLocaleString('id-ID', { maximumFractionDigits: 1 })} s`;
 
 /** The phases as a table: wall time, CPU and peak memory of Node and of DynamoDB Local. */
+/** A rate with one decimal below 10 a second (0,4 villages/s, not 0), whole above. */
+const rate = (perSecond: number) =>
+  perSecond < 10
+    ? perSecond.toLocaleString('id-ID', { maximumFractionDigits: 1 })
+    : formatNumber(Math.round(perSecond));
+
 export const renderPhases = (phases: readonly PhaseFigures[]): string =>
   renderTable([
     ['Phase', 'Wall time', 'Node CPU', 'DynamoDB CPU', 'Node peak RSS', 'DynamoDB peak RSS', 'Rate'],
@@ -57,9 +63,9 @@ export const renderPhases = (phases: readonly PhaseFigures[]): string =>
       `${formatNumber(p.nodePeakMiB)} MiB`,
       `${formatNumber(p.dynamodbPeakMiB)} MiB`,
       p.counts.enrollments !== undefined && p.seconds > 0
-        ? `${formatNumber(Math.round(p.counts.enrollments / p.seconds))} enrollments/s`
+        ? `${rate(p.counts.enrollments / p.seconds)} enrollments/s`
         : p.counts.villages !== undefined && p.seconds > 0 && /roll|close/.test(p.name)
-          ? `${formatNumber(Math.round(p.counts.villages / p.seconds))} villages/s`
+          ? `${rate(p.counts.villages / p.seconds)} villages/s`
           : '',
     ]),
   ]);
