@@ -109,6 +109,9 @@ const eachConcurrently = async <T>(items: readonly T[], limit: number, work: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 };
 
+/** Seconds as an Indonesian reader writes them: `633,9 s`. */
+const secondsText = (seconds: number) => `${seconds.toLocaleString('id-ID', { maximumFractionDigits: 1 })} s`;
+
 /** A log that says something at most once every `ms` (progress of a long phase, without flooding). */
 const throttled = (log: (line: string) => void, ms = 30_000) => {
   let last = Date.now();
@@ -407,11 +410,11 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
       enrollSeconds += (enrolledAt - started) / 1000;
       rollSeconds += (performance.now() - enrolledAt) / 1000;
       log(
-        `${p}: ${created.toLocaleString('id-ID')} workers enrolled in ${villages.toLocaleString('id-ID')} villages (${((enrolledAt - started) / 1000).toFixed(1)} s), rolled and billed in ${((performance.now() - enrolledAt) / 1000).toFixed(1)} s; ${enrolled.toLocaleString('id-ID')} so far`,
+        `${p}: ${created.toLocaleString('id-ID')} workers enrolled in ${villages.toLocaleString('id-ID')} villages (${secondsText((enrolledAt - started) / 1000)}), rolled and billed in ${secondsText((performance.now() - enrolledAt) / 1000)}; ${enrolled.toLocaleString('id-ID')} so far`,
       );
     }
     log(
-      `Enrollment ${enrollSeconds.toFixed(0)} s in all (${(enrolled / enrollSeconds).toFixed(0)}/s), rolls ${rollSeconds.toFixed(0)} s`,
+      `Enrollment ${secondsText(enrollSeconds)} in all (${Math.round(enrolled / enrollSeconds).toLocaleString('id-ID')}/s), rolls ${secondsText(rollSeconds)}`,
     );
 
     /** A village's ledger: the counters its entries add up to, and the coverages still running. */
