@@ -8,7 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ApiProblemError, LindungClient } from '@lindung/cli';
+import { ApiProblemError, LindungClient, ProgressBar } from '@lindung/cli';
 import { benefitPackage, type Period, periodOf, villagesOf } from '@lindung/core';
 import { documentClient, EnrollmentRepository, LedgerRepository } from '@lindung/store';
 import { type LocalStack, startLocalStack } from '../../packages/local/src/stack.js';
@@ -329,7 +329,12 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
       const villages = startingIn(plans, p);
       let created = 0;
       let imported = 0;
-      const progress = throttled(log);
+      // Into the demo's log, a line at every tenth of the month's villages.
+      const progress = new ProgressBar(
+        { write: (text) => log(text.trimEnd()) },
+        villages.length,
+        `  ${p} imports`,
+      );
       await eachConcurrently(villages, concurrency, async ({ villageCode, workers }) => {
         const operator = operators.get(villageCode) as LindungClient;
         const answer = await operator.post<{ rows: { row: number; status: number; code?: string }[] }>(
@@ -352,10 +357,7 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
         created += outcomes.get('created') ?? 0;
         refusedQuotaFull += outcomes.get('quota-exhausted') ?? 0;
         imported++;
-        progress(
-          () =>
-            `  ${p}: ${imported.toLocaleString('id-ID')} of ${villages.length.toLocaleString('id-ID')} villages imported, ${created.toLocaleString('id-ID')} workers enrolled`,
-        );
+        progress.update(imported, `${created.toLocaleString('id-ID')} workers enrolled`);
         const said = JSON.stringify([...outcomes].sort());
         if (said !== JSON.stringify([...planned].sort())) {
           problems.push(
