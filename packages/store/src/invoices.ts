@@ -424,7 +424,13 @@ export class InvoiceRepository {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const state = error.Item?.status?.S as InvoiceState | undefined;
       if (!state) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
-      if (alreadyPast(state, event)) return this.fillIn(id, changes);
+      if (alreadyPast(state, event)) {
+        // Billing's answers may arrive in any order, so what a late answer says is filled in. Our own `send`
+        // is no answer: billing can acknowledge an invoice before the roll records that it handed it over,
+        // and then the acknowledgement proves the send; a second write for `sentAt` would only make the
+        // roll's cost depend on billing's speed.
+        return event === 'send' ? false : this.fillIn(id, changes);
+      }
       if (from.includes(state)) {
         throw new ValidationError(`The ${event} of invoice ${id} does not match it`, {
           details: { invoiceId: id },

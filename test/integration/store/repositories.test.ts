@@ -119,6 +119,34 @@ describe('invoice storage', () => {
       many.lines.map((l) => l.nikMasked),
     );
   });
+
+  it('records a send that billing has already answered with one refused write and no error', async () => {
+    // Prepare: billing acknowledged the invoice before the roll recorded that it handed it over.
+    const { invoice } = await issueAndAnswer('15.71.02.2003', 3);
+    const { Item: before } = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: invoiceKey(invoice.commitmentId, '15.71.02.2003', PERIOD),
+      }),
+    );
+
+    // Act
+    const counter = countWrites([dynamodb]);
+    const recorded = await invoices.apply(invoice.id, 'send', { sentAt: '2041-03-01T00:00:00Z' });
+    const writes = counter.stop();
+
+    // Assess
+    expect(recorded).toBe(false);
+    expect(writes.total.requests).toBe(1);
+    expect(writes.refused).toBe(1);
+    const { Item: after } = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: invoiceKey(invoice.commitmentId, '15.71.02.2003', PERIOD),
+      }),
+    );
+    expect(after).toEqual(before);
+  });
 });
 
 describe('commitment approval', () => {
