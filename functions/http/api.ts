@@ -1,9 +1,9 @@
 /** Lambda entry point of the HTTP API: API Gateway HTTP API (payload v2) → route → use case. */
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
+  acceptedBodies,
   apiRoutes,
   approveCommitment,
   approveReallocation,
@@ -19,6 +19,7 @@ import {
   draftCommitmentBody,
   enroll,
   enrollBody,
+  exactlyOncePerKey,
   getCommitment,
   getInvoice,
   healthRoute,
@@ -192,7 +193,7 @@ const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyR
   return route(event);
 };
 
-const idempotency = makeHandlerIdempotent({
+const idempotency = exactlyOncePerKey({
   persistenceStore: new DynamoDBPersistenceLayer({
     tableName: tableNameFromEnv(idempotencyTable),
     awsSdkV3Client: dynamodbClient,
@@ -209,6 +210,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(problemDetails(logger))
   .use(injectLambdaContext(logger))
   .use(httpHeaderNormalizer())
+  .use(acceptedBodies({ otherMediaTypes: { [routeKey(apiRoutes.importEnrollments)]: ['text/csv'] } }))
   .use(scopeIdempotencyKey())
   .use(idempotency)
   .handler(dispatch);
