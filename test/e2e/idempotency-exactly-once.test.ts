@@ -93,7 +93,10 @@ const expectExactlyOnce = (result: TrialResult, created: number) => {
 const figures = (what: string, results: readonly TrialResult[], stored: number, seconds: number) => {
   const answers = results.flatMap((r) => r.burst);
   const count = (status: number) => answers.filter((a) => a.status === status).length;
-  const replayed = results.filter((r) => r.retry.status < 300).length;
+  const replayed = results.filter((r) => {
+    const first = r.burst.find((a) => a.status < 300);
+    return r.retry.status === first?.status && JSON.stringify(r.retry.body) === JSON.stringify(first.body);
+  }).length;
   console.info(
     `${what}: ${results.length} trials × ${BURST} concurrent + 1 retry in ${seconds.toFixed(1)} s — ` +
       `burst answers ${count(201)} × 201, ${count(409)} × 409 idempotency-in-progress; ` +

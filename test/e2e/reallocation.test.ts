@@ -139,7 +139,7 @@ describe('reallocation of quota between villages (maker-checker)', () => {
 
   it('refuses to move reserved quota: 409 quota-exhausted naming the village, and nothing moves', async () => {
     // Prepare: D has 10 workers, so Rp 7.984.000 of its quota is unreserved.
-    const [D, E] = ['15.02.01.2006', '15.02.01.2007'] as const;
+    const [D, E] = ['15.02.01.2023', '15.02.01.2024'] as const;
     const { staff, commitmentId, path } = await quotasWithWorkers([D, E], 10, '150203');
     const unreserved = QUOTA - 10 * FULL_YEAR;
     const before = await allocationsOf(staff.officer, commitmentId);

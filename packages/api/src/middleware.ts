@@ -29,6 +29,12 @@ type HttpRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const SCOPED_IDEMPOTENCY_HEADER = 'x-lindung-idempotency-key';
 
+/** An issue's message; for a refused record key (e.g. a village code), the reason the key was refused. */
+const issueMessage = (issue: ZodError['issues'][number]): string =>
+  issue.code === 'invalid_key' && issue.issues[0]
+    ? `${issue.message}: ${issue.issues[0].message}`
+    : issue.message;
+
 /** Maps every error to `application/problem+json`; register it first so that it runs last. */
 export const problemDetails = (logger: Logger): HttpMiddleware => ({
   onError: async (request) => {
@@ -52,7 +58,7 @@ export const problemDetails = (logger: Logger): HttpMiddleware => ({
         status: 422,
         code: 'validation-failed',
         title: 'The request is not valid',
-        issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        issues: error.issues.map((i) => ({ path: i.path.join('.'), message: issueMessage(i) })),
       });
     } else {
       logger.error('unhandled error', { error: error as Error });

@@ -1,15 +1,20 @@
 /** The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. */
-import { MAX_REALLOCATION_MOVES } from '@lindung/core';
-import { z } from 'zod';
+import { findRegion, MAX_REALLOCATION_MOVES } from '@lindung/core';
+import * as z from 'zod';
 
 const rupiah = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('Integer rupiah');
+/** A well-formed code must also name a region of the region data: money must never go to a made-up village. */
+const inRegionData = (code: string) => findRegion(code) !== undefined;
+const UNKNOWN_REGION = 'no region with this code in the region data (idn-area-data)';
 const regionCode = z
   .string()
-  .regex(/^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/)
+  .regex(/^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/, { abort: true })
+  .refine(inRegionData, UNKNOWN_REGION)
   .describe('idn-area-data code, e.g. 15.01.01.2001');
 const villageCode = z
   .string()
-  .regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/)
+  .regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/, { abort: true })
+  .refine(inRegionData, UNKNOWN_REGION)
   .describe('Village code, e.g. 15.01.01.2001');
 const period = z
   .string()
