@@ -42,7 +42,9 @@ export const stopOnSignals = (options: StopOnSignalsOptions): ((signal: NodeJS.S
         },
       );
     } else if (presses === 2) {
-      log('still stopping: waiting for the work in flight to finish. Press Ctrl-C once more to force an exit.');
+      log(
+        'still stopping: waiting for the work in flight to finish. Press Ctrl-C once more to force an exit.',
+      );
     } else {
       log('forced exit before the stop finished.');
       exit(FORCED_EXIT_CODE);

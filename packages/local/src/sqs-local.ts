@@ -1,10 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import {
-  ChangeMessageVisibilityBatchCommand,
-  ListQueuesCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { join } from 'node:path';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 
 export interface SqsLocalOptions {
@@ -24,6 +21,27 @@ export interface SqsLocal {
   stop(): Promise<void>;
 }
 
+interface NodeSqlite {
+  DatabaseSync: {
+    new (
+      path: string,
+    ): {
+      prepare(sql: string): { run(): { changes: number | bigint } };
+      close(): void;
+    };
+    prototype: { exec(this: unknown, sql: string): unknown };
+  };
+}
+
+/** `node:sqlite` (Node ≥ 22.5), through a specifier TypeScript does not resolve: the pinned @types/node has none. */
+const nodeSqlite = async (): Promise<NodeSqlite> => {
+  const specifier = 'node:sqlite';
+  return (await import(specifier)) as NodeSqlite;
+};
+
+/** fauxqs' file in its data folder. */
+const FAUXQS_DB = 'fauxqs.db';
+
 /**
  * fauxqs writes through to SQLite in WAL mode with SQLite's default `synchronous = FULL`: an fsync per
  * message operation, about 7 ms each on a plain disk, which makes a persistent local stack several times
@@ -35,15 +53,12 @@ export interface SqsLocal {
  * stay durable, only slower.
  */
 const withCrashSafeSqliteWrites = async <T>(open: () => Promise<T>): Promise<T> => {
-  // Through a specifier TypeScript does not resolve: the pinned @types/node (20) has no node:sqlite.
-  const specifier = 'node:sqlite';
-  const { DatabaseSync } = (await import(specifier)) as {
-    DatabaseSync: { prototype: { exec(this: unknown, sql: string): unknown } };
-  };
+  const { DatabaseSync } = await nodeSqlite();
   const exec = DatabaseSync.prototype.exec;
   DatabaseSync.prototype.exec = function (this: unknown, sql: string) {
     const result = exec.call(this, sql);
-    if (/^\s*PRAGMA\s+journal_mode\s*=\s*WAL\s*;?\s*$/i.test(sql)) exec.call(this, 'PRAGMA synchronous = NORMAL');
+    if (/^\s*PRAGMA\s+journal_mode\s*=\s*WAL\s*;?\s*$/i.test(sql))
+      exec.call(this, 'PRAGMA synchronous = NORMAL');
     return result;
   };
   // startFauxqs opens the file before its first await; the original is back before anything else runs.
@@ -60,47 +75,35 @@ const withCrashSafeSqliteWrites = async <T>(open: () => Promise<T>): Promise<T> 
  * its dead-letter queue.
  */
 export const startSqsLocal = async (options: SqsLocalOptions): Promise<SqsLocal> => {
+  const released = options.dataDir ? await releaseInFlight(join(options.dataDir, FAUXQS_DB)) : 0;
   const server = await withCrashSafeSqliteWrites(() =>
     startFauxqs({ port: options.port, logger: false, ...(options.dataDir && { dataDir: options.dataDir }) }),
   );
-  let released = 0;
-  try {
-    released = await releaseInFlight(server);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
   return { endpoint: server.address, released, stop: () => server.stop() };
 };
 
-type FauxqsServer = Awaited<ReturnType<typeof startFauxqs>>;
-
-/** Makes every in-flight message of every queue visible again, through fauxqs' API (so it is persisted). */
-const releaseInFlight = async (server: FauxqsServer): Promise<number> => {
-  const sqs = new SQSClient({
-    endpoint: server.address,
-    region: 'ap-southeast-3',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    useQueueUrlAsEndpoint: false,
-  });
+/**
+ * Before fauxqs loads its file: every message recorded in flight gets a visibility deadline in the past,
+ * so fauxqs' own load puts it back in its queue and clears its receipt, keeping its receive count. (Not
+ * through ChangeMessageVisibility to 0: fauxqs 2.4.1 then writes a NULL receive count, which its schema
+ * refuses.) Coupled to fauxqs' table layout: if that changes, the statement fails and the messages come
+ * back after their visibility timeout instead, as on SQS.
+ */
+const releaseInFlight = async (file: string): Promise<number> => {
+  if (!existsSync(file)) return 0;
+  const { DatabaseSync } = await nodeSqlite();
+  const db = new DatabaseSync(file);
   try {
-    const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
-    let released = 0;
-    for (const url of QueueUrls) {
-      const inflight = server.inspectQueue(url.split('/').at(-1) ?? '')?.messages.inflight ?? [];
-      for (let i = 0; i < inflight.length; i += 10) {
-        const entries = inflight.slice(i, i + 10).map((m, j) => ({
-          Id: String(j),
-          ReceiptHandle: m.receiptHandle,
-          VisibilityTimeout: 0,
-        }));
-        await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
-        released += entries.length;
-      }
-    }
-    return released;
+    const { changes } = db
+      .prepare(
+        'UPDATE sqs_messages SET visibility_deadline = 1 WHERE receipt_handle IS NOT NULL AND visibility_deadline > 1',
+      )
+      .run();
+    return Number(changes);
+  } catch {
+    return 0;
   } finally {
-    sqs.destroy();
+    db.close();
   }
 };
 

@@ -138,7 +138,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   try {
     await requireJava();
     const stale = dataDir && (await stopStaleDynamoDbLocal(join(dataDir, 'dynamodb')));
-    if (stale) log(`stopped DynamoDB Local (pid ${stale}) left running by an earlier run on this data folder`);
+    if (stale)
+      log(`stopped DynamoDB Local (pid ${stale}) left running by an earlier run on this data folder`);
     if (httpPort !== 0) await requireFreePort(httpPort, 'the HTTP API', '--port');
     if (options.dynamodbPort)
       await requireFreePort(options.dynamodbPort, 'DynamoDB Local', '--dynamodb-port');
@@ -209,7 +210,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         ]),
       );
       const restored = await importLegacyQueueSnapshot(snapshotFile, sqs, (name) => urls.get(name));
-      if (restored > 0) log(`${restored} queued messages imported from the queues.json of an earlier version`);
+      if (restored > 0)
+        log(`${restored} queued messages imported from the queues.json of an earlier version`);
     }
 
     const functions = (options.functions ?? functionDefinitions).filter((f) => f.trigger.kind !== 'http');
