@@ -33,7 +33,7 @@ export const handler = middy(async (event: ScheduledInvocation) => {
     // Published only when something was resent: the alarm treats a missing datapoint as nothing resent.
     metrics.addMetric('InvoicesResent', MetricUnit.Count, summary.resent.length);
     metrics.publishStoredMetrics();
-    logger.warn('invoices billing had not answered sent again', {
+    logger.info('invoices billing had not answered sent again', {
       unanswered: summary.unanswered,
       resent: summary.resent.length,
       invoiceIds: summary.resent.slice(0, 50),
