@@ -65,6 +65,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import packageJson from '../../package.json' with { type: 'json' };
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
+// Reads the NIK hashing key from Secrets Manager before the first request (a top-level await).
+import '../shared/nik-hash-key.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,

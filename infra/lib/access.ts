@@ -71,6 +71,13 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     observesHealth: false,
     hashesNiks: false,
   },
+  'billing-resend': {
+    // Finds invoices billing has not answered (the sponsors' invoice index), records each resend.
+    tables: [{ table: ledgerTable, access: 'read-write' }],
+    sendsTo: [billingOutboxQueue],
+    observesHealth: false,
+    hashesNiks: false,
+  },
   'reports-projector': {
     // Its ledger changes arrive on the stream; it looks up what they refer to and writes the rollups.
     tables: [
@@ -123,10 +130,9 @@ export const environmentOf = (
     }
   }
   if (access.hashesNiks) {
-    // A CloudFormation dynamic reference: the template holds only the secret's ARN; CloudFormation puts
-    // the value into the function's configuration at deploy time. Handlers read `NIK_HASH_KEY`
-    // synchronously (packages/store nikKey), and the local stack sets it the same way.
-    environment.NIK_HASH_KEY = storage.nikHashKey.secretValue.unsafeUnwrap();
+    // Only the secret's ARN: the function reads the key at cold start through Powertools parameters
+    // (functions/shared/nik-hash-key.ts), so the key is in no template and no function configuration.
+    environment.NIK_HASH_KEY_SECRET_ARN = storage.nikHashKey.secretArn;
   }
   return environment;
 };
@@ -156,6 +162,7 @@ export const grantAccess = (
   for (const definition of access.sendsTo) {
     queues.queue(definition).grantSendMessages(fn.role);
   }
+  if (access.hashesNiks) storage.nikHashKey.grantRead(fn.role);
   if (access.observesHealth) {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
