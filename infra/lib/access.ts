@@ -29,6 +29,8 @@ export interface FunctionAccess {
   readonly observesHealth: boolean;
   /** Turns NIKs into worker keys, so it needs the NIK hashing key. */
   readonly hashesNiks: boolean;
+  /** Moves dead letters back to their source queues (POST /v1/operations/redrive). */
+  readonly redrivesDeadLetters?: boolean;
 }
 
 const noAccess: FunctionAccess = { tables: [], sendsTo: [], observesHealth: false, hashesNiks: false };
@@ -49,6 +51,7 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     sendsTo: [renewalWorkQueue],
     observesHealth: true,
     hashesNiks: true,
+    redrivesDeadLetters: true,
   },
   'period-roll': {
     // Reads the active commitments and their allocations, marks ended commitments closed.
@@ -163,6 +166,21 @@ export const grantAccess = (
     queues.queue(definition).grantSendMessages(fn.role);
   }
   if (access.hashesNiks) storage.nikHashKey.grantRead(fn.role);
+  if (access.redrivesDeadLetters) {
+    for (const definition of queueDefinitions) {
+      const deadLetters = queues.deadLetterQueue(definition);
+      // A message move task reads the dead-letter queue and sends to its source with the caller's rights;
+      // where SQS offers none (the local emulator), the handler receives, sends and deletes itself.
+      deadLetters.grantConsumeMessages(fn.role);
+      if (!access.sendsTo.includes(definition)) queues.queue(definition).grantSendMessages(fn.role);
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks'],
+          resources: [deadLetters.queueArn],
+        }),
+      );
+    }
+  }
   if (access.observesHealth) {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

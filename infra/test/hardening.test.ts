@@ -132,3 +132,21 @@ describe('self-healing and hardening on AWS', () => {
     });
   });
 });
+
+describe('dead-letter redrive on AWS', () => {
+  const { template } = buildStack('dev');
+
+  it('lets the http-api start message move tasks from every dead-letter queue, and only from them', () => {
+    // Act
+    const statements = propertiesOf(template, 'AWS::IAM::Policy')
+      .flatMap(
+        (policy) =>
+          (policy.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .filter((statement) => JSON.stringify(statement.Action).includes('sqs:StartMessageMoveTask'));
+
+    // Assess
+    expect(statements).toHaveLength(3);
+    for (const statement of statements) expect(JSON.stringify(statement.Resource)).toMatch(/DeadLetters/);
+  });
+});
