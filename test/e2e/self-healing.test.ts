@@ -28,6 +28,8 @@ import {
   type FunctionDefinition,
   periodRollFunction,
 } from '../../functions/registry.js';
+import type { CliIo } from '../../packages/cli/src/command.js';
+import { run as lindung } from '../../packages/cli/src/main.js';
 import { type LambdaHandler, lambdaContext } from '../../packages/local/src/lambda.js';
 import { Scheduler } from '../../packages/local/src/scheduler.js';
 import { type Caller, caller } from '../support/api-client.js';
@@ -316,5 +318,65 @@ describe('self-healing through the local stack', { timeout: 300_000 }, () => {
     const january = await invoices.getByKey(commitmentId, lostVillage, period(year, 1));
     expect(january?.lineCount).toBe(1);
     expect(january?.number).toBeGreaterThan(0);
+  });
+
+  it('shows a dead letter in `lindung doctor`, and `lindung redrive` sends it back to be done', async () => {
+    // Prepare: a village's January unit that failed every retry and sits in the dead-letter queue.
+    const year = 2057;
+    const [village = ''] = villages(1);
+    const { commitmentId } = await sponsorWithWorkers(admin, year, [village], 21);
+    const unit: RenewalWork = {
+      period: period(year, 1) as RenewalWork['period'],
+      commitmentId,
+      villageCode: village,
+      action: 'renew',
+    };
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queues['renewal-work']?.deadLetterUrl,
+        MessageBody: JSON.stringify({
+          type: 'renewal.requested',
+          version: 1,
+          id: `renew:${unit.period}:${commitmentId}:${village}`,
+          occurredAt: new Date().toISOString(),
+          data: unit,
+        }),
+      }),
+    );
+    const cli = async (...args: string[]) => {
+      let stdout = '';
+      const io: CliIo = {
+        stdout: { write: (chunk: string) => (stdout += chunk) },
+        stderr: { write: (chunk: string) => (stdout += chunk) },
+        env: {},
+        fetch,
+      };
+      return { code: await lindung([...args, '--url', stack.httpUrl], io), stdout };
+    };
+
+    // Act
+    const sick = await cli('doctor');
+    const redrive = await cli('redrive', '--queue', 'renewal-work');
+
+    // Assess: reported, moved back, done; the doctor finds no dead letter left.
+    expect(sick.code).toBe(1);
+    expect(sick.stdout).toMatch(/renewal-work\s+\S+\s+1\b/);
+    expect(sick.stdout).toContain('lindung redrive');
+    expect(redrive.code).toBe(0);
+    expect(redrive.stdout).toContain('renewal-work: 1 dead letters moved back');
+    await eventually(
+      async () => {
+        const [allocation] = await commitments.allAllocations(commitmentId);
+        return (allocation as { rolledThrough?: string } | undefined)?.rolledThrough === unit.period
+          ? true
+          : undefined;
+      },
+      { what: 'the redriven unit to roll the village' },
+    );
+    const stuck = await admin.get('/v1/operations/stuck');
+    expect(stuck.status).toBe(200);
+    expect(stuck.body.deadLetters['renewal-work']).toBe(0);
+    const refused = await (await caller(stack, { roles: ['auditor'] })).post('/v1/operations/redrive', {});
+    expect(refused.status).toBe(403);
   });
 });
