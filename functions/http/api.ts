@@ -41,6 +41,8 @@ import {
   proposeReallocation,
   proposeReallocationBody,
   type ReportServices,
+  redriveBody,
+  redriveDeadLetters,
   reportWorkers,
   reportWorkersQuery,
   rollPeriodNow,
@@ -48,6 +50,8 @@ import {
   SCOPED_IDEMPOTENCY_HEADER,
   type Services,
   scopeIdempotencyKey,
+  stuckQuery,
+  stuckReport,
   terminateBody,
   terminateEnrollment,
   villageEnrollmentsQuery,
@@ -60,12 +64,16 @@ import {
   reportsTable,
   rollPeriod,
   tableNameFromEnv,
+  unansweredInvoices,
+  unrolledVillages,
 } from '@lindung/store';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import packageJson from '../../package.json' with { type: 'json' };
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
+// Reads the NIK hashing key from Secrets Manager before the first request (a top-level await).
+import '../shared/nik-hash-key.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,
@@ -83,6 +91,14 @@ const services: Services & BillingServices & ReportServices = {
   reallocations: new ReallocationRepository(db, ledgerTableName),
   reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
   rollPeriod: (period) => rollPeriod({ db, tableName: ledgerTableName }, period, sendRenewalWork),
+};
+
+const operations = {
+  sqs: sqsClient,
+  unrolledVillages: (period: Parameters<typeof unrolledVillages>[1]) =>
+    unrolledVillages({ db, tableName: ledgerTableName }, period),
+  unansweredInvoices: (at: Date, olderThanMinutes: number) =>
+    unansweredInvoices({ db, tableName: ledgerTableName, invoices }, at, olderThanMinutes),
 };
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
@@ -179,6 +195,10 @@ const routes: Record<string, Route> = {
     json(200, await getInvoice(services, principalOf(e), param(e, 'id'))),
   [routeKey(apiRoutes.rollPeriod)]: async (e) =>
     json(202, await rollPeriodNow(services, principalOf(e), param(e, 'period'))),
+  [routeKey(apiRoutes.stuckOperations)]: async (e) =>
+    json(200, await stuckReport(operations, principalOf(e), stuckQuery.parse(query(e)))),
+  [routeKey(apiRoutes.redriveDeadLetters)]: async (e) =>
+    json(200, await redriveDeadLetters(operations, principalOf(e), redriveBody.parse(e.body ? body(e) : {}))),
   [routeKey(apiRoutes.coverageReport)]: async (e) =>
     json(200, await coverageReport(services, principalOf(e), coverageQuery.parse(query(e)))),
   [routeKey(apiRoutes.budgetReport)]: async (e) =>

@@ -16,7 +16,9 @@ import {
   proposeReallocationBody,
   ROLES,
   type Role,
+  redriveBody,
   reportWorkersQuery,
+  stuckQuery,
   terminateBody,
   villageEnrollmentsQuery,
 } from '@lindung/api';
@@ -194,6 +196,17 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     allowed: { admin: 'any' },
     // The world's own period, already rolled: rolling it again changes nothing.
     request: (w) => ({ params: { period: w.own.rolled } }),
+  },
+  stuckOperations: {
+    allowed: { admin: 'any' },
+    request: () => ({ query: { olderThanMinutes: '60' } }),
+    query: stuckQuery,
+  },
+  redriveDeadLetters: {
+    allowed: { admin: 'any' },
+    // A queue the world leaves no dead letters in: redriving it changes nothing.
+    request: () => ({ body: { queue: 'billing-inbox' } }),
+    body: redriveBody,
   },
   coverageReport: {
     allowed: REPORT_READERS,

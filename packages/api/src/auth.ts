@@ -106,6 +106,7 @@ export const POLICIES = {
   listInvoices: INVOICE_READERS,
   getInvoice: INVOICE_READERS,
   rollPeriod: { admin: 'any' },
+  operations: { admin: 'any' },
   coverageReport: REPORT_READERS,
   budgetReport: SPONSOR_READERS,
   reportWorkers: REPORT_READERS,

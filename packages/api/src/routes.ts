@@ -106,6 +106,18 @@ export const apiRoutes = {
     'rollPeriod',
     'Run the period roll now (idempotent; the monthly schedule runs the same)',
   ),
+  stuckOperations: jwt(
+    'GET',
+    '/v1/operations/stuck',
+    'stuckOperations',
+    'What is stuck: unrolled villages, unanswered invoices, dead letters',
+  ),
+  redriveDeadLetters: jwt(
+    'POST',
+    '/v1/operations/redrive',
+    'redriveDeadLetters',
+    'Move dead letters back to their source queues',
+  ),
   coverageReport: jwt(
     'GET',
     '/v1/reports/coverage',
