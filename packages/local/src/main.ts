@@ -4,13 +4,15 @@
  *   --data-dir <path>    where data persists (default .lindung)
  *   --in-memory          throwaway run: nothing is written to disk
  *   --dynamodb-port <n>  --sqs-port <n>   fixed ports for the emulators (default: free ones)
+ *   --source             run the functions from their TypeScript sources in this process (quick iteration)
+ *                        instead of the Lambda bundles the CDK deploys, each in its own worker thread
  */
 import { parseArgs } from 'node:util';
 import { LocalStackError } from './errors.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 const usage =
-  'Usage: npm start -- [--port 3000] [--data-dir .lindung | --in-memory] [--dynamodb-port N] [--sqs-port N]';
+  'Usage: npm start -- [--port 3000] [--data-dir .lindung | --in-memory] [--dynamodb-port N] [--sqs-port N] [--source]';
 
 const port = (value: string | undefined, name: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -43,6 +45,7 @@ const main = async () => {
       'in-memory': { type: 'boolean', default: false },
       'dynamodb-port': { type: 'string' },
       'sqs-port': { type: 'string' },
+      source: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -59,6 +62,7 @@ const main = async () => {
     inMemory: values['in-memory'],
     ...(values['dynamodb-port'] && { dynamodbPort: port(values['dynamodb-port'], 'dynamodb-port') }),
     ...(values['sqs-port'] && { sqsPort: port(values['sqs-port'], 'sqs-port') }),
+    ...(values.source && { functionCode: 'source' as const }),
     log,
   });
   log(`started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
