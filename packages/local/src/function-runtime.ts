@@ -97,11 +97,13 @@ class Environment {
       this.worker.on('error', (error) => {
         // An uncaught exception or unhandled rejection: Lambda fails what runs and restarts the runtime.
         const failure = new FunctionEnvironmentError(definition.id, 'the runtime crashed', { cause: error });
+        this.retired = true;
         reject(failure);
         this.failAll(failure);
       });
       this.worker.on('exit', (code) => {
         this.exited = true;
+        this.retired = true;
         const failure = new FunctionEnvironmentError(definition.id, `the runtime exited (code ${code})`);
         reject(failure);
         this.failAll(failure);
@@ -179,15 +181,16 @@ export class FunctionRuntime {
     return performance.now() - started;
   }
 
-  /** Invokes the function; the deadline comes from the context (its remaining time), else the timeout. */
+  /** Invokes the function with the context's remaining time (else the function's timeout) to run. */
   readonly handler: LambdaHandler = (event, context) =>
     this.invoke(event, context?.getRemainingTimeInMillis(), context?.awsRequestId);
 
   async invoke(event: unknown, remainingMs?: number, awsRequestId: string = randomUUID()): Promise<unknown> {
     if (this.stopped) throw new FunctionEnvironmentError(this.options.definition.id, 'stopped');
-    const deadline = Date.now() + (remainingMs ?? this.options.definition.timeoutSeconds * 1000);
     const environment = this.environment();
     await environment.ready;
+    // As on Lambda, the clock starts once the environment is initialised: a cold start is not counted.
+    const deadline = Date.now() + (remainingMs ?? this.options.definition.timeoutSeconds * 1000);
     return environment.invoke(this.nextId++, event, deadline, awsRequestId);
   }
 
