@@ -29,6 +29,8 @@ export class FunctionEnvironmentError extends Error {
   }
 }
 
+const described = (error: { name: string; message: string }) => `${error.name}: ${error.message}`;
+
 /** An error thrown by the handler, as it arrived from the worker (name, message and stack kept). */
 const rebuilt = (error: CarriedError): Error => {
   const copy = new Error(error.message);
@@ -88,7 +90,9 @@ class Environment {
         if (message.type === 'ready') resolve();
         else if (message.type === 'init-error') {
           reject(
-            new FunctionEnvironmentError(definition.id, 'init failed', { cause: rebuilt(message.error) }),
+            new FunctionEnvironmentError(definition.id, `init failed (${described(message.error)})`, {
+              cause: rebuilt(message.error),
+            }),
           );
           this.end();
         } else this.settle(message);
@@ -96,7 +100,11 @@ class Environment {
       this.worker.on('message', onMessage);
       this.worker.on('error', (error) => {
         // An uncaught exception or unhandled rejection: Lambda fails what runs and restarts the runtime.
-        const failure = new FunctionEnvironmentError(definition.id, 'the runtime crashed', { cause: error });
+        const failure = new FunctionEnvironmentError(
+          definition.id,
+          `the runtime crashed (${described(error)})`,
+          { cause: error },
+        );
         this.retired = true;
         reject(failure);
         this.failAll(failure);

@@ -96,6 +96,20 @@ describe('FunctionRuntime', () => {
     expect(await fn.invoke({})).toMatchObject({ invocations: 1 });
   });
 
+  it('reports a bundle whose module code throws as a failed init, naming the error', async () => {
+    // Prepare: a bundle that needs a variable its configuration does not set.
+    await writeFile(join(dir, 'broken.mjs'), "throw new Error('TABLE_LEDGER is not set');\n");
+    const broken = new FunctionRuntime({
+      definition: { id: 'fn-broken', timeoutSeconds: 5, memoryMb: 256 },
+      bundle: join(dir, 'broken.mjs'),
+      workerScript,
+      env: {},
+    });
+    runtimes.push(broken);
+
+    await expect(broken.start()).rejects.toThrow(/fn-broken: init failed \(Error: TABLE_LEDGER is not set\)/);
+  });
+
   it('fails what runs in an environment that crashes, and recovers on the next invocation', async () => {
     const fn = runtime('fn-crash');
     await expect(fn.invoke({ action: 'crash' })).rejects.toBeInstanceOf(FunctionEnvironmentError);
