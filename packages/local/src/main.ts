@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { LocalStackError } from './errors.js';
+import { stopOnSignals } from './shutdown.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 const usage =
@@ -55,8 +56,21 @@ const main = async () => {
     return;
   }
   const log = (message: string) => console.log(`[lindung] ${message}`);
+  // Installed before the start, so a Ctrl-C during the start (the JVM takes seconds) waits for it and then
+  // stops cleanly instead of leaving half-started emulators behind.
+  let starting: Promise<LocalStack> | undefined;
+  const onSignal = stopOnSignals({
+    stop: async () => {
+      const stack = await starting?.catch(() => undefined);
+      await stack?.stop();
+    },
+    log,
+    exit: (code) => process.exit(code),
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
   const started = Date.now();
-  const stack = await startLocalStack({
+  starting = startLocalStack({
     httpPort: port(values.port ?? process.env.PORT, 'port') ?? 3000,
     ...(values['data-dir'] && { dataDir: values['data-dir'] }),
     inMemory: values['in-memory'],
@@ -65,23 +79,9 @@ const main = async () => {
     ...(values.source && { functionCode: 'source' as const }),
     log,
   });
+  const stack = await starting;
   log(`started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(banner(stack));
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      log('stopping already; press Ctrl-C again to force');
-      process.exit(130);
-    }
-    stopping = true;
-    log(`${signal}: finishing work in progress and stopping…`);
-    await stack.stop();
-    log('stopped; data is consistent.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 };
 
 main().catch((error: unknown) => {

@@ -22,7 +22,7 @@ import {
 } from '@lindung/messaging';
 import { type TableDefinition, tableDefinitions, tableEnvName } from '@lindung/store';
 import { type FunctionDefinition, functionDefinitions } from '../../../functions/registry.js';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDbLocal, stopStaleDynamoDbLocal } from './dynamodb-local.js';
 import {
   type BuiltFunctions,
   buildFunctions,
@@ -35,7 +35,7 @@ import { startHttpServer } from './http-server.js';
 import { freePort, requireFreePort, requireJava, requireWritableDirectory } from './preflight.js';
 import { type ProvisionedQueue, type ProvisionedTable, provisionQueue, provisionTable } from './provision.js';
 import { Scheduler } from './scheduler.js';
-import { restoreQueueSnapshot, type SqsLocal, saveQueueSnapshot, startSqsLocal } from './sqs-local.js';
+import { importLegacyQueueSnapshot, type SqsLocal, startSqsLocal } from './sqs-local.js';
 import { SqsPoller } from './sqs-poller.js';
 import { type CheckpointStore, StreamPoller, type StreamPollerStats } from './stream-poller.js';
 import { type LocalTokenIssuer, localSecret, localTokenIssuer } from './tokens.js';
@@ -151,6 +151,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   building?.catch(() => undefined); // awaited below; a failure before then must not go unhandled
   try {
     await requireJava();
+    const stale = dataDir && (await stopStaleDynamoDbLocal(join(dataDir, 'dynamodb')));
+    if (stale)
+      log(`stopped DynamoDB Local (pid ${stale}) left running by an earlier run on this data folder`);
     if (httpPort !== 0) await requireFreePort(httpPort, 'the HTTP API', '--port');
     if (options.dynamodbPort)
       await requireFreePort(options.dynamodbPort, 'DynamoDB Local', '--dynamodb-port');
@@ -170,9 +173,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       `DynamoDB Local ${dynamo.version} on ${dynamo.endpoint}${dataDir ? ` (data in ${dataDir})` : ' (in memory)'}`,
     );
 
-    const sqsLocal: SqsLocal = await startSqsLocal(sqsPort);
+    const sqsLocal: SqsLocal = await startSqsLocal({
+      port: sqsPort,
+      ...(dataDir && { dataDir: join(dataDir, 'sqs') }),
+    });
     stoppers.push(() => sqsLocal.stop());
-    log(`SQS emulator (fauxqs) on ${sqsLocal.endpoint}`);
+    log(`SQS emulator (fauxqs) on ${sqsLocal.endpoint}${dataDir ? ' (messages kept on disk)' : ''}`);
+    if (sqsLocal.released > 0)
+      log(`${sqsLocal.released} messages in flight when the last run ended are visible again`);
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
@@ -215,10 +223,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           [deadLetterQueueName(LOCAL_STAGE, q.definition), q.deadLetterUrl],
         ]),
       );
-      const restored = await restoreQueueSnapshot(snapshotFile, sqs, (name) => urls.get(name));
-      if (restored > 0) log(`${restored} queued messages restored from the last run`);
-      // Registered before the pollers' stoppers, so it runs after they have finished their batches.
-      stoppers.push(() => saveQueueSnapshot(snapshotFile, sqsLocal.snapshot([...urls.keys()])));
+      const restored = await importLegacyQueueSnapshot(snapshotFile, sqs, (name) => urls.get(name));
+      if (restored > 0)
+        log(`${restored} queued messages imported from the queues.json of an earlier version`);
     }
 
     const loaded = building
