@@ -145,10 +145,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const http = functionDefinitions.find((f) => f.trigger.kind === 'http');
   const loadedDefinitions = [...functions, ...(http ? [http] : [])];
   const functionCode = options.functionCode ?? functionCodeFromEnv();
-  // The bundles build (or come from the cache) while the emulators start.
-  const building: Promise<BuiltFunctions> | undefined =
-    functionCode === 'bundle' ? buildFunctions(loadedDefinitions) : undefined;
-  building?.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+  let building: Promise<BuiltFunctions> | undefined;
   try {
     await requireJava();
     const stale = dataDir && (await stopStaleDynamoDbLocal(join(dataDir, 'dynamodb')));
@@ -169,6 +166,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...(dataDir && { dataDir: join(dataDir, 'dynamodb') }),
     });
     stoppers.push(() => dynamo.stop());
+    // The bundles build (or come from the cache) while the rest starts; not before, since a cold build
+    // would starve the JVM's start on a busy machine.
+    building = functionCode === 'bundle' ? buildFunctions(loadedDefinitions) : undefined;
+    building?.catch(() => undefined); // awaited below; a failure before then must not go unhandled
     log(
       `DynamoDB Local ${dynamo.version} on ${dynamo.endpoint}${dataDir ? ` (data in ${dataDir})` : ' (in memory)'}`,
     );
