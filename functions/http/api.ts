@@ -71,6 +71,8 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import packageJson from '../../package.json' with { type: 'json' };
+import { httpApiFunction } from '../registry.js';
+import { ownBundleSha256 } from '../shared/bundle-sha256.js';
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
 // Reads the NIK hashing key from Secrets Manager before the first request (a top-level await).
 import '../shared/nik-hash-key.js';
@@ -128,7 +130,8 @@ const query = (event: APIGatewayProxyEventV2) => event.queryStringParameters ?? 
 
 const routes: Record<string, Route> = {
   [routeKey(healthRoute)]: async () => {
-    const report = await checkHealth({ dynamodb: dynamodbClient, sqs: sqsClient });
+    const self = { id: httpApiFunction.id, sha256: ownBundleSha256() };
+    const report = await checkHealth({ dynamodb: dynamodbClient, sqs: sqsClient, self });
     return json(report.status === 'ok' ? 200 : 503, report);
   },
   [routeKey(openApiRoute)]: async () => json(200, openApiDocument(packageJson.version)),

@@ -4,6 +4,8 @@
  *   --data-dir <path>    where data persists (default .lindung)
  *   --in-memory          throwaway run: nothing is written to disk
  *   --dynamodb-port <n>  --sqs-port <n>   fixed ports for the emulators (default: free ones)
+ *   --source             run the functions from their TypeScript sources in this process (quick iteration)
+ *                        instead of the Lambda bundles the CDK deploys, each in its own worker thread
  */
 import { parseArgs } from 'node:util';
 import { LocalStackError } from './errors.js';
@@ -11,7 +13,7 @@ import { stopOnSignals } from './shutdown.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 const usage =
-  'Usage: npm start -- [--port 3000] [--data-dir .lindung | --in-memory] [--dynamodb-port N] [--sqs-port N]';
+  'Usage: npm start -- [--port 3000] [--data-dir .lindung | --in-memory] [--dynamodb-port N] [--sqs-port N] [--source]';
 
 const port = (value: string | undefined, name: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -44,6 +46,7 @@ const main = async () => {
       'in-memory': { type: 'boolean', default: false },
       'dynamodb-port': { type: 'string' },
       'sqs-port': { type: 'string' },
+      source: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -73,6 +76,7 @@ const main = async () => {
     inMemory: values['in-memory'],
     ...(values['dynamodb-port'] && { dynamodbPort: port(values['dynamodb-port'], 'dynamodb-port') }),
     ...(values['sqs-port'] && { sqsPort: port(values['sqs-port'], 'sqs-port') }),
+    ...(values.source && { functionCode: 'source' as const }),
     log,
   });
   const stack = await starting;
