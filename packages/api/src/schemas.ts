@@ -1,6 +1,6 @@
 /** The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. */
 import { MAX_REALLOCATION_MOVES } from '@lindung/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const rupiah = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('Integer rupiah');
 const regionCode = z
@@ -120,6 +120,18 @@ export const proposeReallocationBody = z.strictObject({
     .describe(`At most ${MAX_REALLOCATION_MOVES} moves; a village's change is the net of its moves`),
   reason: z.string().trim().min(1).max(500).optional(),
 });
+
+/** A rejection of a draft commitment or a proposed reallocation: the approver says why. */
+export const rejectBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500).describe('Why it is rejected, for the person who drafted it'),
+});
+
+/** A sponsor's commitments, optionally only one state (`draft`: those waiting for approval). */
+export const sponsorCommitmentsQuery = z.strictObject({
+  status: z.enum(['draft', 'activating', 'active', 'closed', 'rejected', 'withdrawn']).optional(),
+});
+
+export type RejectBody = z.infer<typeof rejectBody>;
 
 export type CreateSponsorBody = z.infer<typeof createSponsorBody>;
 export type DraftCommitmentBody = z.infer<typeof draftCommitmentBody>;
