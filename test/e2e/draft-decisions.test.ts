@@ -36,6 +36,8 @@ describe('rejecting and withdrawing drafts and reallocations', () => {
     const approved = await staff.approver.post(`/v1/commitments/${draft.body.id}/approve`, {});
     const after = await staff.approver.get(drafts);
     const all = await staff.officer.get(`/v1/sponsors/${staff.sponsorId}/commitments`);
+    const admin = await caller(stack, { roles: ['admin'] });
+    const noSponsor = await admin.get('/v1/sponsors/01J0000000000000000000000Z/commitments');
 
     // Assess
     expect(waiting.status).toBe(200);
@@ -56,6 +58,7 @@ describe('rejecting and withdrawing drafts and reallocations', () => {
     expect(approved.body.code).toBe('illegal-transition');
     expect(after.body.items).toEqual([]);
     expect(all.body.items.map((c: { status: string }) => c.status)).toEqual(['rejected']);
+    expect(noSponsor.status).toBe(404);
   });
 
   it('lets only the drafter withdraw a draft, and a withdrawn draft is neither approved nor rejected', async () => {

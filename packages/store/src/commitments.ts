@@ -125,6 +125,8 @@ export class CommitmentRepository {
   }
 
   async getSponsor(id: string): Promise<Sponsor | undefined> {
+    // Not an id this store gave out (and maybe longer than a key may be): there is no such sponsor.
+    if (!isStoreId(id)) return undefined;
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: sponsorKey(id) }));
     return strip<Sponsor>(Item);
   }
@@ -223,8 +225,14 @@ export class CommitmentRepository {
     return this.require(id);
   }
 
-  /** A sponsor's commitments, newest first, optionally only those in one state (e.g. drafts to approve). */
+  /**
+   * A sponsor's commitments, newest first, optionally only those in one state (e.g. drafts to approve);
+   * `NotFoundError` for a sponsor that does not exist.
+   */
   async ofSponsor(sponsorId: string, status?: StoredCommitmentState): Promise<Commitment[]> {
+    if (!(await this.getSponsor(sponsorId))) {
+      throw new NotFoundError(`No sponsor ${sponsorId}`, { details: { sponsorId } });
+    }
     const index = commitmentBySponsor(sponsorId, 0, '');
     const all: Commitment[] = [];
     let startKey: Record<string, unknown> | undefined;

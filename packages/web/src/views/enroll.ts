@@ -5,7 +5,7 @@
  * while the first runs sends nothing), so a worker is never enrolled twice; the key changes only once the
  * form changes or has succeeded. Refusals are explained in plain words and change nothing.
  */
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiPost, idempotencyKey } from '../api.js';
 import { useApp } from '../context.js';
 import { count, periodLabel, rupiah } from '../format.js';
@@ -16,6 +16,7 @@ import { html, Loading, monthsOf, useLoad } from './shared.js';
 
 interface VillageCoverage {
   fiscalYear: number;
+  fiscalYears: number[];
   region: { code: string; name: string };
   children: { code: string; allocated: number; remaining: number }[];
 }
@@ -38,9 +39,17 @@ const defaultStart = (year: number) => {
 
 export const EnrollPage = ({ code, onEnrolled }: { code: string; onEnrolled?: () => void }) => {
   const { lang } = useApp();
-  const coverage = useLoad<VillageCoverage>(`/v1/reports/coverage?region=${code}`);
+  // The latest fiscal year first; a village with no quota in it may have one in an earlier year.
+  const [year, setYear] = useState<number>();
+  const coverage = useLoad<VillageCoverage>(
+    `/v1/reports/coverage?region=${code}${year ? `&fiscalYear=${year}` : ''}`,
+  );
   const data = coverage.data;
-  if (!data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
+  const earlier = data && data.children.length === 0 && data.fiscalYears.find((y) => y < data.fiscalYear);
+  useEffect(() => {
+    if (earlier) setYear(earlier);
+  }, [earlier]);
+  if (!data || earlier) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
   const commitments = data.children;
   return html`
     <h1 data-testid="enroll-title">${t(lang, 'enroll')} <small>${data.region.name} · ${data.region.code}</small></h1>
