@@ -6,6 +6,7 @@
  *   --dynamodb-port <n>  --sqs-port <n>   fixed ports for the emulators (default: free ones)
  */
 import { parseArgs } from 'node:util';
+import { ensureDashboard } from '../../web/src/build.js';
 import { LocalStackError } from './errors.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
@@ -22,6 +23,7 @@ const port = (value: string | undefined, name: string): number | undefined => {
 
 const banner = (stack: LocalStack) => `
 Lindung is running locally.
+  Dashboard  ${stack.httpUrl}/
   API        ${stack.httpUrl}   (health: ${stack.httpUrl}/health, OpenAPI: ${stack.httpUrl}/v1/openapi.json)
   DynamoDB   ${stack.dynamodbEndpoint}   SQS ${stack.sqsEndpoint}
   Data       ${stack.dataDir ?? 'in memory (gone when stopped)'}
@@ -53,6 +55,7 @@ const main = async () => {
   }
   const log = (message: string) => console.log(`[lindung] ${message}`);
   const started = Date.now();
+  await ensureDashboard(log);
   const stack = await startLocalStack({
     httpPort: port(values.port ?? process.env.PORT, 'port') ?? 3000,
     ...(values['data-dir'] && { dataDir: values['data-dir'] }),

@@ -678,7 +678,7 @@ const App = () => {
       <a class="brand" href="#/"><strong>Lindung</strong><span>${t(lang, 'tagline')}</span></a>
       <nav aria-label="Menu">${links}</nav>
       <div class="tools">
-        <button class="lang" data-testid="lang-switch" aria-label=${lang === 'id' ? 'English' : 'Bahasa Indonesia'} onClick=${() => setLang(lang === 'id' ? 'en' : 'id')}>${lang === 'id' ? 'EN' : 'ID'}</button>
+        <button class="lang" data-testid="lang-switch" aria-label=${lang === 'id' ? 'EN — English' : 'ID — Bahasa Indonesia'} onClick=${() => setLang(lang === 'id' ? 'en' : 'id')}>${lang === 'id' ? 'EN' : 'ID'}</button>
         ${
           session &&
           html`<button class="link" data-testid="sign-out" onClick=${() => {

@@ -198,7 +198,7 @@ export const DraftPage = () => {
           }} />
         ${
           listed &&
-          html`<fieldset class="villages"><legend>${t(lang, 'pickVillages')} · ${t(lang, 'selected', { n: count(villages?.length ?? 0, lang) })}</legend>
+          html`<fieldset class="villages" tabindex="0"><legend>${t(lang, 'pickVillages')} · ${t(lang, 'selected', { n: count(villages?.length ?? 0, lang) })}</legend>
             ${listed.map(
               (
                 v,
