@@ -31,6 +31,7 @@ import {
   listAllocations,
   listInvoices,
   listReallocations,
+  listSponsorCommitments,
   listVillageEnrollments,
   openApiDocument,
   openApiRoute,
@@ -43,6 +44,10 @@ import {
   type ReportServices,
   redriveBody,
   redriveDeadLetters,
+  regionChildren,
+  rejectBody,
+  rejectCommitment,
+  rejectReallocation,
   reportWorkers,
   reportWorkersQuery,
   rollPeriodNow,
@@ -50,11 +55,14 @@ import {
   SCOPED_IDEMPOTENCY_HEADER,
   type Services,
   scopeIdempotencyKey,
+  sponsorCommitmentsQuery,
   stuckQuery,
   stuckReport,
   terminateBody,
   terminateEnrollment,
   villageEnrollmentsQuery,
+  withdrawCommitment,
+  withdrawReallocation,
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
 import {
@@ -141,6 +149,16 @@ const routes: Record<string, Route> = {
     json(201, await draftCommitment(services, principalOf(e), draftCommitmentBody.parse(body(e)))),
   [routeKey(apiRoutes.approveCommitment)]: async (e) =>
     json(200, await approveCommitment(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.rejectCommitment)]: async (e) =>
+    json(200, await rejectCommitment(services, principalOf(e), param(e, 'id'), rejectBody.parse(body(e)))),
+  [routeKey(apiRoutes.withdrawCommitment)]: async (e) =>
+    json(200, await withdrawCommitment(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.listSponsorCommitments)]: async (e) => {
+    const { status } = sponsorCommitmentsQuery.parse(query(e));
+    return json(200, await listSponsorCommitments(services, principalOf(e), param(e, 'id'), status));
+  },
+  [routeKey(apiRoutes.regionChildren)]: async (e) =>
+    json(200, regionChildren(principalOf(e), param(e, 'code'))),
   [routeKey(apiRoutes.getCommitment)]: async (e) =>
     json(200, await getCommitment(services, principalOf(e), param(e, 'id'))),
   [routeKey(apiRoutes.listAllocations)]: async (e) => {
@@ -161,6 +179,22 @@ const routes: Record<string, Route> = {
     json(
       200,
       await approveReallocation(services, principalOf(e), param(e, 'id'), param(e, 'reallocationId')),
+    ),
+  [routeKey(apiRoutes.rejectReallocation)]: async (e) =>
+    json(
+      200,
+      await rejectReallocation(
+        services,
+        principalOf(e),
+        param(e, 'id'),
+        param(e, 'reallocationId'),
+        rejectBody.parse(body(e)),
+      ),
+    ),
+  [routeKey(apiRoutes.withdrawReallocation)]: async (e) =>
+    json(
+      200,
+      await withdrawReallocation(services, principalOf(e), param(e, 'id'), param(e, 'reallocationId')),
     ),
   [routeKey(apiRoutes.listReallocations)]: async (e) => {
     const { limit, pageToken } = page(e);

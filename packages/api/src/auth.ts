@@ -93,10 +93,26 @@ export const POLICIES = {
   createSponsor: { admin: 'any' },
   draftCommitment: { 'sponsor-officer': 'own-sponsor' },
   approveCommitment: { 'sponsor-approver': 'own-sponsor' },
+  rejectCommitment: { 'sponsor-approver': 'own-sponsor' },
+  /** Only the drafter, which the store's condition checks. */
+  withdrawCommitment: { 'sponsor-officer': 'own-sponsor' },
+  listSponsorCommitments: SPONSOR_READERS,
+  /** The region tree is public data: every signed-in role may read it. */
+  regionChildren: {
+    admin: 'any',
+    'sponsor-officer': 'any',
+    'sponsor-approver': 'any',
+    'village-operator': 'any',
+    billing: 'any',
+    auditor: 'any',
+  },
   getCommitment: SPONSOR_READERS,
   listAllocations: SPONSOR_READERS,
   proposeReallocation: { 'sponsor-officer': 'own-sponsor' },
   approveReallocation: { 'sponsor-approver': 'own-sponsor' },
+  rejectReallocation: { 'sponsor-approver': 'own-sponsor' },
+  /** Only the proposer, which the store's condition checks. */
+  withdrawReallocation: { 'sponsor-officer': 'own-sponsor' },
   listReallocations: SPONSOR_READERS,
   enroll: { 'village-operator': 'own-village' },
   importEnrollments: { 'village-operator': 'own-village' },

@@ -126,6 +126,18 @@ export const proposeReallocationBody = z.strictObject({
   reason: z.string().trim().min(1).max(500).optional(),
 });
 
+/** A rejection of a draft commitment or a proposed reallocation: the approver says why. */
+export const rejectBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500).describe('Why it is rejected, for the person who drafted it'),
+});
+
+/** A sponsor's commitments, optionally only one state (`draft`: those waiting for approval). */
+export const sponsorCommitmentsQuery = z.strictObject({
+  status: z.enum(['draft', 'activating', 'active', 'closed', 'rejected', 'withdrawn']).optional(),
+});
+
+export type RejectBody = z.infer<typeof rejectBody>;
+
 export type CreateSponsorBody = z.infer<typeof createSponsorBody>;
 export type DraftCommitmentBody = z.infer<typeof draftCommitmentBody>;
 export type EnrollBody = z.infer<typeof enrollBody>;

@@ -8,6 +8,7 @@
  *                        instead of the Lambda bundles the CDK deploys, each in its own worker thread
  */
 import { parseArgs } from 'node:util';
+import { ensureDashboard } from '../../web/src/build.js';
 import { LocalStackError } from './errors.js';
 import { stopOnSignals } from './shutdown.js';
 import { type LocalStack, startLocalStack } from './stack.js';
@@ -25,6 +26,7 @@ const port = (value: string | undefined, name: string): number | undefined => {
 
 const banner = (stack: LocalStack) => `
 Lindung is running locally.
+  Dashboard  ${stack.httpUrl}/
   API        ${stack.httpUrl}   (health: ${stack.httpUrl}/health, OpenAPI: ${stack.httpUrl}/v1/openapi.json)
   DynamoDB   ${stack.dynamodbEndpoint}   SQS ${stack.sqsEndpoint}
   Data       ${stack.dataDir ?? 'in memory (gone when stopped)'}
@@ -70,6 +72,7 @@ const main = async () => {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const started = Date.now();
+  await ensureDashboard(log);
   starting = startLocalStack({
     httpPort: port(values.port ?? process.env.PORT, 'port') ?? 3000,
     ...(values['data-dir'] && { dataDir: values['data-dir'] }),
