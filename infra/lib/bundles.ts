@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as esbuild from 'esbuild';
 import type { FunctionDefinition } from '../../functions/registry.js';
-import { bundling, repositoryRoot } from './lindung-function.js';
+import { bundleConditions, bundling, repositoryRoot } from './lindung-function.js';
 
 /** What one function's deployed bundle weighs, and which AWS SDK clients it carries. */
 export interface BundleReport {
@@ -22,7 +22,8 @@ const outfile = format === 'esm' ? 'index.mjs' : 'index.js';
 /**
  * esbuild's options for an entry, exactly as NodejsFunction builds them from `bundling` (see
  * aws-lambda-nodejs bundling: `--bundle --target --platform=node --format --outfile --minify
- * --sourcemap --external --banner --main-fields`, run in the project root), plus a metafile.
+ * --sourcemap --external --banner --main-fields --loader --conditions`, run in the project root), plus a
+ * metafile.
  */
 export const esbuildOptions = (entry: string): esbuild.BuildOptions & { metafile: true; write: false } => ({
   absWorkingDir: repositoryRoot,
@@ -37,6 +38,8 @@ export const esbuildOptions = (entry: string): esbuild.BuildOptions & { metafile
   external: bundling.externalModules,
   banner: { js: bundling.banner },
   mainFields: bundling.mainFields,
+  loader: bundling.loader,
+  conditions: [...bundleConditions],
   metafile: true,
   write: false,
   logLevel: 'silent',
