@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as esbuild from 'esbuild';
 import type { FunctionDefinition } from '../../functions/registry.js';
-import { bundleConditions, bundling, repositoryRoot } from './lindung-function.js';
+import { bundleAliases, bundleConditions, bundling, repositoryRoot } from './lindung-function.js';
 
 /** What one function's deployed bundle weighs, and which AWS SDK clients it carries. */
 export interface BundleReport {
@@ -22,7 +22,7 @@ const outfile = format === 'esm' ? 'index.mjs' : 'index.js';
 /**
  * esbuild's options for an entry, exactly as NodejsFunction builds them from `bundling` (see
  * aws-lambda-nodejs bundling: `--bundle --target --platform=node --format --outfile --minify
- * --sourcemap --external --banner --main-fields --loader --conditions`, run in the project root), plus a
+ * --sourcemap --external --banner --main-fields --loader --conditions --alias`, run in the project root), plus a
  * metafile.
  */
 export const esbuildOptions = (entry: string): esbuild.BuildOptions & { metafile: true; write: false } => ({
@@ -40,6 +40,7 @@ export const esbuildOptions = (entry: string): esbuild.BuildOptions & { metafile
   mainFields: bundling.mainFields,
   loader: bundling.loader,
   conditions: [...bundleConditions],
+  alias: { ...bundleAliases },
   metafile: true,
   write: false,
   logLevel: 'silent',

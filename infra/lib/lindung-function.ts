@@ -31,6 +31,16 @@ const esmRequireShim =
 export const bundleConditions = ['lindung-bundle', 'module'] as const;
 
 /**
+ * Modules a function bundle replaces with what Lambda needs of them: the SDK's default credential chain by
+ * the environment's credentials, all that Lambda gives (functions/shared/lambda-credentials.ts), and the
+ * event-stream codec, which no operation of DynamoDB or SQS uses (functions/shared/no-event-streams.ts).
+ */
+export const bundleAliases: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': `${repositoryRoot}functions/shared/lambda-credentials.ts`,
+  '@smithy/core/event-streams': `${repositoryRoot}functions/shared/no-event-streams.ts`,
+};
+
+/**
  * How every function is bundled by the local esbuild. infra/bin/bundle-report.ts hands the same options
  * to esbuild's API, so the sizes it reports are those of the deployed code.
  */
@@ -47,7 +57,10 @@ export const bundling = {
   externalModules: [],
   // Data files (the regions of idn-area-data) are emitted beside index.mjs as `<name>-<hash>.dat`.
   loader: { '.dat': 'file' as const },
-  esbuildArgs: { '--conditions': bundleConditions.join(',') },
+  esbuildArgs: {
+    '--conditions': bundleConditions.join(','),
+    ...Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
+  },
 } satisfies nodejs.BundlingOptions;
 
 /**
