@@ -167,6 +167,8 @@ describe('LindungFunction', () => {
 
 describe('LindungFunction bundling', () => {
   const { app, stack } = buildStack('dev', { bundle: true });
+  // Bundled while the file is collected, beside the CDK's own bundling, rather than inside a test.
+  const direct = esbuild.build(esbuildOptions(httpApiFunction.entry));
 
   it('bundles the http-api entry with the local esbuild into minified ESM with a source map', () => {
     // Prepare
@@ -192,7 +194,7 @@ describe('LindungFunction bundling', () => {
     const directory = join(app.outdir, asset.assetPath);
 
     // Act
-    const result = await esbuild.build(esbuildOptions(httpApiFunction.entry));
+    const result = await direct;
     const code = result.outputFiles.find((file) => file.path.endsWith('/index.mjs'));
     const data = result.outputFiles.find((file) => file.path.endsWith('.dat'));
 
