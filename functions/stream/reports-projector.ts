@@ -7,7 +7,6 @@
  * (store/src/reports.ts). Run with ParallelizationFactor 1, the default: an item's records keep their order.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBStreamSchema } from '@aws-lambda-powertools/parser/schemas/dynamodb';
 import {
   ledgerTable,
   ReportsRepository,
@@ -20,6 +19,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { dynamodbDocumentClient } from '../shared/dynamodb.js';
 import { logger } from '../shared/observability.js';
 import { projectInChunks } from '../shared/report-chunks.js';
+import { DynamoDBStreamSchema } from '../shared/stream-records.js';
 
 const reports = new ReportsRepository(
   dynamodbDocumentClient,

@@ -8,7 +8,10 @@ import { bundleReport, deployedDefinitions, entryExists, formatBundleReports } f
 const deployed = deployedDefinitions(functionDefinitions);
 const missing = deployed.filter((definition) => !entryExists(definition));
 const reports = await Promise.all(deployed.filter(entryExists).map(bundleReport));
-console.log(`\nBundle sizes (minified ESM for nodejs22.x arm64, as deployed; source maps excluded)\n`);
+console.log(
+  '\nBundle sizes (minified ESM for nodejs22.x arm64, as deployed; source maps excluded; files esbuild emits ' +
+    'beside index.mjs, such as the region data, listed apart)\n',
+);
 console.log(formatBundleReports(reports));
 for (const definition of missing) {
   console.error(`\n${definition.id}: entry ${definition.entry} does not exist`);

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as esbuild from 'esbuild';
 import type { FunctionDefinition } from '../../functions/registry.js';
-import { bundling, repositoryRoot } from './lindung-function.js';
+import { bundleAliases, bundleConditions, bundling, repositoryRoot } from './lindung-function.js';
 
 /** What one function's deployed bundle weighs, and which AWS SDK clients it carries. */
 export interface BundleReport {
@@ -14,6 +15,8 @@ export interface BundleReport {
   readonly gzipBytes: number;
   /** `@aws-sdk/client-*` packages with code in the bundle, e.g. `@aws-sdk/client-dynamodb`. */
   readonly sdkClients: readonly string[];
+  /** Files esbuild emits beside `index.mjs` (e.g. `regions-<hash>.dat`, the region data), source map excluded. */
+  readonly assets: readonly { readonly name: string; readonly bytes: number }[];
 }
 
 const format = bundling.format === nodejs.OutputFormat.ESM ? 'esm' : 'cjs';
@@ -22,7 +25,8 @@ const outfile = format === 'esm' ? 'index.mjs' : 'index.js';
 /**
  * esbuild's options for an entry, exactly as NodejsFunction builds them from `bundling` (see
  * aws-lambda-nodejs bundling: `--bundle --target --platform=node --format --outfile --minify
- * --sourcemap --external --banner --main-fields`, run in the project root), plus a metafile.
+ * --sourcemap --external --banner --main-fields --loader --conditions --alias`, run in the project root), plus a
+ * metafile.
  */
 export const esbuildOptions = (entry: string): esbuild.BuildOptions & { metafile: true; write: false } => ({
   absWorkingDir: repositoryRoot,
@@ -37,6 +41,9 @@ export const esbuildOptions = (entry: string): esbuild.BuildOptions & { metafile
   external: bundling.externalModules,
   banner: { js: bundling.banner },
   mainFields: bundling.mainFields,
+  loader: bundling.loader,
+  conditions: [...bundleConditions],
+  alias: { ...bundleAliases },
   metafile: true,
   write: false,
   logLevel: 'silent',
@@ -57,12 +64,16 @@ export const bundleReport = async (definition: FunctionDefinition): Promise<Bund
       .map(([path]) => sdkClientPattern.exec(path)?.[1])
       .filter((client) => client !== undefined),
   );
+  const assets = result.outputFiles
+    .filter((file) => file !== code && !file.path.endsWith(`/${outfile}.map`))
+    .map((file) => ({ name: basename(file.path), bytes: file.contents.byteLength }));
   return {
     id: definition.id,
     entry: definition.entry,
     minifiedBytes: code.contents.byteLength,
     gzipBytes: gzipSync(code.contents).byteLength,
     sdkClients: [...sdkClients].sort(),
+    assets,
   };
 };
 
@@ -79,12 +90,13 @@ const bytes = (count: number) => count.toLocaleString('en-US');
 /** The reports as a plain-text table, one function a row. */
 export const formatBundleReports = (reports: readonly BundleReport[]): string => {
   const rows = [
-    ['function', 'minified bytes', 'gzip bytes', 'AWS SDK clients'],
+    ['function', 'minified bytes', 'gzip bytes', 'AWS SDK clients', 'beside index.mjs'],
     ...reports.map((report) => [
       report.id,
       bytes(report.minifiedBytes),
       bytes(report.gzipBytes),
       report.sdkClients.map((client) => client.replace('@aws-sdk/', '')).join(', ') || '(none)',
+      report.assets.map((asset) => `${asset.name} (${bytes(asset.bytes)} bytes)`).join(', ') || '-',
     ]),
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];

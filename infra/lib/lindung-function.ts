@@ -24,6 +24,23 @@ const esmRequireShim =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
+ * The export/import conditions of a function bundle: `lindung-bundle` picks the bundle's side of a package's
+ * `imports` (the region data file ships beside `index.mjs`, see packages/core/package.json); `module` is
+ * esbuild's default, which naming any condition would otherwise drop.
+ */
+export const bundleConditions = ['lindung-bundle', 'module'] as const;
+
+/**
+ * Modules a function bundle replaces with what Lambda needs of them: the SDK's default credential chain by
+ * the environment's credentials, all that Lambda gives (functions/shared/lambda-credentials.ts), and the
+ * event-stream codec, which no operation of DynamoDB or SQS uses (functions/shared/no-event-streams.ts).
+ */
+export const bundleAliases: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': `${repositoryRoot}functions/shared/lambda-credentials.ts`,
+  '@smithy/core/event-streams': `${repositoryRoot}functions/shared/no-event-streams.ts`,
+};
+
+/**
  * How every function is bundled by the local esbuild. infra/bin/bundle-report.ts hands the same options
  * to esbuild's API, so the sizes it reports are those of the deployed code.
  */
@@ -38,6 +55,12 @@ export const bundling = {
   // Nothing external, the AWS SDK included: its versions are pinned in the lockfile, while the copy in
   // the runtime drifts with each release. Each bundle then carries only the SDK clients it imports.
   externalModules: [],
+  // Data files (the regions of idn-area-data) are emitted beside index.mjs as `<name>-<hash>.dat`.
+  loader: { '.dat': 'file' as const },
+  esbuildArgs: {
+    '--conditions': bundleConditions.join(','),
+    ...Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
+  },
 } satisfies nodejs.BundlingOptions;
 
 /**

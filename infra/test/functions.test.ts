@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnKey } from 'aws-cdk-lib/aws-kms';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { type FunctionDefinition, functionDefinitions, httpApiFunction } from '../../functions/registry.js';
 import { functionAccess } from '../lib/access.js';
+import { esbuildOptions } from '../lib/bundles.js';
 import { functionName } from '../lib/stage.js';
 import { mirroredRegistry } from './fixtures/registry.js';
 import { buildStack, propertiesOf } from './support.js';
@@ -162,6 +164,8 @@ describe('LindungFunction', () => {
 
 describe('LindungFunction bundling', () => {
   const { app, stack } = buildStack('dev', { bundle: true });
+  // Bundled while the file is collected, beside the CDK's own bundling, rather than inside a test.
+  const direct = esbuild.build(esbuildOptions(httpApiFunction.entry));
 
   it('bundles the http-api entry with the local esbuild into minified ESM with a source map', () => {
     // Prepare
@@ -173,10 +177,26 @@ describe('LindungFunction bundling', () => {
     const code = readFileSync(join(directory, 'index.mjs'), 'utf8');
 
     // Assess
-    expect(files).toEqual(['index.mjs', 'index.mjs.map']);
+    // The region data, which esbuild's file loader emits beside the code (packages/core/package.json).
+    expect(files).toEqual(['index.mjs', 'index.mjs.map', expect.stringMatching(/^regions-\w+\.dat$/)]);
     expect(code.startsWith("import { createRequire } from 'node:module';")).toBe(true);
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     // Minified: what newlines remain sit inside string literals, so lines are long on average.
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+  });
+
+  it('writes the same files as esbuild given infra/lib/bundles.ts esbuildOptions (what the tests and bench run)', async () => {
+    // Prepare
+    const asset = stack.api.handler.handler.node.findChild('Code') as Asset;
+    const directory = join(app.outdir, asset.assetPath);
+
+    // Act
+    const result = await direct;
+    const code = result.outputFiles.find((file) => file.path.endsWith('/index.mjs'));
+    const data = result.outputFiles.find((file) => file.path.endsWith('.dat'));
+
+    // Assess
+    expect(Buffer.from(code?.contents ?? []).equals(readFileSync(join(directory, 'index.mjs')))).toBe(true);
+    expect(readdirSync(directory)).toContain(basename(data?.path ?? 'no .dat file'));
   });
 });

@@ -7,6 +7,7 @@
  *   --year-villages <n>    villages of the Jambi year (default 50; 1585 for the whole province)
  *   --year-json <file>     use the figures of a demo run with --json instead of running the year
  *   --only <list>          some of: enrollment,roll,year,functions (default: all)
+ *   --baseline <dir>       functions: also bundle and time the checkout in <dir> (e.g. main), side by side
  *   --without-reports      run the stack without the reports projector (its cost is then left out)
  *   --out <file>           where the results go (default bench/results.json)
  *
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     'year-villages': { type: 'string' },
     'year-json': { type: 'string' },
     only: { type: 'string' },
+    baseline: { type: 'string' },
     'without-reports': { type: 'boolean' },
     out: { type: 'string' },
   },
@@ -161,21 +163,40 @@ const renderYear = (year: YearFigures) => {
   ].join('\n');
 };
 
-const renderFunctions = (figures: readonly FunctionFigures[]) =>
-  [
-    'Functions: deployed bundle (minified ESM, as NodejsFunction builds it) and cold module initialisation (median of 10)',
+const kib = (bytes: number) => `${formatNumber(Math.round(bytes / 1024))} KiB`;
+
+const renderFunctions = (figures: readonly FunctionFigures[]) => {
+  const withBaseline = figures.some((f) => f.baseline);
+  const beforeAfter = (before: string | undefined, after: string) =>
+    withBaseline ? `${before ?? '-'} → ${after}` : after;
+  return [
+    `Functions: deployed bundle (minified ESM, as NodejsFunction builds it) and cold module initialisation (median of 10)${withBaseline ? `; baseline ${values.baseline} → this tree, from one run` : ''}`,
     renderTable([
-      ['Function', 'Minified', 'Gzip', 'AWS SDK clients', 'Init, source (tsx)', 'Init, bundle (node)'],
+      [
+        'Function',
+        'Minified',
+        'Gzip',
+        'Beside index.mjs',
+        'AWS SDK clients',
+        'Init, source (tsx)',
+        'Init, bundle (node)',
+        ...(withBaseline ? ['Init after ÷ before'] : []),
+      ],
       ...figures.map((f) => [
         `${f.id}${f.localOnly ? ' (local only)' : ''}`,
-        `${formatNumber(Math.round(f.minifiedBytes / 1024))} KiB`,
-        `${formatNumber(Math.round(f.gzipBytes / 1024))} KiB`,
+        beforeAfter(f.baseline && kib(f.baseline.minifiedBytes), kib(f.minifiedBytes)),
+        beforeAfter(f.baseline && kib(f.baseline.gzipBytes), kib(f.gzipBytes)),
+        Object.entries(f.assets)
+          .map(([name, bytes]) => `${name} ${kib(bytes)}`)
+          .join(', ') || '-',
         f.sdkClients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || '-',
         `${one(f.sourceInitMs)} ms`,
-        `${one(f.bundleInitMs)} ms`,
+        beforeAfter(f.baseline && `${one(f.baseline.bundleInitMs)} ms`, `${one(f.bundleInitMs)} ms`),
+        ...(withBaseline ? [f.baseline ? two(f.bundleInitMs / f.baseline.bundleInitMs) : '-'] : []),
       ]),
     ]),
   ].join('\n');
+};
 
 /** The enrollment levels again on a stack without the reports projector, in a process of its own. */
 const enrollmentWithoutReports = async (): Promise<EnrollmentBench> => {
@@ -254,7 +275,7 @@ if (sections.has('year')) {
 
 if (sections.has('functions')) {
   log('Bundles and cold starts…');
-  const functions = await benchFunctions({ log });
+  const functions = await benchFunctions({ log, baseline: values.baseline });
   results.functions = functions;
   printed.push(renderFunctions(functions));
 }

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document, generated from the route table and the zod schemas the handlers validate with. */
 import { DOMAIN_ERROR_CODES } from '@lindung/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import { apiRoutes, type RouteDefinition, routeDefinitions } from './routes.js';
 import {

@@ -24,7 +24,7 @@ import {
   toEnrollment,
   yearScope,
 } from '@lindung/store';
-import { z } from 'zod';
+import * as z from 'zod';
 import { authorize, type Principal } from './auth.js';
 
 export interface ReportServices {

@@ -1,7 +1,7 @@
 /**
  * @lindung/core — the pure domain of Lindung: money, periods, premiums, funding rules, allocation,
  * capacity, NIK, region codes, reservation modes, lifecycles and the error vocabulary. No AWS, no I/O,
- * except `region-data`, which reads the `idn-area-data` CSVs on first use.
+ * except `region-data`, which reads the regions of `idn-area-data` (generated/regions.dat) on first use.
  */
 export * from './allocation.js';
 export * from './capacity.js';

@@ -3,7 +3,7 @@
  * zod by the sender and by the consumer. `id` is deterministic where a message stands for one fact (an
  * invoice's issue, a village's roll of a period), so a consumer can recognise a redelivered or resent one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 const villageCode = z.string().regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/);
