@@ -31,7 +31,7 @@ describe('a percent-of-grant commitment over every village of Jambi', () => {
     // Assess
     expect(draft.body.budget).toBe(15_850_000_000);
     expect(selfApproval.status).toBe(403);
-    expect(approved.status).toBe(200);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.status).toBe('active');
     expect(allocations).toHaveLength(1_585);
     expect(new Set(allocations.map((a) => a.villageCode)).size).toBe(1_585);
