@@ -4,6 +4,7 @@
  * independently of the roll; and a canonical dump of everything the roll writes, to compare runs.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { childrenOf } from '@lindung/core';
 import type {
   CommitmentRepository,
   EnrollmentRepository,
@@ -26,8 +27,16 @@ export interface PlannedWorker {
 }
 
 /** Village codes of Jambi's Kota Jambi (15.71.xx.xxxx), 20 of them. */
-export const villages = (count = 20) =>
-  Array.from({ length: count }, (_, i) => `15.71.0${1 + (i % 5)}.${1001 + Math.floor(i / 5)}`);
+export const villages = (count = 20) => {
+  // Real kelurahan of Kota Jambi (the API refuses codes the region data does not know): the first five
+  // districts in turn, their villages in code order.
+  const districts = childrenOf('15.71').slice(0, 5);
+  return Array.from({ length: count }, (_, i) => {
+    const village = childrenOf(districts[i % 5]?.code ?? '15.71')[Math.floor(i / 5)];
+    if (!village) throw new Error(`Kota Jambi has no village number ${i} for the roll scenario`);
+    return village.code;
+  });
+};
 
 /** NIK of a Jambi man born on `day`.`month`.`yy`, serial `serial`. */
 const nik = (day: number, month: number, yy: number, serial: number) =>
