@@ -7,7 +7,7 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { isDomainError } from '@lindung/core';
+import { DOMAIN_ERROR_TITLES, isDomainError, ValidationError } from '@lindung/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
@@ -25,20 +25,26 @@ export const problemDetails = (
     const error = request.error;
     const instance = request.event.requestContext?.requestId;
     if (isDomainError(error)) {
+      // A validation error's issues are the problem's `errors`, as a zod failure's are.
+      const { issues: _issues, ...details } = error.details;
       request.response = problem({
         status: error.httpStatus,
         code: error.code,
         title: error.title,
         detail: error.message,
         ...(instance && { instance }),
-        ...(Object.keys(error.details).length > 0 && { details: error.details }),
+        ...(error instanceof ValidationError && { errors: error.issues }),
+        ...(Object.keys(details).length > 0 && { details }),
       });
     } else if (error instanceof ZodError) {
+      const errors = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       request.response = problem({
         status: 422,
         code: 'validation-failed',
-        title: 'The request is not valid',
-        issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        title: DOMAIN_ERROR_TITLES['validation-failed'],
+        detail: errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '),
+        ...(instance && { instance }),
+        errors,
       });
     } else if (error instanceof IdempotencyValidationError) {
       request.response = problem({

@@ -84,6 +84,7 @@ const commitmentFields = {
   allocated: rupiah,
   createdAt: timestamp,
   approvedAt: timestamp.optional(),
+  closedAt: timestamp.optional(),
 };
 
 export const commitment = named(
@@ -123,6 +124,8 @@ export const allocation = named(
     workers: count,
     fiscalYear: z.number().int(),
     sponsorId: id,
+    rolledThrough: period.optional().describe('The last period the roll has renewed'),
+    closedThrough: period.optional().describe('The last period invoiced: no enrollment may start in it'),
   }),
 );
 
@@ -163,6 +166,7 @@ const enrollmentFields = {
   endReason: z
     .enum(['terminated', 'age-limit', 'budget', 'unpaid', 'fiscal-year-end', 'carried-over'])
     .optional(),
+  endedAt: timestamp.optional(),
   carriedFrom: id.optional(),
   carriedTo: id.optional(),
 };
@@ -218,7 +222,9 @@ const invoiceFields = {
   acknowledgedAt: timestamp.optional(),
   paidAt: timestamp.optional(),
   paidAmount: rupiah.optional(),
+  sentAt: timestamp.optional(),
   voidedAt: timestamp.optional(),
+  voidReason: z.string().optional(),
   creditNote: z.string().optional(),
 };
 

@@ -330,6 +330,10 @@ export interface components {
             workers: number;
             fiscalYear: number;
             sponsorId: string;
+            /** @description The last period the roll has renewed */
+            rolledThrough?: string;
+            /** @description The last period invoiced: no enrollment may start in it */
+            closedThrough?: string;
         };
         AllocationPage: {
             items: components["schemas"]["Allocation"][];
@@ -411,6 +415,8 @@ export interface components {
             createdAt: string;
             /** @description ISO 8601 instant */
             approvedAt?: string;
+            /** @description ISO 8601 instant */
+            closedAt?: string;
             villageCodes: string[];
         };
         CommitmentWithTotals: {
@@ -444,6 +450,8 @@ export interface components {
             createdAt: string;
             /** @description ISO 8601 instant */
             approvedAt?: string;
+            /** @description ISO 8601 instant */
+            closedAt?: string;
             villages: number;
             totals: {
                 /** @description Integer rupiah */
@@ -508,6 +516,8 @@ export interface components {
             endPeriod?: string;
             /** @enum {string} */
             endReason?: "terminated" | "age-limit" | "budget" | "unpaid" | "fiscal-year-end" | "carried-over";
+            /** @description ISO 8601 instant */
+            endedAt?: string;
             carriedFrom?: string;
             carriedTo?: string;
         };
@@ -605,7 +615,10 @@ export interface components {
             /** @description Integer rupiah */
             paidAmount?: number;
             /** @description ISO 8601 instant */
+            sentAt?: string;
+            /** @description ISO 8601 instant */
             voidedAt?: string;
+            voidReason?: string;
             creditNote?: string;
         };
         InvoicePage: {
@@ -638,7 +651,10 @@ export interface components {
             /** @description Integer rupiah */
             paidAmount?: number;
             /** @description ISO 8601 instant */
+            sentAt?: string;
+            /** @description ISO 8601 instant */
             voidedAt?: string;
+            voidReason?: string;
             creditNote?: string;
             lines: {
                 enrollmentId: string;
@@ -777,6 +793,8 @@ export interface components {
             endPeriod?: string;
             /** @enum {string} */
             endReason?: "terminated" | "age-limit" | "budget" | "unpaid" | "fiscal-year-end" | "carried-over";
+            /** @description ISO 8601 instant */
+            endedAt?: string;
             carriedFrom?: string;
             carriedTo?: string;
             /** @description The premium reserved beyond the end, released */
