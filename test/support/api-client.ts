@@ -45,7 +45,7 @@ type UntypedRequest = (
     headers: Record<string, string>;
     parseAs: 'stream';
   },
-) => Promise<{ response: Response }>;
+) => Promise<{ response: Response; error?: unknown }>;
 
 const callerWith = (stack: ProvidedLocalStack, token: string | undefined): Caller => {
   const api = createLindungApi({ baseUrl: stack.httpUrl, token });
@@ -53,7 +53,7 @@ const callerWith = (stack: ProvidedLocalStack, token: string | undefined): Calle
   const send = async (method: string, path: string, { body, headers = {} }: RawRequest = {}) => {
     const url = new URL(path, stack.httpUrl);
     const match = matchRoute(routeDefinitions, method, url.pathname);
-    const { response } = await request(method.toLowerCase(), match?.route.path ?? url.pathname, {
+    const { response, error } = await request(method.toLowerCase(), match?.route.path ?? url.pathname, {
       params: {
         ...(match && { path: match.pathParameters }),
         ...(url.search && { query: Object.fromEntries(url.searchParams) }),
@@ -63,9 +63,10 @@ const callerWith = (stack: ProvidedLocalStack, token: string | undefined): Calle
       headers: { 'content-type': 'application/json', ...headers },
       parseAs: 'stream',
     });
-    const text = await response.text();
+    // The client has read an error answer's body already: it gives it parsed (or as text if not JSON).
+    const text = response.ok ? await response.text() : undefined;
     const contentType = response.headers.get('content-type') ?? '';
-    const parsed = text ? JSON.parse(text) : undefined;
+    const parsed = response.ok ? (text ? JSON.parse(text) : undefined) : error === '' ? undefined : error;
     checkAnswer({ method, path, status: response.status, contentType, body: parsed });
     return { status: response.status, contentType, headers: response.headers, body: parsed } as Answer;
   };
