@@ -23,8 +23,23 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
 ajv.addSchema(openApiDocument, DOCUMENT_ID);
 
-type Responses = Record<string, { content?: Record<string, unknown> }>;
-const paths = openApiDocument.paths as unknown as Record<string, Record<string, { responses: Responses }>>;
+type Answer = { $ref?: string; content?: Record<string, unknown> };
+const paths = openApiDocument.paths as unknown as Record<
+  string,
+  Record<string, { responses: Record<string, Answer> }>
+>;
+const sharedAnswers = openApiDocument.components.responses as unknown as Record<string, Answer>;
+const SHARED = '#/components/responses/';
+
+/** Where an answer is in the document (a shared problem answer is referenced), and the answer. */
+const declared = (template: string, method: string, status: number) => {
+  const local = ['paths', template, method, 'responses', String(status)];
+  const answer = paths[template]?.[method]?.responses[String(status)];
+  const shared = answer?.$ref?.startsWith(SHARED) ? answer.$ref.slice(SHARED.length) : undefined;
+  return shared
+    ? { at: ['components', 'responses', shared], answer: sharedAnswers[shared] }
+    : { at: local, answer };
+};
 
 const pointerSegment = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
@@ -64,7 +79,9 @@ export const checkAnswer = ({ method, path, status, contentType, body }: Receive
   const what = `${method} ${pathname} → ${status}`;
   // The gateway's answer to a path no route serves is a problem document too.
   const template = match?.route.path;
-  const answer = template ? paths[template]?.[method.toLowerCase()]?.responses[String(status)] : undefined;
+  const { at, answer } = template
+    ? declared(template, method.toLowerCase(), status)
+    : { at: [], answer: undefined };
   if (template && !answer) {
     throw new ContractError(`${what}: the OpenAPI document declares no ${status} for ${template}`);
   }
@@ -73,16 +90,7 @@ export const checkAnswer = ({ method, path, status, contentType, body }: Receive
     throw new ContractError(`${what}: content type ${contentType || 'none'}, the document says ${mediaType}`);
   }
   const validate = template
-    ? validatorAt(
-        'paths',
-        template,
-        method.toLowerCase(),
-        'responses',
-        String(status),
-        'content',
-        mediaType,
-        'schema',
-      )
+    ? validatorAt(...at, 'content', mediaType, 'schema')
     : validatorAt('components', 'schemas', 'Problem');
   if (!validate(body)) {
     throw new ContractError(

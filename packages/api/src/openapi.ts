@@ -18,8 +18,24 @@ type JsonSchema = Record<string, unknown>;
 
 const COMPONENT_PREFIX = '#/components/schemas/';
 
-/** A schema as it sits inside the document: no `$schema` of its own, no `$id`. */
-const embedded = ({ $schema: _schema, $id: _id, ...json }: JsonSchema): JsonSchema => json;
+/** zod's bounds of every integer, which say nothing a JSON integer does not. */
+const isSafeIntegerBound = (key: string, value: unknown) =>
+  (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) ||
+  (key === 'maximum' && value === Number.MAX_SAFE_INTEGER);
+
+const withoutSafeIntegerBounds = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutSafeIntegerBounds);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, inner]) => !isSafeIntegerBound(key, inner))
+      .map(([key, inner]) => [key, withoutSafeIntegerBounds(inner)]),
+  );
+};
+
+/** A schema as it sits inside the document: no `$schema` of its own, no `$id`, no safe-integer bounds. */
+const embedded = ({ $schema: _schema, $id: _id, ...json }: JsonSchema): JsonSchema =>
+  withoutSafeIntegerBounds(json) as JsonSchema;
 
 const requestSchema = (schema: z.ZodType): JsonSchema => embedded(z.toJSONSchema(schema, { io: 'input' }));
 
@@ -124,6 +140,9 @@ const problemResponse = (status: number, codes: readonly string[]) => ({
   },
 });
 
+/** The problem answers operations share, by their codes (`components.responses`), filled as paths are built. */
+let problemResponses: Record<string, unknown> = {};
+
 const responses = (route: RouteDefinition, contract: OperationContract) => {
   const answers: Record<string, unknown> = {
     [contract.status]: {
@@ -137,7 +156,11 @@ const responses = (route: RouteDefinition, contract: OperationContract) => {
       content: { 'application/json': { schema: ref(schema) } },
     };
   }
-  for (const [status, codes] of problemCodesOf(route)) answers[status] = problemResponse(status, codes);
+  for (const [status, codes] of problemCodesOf(route)) {
+    const name = codes.join('-or-');
+    problemResponses[name] = problemResponse(status, codes);
+    answers[status] = { $ref: `#/components/responses/${name}` };
+  }
   return answers;
 };
 
@@ -169,6 +192,7 @@ const componentSchemas = (): Record<string, JsonSchema> => {
 /** The whole document. */
 export const buildOpenApiDocument = (version: string) => {
   const paths: Record<string, Record<string, unknown>> = {};
+  problemResponses = {};
   for (const route of routeDefinitions) {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
   }
@@ -186,6 +210,7 @@ export const buildOpenApiDocument = (version: string) => {
     paths,
     components: {
       schemas: componentSchemas(),
+      responses: Object.fromEntries(Object.entries(problemResponses).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {
         bearer: {
           type: 'http',

@@ -10,20 +10,28 @@ type Operation = {
   security: unknown[];
   parameters: { name: string; in: string; required: boolean }[];
   requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, Answer>;
 };
+type Answer = { $ref?: string; content?: Record<string, { schema: Schema }> };
 
 const document = JSON.parse(documentText()) as {
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown> };
+  components: { schemas: Record<string, unknown>; responses: Record<string, Answer> };
 };
 
 const operationOf = (route: { path: string; method: string }) =>
   document.paths[route.path]?.[route.method.toLowerCase()];
 
+/** An answer of an operation, its `$ref` to the shared problem answers followed. */
+const answerOf = (operation: Operation | undefined, status: string) => {
+  const answer = operation?.responses[status];
+  const shared = answer?.$ref?.replace('#/components/responses/', '');
+  return shared ? document.components.responses[shared] : answer;
+};
+
 /** The problem codes an operation documents for one status. */
 const codesOf = (operation: Operation | undefined, status: string) =>
-  operation?.responses[status]?.content?.['application/problem+json']?.schema.allOf?.[1]?.properties?.code
+  answerOf(operation, status)?.content?.['application/problem+json']?.schema.allOf?.[1]?.properties?.code
     ?.enum;
 
 describe('the OpenAPI document', () => {
@@ -106,9 +114,13 @@ describe('the OpenAPI document', () => {
     expect(codesOf(enroll, '500')).toEqual(['internal-error']);
     // /health answers 503 with its report, not a problem
     const problemRefs = routeDefinitions.flatMap((route) =>
-      Object.entries(operationOf(route)?.responses ?? {})
-        .filter(([status]) => Number(status) >= 400 && `${route.operationId} ${status}` !== 'getHealth 503')
-        .map(([, answer]) => answer.content?.['application/problem+json']?.schema.allOf?.[0]?.$ref),
+      Object.keys(operationOf(route)?.responses ?? {})
+        .filter((status) => Number(status) >= 400 && `${route.operationId} ${status}` !== 'getHealth 503')
+        .map(
+          (status) =>
+            answerOf(operationOf(route), status)?.content?.['application/problem+json']?.schema.allOf?.[0]
+              ?.$ref,
+        ),
     );
     expect(new Set(problemRefs)).toEqual(new Set(['#/components/schemas/Problem']));
   });
