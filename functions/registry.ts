@@ -12,7 +12,12 @@ import { ledgerTable, type TableDefinition } from '@lindung/store';
 
 export type Trigger =
   | { readonly kind: 'http' }
-  | { readonly kind: 'queue'; readonly queue: QueueDefinition }
+  | {
+      readonly kind: 'queue';
+      readonly queue: QueueDefinition;
+      /** The most concurrent invocations the queue's event source starts (Lambda's `MaximumConcurrency`). */
+      readonly maxConcurrency?: number;
+    }
   | {
       readonly kind: 'stream';
       readonly table: TableDefinition;
@@ -50,6 +55,8 @@ export interface FunctionDefinition {
   readonly trigger: Trigger;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** Concurrency reserved for the function (a ceiling, and a floor other functions cannot take). */
+  readonly reservedConcurrency?: number;
   /** Runs only on the embedded local stack (e.g. the BPJS billing simulator). */
   readonly localOnly?: boolean;
 }
@@ -61,13 +68,19 @@ export const httpApiFunction: FunctionDefinition = {
   trigger: { kind: 'http' },
   memoryMb: 1024,
   timeoutSeconds: 29,
+  // Bounds what a flood of requests can cost (the route throttles come first) and keeps concurrency free for
+  // the roll and billing consumers.
+  reservedConcurrency: 50,
 };
 
 export const periodRollFunction: FunctionDefinition = {
   id: 'period-roll',
-  description: 'Fans the monthly period roll out to renewal-work (00:05 on the 1st, Asia/Jakarta)',
+  description:
+    'Fans the period roll out to renewal-work: at 00:05 on the 1st, then hourly for every village not rolled yet',
   entry: 'functions/schedule/period-roll.ts',
-  trigger: { kind: 'schedule', cron: '5 0 1 * ? *', timezone: 'Asia/Jakarta' },
+  // Hourly, not monthly: a run sends units only for villages not rolled through the month yet, so a lost
+  // unit is sent again within the hour, and a run after all have rolled reads and writes next to nothing.
+  trigger: { kind: 'schedule', cron: '5 * * * ? *', timezone: 'Asia/Jakarta' },
   memoryMb: 512,
   timeoutSeconds: 300,
 };
@@ -76,7 +89,9 @@ export const renewalWorkerFunction: FunctionDefinition = {
   id: 'renewal-worker',
   description: 'Rolls one village of one commitment through a period and issues its invoice',
   entry: 'functions/queue/renewal-worker.ts',
-  trigger: { kind: 'queue', queue: renewalWorkQueue },
+  // Villages of one sponsor race for its invoice number: bounded, they retry less, and the roll leaves the
+  // account's concurrency to the API.
+  trigger: { kind: 'queue', queue: renewalWorkQueue, maxConcurrency: 10 },
   memoryMb: 1024,
   // Below the queue's visibility timeout, so a message is never processed twice at once.
   timeoutSeconds: 150,
@@ -89,6 +104,16 @@ export const billingInboxFunction: FunctionDefinition = {
   trigger: { kind: 'queue', queue: billingInboxQueue },
   memoryMb: 512,
   timeoutSeconds: 30,
+};
+
+export const billingResendFunction: FunctionDefinition = {
+  id: 'billing-resend',
+  description:
+    'Sends invoices that billing has not answered again (every 10 minutes; LINDUNG_BILLING_RESEND_AFTER_MINUTES)',
+  entry: 'functions/schedule/billing-resend.ts',
+  trigger: { kind: 'schedule', cron: '*/10 * * * ? *', timezone: 'Asia/Jakarta' },
+  memoryMb: 512,
+  timeoutSeconds: 120,
 };
 
 export const billingSimulatorFunction: FunctionDefinition = {
@@ -128,6 +153,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   periodRollFunction,
   renewalWorkerFunction,
   billingInboxFunction,
+  billingResendFunction,
   billingSimulatorFunction,
   reportsProjectorFunction,
 ];

@@ -1,9 +1,9 @@
 /** Lambda entry point of the HTTP API: API Gateway HTTP API (payload v2) → route → use case. */
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
+  acceptedBodies,
   apiRoutes,
   approveCommitment,
   approveReallocation,
@@ -19,6 +19,7 @@ import {
   draftCommitmentBody,
   enroll,
   enrollBody,
+  exactlyOncePerKey,
   getCommitment,
   getInvoice,
   healthRoute,
@@ -30,6 +31,7 @@ import {
   listAllocations,
   listInvoices,
   listReallocations,
+  listSponsorCommitments,
   listVillageEnrollments,
   openApiDocument,
   openApiRoute,
@@ -40,6 +42,12 @@ import {
   proposeReallocation,
   proposeReallocationBody,
   type ReportServices,
+  redriveBody,
+  redriveDeadLetters,
+  regionChildren,
+  rejectBody,
+  rejectCommitment,
+  rejectReallocation,
   reportWorkers,
   reportWorkersQuery,
   rollPeriodNow,
@@ -47,9 +55,14 @@ import {
   SCOPED_IDEMPOTENCY_HEADER,
   type Services,
   scopeIdempotencyKey,
+  sponsorCommitmentsQuery,
+  stuckQuery,
+  stuckReport,
   terminateBody,
   terminateEnrollment,
   villageEnrollmentsQuery,
+  withdrawCommitment,
+  withdrawReallocation,
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
 import {
@@ -59,11 +72,17 @@ import {
   reportsTable,
   rollPeriod,
   tableNameFromEnv,
+  unansweredInvoices,
+  unrolledVillages,
 } from '@lindung/store';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { httpApiFunction } from '../registry.js';
+import { ownBundleSha256 } from '../shared/bundle-sha256.js';
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
+// Reads the NIK hashing key from Secrets Manager before the first request (a top-level await).
+import '../shared/nik-hash-key.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,
@@ -81,6 +100,14 @@ const services: Services & BillingServices & ReportServices = {
   reallocations: new ReallocationRepository(db, ledgerTableName),
   reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
   rollPeriod: (period) => rollPeriod({ db, tableName: ledgerTableName }, period, sendRenewalWork),
+};
+
+const operations = {
+  sqs: sqsClient,
+  unrolledVillages: (period: Parameters<typeof unrolledVillages>[1]) =>
+    unrolledVillages({ db, tableName: ledgerTableName }, period),
+  unansweredInvoices: (at: Date, olderThanMinutes: number) =>
+    unansweredInvoices({ db, tableName: ledgerTableName, invoices }, at, olderThanMinutes),
 };
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
@@ -110,7 +137,8 @@ const query = (event: APIGatewayProxyEventV2) => event.queryStringParameters ?? 
 
 const routes: Record<string, Route> = {
   [routeKey(healthRoute)]: async () => {
-    const report = await checkHealth({ dynamodb: dynamodbClient, sqs: sqsClient });
+    const self = { id: httpApiFunction.id, sha256: ownBundleSha256() };
+    const report = await checkHealth({ dynamodb: dynamodbClient, sqs: sqsClient, self });
     return json(report.status === 'ok' ? 200 : 503, report);
   },
   [routeKey(openApiRoute)]: async () => json(200, openApiDocument),
@@ -120,6 +148,16 @@ const routes: Record<string, Route> = {
     json(201, await draftCommitment(services, principalOf(e), draftCommitmentBody.parse(body(e)))),
   [routeKey(apiRoutes.approveCommitment)]: async (e) =>
     json(200, await approveCommitment(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.rejectCommitment)]: async (e) =>
+    json(200, await rejectCommitment(services, principalOf(e), param(e, 'id'), rejectBody.parse(body(e)))),
+  [routeKey(apiRoutes.withdrawCommitment)]: async (e) =>
+    json(200, await withdrawCommitment(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.listSponsorCommitments)]: async (e) => {
+    const { status } = sponsorCommitmentsQuery.parse(query(e));
+    return json(200, await listSponsorCommitments(services, principalOf(e), param(e, 'id'), status));
+  },
+  [routeKey(apiRoutes.regionChildren)]: async (e) =>
+    json(200, regionChildren(principalOf(e), param(e, 'code'))),
   [routeKey(apiRoutes.getCommitment)]: async (e) =>
     json(200, await getCommitment(services, principalOf(e), param(e, 'id'))),
   [routeKey(apiRoutes.listAllocations)]: async (e) => {
@@ -140,6 +178,22 @@ const routes: Record<string, Route> = {
     json(
       200,
       await approveReallocation(services, principalOf(e), param(e, 'id'), param(e, 'reallocationId')),
+    ),
+  [routeKey(apiRoutes.rejectReallocation)]: async (e) =>
+    json(
+      200,
+      await rejectReallocation(
+        services,
+        principalOf(e),
+        param(e, 'id'),
+        param(e, 'reallocationId'),
+        rejectBody.parse(body(e)),
+      ),
+    ),
+  [routeKey(apiRoutes.withdrawReallocation)]: async (e) =>
+    json(
+      200,
+      await withdrawReallocation(services, principalOf(e), param(e, 'id'), param(e, 'reallocationId')),
     ),
   [routeKey(apiRoutes.listReallocations)]: async (e) => {
     const { limit, pageToken } = page(e);
@@ -177,6 +231,10 @@ const routes: Record<string, Route> = {
     json(200, await getInvoice(services, principalOf(e), param(e, 'id'))),
   [routeKey(apiRoutes.rollPeriod)]: async (e) =>
     json(202, await rollPeriodNow(services, principalOf(e), param(e, 'period'))),
+  [routeKey(apiRoutes.stuckOperations)]: async (e) =>
+    json(200, await stuckReport(operations, principalOf(e), stuckQuery.parse(query(e)))),
+  [routeKey(apiRoutes.redriveDeadLetters)]: async (e) =>
+    json(200, await redriveDeadLetters(operations, principalOf(e), redriveBody.parse(e.body ? body(e) : {}))),
   [routeKey(apiRoutes.coverageReport)]: async (e) =>
     json(200, await coverageReport(services, principalOf(e), coverageQuery.parse(query(e)))),
   [routeKey(apiRoutes.budgetReport)]: async (e) =>
@@ -191,7 +249,7 @@ const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyR
   return route(event);
 };
 
-const idempotency = makeHandlerIdempotent({
+const idempotency = exactlyOncePerKey({
   persistenceStore: new DynamoDBPersistenceLayer({
     tableName: tableNameFromEnv(idempotencyTable),
     awsSdkV3Client: dynamodbClient,
@@ -208,6 +266,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(problemDetails(logger))
   .use(injectLambdaContext(logger))
   .use(httpHeaderNormalizer())
+  .use(acceptedBodies({ otherMediaTypes: { [routeKey(apiRoutes.importEnrollments)]: ['text/csv'] } }))
   .use(scopeIdempotencyKey())
   .use(idempotency)
   .handler(dispatch);

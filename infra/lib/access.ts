@@ -29,6 +29,8 @@ export interface FunctionAccess {
   readonly observesHealth: boolean;
   /** Turns NIKs into worker keys, so it needs the NIK hashing key. */
   readonly hashesNiks: boolean;
+  /** Moves dead letters back to their source queues (POST /v1/operations/redrive). */
+  readonly redrivesDeadLetters?: boolean;
 }
 
 const noAccess: FunctionAccess = { tables: [], sendsTo: [], observesHealth: false, hashesNiks: false };
@@ -49,6 +51,7 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     sendsTo: [renewalWorkQueue],
     observesHealth: true,
     hashesNiks: true,
+    redrivesDeadLetters: true,
   },
   'period-roll': {
     // Reads the active commitments and their allocations, marks ended commitments closed.
@@ -66,6 +69,13 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   },
   'billing-inbox': {
     // Applies acknowledgements, payments and rejections; a rejection voids the invoice.
+    tables: [{ table: ledgerTable, access: 'read-write' }],
+    sendsTo: [billingOutboxQueue],
+    observesHealth: false,
+    hashesNiks: false,
+  },
+  'billing-resend': {
+    // Finds invoices billing has not answered (the sponsors' invoice index), records each resend.
     tables: [{ table: ledgerTable, access: 'read-write' }],
     sendsTo: [billingOutboxQueue],
     observesHealth: false,
@@ -123,10 +133,9 @@ export const environmentOf = (
     }
   }
   if (access.hashesNiks) {
-    // A CloudFormation dynamic reference: the template holds only the secret's ARN; CloudFormation puts
-    // the value into the function's configuration at deploy time. Handlers read `NIK_HASH_KEY`
-    // synchronously (packages/store nikKey), and the local stack sets it the same way.
-    environment.NIK_HASH_KEY = storage.nikHashKey.secretValue.unsafeUnwrap();
+    // Only the secret's ARN: the function reads the key at cold start through Powertools parameters
+    // (functions/shared/nik-hash-key.ts), so the key is in no template and no function configuration.
+    environment.NIK_HASH_KEY_SECRET_ARN = storage.nikHashKey.secretArn;
   }
   return environment;
 };
@@ -155,6 +164,22 @@ export const grantAccess = (
   }
   for (const definition of access.sendsTo) {
     queues.queue(definition).grantSendMessages(fn.role);
+  }
+  if (access.hashesNiks) storage.nikHashKey.grantRead(fn.role);
+  if (access.redrivesDeadLetters) {
+    for (const definition of queueDefinitions) {
+      const deadLetters = queues.deadLetterQueue(definition);
+      // A message move task reads the dead-letter queue and sends to its source with the caller's rights;
+      // where SQS offers none (the local emulator), the handler receives, sends and deletes itself.
+      deadLetters.grantConsumeMessages(fn.role);
+      if (!access.sendsTo.includes(definition)) queues.queue(definition).grantSendMessages(fn.role);
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks'],
+          resources: [deadLetters.queueArn],
+        }),
+      );
+    }
   }
   if (access.observesHealth) {
     fn.role.addToPrincipalPolicy(

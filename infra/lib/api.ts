@@ -1,4 +1,4 @@
-import { ROLES, type Role, routeDefinitions, routeKey } from '@lindung/api';
+import { ROLES, type Role, type RouteDefinition, routeDefinitions, routeKey } from '@lindung/api';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -24,6 +24,18 @@ export const roleDescriptions: Readonly<Record<Role, string>> = {
 
 /** Steady rate and burst per second for the whole API; bulk enrollment sends many rows per request. */
 const throttle = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * Each route's own steady rate and burst per second, within the stage's: what costs more gets less, so a
+ * flood of one route cannot take the function's reserved concurrency from the others. A bulk import works
+ * through thousands of rows; the period roll and the operations routes are an operator's, run by hand.
+ */
+export const routeThrottle = (route: RouteDefinition): { rateLimit: number; burstLimit: number } => {
+  if (route.path.endsWith('/import')) return { rateLimit: 2, burstLimit: 5 };
+  if (/^\/v1\/(periods|operations)\//.test(route.path)) return { rateLimit: 1, burstLimit: 2 };
+  if (route.method !== 'GET') return { rateLimit: 25, burstLimit: 50 };
+  return throttle;
+};
 
 /**
  * Base URL of a stage's Cognito managed login (the hosted UI) and OAuth endpoints (`/oauth2/authorize`,
@@ -184,6 +196,18 @@ export class Api extends Construct {
       },
     });
 
+    // Per-route throttles are stage route settings, which CloudFormation resolves by route key: the stage
+    // waits for its routes.
+    const stageResource = this.stage.node.defaultChild as apigw.CfnStage;
+    stageResource.routeSettings = Object.fromEntries(
+      routeDefinitions.map((route) => {
+        const limits = routeThrottle(route);
+        return [
+          routeKey(route),
+          { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+        ];
+      }),
+    );
     for (const route of routeDefinitions) {
       const routes = this.httpApi.addRoutes({
         path: route.path,
@@ -191,6 +215,7 @@ export class Api extends Construct {
         integration,
         ...(route.auth === 'none' ? { authorizer: new apigw.HttpNoneAuthorizer() } : {}),
       });
+      for (const created of routes) stageResource.node.addDependency(created);
       if (route.auth === 'none') {
         for (const created of routes) {
           Validations.of(created).acknowledge({

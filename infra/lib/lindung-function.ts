@@ -83,6 +83,9 @@ export class LindungFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: definition.memoryMb,
       timeout: Duration.seconds(definition.timeoutSeconds),
+      ...(definition.reservedConcurrency !== undefined && {
+        reservedConcurrentExecutions: definition.reservedConcurrency,
+      }),
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,

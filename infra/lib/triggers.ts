@@ -62,6 +62,7 @@ export class QueueTrigger extends Construct {
       new sources.SqsEventSource(queues.queue(trigger.queue), {
         batchSize: trigger.queue.batchSize,
         reportBatchItemFailures: true,
+        ...(trigger.maxConcurrency !== undefined && { maxConcurrency: trigger.maxConcurrency }),
       }),
     );
   }

@@ -16,10 +16,16 @@ interface Statement {
  * review of access.ts. Tables: `write` implies read. Queues: the shared queues it may send to.
  */
 const expected: Record<string, { write: string[]; readOnly: string[]; sendsTo: string[] }> = {
-  'http-api': { write: ['idempotency', 'ledger'], readOnly: ['reports'], sendsTo: ['renewal-work'] },
+  // Every shared queue: the roll's work, and (POST /v1/operations/redrive) dead letters back to their queue.
+  'http-api': {
+    write: ['idempotency', 'ledger'],
+    readOnly: ['reports'],
+    sendsTo: ['renewal-work', 'billing-outbox', 'billing-inbox'],
+  },
   'period-roll': { write: ['ledger'], readOnly: [], sendsTo: ['renewal-work'] },
   'renewal-worker': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
   'billing-inbox': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
+  'billing-resend': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
   'reports-projector': { write: ['reports'], readOnly: ['ledger'], sendsTo: [] },
 };
 

@@ -45,12 +45,7 @@ describe('LindungFunction', () => {
           NODE_OPTIONS: '--enable-source-maps',
           TABLE_LEDGER: Match.anyValue(),
           QUEUE_URL_RENEWAL_WORK: Match.anyValue(),
-          NIK_HASH_KEY: {
-            'Fn::Join': [
-              '',
-              ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('NikHashKey') }, Match.anyValue()],
-            ],
-          },
+          NIK_HASH_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('NikHashKey') },
         }),
       },
     });
@@ -140,7 +135,9 @@ describe('LindungFunction', () => {
     const triggerOf = ({ trigger, localOnly }: FunctionDefinition) => ({
       localOnly: localOnly ?? false,
       kind: trigger.kind,
-      ...(trigger.kind === 'queue' ? { queue: trigger.queue.id } : {}),
+      ...(trigger.kind === 'queue'
+        ? { queue: trigger.queue.id, maxConcurrency: trigger.maxConcurrency }
+        : {}),
       ...(trigger.kind === 'stream'
         ? {
             table: trigger.table.id,

@@ -76,7 +76,7 @@ describe('triggers', () => {
 
     // Assess
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(5 0 1 * ? *)',
+      ScheduleExpression: 'cron(5 * * * ? *)',
       ScheduleExpressionTimezone: 'Asia/Jakarta',
       Target: Match.objectLike({
         Arn: { 'Fn::GetAtt': [functionId(periodRoll.id), 'Arn'] },

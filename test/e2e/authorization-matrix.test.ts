@@ -32,7 +32,7 @@ describe('authorization matrix: every route, role and scope', () => {
     world = await buildWorld(stack, {
       year: 2029,
       district: '150401',
-      villages: ['15.04.01.2001', '15.04.01.2002', '15.04.02.2001'],
+      villages: ['15.04.01.2003', '15.04.01.2002', '15.04.02.2003'],
     });
     callerOf = await everyCaller(stack, world);
   });

@@ -94,8 +94,8 @@ describe('enrollment under concurrency (through HTTP, on DynamoDB Local)', () =>
     // Assess
     expect(first.status).toBe(201);
     expect(retry).toEqual(first);
-    expect(changed.status).toBe(409);
-    expect(changed.body.code).toBe('idempotency-conflict');
+    expect(changed.status).toBe(422);
+    expect(changed.body.code).toBe('idempotency-key-reused');
     const { body: commitment } = await staff.officer.get(`/v1/commitments/${commitmentId}`);
     expect(commitment.totals.reserved).toBe(6 * 16_800);
     expect(commitment.totals.enrolledWorkers).toBe(1);

@@ -194,7 +194,7 @@ describe('bulk enrollment import (POST /v1/villages/{code}/enrollments/import)',
     // Prepare
     const village = '15.01.01.2003';
     const { commitmentId, operator } = await villageWithQuota(village);
-    const other = await villageWithQuota('15.01.01.2004');
+    const other = await villageWithQuota('15.01.01.2011');
     const row = { nik: nikIn('150103', 1), startPeriod: '2027-01' };
     const csv = (text: string, query = `?commitmentId=${commitmentId}`) =>
       operator.send('POST', `${importPath(village)}${query}`, {

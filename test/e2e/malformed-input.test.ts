@@ -2,8 +2,10 @@
  * fast-check over every route: malformed bodies (non-JSON, any JSON the contract refuses, valid bodies with a
  * field of the wrong type, missing or huge), invalid path parameters and bad query parameters, sent by a
  * caller the route allows, always get a 4xx `application/problem+json` with a `code`, never a 5xx.
+ * Then input closed at the door: other media types (415), bodies over the limit (413), and region codes that
+ * are well formed but name no region of the region data (422).
  */
-import { apiRoutes, importRequestFromCsv, ROLES, type Role } from '@lindung/api';
+import { apiRoutes, importRequestFromCsv, MAX_BODY_BYTES, ROLES, type Role } from '@lindung/api';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Answer, Caller } from '../support/api-client.js';
@@ -238,7 +240,7 @@ describe('malformed input to every route (fast-check)', () => {
     world = await buildWorld(stack, {
       year: 2030,
       district: '150501',
-      villages: ['15.05.01.2001', '15.05.01.2002', '15.05.02.2001'],
+      villages: ['15.05.01.2004', '15.05.01.2002', '15.05.02.2001'],
     });
     callerOf = await everyCaller(stack, world);
   });
@@ -287,6 +289,115 @@ describe('malformed input to every route (fast-check)', () => {
     }
     expectProblem(overlong);
     expect(overlong.status).toBe(404);
+  });
+
+  it.each(routeNames.filter((name) => routeFixtures[name]?.body))(
+    '%s: refuses a valid body sent as another media type with 415 unsupported-media-type',
+    async (name) => {
+      // Prepare
+      const fixture = fixtureOf(name);
+      const role = allowedRole(fixture);
+      const who = callerOf(role, 'own');
+      const valid = fixture.request(world, role);
+      const body = JSON.stringify(valid.body);
+
+      // Act
+      const answers = await Promise.all(
+        ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data'].map(
+          (contentType) => sendWire(who, name, { ...valid, body, contentType }),
+        ),
+      );
+
+      // Assess
+      for (const answer of answers) {
+        expectProblem(answer);
+        expect(answer.body).toMatchObject({ status: 415, code: 'unsupported-media-type' });
+      }
+    },
+  );
+
+  it('answers a body over the limit with 413 payload-too-large, and reads one just under it', async () => {
+    // Prepare: a sponsor whose name pads the body to the limit (a name the contract then refuses as too long).
+    const admin = callerOf('admin', 'own');
+    const padded = (bytes: number) => {
+      const shell = JSON.stringify({ name: '', kind: 'other', regionCode: '15' });
+      return JSON.stringify({ name: 'x'.repeat(bytes - shell.length), kind: 'other', regionCode: '15' });
+    };
+
+    // Act
+    const over = await admin.send('POST', '/v1/sponsors', { body: padded(MAX_BODY_BYTES + 1) });
+    const under = await admin.send('POST', '/v1/sponsors', { body: padded(MAX_BODY_BYTES) });
+
+    // Assess
+    expectProblem(over);
+    expect(over.body).toMatchObject({ status: 413, code: 'payload-too-large' });
+    expectProblem(under);
+    expect(under.body).toMatchObject({ status: 422, code: 'validation-failed' });
+  });
+
+  it('refuses region and village codes that name no region of the region data, with 422', async () => {
+    // Prepare
+    const admin = callerOf('admin', 'own');
+    const officer = callerOf('sponsor-officer', 'own');
+    const { own, year } = world;
+    const draft = (allocation: unknown, budget: unknown = { kind: 'fixed', amount: 10_000_000 }) => ({
+      sponsorId: own.sponsorId,
+      fiscalYear: year,
+      budget,
+      benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
+      allocation,
+    });
+    const sponsor = (regionCode: string) => ({ name: 'Kabupaten Entah', kind: 'regency', regionCode });
+    const grant = { kind: 'percent-of-grant', grantPerVillage: 1_000_000_000, percent: 1 };
+
+    // Act
+    const refused = {
+      sponsorOfProvince99: await admin.post('/v1/sponsors', sponsor('99')),
+      sponsorOfRegency1599: await admin.post('/v1/sponsors', sponsor('15.99')),
+      explicitToMadeUpVillage: await officer.post(
+        '/v1/commitments',
+        draft({ method: 'explicit', amounts: { '15.99.99.9999': 10_000_000 } }),
+      ),
+      equalOverMadeUpVillages: await officer.post(
+        '/v1/commitments',
+        draft({ method: 'equal', villages: [own.village, '15.05.01.2999'] }),
+      ),
+      equalOverMadeUpRegion: await officer.post(
+        '/v1/commitments',
+        draft({ method: 'equal', region: '15.05.99' }),
+      ),
+      proportionalToMadeUpVillage: await officer.post(
+        '/v1/commitments',
+        draft({ method: 'proportional', targets: { '15.99.99.9999': 10 } }),
+      ),
+      grantOverMadeUpRegion: await officer.post(
+        '/v1/commitments',
+        draft({ method: 'percent-of-grant' }, { ...grant, region: '15.99' }),
+      ),
+      reallocationToMadeUpVillage: await officer.post(`/v1/commitments/${own.commitmentId}/reallocations`, {
+        moves: [{ from: own.village, to: '15.99.99.9999', amount: 1_000 }],
+      }),
+    };
+    const control = {
+      sponsorOfARealRegency: await admin.post('/v1/sponsors', sponsor('15.05')),
+      explicitToARealVillage: await officer.post(
+        '/v1/commitments',
+        draft({ method: 'explicit', amounts: { [own.village]: 10_000_000 } }),
+      ),
+    };
+
+    // Assess
+    for (const [what, answer] of Object.entries(refused)) {
+      expectProblem(answer);
+      expect({ what, status: answer.status, code: answer.body.code }).toEqual({
+        what,
+        status: 422,
+        code: 'validation-failed',
+      });
+      expect(JSON.stringify(answer.body.issues)).toContain('region data');
+    }
+    expect(control.sponsorOfARealRegency.status).toBe(201);
+    expect(control.explicitToARealVillage.status).toBe(201);
   });
 
   it.each(routeNames.filter((name) => routeFixtures[name]?.body))(

@@ -137,34 +137,51 @@ describe('reallocation of quota between villages (maker-checker)', () => {
     expect((await commitments.allocation(commitmentId, A))?.budget).toBe(QUOTA - 1_500_000);
   });
 
-  it('refuses to move reserved quota: 409 quota-exhausted naming the village, and nothing moves', async () => {
+  it('refuses to move reserved quota: 409 quota-exhausted naming the village, at proposal and again at approval', async () => {
     // Prepare: D has 10 workers, so Rp 7.984.000 of its quota is unreserved.
-    const [D, E] = ['15.02.01.2006', '15.02.01.2007'] as const;
+    const [D, E] = ['15.02.01.2023', '15.02.01.2024'] as const;
     const { staff, commitmentId, path } = await quotasWithWorkers([D, E], 10, '150203');
     const unreserved = QUOTA - 10 * FULL_YEAR;
     const before = await allocationsOf(staff.officer, commitmentId);
+    const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [D] });
 
-    // Act
+    // Act: a proposal larger than the unreserved quota; then one that fits until a worker is enrolled.
     const tooMuch = await staff.officer.post(path, { moves: [{ from: D, to: E, amount: unreserved + 1 }] });
-    const refused = await staff.approver.post(`${path}/${tooMuch.body.id}/approve`, {});
-    const unchanged = await allocationsOf(staff.officer, commitmentId);
+    const listed = await staff.officer.get(`${path}?limit=100`);
     const all = await staff.officer.post(path, { moves: [{ from: D, to: E, amount: unreserved }] });
-    const moved = await staff.approver.post(`${path}/${all.body.id}/approve`, {});
+    const enrolled = await operator.post(`/v1/villages/${D}/enrollments`, {
+      commitmentId,
+      worker: { nik: nikIn('150203', 11) },
+      startPeriod: '2027-01',
+    });
+    const refused = await staff.approver.post(`${path}/${all.body.id}/approve`, {});
+    const unchanged = await allocationsOf(staff.officer, commitmentId);
+    const rest = await staff.officer.post(path, {
+      moves: [{ from: D, to: E, amount: unreserved - FULL_YEAR }],
+    });
+    const moved = await staff.approver.post(`${path}/${rest.body.id}/approve`, {});
     const after = await allocationsOf(staff.officer, commitmentId);
-    const stillProposed = await staff.approver.post(`${path}/${tooMuch.body.id}/approve`, {});
+    const stillProposed = await staff.approver.post(`${path}/${all.body.id}/approve`, {});
 
-    // Assess
-    expect(tooMuch.status).toBe(201);
-    expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({
+    // Assess: refused at proposal, and nothing stored.
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body).toMatchObject({
       code: 'quota-exhausted',
       details: { villageCode: D, available: unreserved, required: unreserved + 1 },
     });
-    expect(refused.body.detail).toContain(D);
-    expect(unchanged).toEqual(before);
+    expect(tooMuch.body.detail).toContain(D);
+    expect(listed.body.items).toEqual([]);
+    // Accepted while it fitted, refused at approval once quota was reserved meanwhile, and nothing moved.
+    expect([all.status, enrolled.status]).toEqual([201, 201]);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      code: 'quota-exhausted',
+      details: { villageCode: D, available: unreserved - FULL_YEAR, required: unreserved },
+    });
+    expect(Object.values(unchanged).map((a) => a.budget)).toEqual(Object.values(before).map((a) => a.budget));
     expect(moved.status).toBe(200);
-    expect(after[D]).toMatchObject({ budget: 10 * FULL_YEAR, available: 0, reserved: 10 * FULL_YEAR });
-    expect(after[E]?.budget).toBe(QUOTA + unreserved);
+    expect(after[D]).toMatchObject({ budget: 11 * FULL_YEAR, available: 0, reserved: 11 * FULL_YEAR });
+    expect(after[E]?.budget).toBe(QUOTA + unreserved - FULL_YEAR);
     expect(stillProposed.body.code).toBe('quota-exhausted');
   });
 

@@ -16,7 +16,11 @@ import {
   proposeReallocationBody,
   ROLES,
   type Role,
+  redriveBody,
+  rejectBody,
   reportWorkersQuery,
+  sponsorCommitmentsQuery,
+  stuckQuery,
   terminateBody,
   villageEnrollmentsQuery,
 } from '@lindung/api';
@@ -48,6 +52,8 @@ export interface World {
     readonly draftId: string;
     /** A proposed reallocation of the own commitment, for approval. */
     readonly reallocationId: string;
+    /** A draft and a proposal by the own-scope officer caller, which only its drafter may withdraw. */
+    readonly withdrawable: { readonly draftId: string; readonly reallocationId: string };
     /** An active enrollment in the own village, for termination. */
     readonly enrollmentId: string;
     /** An invoice of the own village, for the first rolled period. */
@@ -123,6 +129,24 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     allowed: { 'sponsor-approver': 'own' },
     request: (w) => ({ params: { id: w.own.draftId } }),
   },
+  rejectCommitment: {
+    allowed: { 'sponsor-approver': 'own' },
+    request: (w) => ({ params: { id: w.own.draftId }, body: { reason: 'Anggaran belum disahkan' } }),
+    body: rejectBody,
+  },
+  withdrawCommitment: {
+    allowed: { 'sponsor-officer': 'own' },
+    request: (w) => ({ params: { id: w.own.withdrawable.draftId } }),
+  },
+  listSponsorCommitments: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { id: w.own.sponsorId }, query: { status: 'draft' } }),
+    query: sponsorCommitmentsQuery,
+  },
+  regionChildren: {
+    allowed: Object.fromEntries(ROLES.map((role) => [role, 'any'])),
+    request: () => ({ params: { code: '15.71' } }),
+  },
   getCommitment: {
     allowed: SPONSOR_READERS,
     request: (w) => ({ params: { id: w.own.commitmentId } }),
@@ -143,6 +167,20 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
   approveReallocation: {
     allowed: { 'sponsor-approver': 'own' },
     request: (w) => ({ params: { id: w.own.commitmentId, reallocationId: w.own.reallocationId } }),
+  },
+  rejectReallocation: {
+    allowed: { 'sponsor-approver': 'own' },
+    request: (w) => ({
+      params: { id: w.own.commitmentId, reallocationId: w.own.reallocationId },
+      body: { reason: 'Desa tujuan belum siap' },
+    }),
+    body: rejectBody,
+  },
+  withdrawReallocation: {
+    allowed: { 'sponsor-officer': 'own' },
+    request: (w) => ({
+      params: { id: w.own.commitmentId, reallocationId: w.own.withdrawable.reallocationId },
+    }),
   },
   listReallocations: {
     allowed: SPONSOR_READERS,
@@ -194,6 +232,17 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     allowed: { admin: 'any' },
     // The world's own period, already rolled: rolling it again changes nothing.
     request: (w) => ({ params: { period: w.own.rolled } }),
+  },
+  stuckOperations: {
+    allowed: { admin: 'any' },
+    request: () => ({ query: { olderThanMinutes: '60' } }),
+    query: stuckQuery,
+  },
+  redriveDeadLetters: {
+    allowed: { admin: 'any' },
+    // A queue the world leaves no dead letters in: redriving it changes nothing.
+    request: () => ({ body: { queue: 'billing-inbox' } }),
+    body: redriveBody,
   },
   coverageReport: {
     allowed: REPORT_READERS,
@@ -254,6 +303,9 @@ export const send = (
   });
 };
 
+/** The subject of the caller of `role` in `scope`: the withdrawable draft of the world is that officer's. */
+const subOf = (year: number, role: Role, scope: Scope) => `${year}-${role}-${scope}`;
+
 /** A caller of `role` holding the scope of the world's own or foreign side (a sponsor and one village). */
 export const callerIn = (
   stack: ProvidedLocalStack,
@@ -266,7 +318,7 @@ export const callerIn = (
     roles: [role],
     sponsorId: side.sponsorId,
     villageCodes: [side.village],
-    sub: `${world.year}-${role}-${scope}`,
+    sub: subOf(world.year, role, scope),
   });
 };
 
@@ -321,6 +373,19 @@ export const buildWorld = async (
   const reallocation = await ownStaff.officer.post(`/v1/commitments/${commitmentId}/reallocations`, {
     moves: [{ from: village, to: sibling, amount: 1_000 }],
   });
+  const ownOfficer = await caller(stack, {
+    roles: ['sponsor-officer'],
+    sponsorId: ownStaff.sponsorId,
+    sub: subOf(year, 'sponsor-officer', 'own'),
+  });
+  const withdrawableDraft = await ownOfficer.post(
+    '/v1/commitments',
+    commitmentDraft(ownStaff.sponsorId, { villages: [village], fiscalYear: year }),
+  );
+  const withdrawableReallocation = await ownOfficer.post(`/v1/commitments/${commitmentId}/reallocations`, {
+    moves: [{ from: sibling, to: village, amount: 1_000 }],
+  });
+  expect([withdrawableDraft.status, withdrawableReallocation.status]).toEqual([201, 201]);
   const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [village] });
   const enrollment = await operator.post(`/v1/villages/${village}/enrollments`, {
     commitmentId,
@@ -348,6 +413,7 @@ export const buildWorld = async (
       sibling,
       draftId: draft.body.id,
       reallocationId: reallocation.body.id,
+      withdrawable: { draftId: withdrawableDraft.body.id, reallocationId: withdrawableReallocation.body.id },
       enrollmentId: enrollment.body.id,
       invoiceId,
       rolled,

@@ -6,6 +6,7 @@
  */
 import { DOMAIN_ERROR_STATUS } from '@lindung/core';
 import type * as z from 'zod';
+import { redriveBody, stuckQuery } from './operations.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import * as responses from './responses.js';
 import type { apiRoutes } from './routes.js';
@@ -19,6 +20,8 @@ import {
   MAX_IMPORT_ROWS,
   pageQuery,
   proposeReallocationBody,
+  rejectBody,
+  sponsorCommitmentsQuery,
   terminateBody,
   villageEnrollmentsQuery,
 } from './schemas.js';
@@ -33,6 +36,8 @@ export interface OperationContract {
   readonly also?: Readonly<Record<number, z.ZodType>>;
   /** The JSON request body. */
   readonly body?: z.ZodType;
+  /** Set when the body may be left out (the route then reads `{}`). */
+  readonly bodyOptional?: true;
   /** Set when the body may also be CSV text: what the CSV holds. */
   readonly csv?: string;
   readonly query?: z.ZodObject;
@@ -69,16 +74,14 @@ export const AUTHENTICATED_PROBLEMS: readonly string[] = [
 ];
 
 /**
- * What every POST may answer besides: its `Idempotency-Key` still running or reused with another body, a
- * body of the wrong type or too large. `idempotency-conflict` is the older code of both, while the domain
- * vocabulary still has it.
+ * What every POST may answer besides: its `Idempotency-Key` still running (409 with `Retry-After`) or reused
+ * with another body (422), a body of the wrong type or too large.
  */
 export const POST_PROBLEMS: readonly string[] = [
   'idempotency-in-progress',
   'idempotency-key-reused',
   'unsupported-media-type',
   'payload-too-large',
-  ...Object.keys(DOMAIN_ERROR_STATUS).filter((code) => code === 'idempotency-conflict'),
 ];
 
 /** Every operation's contract, by operationId. */
@@ -97,6 +100,24 @@ export const operationContracts = {
     response: responses.commitment,
     problems: ['not-found', 'illegal-transition', 'budget-exceeded'],
   },
+  rejectCommitment: {
+    status: 200,
+    response: responses.commitmentSummary,
+    body: rejectBody,
+    problems: ['not-found', 'illegal-transition'],
+  },
+  withdrawCommitment: {
+    status: 200,
+    response: responses.commitmentSummary,
+    problems: ['not-found', 'illegal-transition'],
+  },
+  listSponsorCommitments: {
+    status: 200,
+    response: responses.commitmentSummaryList,
+    query: sponsorCommitmentsQuery,
+    problems: ['not-found'],
+  },
+  regionChildren: { status: 200, response: responses.regionChildList, problems: ['not-found'] },
   getCommitment: { status: 200, response: responses.commitmentWithTotals, problems: ['not-found'] },
   listAllocations: {
     status: 200,
@@ -114,6 +135,17 @@ export const operationContracts = {
     status: 200,
     response: responses.reallocation,
     problems: ['not-found', 'illegal-transition', 'commitment-not-active', 'quota-exhausted'],
+  },
+  rejectReallocation: {
+    status: 200,
+    response: responses.reallocation,
+    body: rejectBody,
+    problems: ['not-found', 'illegal-transition'],
+  },
+  withdrawReallocation: {
+    status: 200,
+    response: responses.reallocation,
+    problems: ['not-found', 'illegal-transition'],
   },
   listReallocations: {
     status: 200,
@@ -151,6 +183,13 @@ export const operationContracts = {
   listInvoices: { status: 200, response: responses.invoicePage, query: invoiceQuery },
   getInvoice: { status: 200, response: responses.invoiceWithLines, problems: ['not-found'] },
   rollPeriod: { status: 202, response: responses.rollSummary },
+  stuckOperations: { status: 200, response: responses.stuckReport, query: stuckQuery },
+  redriveDeadLetters: {
+    status: 200,
+    response: responses.redriveResult,
+    body: redriveBody,
+    bodyOptional: true,
+  },
   coverageReport: {
     status: 200,
     response: responses.coverageReport,

@@ -7,13 +7,24 @@ import {
   queueUrlEnvName,
 } from '@lindung/messaging';
 import { type TableDefinition, tableDefinitions, tableEnvName } from '@lindung/store';
+import * as z from 'zod';
 import packageJson from '../../../package.json' with { type: 'json' };
 
 export type ComponentStatus = 'ok' | 'unavailable';
 
+/**
+ * The variable that maps each function id to the sha256 of its bundle's `index.mjs` (JSON); the local stack
+ * sets it for every function, so GET /health can say which code runs.
+ */
+export const FUNCTION_BUNDLES_ENV = 'LINDUNG_FUNCTION_BUNDLES';
+
+const functionBundles = z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/));
+
 export interface HealthReport {
   readonly status: ComponentStatus;
   readonly versions: { readonly lindung: string; readonly node: string };
+  /** Each function's bundle (`index.mjs`) by its sha256; empty when the code runs from its sources. */
+  readonly functions: Record<string, { readonly sha256: string }>;
   readonly dynamodb: {
     readonly status: ComponentStatus;
     readonly tables: Record<string, { status: string; items?: number; error?: string }>;
@@ -33,6 +44,8 @@ export interface HealthDependencies {
   readonly env?: NodeJS.ProcessEnv;
   readonly tables?: readonly TableDefinition[];
   readonly queues?: readonly QueueDefinition[];
+  /** The answering function and the sha256 of the bundle it runs from (undefined from sources). */
+  readonly self?: { readonly id: string; readonly sha256: string | undefined };
 }
 
 // Health must answer even when a dependency is down, so every failure is reported, not thrown.
@@ -71,6 +84,25 @@ const queueState = async (deps: HealthDependencies, queue: QueueDefinition, env:
   }
 };
 
+const parsedJson = (text: string | undefined): unknown => {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+// The answering function hashed its own file: that is what runs, whatever the variable says.
+const functionsOf = (env: NodeJS.ProcessEnv, self: HealthDependencies['self']): HealthReport['functions'] => {
+  const listed = functionBundles.safeParse(parsedJson(env[FUNCTION_BUNDLES_ENV]));
+  const bundles = { ...(listed.success ? listed.data : {}), ...(self?.sha256 && { [self.id]: self.sha256 }) };
+  return Object.fromEntries(
+    Object.entries(bundles)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, sha256]) => [id, { sha256 }]),
+  );
+};
+
 const overall = (states: readonly { status: string }[]): ComponentStatus =>
   states.every((s) => s.status === 'ok' || s.status === 'ACTIVE') ? 'ok' : 'unavailable';
 
@@ -88,6 +120,7 @@ export const checkHealth = async (deps: HealthDependencies): Promise<HealthRepor
   return {
     status: dynamodbStatus === 'ok' && sqsStatus === 'ok' ? 'ok' : 'unavailable',
     versions: { lindung: packageJson.version, node: process.versions.node },
+    functions: functionsOf(env, deps.self),
     dynamodb: {
       status: dynamodbStatus,
       tables: Object.fromEntries(tables.map((t, i) => [t.id, tableStates[i] ?? { status: 'unknown' }])),

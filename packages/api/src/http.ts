@@ -18,10 +18,10 @@ export interface Problem {
   readonly [extension: string]: unknown;
 }
 
-/** An RFC 9457 `application/problem+json` response carrying Lindung's stable error `code`. */
-export const problem = (p: Problem) =>
+/** An RFC 9457 `application/problem+json` response carrying Lindung's stable error `code` (and e.g. `retry-after`). */
+export const problem = (p: Problem, headers: Record<string, string> = {}) =>
   ({
     statusCode: p.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', ...headers },
     body: JSON.stringify({ type: `https://lindung.id/problems/${p.code}`, ...p }),
   }) satisfies APIGatewayProxyResultV2;

@@ -5,6 +5,7 @@ export * from './health.js';
 export * from './http.js';
 export * from './middleware.js';
 export * from './openapi-document.js';
+export * from './operations.js';
 export * from './reallocations.js';
 export * from './reports.js';
 export * from './routes.js';

@@ -103,7 +103,7 @@ const parameters = (route: RouteDefinition, contract: OperationContract) => [
 const requestBody = (contract: OperationContract) =>
   contract.body && {
     requestBody: {
-      required: true,
+      required: !contract.bodyOptional,
       content: {
         'application/json': { schema: requestSchema(contract.body) },
         ...(contract.csv && { 'text/csv': { schema: { type: 'string', description: contract.csv } } }),

@@ -9,6 +9,7 @@ import {
   ENROLLMENT_STATES,
   INVOICE_STATES,
   PROGRAMS,
+  REALLOCATION_STATES,
   REGION_LEVELS,
   RESERVATION_MODES,
 } from '@lindung/core';
@@ -85,11 +86,38 @@ const commitmentFields = {
   createdAt: timestamp,
   approvedAt: timestamp.optional(),
   closedAt: timestamp.optional(),
+  closedBy: z.string().optional().describe('Who rejected or withdrew the draft'),
+  rejectionReason: z.string().optional(),
 };
 
 export const commitment = named(
   'Commitment',
   z.object({ ...commitmentFields, villageCodes: z.array(villageCode) }),
+);
+
+/** A commitment with the count of its villages instead of their codes (a province's holds ~1,500). */
+export const commitmentSummary = named(
+  'CommitmentSummary',
+  z.object({ ...commitmentFields, villages: count }),
+);
+
+export const commitmentSummaryList = named(
+  'CommitmentSummaryList',
+  z.object({ items: z.array(commitmentSummary) }),
+);
+
+export const regionChildList = named(
+  'RegionChildList',
+  z.object({
+    items: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        level: z.enum(REGION_LEVELS),
+        villages: count.optional().describe('Villages below it; absent for a village'),
+      }),
+    ),
+  }),
 );
 
 export const commitmentWithTotals = named(
@@ -137,12 +165,15 @@ export const reallocation = named(
     sponsorId: id,
     moves: z.array(z.object({ from: villageCode, to: villageCode, amount: rupiah })),
     reason: z.string().optional(),
-    status: z.enum(['proposed', 'approved']),
+    status: z.enum(REALLOCATION_STATES),
     total: rupiah,
     proposedBy: z.string(),
     proposedAt: timestamp,
     approvedBy: z.string().optional(),
     approvedAt: timestamp.optional(),
+    closedBy: z.string().optional().describe('Who rejected or withdrew the proposal'),
+    closedAt: timestamp.optional(),
+    rejectionReason: z.string().optional(),
   }),
 );
 
@@ -326,6 +357,56 @@ export const allocationPage = named('AllocationPage', page(allocation));
 export const reallocationPage = named('ReallocationPage', page(reallocation));
 export const enrollmentPage = named('EnrollmentPage', page(enrollment));
 export const invoicePage = named('InvoicePage', page(invoice));
+
+export const stuckReport = named(
+  'StuckReport',
+  z.object({
+    at: timestamp,
+    period,
+    unrolled: z.array(
+      z.object({
+        commitmentId: id,
+        action: z.enum(['renew', 'close']),
+        villageCodes: z.array(villageCode),
+        villages: count,
+      }),
+    ),
+    unrolledVillages: count,
+    unansweredAfterMinutes: count,
+    unanswered: z.array(
+      z.object({
+        id,
+        numberText: z.string(),
+        sponsorId: id,
+        villageCode,
+        period,
+        status: z.enum(INVOICE_STATES),
+        total: rupiah,
+        lastSentAt: timestamp,
+        sendCount: count,
+      }),
+    ),
+    deadLetters: z.record(z.string(), count).describe('Messages in each queue’s dead-letter queue'),
+  }),
+);
+
+export const redriveResult = named(
+  'RedriveResult',
+  z.object({
+    queues: z.record(
+      z.string(),
+      z.object({
+        status: z
+          .enum(['unconfigured', 'empty', 'moving', 'moved'])
+          .describe('moving: an SQS message move task runs; moved: moved by hand (an emulator without one)'),
+        moved: count.optional(),
+        left: count.optional(),
+        deadLetters: count.optional(),
+        taskHandle: z.string().optional(),
+      }),
+    ),
+  }),
+);
 
 const componentStatus = z.enum(['ok', 'unavailable']);
 

@@ -49,6 +49,25 @@ export const apiRoutes = {
     'approveCommitment',
     'Approve a draft commitment',
   ),
+  rejectCommitment: jwt(
+    'POST',
+    '/v1/commitments/{id}/reject',
+    'rejectCommitment',
+    'Reject a draft, with a reason',
+  ),
+  withdrawCommitment: jwt(
+    'POST',
+    '/v1/commitments/{id}/withdraw',
+    'withdrawCommitment',
+    'Withdraw own draft',
+  ),
+  listSponsorCommitments: jwt(
+    'GET',
+    '/v1/sponsors/{id}/commitments',
+    'listSponsorCommitments',
+    'Commitments',
+  ),
+  regionChildren: jwt('GET', '/v1/regions/{code}/children', 'regionChildren', 'Regions one level down'),
   getCommitment: jwt('GET', '/v1/commitments/{id}', 'getCommitment', 'A commitment with its totals'),
   listAllocations: jwt(
     'GET',
@@ -67,6 +86,18 @@ export const apiRoutes = {
     '/v1/commitments/{id}/reallocations/{reallocationId}/approve',
     'approveReallocation',
     'Approve a proposed reallocation (not by its proposer); moves the quota',
+  ),
+  rejectReallocation: jwt(
+    'POST',
+    '/v1/commitments/{id}/reallocations/{reallocationId}/reject',
+    'rejectReallocation',
+    'Reject a proposal',
+  ),
+  withdrawReallocation: jwt(
+    'POST',
+    '/v1/commitments/{id}/reallocations/{reallocationId}/withdraw',
+    'withdrawReallocation',
+    'Withdraw own proposal',
   ),
   listReallocations: jwt(
     'GET',
@@ -105,6 +136,18 @@ export const apiRoutes = {
     '/v1/periods/{period}/roll',
     'rollPeriod',
     'Run the period roll now (idempotent; the monthly schedule runs the same)',
+  ),
+  stuckOperations: jwt(
+    'GET',
+    '/v1/operations/stuck',
+    'stuckOperations',
+    'What is stuck: unrolled villages, unanswered invoices, dead letters',
+  ),
+  redriveDeadLetters: jwt(
+    'POST',
+    '/v1/operations/redrive',
+    'redriveDeadLetters',
+    'Move dead letters back to their source queues',
   ),
   coverageReport: jwt(
     'GET',

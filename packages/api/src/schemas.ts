@@ -1,15 +1,20 @@
 /** The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. */
-import { MAX_REALLOCATION_MOVES } from '@lindung/core';
-import { z } from 'zod';
+import { findRegion, MAX_REALLOCATION_MOVES } from '@lindung/core';
+import * as z from 'zod';
 
 const rupiah = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('Integer rupiah');
+/** A well-formed code must also name a region of the region data: money must never go to a made-up village. */
+const inRegionData = (code: string) => findRegion(code) !== undefined;
+const UNKNOWN_REGION = 'no region with this code in the region data (idn-area-data)';
 const regionCode = z
   .string()
-  .regex(/^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/)
+  .regex(/^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/, { abort: true })
+  .refine(inRegionData, UNKNOWN_REGION)
   .describe('idn-area-data code, e.g. 15.01.01.2001');
 const villageCode = z
   .string()
-  .regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/)
+  .regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/, { abort: true })
+  .refine(inRegionData, UNKNOWN_REGION)
   .describe('Village code, e.g. 15.01.01.2001');
 const period = z
   .string()
@@ -120,6 +125,18 @@ export const proposeReallocationBody = z.strictObject({
     .describe(`At most ${MAX_REALLOCATION_MOVES} moves; a village's change is the net of its moves`),
   reason: z.string().trim().min(1).max(500).optional(),
 });
+
+/** A rejection of a draft commitment or a proposed reallocation: the approver says why. */
+export const rejectBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500).describe('Why it is rejected, for the person who drafted it'),
+});
+
+/** A sponsor's commitments, optionally only one state (`draft`: those waiting for approval). */
+export const sponsorCommitmentsQuery = z.strictObject({
+  status: z.enum(['draft', 'activating', 'active', 'closed', 'rejected', 'withdrawn']).optional(),
+});
+
+export type RejectBody = z.infer<typeof rejectBody>;
 
 export type CreateSponsorBody = z.infer<typeof createSponsorBody>;
 export type DraftCommitmentBody = z.infer<typeof draftCommitmentBody>;

@@ -4,6 +4,7 @@ import {
   ageAt,
   allocate,
   benefitPackage,
+  childrenOf,
   fundingBudget,
   isEligibleAge,
   maskNik,
@@ -27,7 +28,7 @@ import type {
   ReallocationRepository,
 } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
-import type { CreateSponsorBody, DraftCommitmentBody, EnrollBody } from './schemas.js';
+import type { CreateSponsorBody, DraftCommitmentBody, EnrollBody, RejectBody } from './schemas.js';
 
 export interface Services {
   readonly commitments: CommitmentRepository;
@@ -113,6 +114,52 @@ export const approveCommitment = async (services: Services, principal: Principal
   authorize(principal, 'approveCommitment', { sponsorId: commitment.sponsorId });
   const allocations = allocate(commitment.budget, methodOf(commitment), commitment.villageCodes);
   return services.commitments.approve(id, principal.sub, allocations);
+};
+
+/** Rejects a draft, with a reason (maker-checker: not by its drafter); a draft holds no money. */
+export const rejectCommitment = async (
+  services: Services,
+  principal: Principal,
+  id: string,
+  body: RejectBody,
+) => {
+  const commitment = await services.commitments.require(id);
+  authorize(principal, 'rejectCommitment', { sponsorId: commitment.sponsorId });
+  return summary(await services.commitments.decideDraft(id, 'reject', principal.sub, body.reason));
+};
+
+/** Withdraws a draft by its drafter. */
+export const withdrawCommitment = async (services: Services, principal: Principal, id: string) => {
+  const commitment = await services.commitments.require(id);
+  authorize(principal, 'withdrawCommitment', { sponsorId: commitment.sponsorId });
+  return summary(await services.commitments.decideDraft(id, 'withdraw', principal.sub));
+};
+
+/** A commitment without its list of village codes (a province's holds ~1,500), with their count. */
+const summary = ({ villageCodes, ...rest }: Commitment) => ({ ...rest, villages: villageCodes.length });
+
+/** A sponsor's commitments, newest first; `status: 'draft'` lists those waiting for approval. */
+export const listSponsorCommitments = async (
+  services: Services,
+  principal: Principal,
+  sponsorId: string,
+  status?: Commitment['status'],
+) => {
+  authorize(principal, 'listSponsorCommitments', { sponsorId });
+  const items = await services.commitments.ofSponsor(sponsorId, status);
+  return { items: items.map(summary) };
+};
+
+/** The regions one level below `code` (`ID`, the country: the provinces), for pickers, with their village counts. */
+export const regionChildren = (principal: Principal, code: string) => {
+  authorize(principal, 'regionChildren');
+  const items = childrenOf(code === 'ID' ? undefined : code).map(({ code, name, level }) => ({
+    code,
+    name,
+    level,
+    ...(level === 'village' ? {} : { villages: villagesOf(code).length }),
+  }));
+  return { items };
 };
 
 /** A commitment with its totals, summed from its allocations (the commitment item is not written per enrollment). */

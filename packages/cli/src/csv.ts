@@ -72,9 +72,16 @@ export const columnsOf = <C extends string>(
   return index;
 };
 
-/** One CSV field, quoted when it holds a delimiter, a quote or a line break. */
+/** What a spreadsheet takes for the start of a formula (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field, quoted when it holds a delimiter, a quote or a line break. A text that a spreadsheet would run
+ * as a formula (`=HYPERLINK(…)`, `+`, `-`, `@`) is neutralised with a leading `'`; numbers are written as they are.
+ */
 export const csvField = (value: string | number | undefined): string => {
-  const text = value === undefined ? '' : String(value);
+  if (value === undefined) return '';
+  const text = typeof value === 'number' ? String(value) : FORMULA_START.test(value) ? `'${value}` : value;
   return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 

@@ -25,7 +25,7 @@ import { renderTable } from './table.js';
 /** The most rows the import endpoint takes in one request. */
 export const MAX_CHUNK_ROWS = 5_000;
 const DEFAULT_CHUNK_ROWS = 1_000;
-/** Attempts of a chunk that meets its own earlier attempt still running (`idempotency-conflict`). */
+/** Attempts of a chunk that meets its own earlier attempt still running (`idempotency-in-progress`). */
 const IN_PROGRESS_ATTEMPTS = 5;
 
 const USAGE = `Usage:
@@ -186,10 +186,7 @@ const sendChunk = async (
         }),
       );
     } catch (error) {
-      const inProgress =
-        error instanceof ApiProblemError &&
-        (error.code === 'idempotency-in-progress' ||
-          (error.code === 'idempotency-conflict' && /progress/i.test(error.title)));
+      const inProgress = error instanceof ApiProblemError && error.code === 'idempotency-in-progress';
       if (!inProgress || attempt >= IN_PROGRESS_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
     }

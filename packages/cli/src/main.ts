@@ -11,6 +11,7 @@ import {
   isParseArgsError,
   UsageError,
 } from './command.js';
+import { doctorCommand, redriveCommand } from './doctor.js';
 import { commandGroup } from './group.js';
 import { ApiProblemError, ConnectionError } from './http.js';
 import { importTargetsCommand } from './import-targets.js';
@@ -28,6 +29,8 @@ export const commands: Readonly<Record<string, Command>> = {
   }),
   invoices: commandGroup('invoices', 'export invoices', { export: invoicesExportCommand }),
   roll: rollCommand,
+  doctor: doctorCommand,
+  redrive: redriveCommand,
 };
 
 /** The top-level usage: the list of subcommands. */

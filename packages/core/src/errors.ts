@@ -16,8 +16,11 @@ export const DOMAIN_ERROR_STATUS = {
   'already-covered': 409,
   'commitment-not-active': 409,
   'budget-exceeded': 409,
-  'idempotency-conflict': 409,
+  'idempotency-in-progress': 409,
+  'idempotency-key-reused': 422,
   'period-closed': 409,
+  'unsupported-media-type': 415,
+  'payload-too-large': 413,
 } as const satisfies Record<string, number>;
 
 /** A stable machine code of a domain error, e.g. `quota-exhausted`. */
@@ -37,8 +40,11 @@ export const DOMAIN_ERROR_TITLES: Readonly<Record<DomainErrorCode, string>> = {
   'already-covered': 'The worker is already covered for these periods',
   'commitment-not-active': 'The commitment is not active',
   'budget-exceeded': 'The budget would be exceeded',
-  'idempotency-conflict': 'The idempotency key was used with a different request',
+  'idempotency-in-progress': 'A request with this idempotency key is still in progress; retry later',
+  'idempotency-key-reused': 'The idempotency key was used with a different request',
   'period-closed': 'The period is already invoiced',
+  'unsupported-media-type': 'The body is not of a media type this route accepts',
+  'payload-too-large': 'The body is larger than this route accepts',
 };
 
 /** Safe, client-facing facts about an error (no personal data: mask a NIK before putting it here). */
@@ -187,13 +193,49 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
-/** The same idempotency key came back with a different request body (409 `idempotency-conflict`, I6). */
-export class IdempotencyConflictError extends DomainError {
-  readonly code = 'idempotency-conflict';
+/**
+ * The first request with this idempotency key still runs (409 `idempotency-in-progress`, I6): the caller
+ * retries after `retryAfterSeconds` and then gets that request's answer.
+ */
+export class IdempotencyInProgressError extends DomainError {
+  readonly code = 'idempotency-in-progress';
+  readonly retryAfterSeconds: number;
+  constructor(
+    message = 'A request with this idempotency key is still in progress; retry later',
+    options: DomainErrorOptions & { readonly retryAfterSeconds?: number } = {},
+  ) {
+    const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    super(message, { ...options, details: { ...options.details, retryAfterSeconds } });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The same idempotency key came back with a different request body (422 `idempotency-key-reused`, I6). */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'idempotency-key-reused';
   constructor(
     message = 'The idempotency key was used with a different request',
     options: DomainErrorOptions = {},
   ) {
+    super(message, options);
+  }
+}
+
+/** The body's media type is not one the route reads, e.g. form data sent to a JSON route (415). */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'unsupported-media-type';
+  constructor(
+    message = 'The body is not of a media type this route accepts',
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** The body is larger than the route accepts (413 `payload-too-large`). */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload-too-large';
+  constructor(message = 'The body is larger than this route accepts', options: DomainErrorOptions = {}) {
     super(message, options);
   }
 }

@@ -64,25 +64,31 @@ export function defineStateMachine<S extends string, E extends string>(definitio
   };
 }
 
-/** States of a commitment: drafted, approved (active), closed at year end. */
-export const COMMITMENT_STATES = ['draft', 'active', 'closed'] as const;
+/** States of a commitment: drafted, approved (active), closed at year end; or a draft refused or taken back. */
+export const COMMITMENT_STATES = ['draft', 'active', 'closed', 'rejected', 'withdrawn'] as const;
 /** A commitment's state. */
 export type CommitmentState = (typeof COMMITMENT_STATES)[number];
 /** Events of a commitment. */
-export const COMMITMENT_EVENTS = ['approve', 'close'] as const;
+export const COMMITMENT_EVENTS = ['approve', 'close', 'reject', 'withdraw'] as const;
 /** An event of a commitment. */
 export type CommitmentEvent = (typeof COMMITMENT_EVENTS)[number];
 
-/** Commitment: Draft → Active (approved by someone other than the drafter) → Closed (unspent money released). */
+/**
+ * Commitment: Draft → Active (approved by someone other than the drafter) → Closed (unspent money released).
+ * A draft may instead be rejected (by an approver, with a reason) or withdrawn (by its drafter); both are final
+ * and neither moves money, since a draft has no allocations yet.
+ */
 export const commitmentMachine = defineStateMachine<CommitmentState, CommitmentEvent>({
   name: 'commitment',
   initial: 'draft',
   states: COMMITMENT_STATES,
   events: COMMITMENT_EVENTS,
   transitions: {
-    draft: { approve: 'active' },
+    draft: { approve: 'active', reject: 'rejected', withdraw: 'withdrawn' },
     active: { close: 'closed' },
     closed: {},
+    rejected: {},
+    withdrawn: {},
   },
 });
 
@@ -192,4 +198,40 @@ export function invoiceStatesAllowing(event: InvoiceEvent): InvoiceState[] {
 /** The next state of an invoice; throws `IllegalTransitionError` if the event is not allowed. */
 export function transitionInvoice(from: InvoiceState, event: InvoiceEvent): InvoiceState {
   return invoiceMachine.transition(from, event);
+}
+
+/** States of a reallocation: proposed, then approved (quota moved), rejected or withdrawn (nothing moved). */
+export const REALLOCATION_STATES = ['proposed', 'approved', 'rejected', 'withdrawn'] as const;
+/** A reallocation's state. */
+export type ReallocationState = (typeof REALLOCATION_STATES)[number];
+/** Events of a reallocation. */
+export const REALLOCATION_EVENTS = ['approve', 'reject', 'withdraw'] as const;
+/** An event of a reallocation. */
+export type ReallocationEvent = (typeof REALLOCATION_EVENTS)[number];
+
+/**
+ * Reallocation: `proposed` → `approved` (by someone other than the proposer; moves the quota), `rejected`
+ * (by an approver, with a reason) or `withdrawn` (by the proposer). Every outcome is final.
+ */
+export const reallocationMachine = defineStateMachine<ReallocationState, ReallocationEvent>({
+  name: 'reallocation',
+  initial: 'proposed',
+  states: REALLOCATION_STATES,
+  events: REALLOCATION_EVENTS,
+  transitions: {
+    proposed: { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' },
+    approved: {},
+    rejected: {},
+    withdrawn: {},
+  },
+});
+
+/** The states from which `event` may move a commitment (the condition of its conditional write). */
+export function commitmentStatesAllowing(event: CommitmentEvent): CommitmentState[] {
+  return COMMITMENT_STATES.filter((state) => commitmentMachine.can(state, event));
+}
+
+/** The states from which `event` may move a reallocation (the condition of its conditional write). */
+export function reallocationStatesAllowing(event: ReallocationEvent): ReallocationState[] {
+  return REALLOCATION_STATES.filter((state) => reallocationMachine.can(state, event));
 }

@@ -76,5 +76,4 @@ export function netQuotaChanges(moves: readonly ReallocationMove[]): QuotaChange
     .map(([villageCode, change]) => ({ villageCode, change }));
 }
 
-/** A reallocation is proposed, then approved once by someone other than the proposer. */
-export type ReallocationState = 'proposed' | 'approved';
+export type { ReallocationState } from './lifecycle.js';

@@ -169,6 +169,29 @@ export function villagesOf(prefix: string): readonly Region[] {
   return result;
 }
 
+const CHILD_LEVEL: Readonly<Record<RegionLevel, CsvFile | undefined>> = {
+  province: 'regencies',
+  regency: 'districts',
+  district: 'villages',
+  village: undefined,
+};
+
+/**
+ * The regions one level below a region, sorted by code (the provinces when `code` is absent); a village has
+ * none. Throws `NotFoundError` for a code `idn-area-data` does not know.
+ */
+export function childrenOf(code?: string): readonly Region[] {
+  if (code === undefined) return readLevel('provinces');
+  const parent = getRegion(code);
+  const file = CHILD_LEVEL[parent.level];
+  if (!file) return [];
+  const list = readLevel(file);
+  let end = lowerBound(list, parent.code);
+  const start = end;
+  while (end < list.length && (list[end] as Region).parentCode === parent.code) end += 1;
+  return list.slice(start, end);
+}
+
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;

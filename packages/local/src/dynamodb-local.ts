@@ -1,8 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { LocalStackError } from './errors.js';
+
+const run = promisify(execFile);
 
 export interface DynamoDbLocalOptions {
   readonly port: number;
@@ -49,9 +53,92 @@ const waitUntilListening = async (
   throw new LocalStackError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs / 1000} s.`);
 };
 
+/** The file in the database folder that names the JVM serving it, so that a later start can stop an orphan. */
+export const PID_FILE = 'dynamodb-local.pid';
+
+interface PidFile {
+  readonly pid: number;
+  readonly dbPath: string;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Signals the JVM's whole process group (the JVM and its watchdog); a group already gone is fine. */
+const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+};
+
+const waitForExit = async (pid: number, timeoutMs: number): Promise<boolean> => {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+};
+
+/** The command line of a live process, or undefined when there is none (`ps` works on Linux and macOS). */
+const commandLine = async (pid: number): Promise<string | undefined> => {
+  try {
+    const { stdout } = await run('ps', ['-ww', '-o', 'args=', '-p', String(pid)]);
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Stops a DynamoDB Local JVM left over from an earlier run on this database folder (its parent died
+ * before it could stop it), so the new one can open the file and the port. The pid file alone is not
+ * trusted: the process must still be a DynamoDB Local on this folder, not whatever reused the pid.
+ * Returns the pid that was stopped.
+ */
+export const stopStaleDynamoDbLocal = async (dbDir: string): Promise<number | undefined> => {
+  const file = join(dbDir, PID_FILE);
+  let recorded: PidFile;
+  try {
+    recorded = JSON.parse(await readFile(file, 'utf8')) as PidFile;
+  } catch {
+    return undefined;
+  }
+  const command = isAlive(recorded.pid) ? await commandLine(recorded.pid) : undefined;
+  const ours = command?.includes('DynamoDBLocal.jar') && command.includes(recorded.dbPath);
+  if (ours) {
+    signalGroup(recorded.pid, 'SIGTERM');
+    if (!(await waitForExit(recorded.pid, 10_000))) {
+      signalGroup(recorded.pid, 'SIGKILL');
+      await waitForExit(recorded.pid, 5_000);
+    }
+  }
+  await rm(file, { force: true });
+  return ours ? recorded.pid : undefined;
+};
+
+/**
+ * Runs java through `sh`, which first starts a watchdog and then `exec`s java in its own place (same pid,
+ * same process group). The watchdog checks once a second that this Node process is alive and sends the
+ * JVM SIGTERM when it is not: after a `kill -9` of Lindung no JVM is left holding the port and the file.
+ * A clean stop signals the whole group, which ends the watchdog with the JVM.
+ */
+const WITH_WATCHDOG =
+  '(while kill -0 "$LINDUNG_PARENT_PID" 2>/dev/null; do sleep 1; done; kill -TERM $$) </dev/null >/dev/null 2>&1 & ' +
+  'exec java "$@"';
+
 /** Starts Amazon DynamoDB Local (`java -jar DynamoDBLocal.jar -sharedDb`) and waits until it answers. */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions): Promise<DynamoDbLocal> => {
   const { jar, libraryPath } = distribution();
+  if (options.dataDir) await stopStaleDynamoDbLocal(options.dataDir);
   const args = [
     `-Djava.library.path=${libraryPath}`,
     '-Xms64m',
@@ -65,8 +152,19 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions): Promise
   ];
   // Its own process group: a Ctrl-C in the terminal reaches only Lindung, which then stops Java after the
   // work in flight is done, instead of Java dying under a half-finished batch.
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const killOnExit = () => child.kill('SIGKILL');
+  const child = spawn('sh', ['-c', WITH_WATCHDOG, 'dynamodb-local', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, LINDUNG_PARENT_PID: String(process.pid) },
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new LocalStackError('DynamoDB Local could not be started (no process id).');
+  const pidFile = options.dataDir ? join(options.dataDir, PID_FILE) : undefined;
+  if (pidFile && options.dataDir) {
+    const record: PidFile = { pid, dbPath: resolve(options.dataDir) };
+    await writeFile(pidFile, JSON.stringify(record));
+  }
+  const killOnExit = () => signalGroup(pid, 'SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
   let output = '';
@@ -79,7 +177,8 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions): Promise
   try {
     await waitUntilListening(child, endpoint, 30_000);
   } catch (error) {
-    child.kill('SIGKILL');
+    signalGroup(pid, 'SIGKILL');
+    if (pidFile) await rm(pidFile, { force: true });
     throw new LocalStackError(
       error instanceof Error ? `${error.message}\n${output}` : String(error),
       undefined,
@@ -87,16 +186,17 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions): Promise
     );
   }
   const version = /Version:\s*(\S+)/.exec(output)?.[1] ?? 'unknown';
-  const stop = () =>
-    new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', () => {
-        clearTimeout(force);
-        done();
-      });
-      // SIGTERM lets DynamoDB Local close its SQLite file; every write is already committed.
-      child.kill('SIGTERM');
-    });
+  const exited = new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    else child.once('exit', () => done());
+  });
+  const stop = async () => {
+    const force = setTimeout(() => signalGroup(pid, 'SIGKILL'), 5_000);
+    // SIGTERM lets DynamoDB Local close its SQLite file; every write is already committed.
+    signalGroup(pid, 'SIGTERM');
+    await exited;
+    clearTimeout(force);
+    if (pidFile) await rm(pidFile, { force: true });
+  };
   return { endpoint, version, process: child, stop };
 };

@@ -4,13 +4,17 @@
  *   --data-dir <path>    where data persists (default .lindung)
  *   --in-memory          throwaway run: nothing is written to disk
  *   --dynamodb-port <n>  --sqs-port <n>   fixed ports for the emulators (default: free ones)
+ *   --source             run the functions from their TypeScript sources in this process (quick iteration)
+ *                        instead of the Lambda bundles the CDK deploys, each in its own worker thread
  */
 import { parseArgs } from 'node:util';
+import { ensureDashboard } from '../../web/src/build.js';
 import { LocalStackError } from './errors.js';
+import { stopOnSignals } from './shutdown.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 const usage =
-  'Usage: npm start -- [--port 3000] [--data-dir .lindung | --in-memory] [--dynamodb-port N] [--sqs-port N]';
+  'Usage: npm start -- [--port 3000] [--data-dir .lindung | --in-memory] [--dynamodb-port N] [--sqs-port N] [--source]';
 
 const port = (value: string | undefined, name: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -22,6 +26,7 @@ const port = (value: string | undefined, name: string): number | undefined => {
 
 const banner = (stack: LocalStack) => `
 Lindung is running locally.
+  Dashboard  ${stack.httpUrl}/
   API        ${stack.httpUrl}   (health: ${stack.httpUrl}/health, OpenAPI: ${stack.httpUrl}/v1/openapi.json)
   DynamoDB   ${stack.dynamodbEndpoint}   SQS ${stack.sqsEndpoint}
   Data       ${stack.dataDir ?? 'in memory (gone when stopped)'}
@@ -43,6 +48,7 @@ const main = async () => {
       'in-memory': { type: 'boolean', default: false },
       'dynamodb-port': { type: 'string' },
       'sqs-port': { type: 'string' },
+      source: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -52,32 +58,33 @@ const main = async () => {
     return;
   }
   const log = (message: string) => console.log(`[lindung] ${message}`);
+  // Installed before the start, so a Ctrl-C during the start (the JVM takes seconds) waits for it and then
+  // stops cleanly instead of leaving half-started emulators behind.
+  let starting: Promise<LocalStack> | undefined;
+  const onSignal = stopOnSignals({
+    stop: async () => {
+      const stack = await starting?.catch(() => undefined);
+      await stack?.stop();
+    },
+    log,
+    exit: (code) => process.exit(code),
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
   const started = Date.now();
-  const stack = await startLocalStack({
+  await ensureDashboard(log);
+  starting = startLocalStack({
     httpPort: port(values.port ?? process.env.PORT, 'port') ?? 3000,
     ...(values['data-dir'] && { dataDir: values['data-dir'] }),
     inMemory: values['in-memory'],
     ...(values['dynamodb-port'] && { dynamodbPort: port(values['dynamodb-port'], 'dynamodb-port') }),
     ...(values['sqs-port'] && { sqsPort: port(values['sqs-port'], 'sqs-port') }),
+    ...(values.source && { functionCode: 'source' as const }),
     log,
   });
+  const stack = await starting;
   log(`started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(banner(stack));
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      log('stopping already; press Ctrl-C again to force');
-      process.exit(130);
-    }
-    stopping = true;
-    log(`${signal}: finishing work in progress and stopping…`);
-    await stack.stop();
-    log('stopped; data is consistent.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 };
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -22,13 +22,20 @@ import {
 } from '@lindung/messaging';
 import { type TableDefinition, tableDefinitions, tableEnvName } from '@lindung/store';
 import { type FunctionDefinition, functionDefinitions } from '../../../functions/registry.js';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDbLocal, stopStaleDynamoDbLocal } from './dynamodb-local.js';
+import {
+  type BuiltFunctions,
+  buildFunctions,
+  type FunctionCode,
+  functionCodeFromEnv,
+  loadSourceFunctions,
+  startBundledFunctions,
+} from './function-loader.js';
 import { startHttpServer } from './http-server.js';
-import type { LambdaHandler } from './lambda.js';
 import { freePort, requireFreePort, requireJava, requireWritableDirectory } from './preflight.js';
 import { type ProvisionedQueue, type ProvisionedTable, provisionQueue, provisionTable } from './provision.js';
 import { Scheduler } from './scheduler.js';
-import { restoreQueueSnapshot, type SqsLocal, saveQueueSnapshot, startSqsLocal } from './sqs-local.js';
+import { importLegacyQueueSnapshot, type SqsLocal, startSqsLocal } from './sqs-local.js';
 import { SqsPoller } from './sqs-poller.js';
 import { type CheckpointStore, StreamPoller, type StreamPollerStats } from './stream-poller.js';
 import { type LocalTokenIssuer, localSecret, localTokenIssuer } from './tokens.js';
@@ -47,6 +54,11 @@ export interface LocalStackOptions {
   readonly functions?: readonly FunctionDefinition[];
   /** Start pollers and the scheduler (default true). Tests of single handlers may turn them off. */
   readonly runConsumers?: boolean;
+  /**
+   * Run each function from the bundle the CDK deploys, in its own worker thread (`bundle`, the default unless
+   * LINDUNG_FUNCTION_CODE=source), or from its TypeScript source in this process (`source`).
+   */
+  readonly functionCode?: FunctionCode;
   readonly log?: (message: string) => void;
 }
 
@@ -69,14 +81,7 @@ export interface LocalStack {
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Imports a function's `handler` from its entry file, as Lambda would load it. */
-export const loadHandler = async <E, R>(definition: FunctionDefinition): Promise<LambdaHandler<E, R>> => {
-  const module = (await import(pathToFileURL(join(repositoryRoot, definition.entry)).href)) as {
-    handler?: LambdaHandler<E, R>;
-  };
-  if (typeof module.handler !== 'function') throw new Error(`${definition.entry} exports no handler`);
-  return module.handler;
-};
+export { loadHandler } from './function-loader.js';
 
 /** Environment variables that point the AWS SDK and the handlers at the local emulators. */
 export const localEnvironment = (
@@ -135,8 +140,17 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
   // The pinned SDK supports Node 20 until 2027; its notice would only repeat on every start.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const functions = (options.functions ?? functionDefinitions).filter((f) => f.trigger.kind !== 'http');
+  const http = functionDefinitions.find((f) => f.trigger.kind === 'http');
+  const loadedDefinitions = [...functions, ...(http ? [http] : [])];
+  const functionCode = options.functionCode ?? functionCodeFromEnv();
+  let building: Promise<BuiltFunctions> | undefined;
   try {
     await requireJava();
+    const stale = dataDir && (await stopStaleDynamoDbLocal(join(dataDir, 'dynamodb')));
+    if (stale)
+      log(`stopped DynamoDB Local (pid ${stale}) left running by an earlier run on this data folder`);
     if (httpPort !== 0) await requireFreePort(httpPort, 'the HTTP API', '--port');
     if (options.dynamodbPort)
       await requireFreePort(options.dynamodbPort, 'DynamoDB Local', '--dynamodb-port');
@@ -152,13 +166,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...(dataDir && { dataDir: join(dataDir, 'dynamodb') }),
     });
     stoppers.push(() => dynamo.stop());
+    // The bundles build (or come from the cache) while the rest starts; not before, since a cold build
+    // would starve the JVM's start on a busy machine.
+    building = functionCode === 'bundle' ? buildFunctions(loadedDefinitions) : undefined;
+    building?.catch(() => undefined); // awaited below; a failure before then must not go unhandled
     log(
       `DynamoDB Local ${dynamo.version} on ${dynamo.endpoint}${dataDir ? ` (data in ${dataDir})` : ' (in memory)'}`,
     );
 
-    const sqsLocal: SqsLocal = await startSqsLocal(sqsPort);
+    const sqsLocal: SqsLocal = await startSqsLocal({
+      port: sqsPort,
+      ...(dataDir && { dataDir: join(dataDir, 'sqs') }),
+    });
     stoppers.push(() => sqsLocal.stop());
-    log(`SQS emulator (fauxqs) on ${sqsLocal.endpoint}`);
+    log(`SQS emulator (fauxqs) on ${sqsLocal.endpoint}${dataDir ? ' (messages kept on disk)' : ''}`);
+    if (sqsLocal.released > 0)
+      log(`${sqsLocal.released} messages in flight when the last run ended are visible again`);
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
@@ -187,7 +210,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     );
     log(`${tables.length} tables and ${queues.length} queues (each with a dead-letter queue) ready`);
 
-    const env = {
+    const env: Record<string, string> = {
       ...localEnvironment(dynamo.endpoint, sqsLocal.endpoint, tables, queues),
       NIK_HASH_KEY: Buffer.from(await localSecret(dataDir, 'nik-hash')).toString('base64url'),
     };
@@ -201,14 +224,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           [deadLetterQueueName(LOCAL_STAGE, q.definition), q.deadLetterUrl],
         ]),
       );
-      const restored = await restoreQueueSnapshot(snapshotFile, sqs, (name) => urls.get(name));
-      if (restored > 0) log(`${restored} queued messages restored from the last run`);
-      // Registered before the pollers' stoppers, so it runs after they have finished their batches.
-      stoppers.push(() => saveQueueSnapshot(snapshotFile, sqsLocal.snapshot([...urls.keys()])));
+      const restored = await importLegacyQueueSnapshot(snapshotFile, sqs, (name) => urls.get(name));
+      if (restored > 0)
+        log(`${restored} queued messages imported from the queues.json of an earlier version`);
     }
 
-    const functions = (options.functions ?? functionDefinitions).filter((f) => f.trigger.kind !== 'http');
-    const http = functionDefinitions.find((f) => f.trigger.kind === 'http');
+    const loaded = building
+      ? await startBundledFunctions(loadedDefinitions, await building, env, log)
+      : await loadSourceFunctions(loadedDefinitions, log);
+    // Stopped after the pollers and the server (stoppers run in reverse), so no invocation is cut short.
+    stoppers.push(() => loaded.stop());
+    Object.assign(env, loaded.env);
+    Object.assign(process.env, loaded.env);
+
     const key = await localSecret(dataDir, 'local-jwt');
     const tokens = localTokenIssuer(key);
     const onError = (where: string) => (error: unknown) =>
@@ -227,7 +255,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             sqs,
             queue,
             functionName: fn.id,
-            handler: await loadHandler(fn),
+            handler: loaded.handler(fn),
             timeoutSeconds: fn.timeoutSeconds,
             concurrency: 2,
             onError: onError(fn.id),
@@ -242,7 +270,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             streams,
             streamArn: table.streamArn,
             functionName: fn.id,
-            handler: await loadHandler(fn),
+            handler: loaded.handler(fn),
             batchSize: Math.min(trigger.batchSize, 1000),
             timeoutSeconds: fn.timeoutSeconds,
             maxRetryAttempts: trigger.retryAttempts,
@@ -267,7 +295,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             cron: `cron(${trigger.cron})`,
             timezone: trigger.timezone,
             timeoutSeconds: fn.timeoutSeconds,
-            handler: await loadHandler<{ scheduledTime: string }, unknown>(fn),
+            handler: loaded.handler<{ scheduledTime: string }, unknown>(fn),
           });
         }
       }
@@ -282,7 +310,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       server = await startHttpServer({
         port: httpPort,
         routes: routeDefinitions,
-        handler: await loadHandler(http),
+        handler: loaded.handler(http),
         functionName: http.id,
         timeoutSeconds: http.timeoutSeconds,
         tokens,

@@ -20,7 +20,7 @@ export interface TokenRequest {
 
 export interface LocalTokenIssuer {
   issue(request: TokenRequest, ttlSeconds?: number): Promise<string>;
-  /** The claims of a valid token, or undefined for a missing, forged or expired one. */
+  /** The claims of a valid token, or undefined for a missing, forged or expired one, or one that never expires. */
   verify(token: string): Promise<Record<string, unknown> | undefined>;
 }
 
@@ -54,7 +54,12 @@ export const localTokenIssuer = (key: Uint8Array): LocalTokenIssuer => ({
       .sign(key),
   verify: async (token) => {
     try {
-      const { payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE });
+      // A token without `exp` would open the API for good to whoever copied it (API Gateway refuses it too).
+      const { payload } = await jwtVerify(token, key, {
+        issuer: LOCAL_ISSUER,
+        audience: LOCAL_AUDIENCE,
+        requiredClaims: ['exp'],
+      });
       return payload as Record<string, unknown>;
     } catch {
       return undefined;

@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +15,7 @@ import {
   type Allocation,
   type BenefitPackage,
   type CommitmentState,
+  commitmentStatesAllowing,
   ForbiddenError,
   IllegalTransitionError,
   NotFoundError,
@@ -68,6 +70,10 @@ export interface Commitment extends CommitmentTerms {
   readonly allocated: Rupiah;
   readonly createdAt: string;
   readonly approvedAt?: string;
+  /** Who rejected or withdrew a draft, when, and (for a rejection) why. */
+  readonly closedBy?: string;
+  readonly closedAt?: string;
+  readonly rejectionReason?: string;
 }
 
 export interface AllocationRecord {
@@ -119,6 +125,8 @@ export class CommitmentRepository {
   }
 
   async getSponsor(id: string): Promise<Sponsor | undefined> {
+    // Not an id this store gave out (and maybe longer than a key may be): there is no such sponsor.
+    if (!isStoreId(id)) return undefined;
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: sponsorKey(id) }));
     return strip<Sponsor>(Item);
   }
@@ -161,6 +169,90 @@ export class CommitmentRepository {
     const commitment = await this.get(id);
     if (!commitment) throw new NotFoundError(`No commitment ${id}`, { details: { commitmentId: id } });
     return commitment;
+  }
+
+  /**
+   * Ends a draft without activating it: `reject` by an approver who did not draft it (with a reason),
+   * `withdraw` by its drafter. One conditional write whose condition is the machine's `from` state and the
+   * maker-checker rule; a draft has no allocations, so no money moves. A retry of the same decision by the
+   * same person answers the decision already stored.
+   */
+  async decideDraft(
+    id: string,
+    decision: 'reject' | 'withdraw',
+    by: string,
+    reason?: string,
+  ): Promise<Commitment> {
+    const to = decision === 'reject' ? 'rejected' : 'withdrawn';
+    const from = commitmentStatesAllowing(decision);
+    const at = now();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: commitmentKey(id),
+          UpdateExpression: `SET #status = :to, closedBy = :by, closedAt = :at${reason ? ', rejectionReason = :reason' : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND draftedBy ${decision === 'reject' ? '<>' : '='} :by`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':by': by,
+            ':at': at,
+            ...(reason && { ':reason': reason }),
+            ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = await this.require(id);
+      if (old.status === to && old.closedBy === by) return old;
+      if (decision === 'reject' && old.draftedBy === by) {
+        throw new ForbiddenError(
+          'The person who drafted a commitment cannot reject it: withdraw it instead',
+          {
+            details: { commitmentId: id },
+          },
+        );
+      }
+      if (decision === 'withdraw' && old.draftedBy !== by) {
+        throw new ForbiddenError('Only the person who drafted a commitment can withdraw it', {
+          details: { commitmentId: id },
+        });
+      }
+      throw new IllegalTransitionError('commitment', old.status, decision, { details: { commitmentId: id } });
+    }
+    return this.require(id);
+  }
+
+  /**
+   * A sponsor's commitments, newest first, optionally only those in one state (e.g. drafts to approve);
+   * `NotFoundError` for a sponsor that does not exist.
+   */
+  async ofSponsor(sponsorId: string, status?: StoredCommitmentState): Promise<Commitment[]> {
+    if (!(await this.getSponsor(sponsorId))) {
+      throw new NotFoundError(`No sponsor ${sponsorId}`, { details: { sponsorId } });
+    }
+    const index = commitmentBySponsor(sponsorId, 0, '');
+    const all: Commitment[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ...(status && { FilterExpression: '#status = :status' }),
+          ...(status && { ExpressionAttributeNames: { '#status': 'status' } }),
+          ExpressionAttributeValues: { ':pk': index.gsi1pk, ...(status && { ':status': status }) },
+          ScanIndexForward: false,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      for (const item of page.Items ?? []) all.push(strip<Commitment>(item) as Commitment);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return all;
   }
 
   /**

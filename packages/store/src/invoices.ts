@@ -73,6 +73,11 @@ export interface Invoice {
   readonly lineCount: number;
   readonly status: InvoiceState;
   readonly issuedAt: string;
+  /** When the roll first handed the invoice to billing. */
+  readonly sentAt?: string;
+  /** When it was last handed to billing, and how many times: a resend of an unanswered invoice counts. */
+  readonly lastSentAt?: string;
+  readonly sendCount?: number;
   readonly paymentCode?: string;
   readonly acknowledgedAt?: string;
   readonly paidAt?: string;
@@ -112,6 +117,10 @@ const strip = (item: Record<string, unknown>): Invoice => {
 };
 const maskLines = (lines: readonly StoredInvoiceLine[]): InvoiceLine[] =>
   lines.map(({ nik, ...line }) => line);
+
+/** When an invoice was last handed to billing (or issued, if it never was). */
+export const lastHandedOver = (invoice: Invoice): string =>
+  invoice.lastSentAt ?? invoice.sentAt ?? invoice.issuedAt;
 
 const PROGRESS: readonly InvoiceState[] = ['draft', 'issued', 'sent', 'acknowledged', 'paid'];
 const TARGET = { send: 'sent', acknowledge: 'acknowledged', pay: 'paid' } as const;
@@ -347,6 +356,61 @@ export class InvoiceRepository {
     );
     const nextPageToken = encodePageToken(LastEvaluatedKey);
     return { items: Items.map(strip), ...(nextPageToken && { nextPageToken }) };
+  }
+
+  /**
+   * A sponsor's invoices of the periods `from` to `to` that billing has not answered (`issued` or `sent`) and
+   * that were last handed to billing before `sentBefore` (ISO time): the sponsor's invoice index (gsi1, by
+   * period), the state as a filter. Reads every invoice header of those periods, writes nothing.
+   */
+  async unanswered(sponsorId: string, from: Period, to: Period, sentBefore: string): Promise<Invoice[]> {
+    const found: Invoice[] = [];
+    for await (const items of queryPages(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+      FilterExpression: '#status IN (:issued, :sent)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pk': invoiceIndexes(sponsorId, '', '', '').gsi1pk,
+        ':from': `${from}#`,
+        // `~` sorts after every village code and commitment id that follow the period.
+        ':to': `${to}#~`,
+        ':issued': 'issued',
+        ':sent': 'sent',
+      },
+    })) {
+      for (const item of items) {
+        const invoice = strip(item);
+        if (lastHandedOver(invoice) < sentBefore) found.push(invoice);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Records that an unanswered invoice was handed to billing again: `lastSentAt` and one more `sendCount`, on
+   * condition that billing has still not answered it. Returns false when an answer came first.
+   */
+  async recordResend(id: string, at: string): Promise<boolean> {
+    const parts = parseInvoiceId(id);
+    if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(parts.commitmentId, parts.villageCode, parts.period),
+          UpdateExpression: 'SET lastSentAt = :at ADD sendCount :one',
+          ConditionExpression: '#status = :sent',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':one': 1, ':sent': 'sent' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** How many invoices of the periods just before `period` are unpaid in a row (voided ones break the run). */

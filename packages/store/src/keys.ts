@@ -16,9 +16,21 @@ export const commitmentBySponsor = (sponsorId: string, fiscalYear: number, commi
   gsi1sk: `${fiscalYear}#${commitmentId}`,
 });
 
-/** Active commitments of a fiscal year, for the period roll (gsi2, sparse: only while active). */
+/**
+ * Commitments of a fiscal year for the period roll (gsi2, sparse): while active, and after the year's close
+ * has begun until every village of it has closed (so a lost close unit is sent again).
+ */
 export const activeCommitmentIndex = (fiscalYear: number, commitmentId: string) => ({
   gsi2pk: `ACTIVE-COMMITMENTS#${fiscalYear}`,
+  gsi2sk: commitmentId,
+});
+
+/**
+ * Commitments of a fiscal year whose villages have all closed (gsi2, sparse): where the roll's close moves a
+ * commitment once nothing of it is left to close, so its last invoices can still be found (and resent).
+ */
+export const closedCommitmentIndex = (fiscalYear: number, commitmentId: string) => ({
+  gsi2pk: `CLOSED-COMMITMENTS#${fiscalYear}`,
   gsi2sk: commitmentId,
 });
 

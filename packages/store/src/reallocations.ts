@@ -6,11 +6,12 @@
  * proposer. Any failed condition cancels all of it; the deterministic ledger entry ids make a replay of the
  * same approval unable to write an entry twice.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
   CommitmentNotActiveError,
@@ -23,6 +24,7 @@ import {
   type ReallocationMove,
   type ReallocationState,
   type Rupiah,
+  reallocationStatesAllowing,
   ValidationError,
 } from '@lindung/core';
 import { ulid } from 'ulid';
@@ -46,6 +48,10 @@ export interface Reallocation extends ReallocationProposal {
   readonly proposedAt: string;
   readonly approvedBy?: string;
   readonly approvedAt?: string;
+  /** Who rejected or withdrew the proposal, when, and (for a rejection) why. */
+  readonly closedBy?: string;
+  readonly closedAt?: string;
+  readonly rejectionReason?: string;
 }
 
 /** The ledger entry id of one side of one move: derived, so that no replay can append it twice. */
@@ -65,7 +71,12 @@ export class ReallocationRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Records a proposal (checked by the caller against the commitment); moves no money. */
+  /**
+   * Records a proposal (checked by the caller against the commitment); moves no money. It is written in one
+   * transaction with a check that every village giving quota has that much unreserved quota now, so a
+   * proposal that could not be approved is refused at once (`QuotaExhaustedError`) instead of waiting as
+   * `proposed` for good. Approval checks again: quota may be reserved in between.
+   */
   async propose(proposal: ReallocationProposal, proposedBy: string): Promise<Reallocation> {
     if (proposal.moves.length === 0 || proposal.moves.length > MAX_REALLOCATION_MOVES) {
       throw ValidationError.forField('moves', `from 1 to ${MAX_REALLOCATION_MOVES} moves per reallocation`);
@@ -81,18 +92,97 @@ export class ReallocationRepository {
       proposedBy,
       proposedAt: now(),
     };
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...reallocationKey(reallocation.commitmentId, reallocation.id),
-          entity: 'reallocation',
-          ...reallocation,
+    const changes = netQuotaChanges(reallocation.moves);
+    const transaction = new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...reallocationKey(reallocation.commitmentId, reallocation.id),
+              entity: 'reallocation',
+              ...reallocation,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+        ...changes.map(({ villageCode, change }) => ({
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: allocationKey(reallocation.commitmentId, villageCode),
+            ConditionExpression:
+              change < 0
+                ? 'attribute_exists(pk) AND #status = :active AND available >= :amount'
+                : 'attribute_exists(pk) AND #status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':active': 'active',
+              ...(change < 0 && { ':amount': -change }),
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+          },
+        })),
+      ],
+    });
+    try {
+      await retryOnTransactionConflict(() => this.db.send(transaction));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      throw (reasons && this.villageRefusal(reasons.slice(1), reallocation.commitmentId, changes)) ?? error;
+    }
     return reallocation;
+  }
+
+  /**
+   * Ends a proposal without moving anything: `reject` by someone other than its proposer (with a reason),
+   * `withdraw` by its proposer. One conditional write from the machine's `from` states; a retry of the same
+   * decision by the same person answers the decision already stored.
+   */
+  async decide(
+    commitmentId: string,
+    id: string,
+    decision: 'reject' | 'withdraw',
+    by: string,
+    reason?: string,
+  ): Promise<Reallocation> {
+    const to = decision === 'reject' ? 'rejected' : 'withdrawn';
+    const from = reallocationStatesAllowing(decision);
+    const details = { commitmentId, reallocationId: id };
+    if (!isStoreId(id))
+      throw new NotFoundError(`No reallocation ${id} in commitment ${commitmentId}`, { details });
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: reallocationKey(commitmentId, id),
+          UpdateExpression: `SET #status = :to, closedBy = :by, closedAt = :at${reason ? ', rejectionReason = :reason' : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND proposedBy ${decision === 'reject' ? '<>' : '='} :by`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':by': by,
+            ':at': now(),
+            ...(reason && { ':reason': reason }),
+            ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toReallocation(Attributes ?? {});
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = await this.require(commitmentId, id);
+      if (old.status === to && old.closedBy === by) return old;
+      if (decision === 'reject' && old.proposedBy === by) {
+        throw new ForbiddenError('The proposer of a reallocation cannot reject it: withdraw it instead', {
+          details,
+        });
+      }
+      if (decision === 'withdraw' && old.proposedBy !== by) {
+        throw new ForbiddenError('Only the proposer of a reallocation can withdraw it', { details });
+      }
+      throw new IllegalTransitionError('reallocation', old.status, decision, { details });
+    }
   }
 
   async get(commitmentId: string, id: string): Promise<Reallocation | undefined> {
@@ -234,6 +324,15 @@ export class ReallocationRepository {
         details,
       });
     }
+    return this.villageRefusal(villages, commitmentId, changes);
+  }
+
+  /** The domain error of the first village whose condition failed (reasons in the order of `changes`). */
+  private villageRefusal(
+    villages: readonly { Code?: string; Item?: Record<string, { S?: string; N?: string }> }[],
+    commitmentId: string,
+    changes: ReturnType<typeof netQuotaChanges>,
+  ): Error | undefined {
     for (const [i, { villageCode, change }] of changes.entries()) {
       const reason = villages[i];
       if (reason?.Code !== 'ConditionalCheckFailed') continue;

@@ -27,6 +27,7 @@ import {
   monthlyPremium,
   NotFoundError,
   type Period,
+  periodAt,
   periodOf,
   periodParts,
   periodRange,
@@ -47,6 +48,7 @@ import {
   activeCommitmentIndex,
   alertKey,
   allocationKey,
+  closedCommitmentIndex,
   commitmentBySponsor,
   commitmentKey,
   coverageClaimKey,
@@ -130,7 +132,7 @@ export class PeriodRenewal {
       outcome.endings += one.endings;
       outcome.carriedOver += one.carriedOver;
     }
-    if (comparePeriods(first, period) > 0) await this.resend(commitment.id, villageCode, period);
+    if (comparePeriods(first, period) > 0) await this.ensureSent(commitment.id, villageCode, period);
     return outcome;
   }
 
@@ -218,13 +220,43 @@ export class PeriodRenewal {
   private async send(invoice: Invoice): Promise<void> {
     if (invoice.status !== 'issued') return;
     await this.deps.publishInvoice(invoice, await this.deps.invoices.storedLines(invoice));
-    await this.deps.invoices.apply(invoice.id, 'send', { sentAt: now() });
+    const at = now();
+    await this.deps.invoices.apply(invoice.id, 'send', { sentAt: at, lastSentAt: at, sendCount: 1 });
   }
 
   /** A retry of a roll already done: make sure its invoice reached billing. */
-  private async resend(commitmentId: string, villageCode: string, period: Period): Promise<void> {
+  private async ensureSent(commitmentId: string, villageCode: string, period: Period): Promise<void> {
     const invoice = await this.deps.invoices.getByKey(commitmentId, villageCode, period);
     if (invoice) await this.send(invoice);
+  }
+
+  /**
+   * Hands an invoice that billing has not answered to billing again: an `issued` one is sent as the roll
+   * sends it, a `sent` one is published again (the message id names the invoice, and billing de-duplicates
+   * by invoice id) and its `lastSentAt`/`sendCount` recorded. Returns whether it was handed over.
+   */
+  async sendAgain(invoice: Invoice): Promise<boolean> {
+    if (invoice.status === 'issued') {
+      await this.send(invoice);
+      return true;
+    }
+    if (invoice.status !== 'sent') return false;
+    await this.deps.publishInvoice(invoice, await this.deps.invoices.storedLines(invoice));
+    return this.deps.invoices.recordResend(invoice.id, now());
+  }
+
+  /**
+   * The self-healing sweep of billing: every invoice of the last periods that billing has not answered
+   * within `resendAfterMinutes` of its last hand-over is handed over again. A lost, dead-lettered or expired
+   * `invoice.issued` message so costs a delay, never a lapse.
+   */
+  async resendUnanswered(at: Date, resendAfterMinutes: number): Promise<ResendSummary> {
+    const unanswered = await unansweredInvoices(this.deps, at, resendAfterMinutes);
+    const resent: string[] = [];
+    for (const invoice of unanswered) {
+      if (await this.sendAgain(invoice)) resent.push(invoice.id);
+    }
+    return { unanswered: unanswered.length, resent };
   }
 
   /**
@@ -516,64 +548,147 @@ export interface RollSummary {
   readonly closing: number;
 }
 
+/** What a sweep of unanswered invoices found and handed to billing again (invoice ids). */
+export interface ResendSummary {
+  readonly unanswered: number;
+  readonly resent: readonly string[];
+}
+
+type TableAccess = { readonly db: DynamoDBDocumentClient; readonly tableName: string };
+
 /**
  * The period roll's fan-out: one unit per active allocation of every active commitment of the period's
- * fiscal year; in January also one `close` unit per allocation of the previous year's commitments, which
- * are then marked closed. Idempotent: running it again sends the same units, which change nothing twice.
+ * fiscal year that has not rolled through the period yet; and one `close` unit per allocation still open
+ * of the previous year's commitments, which are marked closed (and leave the roll's index once no village
+ * of theirs is left open). Meant to be repeated (the schedule runs it hourly): a unit that was lost is sent
+ * again by the next run, and once every village has rolled a run reads O(commitments) pages and writes
+ * nothing. Idempotent: a unit sent twice changes nothing twice.
  */
 export async function rollPeriod(
-  deps: { db: DynamoDBDocumentClient; tableName: string },
+  deps: TableAccess,
   period: Period,
   send: SendRenewalWork,
 ): Promise<RollSummary> {
-  const { year, month } = periodParts(period);
+  const { year } = periodParts(period);
   let commitments = 0;
   let units = 0;
   let closing = 0;
-  const fanOut = async (fiscalYear: number, action: RenewalWork['action'], unitPeriod: Period) => {
-    for await (const commitmentId of activeCommitments(deps, fiscalYear)) {
-      commitments++;
-      for await (const villages of allocationPages(deps, commitmentId)) {
-        await send(
-          villages.map((villageCode) => ({ period: unitPeriod, commitmentId, villageCode, action })),
-        );
-        if (action === 'close') closing += villages.length;
-        else units += villages.length;
-      }
-      if (action === 'close') await markClosed(deps, commitmentId);
+  for await (const commitmentId of commitmentIds(deps, activeCommitmentIndex(year - 1, '').gsi2pk)) {
+    let open = 0;
+    for await (const villages of allocationPages(deps, commitmentId)) {
+      await send(
+        villages.map((villageCode) => ({
+          period: periodOf(year - 1, 12),
+          commitmentId,
+          villageCode,
+          action: 'close' as const,
+        })),
+      );
+      open += villages.length;
     }
-  };
-  if (month === 1) await fanOut(year - 1, 'close', periodOf(year - 1, 12));
-  await fanOut(year, 'renew', period);
+    commitments++;
+    closing += open;
+    await markClosed(deps, commitmentId, year - 1, open === 0);
+  }
+  for await (const commitmentId of commitmentIds(deps, activeCommitmentIndex(year, '').gsi2pk)) {
+    commitments++;
+    for await (const villages of allocationPages(deps, commitmentId, period)) {
+      await send(
+        villages.map((villageCode) => ({ period, commitmentId, villageCode, action: 'renew' as const })),
+      );
+      units += villages.length;
+    }
+  }
   return { period, commitments, units, closing };
 }
 
-async function* activeCommitments(
-  deps: { db: DynamoDBDocumentClient; tableName: string },
-  fiscalYear: number,
-) {
+/**
+ * What the roll has not done yet for `period`: per commitment of the period's fiscal year, the villages
+ * still open that have not rolled through it (and, of the previous year's commitments, the villages not
+ * closed yet). Reads what `rollPeriod` reads; writes nothing.
+ */
+export async function unrolledVillages(
+  deps: TableAccess,
+  period: Period,
+): Promise<{ commitmentId: string; action: RenewalWork['action']; villageCodes: string[] }[]> {
+  const { year } = periodParts(period);
+  const found: { commitmentId: string; action: RenewalWork['action']; villageCodes: string[] }[] = [];
+  const collect = async (fiscalYear: number, action: RenewalWork['action'], through?: Period) => {
+    for await (const commitmentId of commitmentIds(deps, activeCommitmentIndex(fiscalYear, '').gsi2pk)) {
+      const villageCodes: string[] = [];
+      for await (const villages of allocationPages(deps, commitmentId, through))
+        villageCodes.push(...villages);
+      if (villageCodes.length > 0) found.push({ commitmentId, action, villageCodes });
+    }
+  };
+  await collect(year - 1, 'close');
+  await collect(year, 'renew', period);
+  return found;
+}
+
+/**
+ * Invoices of the periods that can still lapse a village (`UNPAID_PERIODS_BEFORE_LAPSE` back from the
+ * period of `at`) that billing has not answered and that were last handed over more than `olderThanMinutes`
+ * before `at`. Sponsors come from the roll's commitment index (this and last year's, closed ones included),
+ * their invoices from the sponsor's invoice index; no Scan.
+ */
+export async function unansweredInvoices(
+  deps: TableAccess & { readonly invoices: InvoiceRepository },
+  at: Date,
+  olderThanMinutes: number,
+): Promise<Invoice[]> {
+  const period = periodAt(at);
+  const { year } = periodParts(period);
+  const sponsors = new Set<string>();
+  for (const pk of [
+    activeCommitmentIndex(year, '').gsi2pk,
+    activeCommitmentIndex(year - 1, '').gsi2pk,
+    closedCommitmentIndex(year - 1, '').gsi2pk,
+  ]) {
+    for await (const items of queryPages(deps.db, {
+      TableName: deps.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ProjectionExpression: 'sponsorId',
+    })) {
+      for (const item of items) sponsors.add(item.sponsorId as string);
+    }
+  }
+  const sentBefore = new Date(at.getTime() - olderThanMinutes * 60_000).toISOString();
+  const from = addMonths(period, -UNPAID_PERIODS_BEFORE_LAPSE);
+  const found: Invoice[] = [];
+  for (const sponsorId of sponsors) {
+    found.push(...(await deps.invoices.unanswered(sponsorId, from, period, sentBefore)));
+  }
+  return found;
+}
+
+async function* commitmentIds(deps: TableAccess, gsi2pk: string) {
   const pages = queryPages(deps.db, {
     TableName: deps.tableName,
     IndexName: 'gsi2',
     KeyConditionExpression: 'gsi2pk = :pk',
-    ExpressionAttributeValues: { ':pk': activeCommitmentIndex(fiscalYear, '').gsi2pk },
+    ExpressionAttributeValues: { ':pk': gsi2pk },
+    ProjectionExpression: 'id',
   });
   for await (const items of pages) for (const item of items) yield item.id as string;
 }
 
-async function* allocationPages(
-  deps: { db: DynamoDBDocumentClient; tableName: string },
-  commitmentId: string,
-) {
+/** Pages of a commitment's open villages; with `notRolledThrough`, only those not rolled through that period. */
+async function* allocationPages(deps: TableAccess, commitmentId: string, notRolledThrough?: Period) {
   const pages = queryPages(deps.db, {
     TableName: deps.tableName,
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    FilterExpression: '#status = :active',
+    FilterExpression: notRolledThrough
+      ? '#status = :active AND (attribute_not_exists(rolledThrough) OR rolledThrough < :period)'
+      : '#status = :active',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
       ':pk': commitmentKey(commitmentId).pk,
       ':prefix': ALLOCATION_SK_PREFIX,
       ':active': 'active',
+      ...(notRolledThrough && { ':period': notRolledThrough }),
     },
     ProjectionExpression: 'villageCode',
   });
@@ -583,17 +698,36 @@ async function* allocationPages(
   }
 }
 
-/** Marks a commitment closed and drops it from the active index (after its close units are queued). */
-async function markClosed(deps: { db: DynamoDBDocumentClient; tableName: string }, commitmentId: string) {
+/**
+ * Marks a commitment of the year being closed as closed once its close units are queued; once none of its
+ * villages is left open (`finished`), moves it from the roll's index to the closed commitments of its year.
+ */
+async function markClosed(deps: TableAccess, commitmentId: string, fiscalYear: number, finished: boolean) {
+  const closed = closedCommitmentIndex(fiscalYear, commitmentId);
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.tableName,
         Key: commitmentKey(commitmentId),
-        UpdateExpression: 'SET #status = :closed, closedAt = :at REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: '#status = :active',
+        ...(finished
+          ? {
+              UpdateExpression:
+                'SET #status = :closed, closedAt = if_not_exists(closedAt, :at), gsi2pk = :closedPk, gsi2sk = :closedSk',
+              ConditionExpression: 'gsi2pk = :activePk',
+              ExpressionAttributeValues: {
+                ':closed': 'closed',
+                ':at': now(),
+                ':closedPk': closed.gsi2pk,
+                ':closedSk': closed.gsi2sk,
+                ':activePk': activeCommitmentIndex(fiscalYear, '').gsi2pk,
+              },
+            }
+          : {
+              UpdateExpression: 'SET #status = :closed, closedAt = :at',
+              ConditionExpression: '#status = :active',
+              ExpressionAttributeValues: { ':closed': 'closed', ':active': 'active', ':at': now() },
+            }),
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':closed': 'closed', ':active': 'active', ':at': now() },
       }),
     );
   } catch (error) {

@@ -3,6 +3,7 @@
  * `/` and the CDK stack deploys to S3 behind CloudFront. Prints the size of each file, raw and gzipped.
  *   npm run build:web (tsx packages/web/src/build.ts)
  */
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,18 @@ export const buildDashboard = async (): Promise<BuiltFile[]> => {
       return { file, bytes: (await stat(path)).size, gzipBytes: gzipSync(await readFile(path)).length };
     }),
   );
+};
+
+/**
+ * Builds the dashboard unless dist/ already holds one (what `npm start` calls, so that `/` serves the
+ * dashboard without a separate `npm run build:web`). Returns whether it built.
+ */
+export const ensureDashboard = async (log: (message: string) => void = () => {}): Promise<boolean> => {
+  if (existsSync(join(distDirectory, 'index.html'))) return false;
+  const started = Date.now();
+  await buildDashboard();
+  log(`dashboard built into packages/web/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return true;
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -24,6 +24,8 @@ const words = {
   financeOfficer: ['Petugas keuangan', 'Finance officer'],
   villageOperator: ['Operator desa', 'Village operator'],
   auditor: ['Auditor', 'Auditor'],
+  approver: ['Pemberi persetujuan', 'Approver'],
+  billing: ['Penagihan BPJS', 'BPJS billing'],
   overview: ['Ikhtisar', 'Overview'],
   villages: ['Desa', 'Villages'],
   invoices: ['Tagihan', 'Invoices'],
@@ -90,6 +92,136 @@ const words = {
   'level.district': ['Kecamatan', 'District'],
   'level.village': ['Desa/Kelurahan', 'Village'],
   'level.commitment': ['Komitmen', 'Commitment'],
+  'state.rejected': ['Ditolak', 'Rejected'],
+  'state.withdrawn': ['Ditarik', 'Withdrawn'],
+  'state.proposed': ['Diusulkan', 'Proposed'],
+  'state.approved': ['Disetujui', 'Approved'],
+  'state.activating': ['Sedang diaktifkan', 'Activating'],
+  usedHelp: [
+    'Kuota terpakai = dicadangkan untuk bulan-bulan mendatang + sudah dibayar. Terpakai (dibayar) hanya yang sudah ditagihkan dan dibayar.',
+    'Quota used = reserved for coming months + already paid. Spent counts only what has been invoiced and paid.',
+  ],
+  enroll: ['Daftarkan pekerja', 'Enroll a worker'],
+  enrollButton: ['Daftarkan', 'Enroll'],
+  enrolling: ['Mendaftarkan…', 'Enrolling…'],
+  enrolled: [
+    '{name} terdaftar mulai {start}; dicadangkan {amount}.',
+    '{name} enrolled from {start}; {amount} reserved.',
+  ],
+  worker: ['Pekerja', 'Worker'],
+  startMonth: ['Bulan mulai', 'Start month'],
+  nikHelp: ['16 angka, sesuai KTP', '16 digits, as on the ID card'],
+  nikDigits: ['NIK harus 16 angka ({n} sekarang).', 'A NIK has 16 digits ({n} now).'],
+  nikNotDigits: ['NIK hanya berisi angka.', 'A NIK holds digits only.'],
+  nikRegion: ['6 angka pertama bukan kode wilayah.', 'The first 6 digits are not a region code.'],
+  nikDate: ['Tanggal lahir di NIK tidak ada di kalender.', 'The birth date in the NIK does not exist.'],
+  nikOk: [
+    '{sex}, lahir {date}: umur {age} tahun pada {start}.',
+    '{sex}, born {date}: {age} years old in {start}.',
+  ],
+  nikTooYoung: [
+    'Umur {age} tahun: pekerja yang dibiayai minimal 18 tahun.',
+    'Age {age}: subsidised workers are at least 18.',
+  ],
+  nikTooOld: [
+    'Umur {age} tahun: pekerja yang dibiayai maksimal 65 tahun.',
+    'Age {age}: subsidised workers are at most 65.',
+  ],
+  male: ['Laki-laki', 'Man'],
+  female: ['Perempuan', 'Woman'],
+  quotaLeft: [
+    'Sisa kuota desa: {amount} (cukup untuk ±{workers} pekerja setahun).',
+    'Village quota left: {amount} (about {workers} full-year workers).',
+  ],
+  noCommitment: ['Desa ini belum punya kuota aktif.', 'This village has no active quota.'],
+  terminate: ['Hentikan', 'Terminate'],
+  terminateFrom: ['Berhenti mulai', 'Ends from'],
+  terminated: [
+    'Kepesertaan dihentikan; {amount} kembali ke kuota desa.',
+    'Coverage ended; {amount} returned to the village quota.',
+  ],
+  confirm: ['Konfirmasi', 'Confirm'],
+  cancel: ['Batal', 'Cancel'],
+  'problem.quota-exhausted': [
+    'Kuota desa habis: sisa {available}, perlu {required}. Tidak ada yang berubah.',
+    'The village quota is used up: {available} left, {required} needed. Nothing changed.',
+  ],
+  'problem.already-covered': [
+    'Pekerja ini sudah terlindungi untuk bulan tersebut (oleh desa atau sponsor lain). Tidak ada yang berubah.',
+    'This worker is already covered for that month (by another village or sponsor). Nothing changed.',
+  ],
+  'problem.validation-failed': ['Data belum benar: {detail}', 'Some data is not right: {detail}'],
+  'problem.forbidden': ['Anda tidak berhak melakukan ini: {detail}', 'You may not do this: {detail}'],
+  'problem.commitment-not-active': [
+    'Komitmen belum aktif atau sudah ditutup.',
+    'The commitment is not active or already closed.',
+  ],
+  'problem.illegal-transition': [
+    'Sudah diputuskan sebelumnya (status sekarang: {state}).',
+    'Already decided (its state now: {state}).',
+  ],
+  'problem.period-closed': [
+    'Bulan itu sudah ditutup; pilih bulan berikutnya.',
+    'That month is closed; choose a later one.',
+  ],
+  'problem.idempotency-in-progress': [
+    'Permintaan yang sama masih diproses.',
+    'The same request is still being processed.',
+  ],
+  'problem.not-found': ['Tidak ditemukan.', 'Not found.'],
+  'problem.budget-exceeded': ['Pembagian melebihi anggaran.', 'The split exceeds the budget.'],
+  approvals: ['Persetujuan', 'Approvals'],
+  draftsWaiting: ['Draf menunggu persetujuan', 'Drafts waiting for approval'],
+  noDrafts: ['Tidak ada draf yang menunggu.', 'No draft is waiting.'],
+  approve: ['Setujui', 'Approve'],
+  reject: ['Tolak', 'Reject'],
+  withdraw: ['Tarik kembali', 'Withdraw'],
+  reason: ['Alasan', 'Reason'],
+  reasonNeeded: ['Tulis alasan penolakan.', 'Write the reason for rejecting.'],
+  ownDraft: [
+    'Anda yang menyusun draf ini: persetujuan harus oleh orang lain.',
+    'You drafted this: someone else must approve it.',
+  ],
+  notDrafter: [
+    'Hanya penyusun draf yang dapat menariknya.',
+    'Only the person who drafted it can withdraw it.',
+  ],
+  draftedBy: ['Disusun oleh {who}', 'Drafted by {who}'],
+  decided: ['Draf {state}.', 'Draft {state}.'],
+  newCommitment: ['Komitmen baru', 'New commitment'],
+  rule: ['Aturan anggaran', 'Budget rule'],
+  rulePercent: ['Persen dari hibah per desa', 'Percent of a grant per village'],
+  ruleFixed: ['Jumlah tetap', 'Fixed amount'],
+  grantPerVillage: ['Hibah per desa (Rp)', 'Grant per village (Rp)'],
+  percentOfGrant: ['Persen untuk iuran', 'Percent for premiums'],
+  amount: ['Jumlah (Rp)', 'Amount (Rp)'],
+  province: ['Provinsi', 'Province'],
+  regency: ['Kabupaten/Kota', 'Regency/City'],
+  district: ['Kecamatan', 'District'],
+  wholeRegion: ['Seluruh wilayah', 'The whole region'],
+  pickVillages: ['Pilih desa', 'Pick villages'],
+  allocationMethod: ['Cara pembagian', 'Allocation method'],
+  methodEqual: ['Sama rata per desa', 'Equal per village'],
+  benefit: ['Manfaat', 'Benefit'],
+  declaredIncome: ['Penghasilan yang dilaporkan (Rp/bulan)', 'Declared income (Rp/month)'],
+  premiumShown: [
+    'Iuran {programs}: {monthly} per bulan = {yearly} setahun per pekerja.',
+    '{programs} premium: {monthly} a month = {yearly} a year per worker.',
+  ],
+  planner: [
+    '{perVillage} per desa menanggung {workers} pekerja setahun.',
+    '{perVillage} per village covers {workers} workers for a year.',
+  ],
+  preview: ['Pratinjau kuota desa', 'Preview of village quotas'],
+  previewTotal: ['{villages} desa · total {total}', '{villages} villages · total {total}'],
+  submitDraft: ['Simpan draf', 'Save the draft'],
+  drafted: ['Draf tersimpan; menunggu persetujuan.', 'Draft saved; waiting for approval.'],
+  reservation: ['Pencadangan', 'Reservation'],
+  reservationYear: ['Setahun penuh saat mendaftar', 'The whole year at enrollment'],
+  reservationMonthly: ['Per bulan', 'Month by month'],
+  downloadCsv: ['Unduh CSV', 'Download CSV'],
+  selectAll: ['Pilih semua', 'Select all'],
+  selected: ['{n} dipilih', '{n} selected'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type WordKey = keyof typeof words;
@@ -99,6 +231,9 @@ export const t = (lang: Lang, key: WordKey, values: Record<string, string | numb
   const text = words[key][lang === 'id' ? 0 : 1];
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
 };
+
+/** Whether a key has words (e.g. `problem.<code>` for a code the dashboard explains). */
+export const hasWord = (key: string): key is WordKey => key in words;
 
 /** A state's name (invoice or enrollment), or the state itself if unknown. */
 export const stateName = (lang: Lang, state: string): string =>

@@ -8,8 +8,9 @@ import htm from 'htm';
 import { h, render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
+import { App as AppContext } from './context.js';
 import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from './format.js';
-import { stateName, t, type WordKey } from './i18n.js';
+import { t, type WordKey } from './i18n.js';
 import {
   beginSignIn,
   clearSession,
@@ -26,6 +27,11 @@ import {
   saveSession,
   signInReturnOf,
 } from './session.js';
+import { ApprovalsPage } from './views/approvals.js';
+import { DraftPage } from './views/draft.js';
+import { EnrollPage } from './views/enroll.js';
+import { type Invoice, InvoicesPage, InvoiceTable, inNumberOrder } from './views/invoices.js';
+import { Workers } from './views/workers.js';
 
 const html = htm.bind(h);
 
@@ -86,36 +92,23 @@ interface Budget {
   forecast: { monthlyBurn: number; monthsOfCoverageLeft: number | null; fundedThrough: string | null };
 }
 
-interface Worker {
-  id: string;
-  nikMasked: string;
-  name?: string;
-  startPeriod: string;
-  endPeriod?: string;
-  status: string;
-}
-
-interface Invoice {
-  id: string;
-  numberText: string;
-  villageCode: string;
-  period: string;
-  total: number;
-  lineCount: number;
-  status: string;
-}
-
 type Route =
   | { page: 'overview' }
   | { page: 'villages' }
   | { page: 'village'; code: string }
-  | { page: 'invoices' };
+  | { page: 'invoices' }
+  | { page: 'enroll' }
+  | { page: 'approvals' }
+  | { page: 'draft' };
 
 const parseRoute = (hash: string): Route => {
   const [, page, code] = hash.replace(/^#/, '').split('/');
   if (page === 'villages') return { page: 'villages' };
   if (page === 'village' && code) return { page: 'village', code: decodeURIComponent(code) };
   if (page === 'invoices') return { page: 'invoices' };
+  if (page === 'enroll') return { page: 'enroll' };
+  if (page === 'approvals') return { page: 'approvals' };
+  if (page === 'draft') return { page: 'draft' };
   return { page: 'overview' };
 };
 
@@ -170,7 +163,8 @@ const Totals = ({ lang, figures }: { lang: Lang; figures: Figures }) => html`
     <${Stat} id="total-allocated" label=${t(lang, 'allocated')} value=${rupiah(figures.allocated)} />
     <${Stat} id="total-spent" label=${t(lang, 'spent')} value=${rupiah(figures.spent)} />
     <${Stat} id="total-remaining" label=${t(lang, 'remaining')} value=${rupiah(figures.remaining)} />
-  </section>`;
+  </section>
+  <p class="help" data-testid="used-help">${t(lang, 'usedHelp')}</p>`;
 
 /** One region of the tree; its children load when it is opened. */
 const RegionNode = ({
@@ -239,7 +233,11 @@ const BurnChart = ({ lang, budget }: { lang: Lang; budget: Budget }) => {
           { size: 90, values: (_u, ticks) => ticks.map((v) => rupiah(v).replace(/\.000\.000$/, ' jt')) },
         ],
         series: [
-          {},
+          // The x series' legend reads "Value: --" in uPlot's English unless it is named and formatted.
+          {
+            label: t(lang, 'period'),
+            value: (_u, v) => (v === null ? '–' : monthLabel(budget.burn[v - 1]?.period ?? '', lang)),
+          },
           {
             label: t(lang, 'monthlySpent'),
             stroke: '#0f766e',
@@ -409,52 +407,6 @@ const VillageTable = ({ lang, session }: { lang: Lang; session: Session }) => {
     </div>`;
 };
 
-const StateBadge = ({ lang, state }: { lang: Lang; state: string }) =>
-  html`<span class=${`badge state-${state}`}>${stateName(lang, state)}</span>`;
-
-const InvoiceTable = ({ lang, invoices }: { lang: Lang; invoices: Invoice[] }) =>
-  invoices.length === 0
-    ? html`<p class="muted">${t(lang, 'noInvoices')}</p>`
-    : html`<div class="table-wrap"><table data-testid="invoice-table">
-        <thead><tr><th>${t(lang, 'number')}</th><th>${t(lang, 'period')}</th><th>${t(lang, 'village')}</th>
-          <th class="num">${t(lang, 'lines')}</th><th class="num">${t(lang, 'total')}</th><th>${t(lang, 'status')}</th></tr></thead>
-        <tbody>${invoices.map(
-          (i) => html`<tr>
-            <td>${i.numberText}</td><td>${periodLabel(i.period, lang)}</td>
-            <td><a href=${`#/village/${i.villageCode}`}>${i.villageCode}</a></td>
-            <td class="num">${count(i.lineCount, lang)}</td><td class="num">${rupiah(i.total)}</td>
-            <td><${StateBadge} lang=${lang} state=${i.status} /></td>
-          </tr>`,
-        )}</tbody></table></div>`;
-
-const Workers = ({
-  lang,
-  session,
-  commitmentId,
-  code,
-}: {
-  lang: Lang;
-  session: Session;
-  commitmentId: string;
-  code: string;
-}) => {
-  const workers = useApi<{ items: Worker[] }>(
-    session,
-    `/v1/reports/workers?commitmentId=${commitmentId}&villageCode=${code}`,
-  );
-  if (!workers.data) return html`<${Loading} lang=${lang} error=${workers.error} />`;
-  if (workers.data.items.length === 0) return html`<p class="muted">${t(lang, 'noWorkers')}</p>`;
-  return html`<div class="table-wrap"><table data-testid="worker-table">
-    <thead><tr><th>${t(lang, 'nik')}</th><th>${t(lang, 'name')}</th><th>${t(lang, 'start')}</th>
-      <th>${t(lang, 'end')}</th><th>${t(lang, 'status')}</th></tr></thead>
-    <tbody>${workers.data.items.map(
-      (w) => html`<tr>
-        <td class="mono">${w.nikMasked}</td><td>${w.name ?? '–'}</td><td>${periodLabel(w.startPeriod, lang)}</td>
-        <td>${w.endPeriod ? periodLabel(w.endPeriod, lang) : '–'}</td><td><${StateBadge} lang=${lang} state=${w.status} /></td>
-      </tr>`,
-    )}</tbody></table></div>`;
-};
-
 const VillageDetail = ({ lang, session, code }: { lang: Lang; session: Session; code: string }) => {
   const coverage = useApi<Coverage>(session, `/v1/reports/coverage?region=${code}`);
   const sponsor = session.claims.sponsorId;
@@ -474,47 +426,34 @@ const VillageDetail = ({ lang, session, code }: { lang: Lang; session: Session; 
         (
           c,
         ) => html`<h3 class="muted">${t(lang, 'commitment')} ${c.code.slice(-6)} · ${t(lang, 'allocated')} ${rupiah(c.allocated)} · ${t(lang, 'remaining')} ${rupiah(c.remaining)}</h3>
-          <${Workers} lang=${lang} session=${session} commitmentId=${c.code} code=${code} />`,
+          <${Workers} commitmentId=${c.code} code=${code} canTerminate=${isOperator(session)} />`,
       )}
       ${data.children.length === 0 && html`<p class="muted">${t(lang, 'noWorkers')}</p>`}
     </section>
     <section class="card">
       <h2>${t(lang, 'invoices')}</h2>
-      ${invoices.data ? html`<${InvoiceTable} lang=${lang} invoices=${invoices.data.items} />` : html`<${Loading} lang=${lang} error=${invoices.error} />`}
+      ${invoices.data ? html`<${InvoiceTable} invoices=${inNumberOrder(invoices.data.items)} />` : html`<${Loading} lang=${lang} error=${invoices.error} />`}
     </section>`;
 };
 
-const INVOICE_STATES = ['issued', 'sent', 'acknowledged', 'paid', 'void'];
-
-const Invoices = ({ lang, session }: { lang: Lang; session: Session }) => {
-  const [state, setState] = useState('');
-  const needsSponsor = !session.claims.sponsorId && !isOperator(session);
-  const top = useApi<Coverage>(session, needsSponsor ? '/v1/reports/coverage' : undefined);
-  const sponsorId = session.claims.sponsorId ?? top.data?.commitments[0]?.sponsorId;
-  const filter = isOperator(session)
-    ? `villageCode=${session.claims.villageCodes[0] ?? ''}`
-    : sponsorId
-      ? `sponsorId=${sponsorId}`
-      : undefined;
-  const invoices = useApi<{ items: Invoice[] }>(
-    session,
-    filter ? `/v1/invoices?${filter}&limit=1000${state ? `&status=${state}` : ''}` : undefined,
-  );
-  const byState = INVOICE_STATES.map((s) => ({
-    s,
-    n: invoices.data?.items.filter((i) => i.status === s).length ?? 0,
-  }));
-  return html`
-    <h1>${t(lang, 'invoices')}</h1>
-    <div class="filters">
-      <select aria-label=${t(lang, 'status')} data-testid="state-filter" value=${state}
-        onChange=${(e: Event) => setState((e.target as HTMLSelectElement).value)}>
-        <option value="">${t(lang, 'allStates')}</option>
-        ${INVOICE_STATES.map((s) => html`<option value=${s}>${stateName(lang, s)}</option>`)}
-      </select>
-      ${byState.filter((b) => b.n > 0).map((b) => html`<span class=${`badge state-${b.s}`} data-testid=${`invoice-count-${b.s}`} data-count=${b.n}>${stateName(lang, b.s)}: ${b.n}</span>`)}
-    </div>
-    ${invoices.data ? html`<${InvoiceTable} lang=${lang} invoices=${invoices.data.items} />` : html`<${Loading} lang=${lang} error=${invoices.error ?? top.error} />`}`;
+/** The invoices of the caller's sponsor (or village); an auditor's of the first sponsor with a commitment. */
+const InvoicesRoute = ({ lang, session }: { lang: Lang; session: Session }) => {
+  const operator = isOperator(session);
+  const own = session.claims.sponsorId;
+  const top = useApi<Coverage>(session, !own && !operator ? '/v1/reports/coverage' : undefined);
+  const [typed, setTyped] = useState('');
+  const sponsorId = own ?? top.data?.commitments[0]?.sponsorId ?? (typed || undefined);
+  if (operator) return html`<${InvoicesPage} villageCode=${session.claims.villageCodes[0]} />`;
+  if (sponsorId) return html`<${InvoicesPage} key=${sponsorId} sponsorId=${sponsorId} />`;
+  // A reader without a sponsor in scope nor the reports (BPJS billing) names the sponsor.
+  return html`<h1>${t(lang, 'invoices')}</h1>
+    <form class="card form" onSubmit=${(e: Event) => {
+      e.preventDefault();
+      setTyped(
+        ((e.target as HTMLFormElement).elements.namedItem('sponsor') as HTMLInputElement).value.trim(),
+      );
+    }}><label for="sponsor">Sponsor</label><input id="sponsor" name="sponsor" />
+    <button class="button primary" type="submit">${t(lang, 'search')}</button></form>`;
 };
 
 interface DemoUser {
@@ -578,6 +517,19 @@ const SignIn = ({ lang, onSession }: { lang: Lang; onSession: (s: Session) => vo
             sub: `demo-officer-${sponsorId}`,
             name: `${name}`,
           },
+        });
+      }
+      for (const [sponsorId, name] of sponsors) {
+        found.push({
+          label: `${t(lang, 'approver')} — ${name}`,
+          claims: { roles: ['sponsor-approver'], sponsorId, sub: `demo-approver-${sponsorId}`, name },
+        });
+      }
+      const firstSponsor = [...sponsors.keys()][0];
+      if (firstSponsor) {
+        found.push({
+          label: `${t(lang, 'billing')} — ${sponsors.get(firstSponsor)}`,
+          claims: { roles: ['billing'], sponsorId: firstSponsor, sub: 'demo-billing', name: 'BPJS' },
         });
       }
       const province = top.children.find((c) => c.quotas > 0)?.code;
@@ -670,37 +622,63 @@ const App = () => {
   useEffect(() => {
     // A village operator has one village: that is their dashboard.
     const own = session?.claims.villageCodes[0];
-    if (session && isOperator(session) && own && route.page !== 'village' && route.page !== 'invoices') {
+    const ownPages = ['village', 'invoices', 'enroll'];
+    if (session && isOperator(session) && own && !ownPages.includes(route.page)) {
       location.hash = `#/village/${own}`;
     }
   }, [session, route]);
   const operator = session && isOperator(session);
+  const roles = session?.claims.roles ?? [];
   const nav = (href: string, key: WordKey, active: boolean) =>
-    html`<a href=${href} class=${active ? 'active' : ''} data-testid=${`nav-${key}`}>${t(lang, key)}</a>`;
+    html`<a href=${href} class=${active ? 'active' : ''} aria-current=${active ? 'page' : undefined} data-testid=${`nav-${key}`}>${t(lang, key)}</a>`;
+  const sponsorStaff = roles.includes('sponsor-officer') || roles.includes('sponsor-approver');
+  const links = !session
+    ? []
+    : operator
+      ? [
+          nav(`#/village/${session.claims.villageCodes[0] ?? ''}`, 'overview', route.page === 'village'),
+          nav('#/enroll', 'enroll', route.page === 'enroll'),
+          nav('#/invoices', 'invoices', route.page === 'invoices'),
+        ]
+      : roles.includes('billing') && !roles.includes('auditor') && !sponsorStaff
+        ? [nav('#/invoices', 'invoices', route.page === 'invoices')]
+        : [
+            nav('#/', 'overview', route.page === 'overview'),
+            nav('#/villages', 'villages', route.page === 'villages' || route.page === 'village'),
+            nav('#/invoices', 'invoices', route.page === 'invoices'),
+            ...(sponsorStaff ? [nav('#/approvals', 'approvals', route.page === 'approvals')] : []),
+            ...(roles.includes('sponsor-officer')
+              ? [nav('#/draft', 'newCommitment', route.page === 'draft')]
+              : []),
+          ];
+  const page = (signedIn: Session) => {
+    switch (route.page) {
+      case 'villages':
+        return html`<${VillageTable} lang=${lang} session=${signedIn} />`;
+      case 'village':
+        return html`<${VillageDetail} key=${route.code} lang=${lang} session=${signedIn} code=${route.code} />`;
+      case 'invoices':
+        return html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`;
+      case 'enroll':
+        return html`<${EnrollPage} code=${signedIn.claims.villageCodes[0] ?? ''} />`;
+      case 'approvals':
+        return html`<${ApprovalsPage} />`;
+      case 'draft':
+        return html`<${DraftPage} />`;
+      default:
+        return operator
+          ? html`<${Loading} lang=${lang} />`
+          : roles.includes('billing') && !roles.includes('auditor') && !sponsorStaff
+            ? html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`
+            : html`<${Overview} lang=${lang} session=${signedIn} />`;
+    }
+  };
   return html`
     <header class="top">
       <a class="brand" href="#/"><strong>Lindung</strong><span>${t(lang, 'tagline')}</span></a>
-      <nav>
-        ${
-          session &&
-          (operator
-            ? [
-                nav(
-                  `#/village/${session.claims.villageCodes[0] ?? ''}`,
-                  'overview',
-                  route.page === 'village',
-                ),
-                nav('#/invoices', 'invoices', route.page === 'invoices'),
-              ]
-            : [
-                nav('#/', 'overview', route.page === 'overview'),
-                nav('#/villages', 'villages', route.page === 'villages' || route.page === 'village'),
-                nav('#/invoices', 'invoices', route.page === 'invoices'),
-              ])
-        }
-      </nav>
+      <nav aria-label="Menu">${links}</nav>
       <div class="tools">
-        <button class="lang" data-testid="lang-switch" onClick=${() => setLang(lang === 'id' ? 'en' : 'id')}>${lang === 'id' ? 'EN' : 'ID'}</button>
+        <button class="lang" data-testid="lang-switch" aria-label=${lang === 'id' ? 'EN — English' : 'ID — Bahasa Indonesia'} onClick=${() => setLang(lang === 'id' ? 'en' : 'id')}>${lang === 'id' ? 'EN' : 'ID'}</button>
         ${
           session &&
           html`<button class="link" data-testid="sign-out" onClick=${() => {
@@ -724,15 +702,7 @@ const App = () => {
             : config
               ? html`<${HostedSignIn} lang=${lang} hostedUi=${hostedUi} pending=${Boolean(returned)} error=${signInError} />`
               : html`<${SignIn} lang=${lang} onSession=${setSession} />`
-          : route.page === 'villages'
-            ? html`<${VillageTable} lang=${lang} session=${session} />`
-            : route.page === 'village'
-              ? html`<${VillageDetail} key=${route.code} lang=${lang} session=${session} code=${route.code} />`
-              : route.page === 'invoices'
-                ? html`<${Invoices} lang=${lang} session=${session} />`
-                : operator
-                  ? html`<${Loading} lang=${lang} />`
-                  : html`<${Overview} lang=${lang} session=${session} />`
+          : html`<${AppContext.Provider} value=${{ lang, session }}>${page(session)}</${AppContext.Provider}>`
       }
     </main>`;
 };

@@ -122,8 +122,18 @@ export const saveSession = (token: string, storage: KeyValueStore = sessionStora
 
 export const clearSession = (storage: KeyValueStore = sessionStorage) => storage.removeItem(STORAGE_KEY);
 
-/** The deployment's sign-in configuration, or `undefined` on the local stack (no config.json there). */
-export const deploymentConfig = async (): Promise<DeploymentConfig | undefined> => {
+/** Whether the dashboard is served from this machine: the local stack, which has no config.json. */
+export const isLoopback = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+
+/**
+ * The deployment's sign-in configuration, or `undefined` on the local stack: served from a loopback address
+ * there is no config.json to ask for (asking only earned a 404 on every page load).
+ */
+export const deploymentConfig = async (
+  hostname: string = location.hostname,
+): Promise<DeploymentConfig | undefined> => {
+  if (isLoopback(hostname)) return undefined;
   try {
     const response = await fetch('/config.json');
     if (!response.ok) return undefined;

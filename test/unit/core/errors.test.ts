@@ -6,13 +6,16 @@ import {
   DOMAIN_ERROR_STATUS,
   DomainError,
   ForbiddenError,
-  IdempotencyConflictError,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
   IllegalTransitionError,
   isDomainError,
   NotFoundError,
+  PayloadTooLargeError,
   PeriodClosedError,
   QuotaExhaustedError,
   UnauthenticatedError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '@lindung/core';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +31,10 @@ describe('domain errors', () => {
     [new NotFoundError(), 'not-found', 404],
     [new ForbiddenError(), 'forbidden', 403],
     [new UnauthenticatedError(), 'unauthenticated', 401],
-    [new IdempotencyConflictError(), 'idempotency-conflict', 409],
+    [new IdempotencyInProgressError(), 'idempotency-in-progress', 409],
+    [new IdempotencyKeyReusedError(), 'idempotency-key-reused', 422],
+    [new UnsupportedMediaTypeError(), 'unsupported-media-type', 415],
+    [new PayloadTooLargeError(), 'payload-too-large', 413],
     [new PeriodClosedError(), 'period-closed', 409],
   ] as const)('%s has a stable code and an HTTP status hint', (error, code, status) => {
     // Assess
@@ -44,7 +50,7 @@ describe('domain errors', () => {
   it('covers every code of the vocabulary', () => {
     // Assess
     expect([...DOMAIN_ERROR_CODES].sort()).toEqual(Object.keys(DOMAIN_ERROR_STATUS).sort());
-    expect(DOMAIN_ERROR_CODES).toHaveLength(11);
+    expect(DOMAIN_ERROR_CODES).toHaveLength(14);
   });
 
   it('keeps the cause and the details, and serialises without them leaking the stack', () => {

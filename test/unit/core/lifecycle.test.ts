@@ -4,6 +4,7 @@ import {
   COVERAGE_EVENTS,
   COVERAGE_STATES,
   commitmentMachine,
+  commitmentStatesAllowing,
   coverageMachine,
   ENROLLMENT_EVENTS,
   ENROLLMENT_STATES,
@@ -14,6 +15,10 @@ import {
   type InvoiceState,
   invoiceMachine,
   invoiceStatesAllowing,
+  REALLOCATION_EVENTS,
+  REALLOCATION_STATES,
+  reallocationMachine,
+  reallocationStatesAllowing,
   type StateMachine,
   transitionCommitment,
   transitionCoverage,
@@ -32,7 +37,17 @@ describe('commitment lifecycle', () => {
     // Assess
     expect(active).toBe('active');
     expect(closed).toBe('closed');
-    expect(commitmentMachine.terminal).toEqual(['closed']);
+    expect(commitmentMachine.terminal).toEqual(['closed', 'rejected', 'withdrawn']);
+  });
+
+  it('ends a draft as rejected or withdrawn, and nothing leaves either', () => {
+    // Act / Assess
+    expect(transitionCommitment('draft', 'reject')).toBe('rejected');
+    expect(transitionCommitment('draft', 'withdraw')).toBe('withdrawn');
+    expect(commitmentStatesAllowing('reject')).toEqual(['draft']);
+    expect(commitmentStatesAllowing('withdraw')).toEqual(['draft']);
+    expect(() => transitionCommitment('active', 'reject')).toThrow(IllegalTransitionError);
+    expect(() => transitionCommitment('rejected', 'approve')).toThrow(IllegalTransitionError);
   });
 
   it.each([
@@ -155,12 +170,23 @@ function neverLeavesItsStates<S extends string, E extends string>(machine: State
   );
 }
 
+describe('reallocation lifecycle', () => {
+  it('is approved, rejected or withdrawn only while proposed', () => {
+    // Act / Assess
+    expect(reallocationStatesAllowing('approve')).toEqual(['proposed']);
+    expect(reallocationStatesAllowing('reject')).toEqual(['proposed']);
+    expect(reallocationStatesAllowing('withdraw')).toEqual(['proposed']);
+    expect(reallocationMachine.terminal).toEqual(['approved', 'rejected', 'withdrawn']);
+  });
+});
+
 describe('state machines under random events', () => {
   it.each([
     ['commitment', commitmentMachine, COMMITMENT_STATES, COMMITMENT_EVENTS],
     ['enrollment', enrollmentMachine, ENROLLMENT_STATES, ENROLLMENT_EVENTS],
     ['coverage period', coverageMachine, COVERAGE_STATES, COVERAGE_EVENTS],
     ['invoice', invoiceMachine, INVOICE_STATES, INVOICE_EVENTS],
+    ['reallocation', reallocationMachine, REALLOCATION_STATES, REALLOCATION_EVENTS],
   ] as const)('the %s machine never reaches a state outside its list', (_name, machine, states, events) => {
     // Prepare
     const generic = machine as unknown as StateMachine<string, string>;
@@ -176,6 +202,7 @@ describe('state machines under random events', () => {
     ['enrollment', enrollmentMachine],
     ['coverage period', coverageMachine],
     ['invoice', invoiceMachine],
+    ['reallocation', reallocationMachine],
   ] as const)('every state of the %s machine is reachable from the initial state', (_name, machine) => {
     // Prepare
     const generic = machine as unknown as StateMachine<string, string>;

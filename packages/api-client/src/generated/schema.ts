@@ -85,6 +85,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/commitments/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a draft, with a reason */
+        post: operations["rejectCommitment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/commitments/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw own draft */
+        post: operations["withdrawCommitment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sponsors/{id}/commitments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Commitments */
+        get: operations["listSponsorCommitments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/regions/{code}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Regions one level down */
+        get: operations["regionChildren"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/commitments/{id}": {
         parameters: {
             query?: never;
@@ -148,6 +216,40 @@ export interface paths {
         put?: never;
         /** Approve a proposed reallocation (not by its proposer); moves the quota */
         post: operations["approveReallocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/commitments/{id}/reallocations/{reallocationId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a proposal */
+        post: operations["rejectReallocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/commitments/{id}/reallocations/{reallocationId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw own proposal */
+        post: operations["withdrawReallocation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -257,6 +359,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operations/stuck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What is stuck: unrolled villages, unanswered invoices, dead letters */
+        get: operations["stuckOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move dead letters back to their source queues */
+        post: operations["redriveDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/coverage": {
         parameters: {
             query?: never;
@@ -345,7 +481,7 @@ export interface components {
             sponsorId: string;
             fiscalYear: number;
             /** @enum {string} */
-            status: "draft" | "active" | "closed" | "activating";
+            status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             /** @description Integer rupiah */
             committed: number;
             /** @description Integer rupiah */
@@ -406,7 +542,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            status: "draft" | "active" | "closed" | "activating";
+            status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
             approvedBy?: string;
             /** @description Integer rupiah */
@@ -417,7 +553,51 @@ export interface components {
             approvedAt?: string;
             /** @description ISO 8601 instant */
             closedAt?: string;
+            /** @description Who rejected or withdrew the draft */
+            closedBy?: string;
+            rejectionReason?: string;
             villageCodes: string[];
+        };
+        CommitmentSummary: {
+            id: string;
+            sponsorId: string;
+            fiscalYear: number;
+            /** @description Integer rupiah */
+            budget: number;
+            /** @description How the budget was set, as the sponsor stated it */
+            funding: {
+                [key: string]: unknown;
+            };
+            benefit: {
+                programs: ("JKK" | "JKM" | "JHT")[];
+                /** @description Integer rupiah */
+                declaredIncome: number;
+            };
+            /** @enum {string} */
+            reservation: "fiscal-year" | "monthly";
+            /** @description The allocation method as stated */
+            allocation: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
+            draftedBy: string;
+            approvedBy?: string;
+            /** @description Integer rupiah */
+            allocated: number;
+            /** @description ISO 8601 instant */
+            createdAt: string;
+            /** @description ISO 8601 instant */
+            approvedAt?: string;
+            /** @description ISO 8601 instant */
+            closedAt?: string;
+            /** @description Who rejected or withdrew the draft */
+            closedBy?: string;
+            rejectionReason?: string;
+            villages: number;
+        };
+        CommitmentSummaryList: {
+            items: components["schemas"]["CommitmentSummary"][];
         };
         CommitmentWithTotals: {
             id: string;
@@ -441,7 +621,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            status: "draft" | "active" | "closed" | "activating";
+            status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
             approvedBy?: string;
             /** @description Integer rupiah */
@@ -452,6 +632,9 @@ export interface components {
             approvedAt?: string;
             /** @description ISO 8601 instant */
             closedAt?: string;
+            /** @description Who rejected or withdrew the draft */
+            closedBy?: string;
+            rejectionReason?: string;
             villages: number;
             totals: {
                 /** @description Integer rupiah */
@@ -704,7 +887,7 @@ export interface components {
             }[];
             reason?: string;
             /** @enum {string} */
-            status: "proposed" | "approved";
+            status: "proposed" | "approved" | "rejected" | "withdrawn";
             /** @description Integer rupiah */
             total: number;
             proposedBy: string;
@@ -713,11 +896,41 @@ export interface components {
             approvedBy?: string;
             /** @description ISO 8601 instant */
             approvedAt?: string;
+            /** @description Who rejected or withdrew the proposal */
+            closedBy?: string;
+            /** @description ISO 8601 instant */
+            closedAt?: string;
+            rejectionReason?: string;
         };
         ReallocationPage: {
             items: components["schemas"]["Reallocation"][];
             /** @description Pass as `pageToken` for the next page; absent on the last */
             nextPageToken?: string;
+        };
+        RedriveResult: {
+            queues: {
+                [key: string]: {
+                    /**
+                     * @description moving: an SQS message move task runs; moved: moved by hand (an emulator without one)
+                     * @enum {string}
+                     */
+                    status: "unconfigured" | "empty" | "moving" | "moved";
+                    moved?: number;
+                    left?: number;
+                    deadLetters?: number;
+                    taskHandle?: string;
+                };
+            };
+        };
+        RegionChildList: {
+            items: {
+                code: string;
+                name: string;
+                /** @enum {string} */
+                level: "province" | "regency" | "district" | "village";
+                /** @description Villages below it; absent for a village */
+                villages?: number;
+            }[];
         };
         RegionFigures: {
             code: string;
@@ -765,6 +978,38 @@ export interface components {
             regionCode: string;
             /** @description ISO 8601 instant */
             createdAt: string;
+        };
+        StuckReport: {
+            /** @description ISO 8601 instant */
+            at: string;
+            period: string;
+            unrolled: {
+                commitmentId: string;
+                /** @enum {string} */
+                action: "renew" | "close";
+                villageCodes: string[];
+                villages: number;
+            }[];
+            unrolledVillages: number;
+            unansweredAfterMinutes: number;
+            unanswered: {
+                id: string;
+                numberText: string;
+                sponsorId: string;
+                villageCode: string;
+                period: string;
+                /** @enum {string} */
+                status: "draft" | "issued" | "sent" | "acknowledged" | "paid" | "void";
+                /** @description Integer rupiah */
+                total: number;
+                /** @description ISO 8601 instant */
+                lastSentAt: string;
+                sendCount: number;
+            }[];
+            /** @description Messages in each queue’s dead-letter queue */
+            deadLetters: {
+                [key: string]: number;
+            };
         };
         TerminatedEnrollment: {
             id: string;
@@ -819,8 +1064,8 @@ export interface components {
                 };
             };
         };
-        /** @description Conflicts with the current state: idempotency-in-progress, idempotency-conflict */
-        "idempotency-in-progress-or-idempotency-conflict": {
+        /** @description Conflicts with the current state: idempotency-in-progress */
+        "idempotency-in-progress": {
             headers: {
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
@@ -829,12 +1074,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "idempotency-conflict";
+                    code?: "idempotency-in-progress";
                 };
             };
         };
-        /** @description Conflicts with the current state: idempotency-in-progress, idempotency-conflict, budget-exceeded */
-        "idempotency-in-progress-or-idempotency-conflict-or-budget-exceeded": {
+        /** @description Conflicts with the current state: idempotency-in-progress, budget-exceeded */
+        "idempotency-in-progress-or-budget-exceeded": {
             headers: {
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
@@ -843,12 +1088,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "idempotency-conflict" | "budget-exceeded";
+                    code?: "idempotency-in-progress" | "budget-exceeded";
                 };
             };
         };
-        /** @description Conflicts with the current state: idempotency-in-progress, idempotency-conflict, commitment-not-active */
-        "idempotency-in-progress-or-idempotency-conflict-or-commitment-not-active": {
+        /** @description Conflicts with the current state: idempotency-in-progress, commitment-not-active */
+        "idempotency-in-progress-or-commitment-not-active": {
             headers: {
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
@@ -857,12 +1102,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "idempotency-conflict" | "commitment-not-active";
+                    code?: "idempotency-in-progress" | "commitment-not-active";
                 };
             };
         };
-        /** @description Conflicts with the current state: idempotency-in-progress, idempotency-conflict, illegal-transition, budget-exceeded */
-        "idempotency-in-progress-or-idempotency-conflict-or-illegal-transition-or-budget-exceeded": {
+        /** @description Conflicts with the current state: idempotency-in-progress, illegal-transition */
+        "idempotency-in-progress-or-illegal-transition": {
             headers: {
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
@@ -871,12 +1116,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "idempotency-conflict" | "illegal-transition" | "budget-exceeded";
+                    code?: "idempotency-in-progress" | "illegal-transition";
                 };
             };
         };
-        /** @description Conflicts with the current state: idempotency-in-progress, idempotency-conflict, illegal-transition, commitment-not-active, quota-exhausted */
-        "idempotency-in-progress-or-idempotency-conflict-or-illegal-transition-or-commitment-not-active-or-quota-exhausted": {
+        /** @description Conflicts with the current state: idempotency-in-progress, illegal-transition, budget-exceeded */
+        "idempotency-in-progress-or-illegal-transition-or-budget-exceeded": {
             headers: {
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
@@ -885,12 +1130,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "idempotency-conflict" | "illegal-transition" | "commitment-not-active" | "quota-exhausted";
+                    code?: "idempotency-in-progress" | "illegal-transition" | "budget-exceeded";
                 };
             };
         };
-        /** @description Conflicts with the current state: idempotency-in-progress, idempotency-conflict, illegal-transition, period-closed */
-        "idempotency-in-progress-or-idempotency-conflict-or-illegal-transition-or-period-closed": {
+        /** @description Conflicts with the current state: idempotency-in-progress, illegal-transition, commitment-not-active, quota-exhausted */
+        "idempotency-in-progress-or-illegal-transition-or-commitment-not-active-or-quota-exhausted": {
             headers: {
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
@@ -899,12 +1144,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "idempotency-conflict" | "illegal-transition" | "period-closed";
+                    code?: "idempotency-in-progress" | "illegal-transition" | "commitment-not-active" | "quota-exhausted";
                 };
             };
         };
-        /** @description Conflicts with the current state: idempotency-in-progress, idempotency-conflict, quota-exhausted, already-covered, commitment-not-active, period-closed */
-        "idempotency-in-progress-or-idempotency-conflict-or-quota-exhausted-or-already-covered-or-commitment-not-active-or-period-closed": {
+        /** @description Conflicts with the current state: idempotency-in-progress, illegal-transition, period-closed */
+        "idempotency-in-progress-or-illegal-transition-or-period-closed": {
             headers: {
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
@@ -913,7 +1158,21 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "idempotency-conflict" | "quota-exhausted" | "already-covered" | "commitment-not-active" | "period-closed";
+                    code?: "idempotency-in-progress" | "illegal-transition" | "period-closed";
+                };
+            };
+        };
+        /** @description Conflicts with the current state: idempotency-in-progress, quota-exhausted, already-covered, commitment-not-active, period-closed */
+        "idempotency-in-progress-or-quota-exhausted-or-already-covered-or-commitment-not-active-or-period-closed": {
+            headers: {
+                /** @description Seconds to wait before retrying */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "idempotency-in-progress" | "quota-exhausted" | "already-covered" | "commitment-not-active" | "period-closed";
                 };
             };
         };
@@ -1093,7 +1352,7 @@ export interface operations {
             };
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict"];
+            409: components["responses"]["idempotency-in-progress"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
@@ -1182,7 +1441,7 @@ export interface operations {
             };
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict-or-budget-exceeded"];
+            409: components["responses"]["idempotency-in-progress-or-budget-exceeded"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
@@ -1215,10 +1474,139 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict-or-illegal-transition-or-budget-exceeded"];
+            409: components["responses"]["idempotency-in-progress-or-illegal-transition-or-budget-exceeded"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    rejectCommitment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why it is rejected, for the person who drafted it */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentSummary"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress-or-illegal-transition"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    withdrawCommitment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentSummary"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress-or-illegal-transition"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    listSponsorCommitments: {
+        parameters: {
+            query?: {
+                status?: "draft" | "activating" | "active" | "closed" | "rejected" | "withdrawn";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentSummaryList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    regionChildren: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionChildList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };
     };
@@ -1350,7 +1738,7 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict-or-commitment-not-active"];
+            409: components["responses"]["idempotency-in-progress-or-commitment-not-active"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
@@ -1384,7 +1772,82 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict-or-illegal-transition-or-commitment-not-active-or-quota-exhausted"];
+            409: components["responses"]["idempotency-in-progress-or-illegal-transition-or-commitment-not-active-or-quota-exhausted"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    rejectReallocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+                reallocationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why it is rejected, for the person who drafted it */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reallocation"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress-or-illegal-transition"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    withdrawReallocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+                reallocationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reallocation"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress-or-illegal-transition"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
@@ -1460,7 +1923,7 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict-or-quota-exhausted-or-already-covered-or-commitment-not-active-or-period-closed"];
+            409: components["responses"]["idempotency-in-progress-or-quota-exhausted-or-already-covered-or-commitment-not-active-or-period-closed"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
@@ -1508,7 +1971,7 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict-or-commitment-not-active"];
+            409: components["responses"]["idempotency-in-progress-or-commitment-not-active"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
@@ -1548,7 +2011,7 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict-or-illegal-transition-or-period-closed"];
+            409: components["responses"]["idempotency-in-progress-or-illegal-transition-or-period-closed"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
@@ -1640,7 +2103,70 @@ export interface operations {
             };
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
-            409: components["responses"]["idempotency-in-progress-or-idempotency-conflict"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    stuckOperations: {
+        parameters: {
+            query?: {
+                olderThanMinutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StuckReport"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    redriveDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    queue?: "renewal-work" | "billing-outbox" | "billing-inbox";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedriveResult"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            409: components["responses"]["idempotency-in-progress"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];

@@ -1,0 +1,166 @@
+/// <reference lib="dom" />
+/**
+ * The village operator's enrollment form, phone-first: NIK with feedback as it is typed, name, start month.
+ * One submission is one `Idempotency-Key`: a double click or a retry sends the same key (and a second click
+ * while the first runs sends nothing), so a worker is never enrolled twice; the key changes only once the
+ * form changes or has succeeded. Refusals are explained in plain words and change nothing.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { apiPost, idempotencyKey } from '../api.js';
+import { useApp } from '../context.js';
+import { count, periodLabel, rupiah } from '../format.js';
+import { t } from '../i18n.js';
+import { explain } from '../problems.js';
+import { nikFeedback } from './nik-feedback.js';
+import { html, Loading, monthsOf, useLoad } from './shared.js';
+
+interface VillageCoverage {
+  fiscalYear: number;
+  fiscalYears: number[];
+  region: { code: string; name: string };
+  children: { code: string; allocated: number; remaining: number }[];
+}
+
+interface Enrolled {
+  id: string;
+  nikMasked: string;
+  name?: string;
+  startPeriod: string;
+  reservedAmount: number;
+}
+
+/** A year's premium of the common package (JKK + JKM on the lowest income), for the quota hint. */
+const FULL_YEAR_PREMIUM = 12 * 16_800;
+
+const defaultStart = (year: number) => {
+  const now = new Date();
+  return now.getFullYear() === year ? `${year}-${String(now.getMonth() + 1).padStart(2, '0')}` : `${year}-01`;
+};
+
+export const EnrollPage = ({ code, onEnrolled }: { code: string; onEnrolled?: () => void }) => {
+  const { lang } = useApp();
+  // The latest fiscal year first; a village with no quota in it may have one in an earlier year.
+  const [year, setYear] = useState<number>();
+  const coverage = useLoad<VillageCoverage>(
+    `/v1/reports/coverage?region=${code}${year ? `&fiscalYear=${year}` : ''}`,
+  );
+  const data = coverage.data;
+  const earlier = data && data.children.length === 0 && data.fiscalYears.find((y) => y < data.fiscalYear);
+  useEffect(() => {
+    if (earlier) setYear(earlier);
+  }, [earlier]);
+  if (!data || earlier) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
+  const commitments = data.children;
+  return html`
+    <h1 data-testid="enroll-title">${t(lang, 'enroll')} <small>${data.region.name} · ${data.region.code}</small></h1>
+    ${
+      commitments.length === 0
+        ? html`<p class="muted">${t(lang, 'noCommitment')}</p>`
+        : html`<${EnrollForm} key=${code} code=${code} year=${data.fiscalYear} commitments=${commitments}
+            onEnrolled=${() => {
+              coverage.reload();
+              onEnrolled?.();
+            }} />`
+    }`;
+};
+
+const EnrollForm = ({
+  code,
+  year,
+  commitments,
+  onEnrolled,
+}: {
+  code: string;
+  year: number;
+  commitments: VillageCoverage['children'];
+  onEnrolled: () => void;
+}) => {
+  const { lang, session } = useApp();
+  const [commitmentId, setCommitmentId] = useState(commitments[0]?.code ?? '');
+  const [nik, setNik] = useState('');
+  const [name, setName] = useState('');
+  const [start, setStart] = useState(defaultStart(year));
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
+  // The key of the submission being made; a change of the form starts a new submission.
+  const key = useRef(idempotencyKey());
+  const inFlight = useRef(false);
+  const feedback = useMemo(() => nikFeedback(lang, nik, start), [lang, nik, start]);
+  const chosen = commitments.find((c) => c.code === commitmentId);
+  const edit = (set: (value: string) => void) => (e: Event) => {
+    set((e.target as HTMLInputElement).value);
+    key.current = idempotencyKey();
+    setOutcome(undefined);
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (inFlight.current || !feedback?.ok) return;
+    inFlight.current = true;
+    setBusy(true);
+    try {
+      const enrolled = await apiPost<Enrolled>(
+        session,
+        `/v1/villages/${code}/enrollments`,
+        {
+          commitmentId,
+          worker: { nik: nik.trim(), ...(name.trim() && { name: name.trim() }) },
+          startPeriod: start,
+        },
+        key.current,
+      );
+      setOutcome({
+        ok: true,
+        text: t(lang, 'enrolled', {
+          name: enrolled.name ?? enrolled.nikMasked,
+          start: periodLabel(enrolled.startPeriod, lang),
+          amount: rupiah(enrolled.reservedAmount),
+        }),
+      });
+      setNik('');
+      setName('');
+      key.current = idempotencyKey();
+      onEnrolled();
+    } catch (error) {
+      setOutcome({ ok: false, text: explain(lang, error) });
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+  return html`<form class="card form" onSubmit=${submit} data-testid="enroll-form" novalidate>
+    ${
+      commitments.length > 1 &&
+      html`<label>${t(lang, 'commitment')}
+        <select value=${commitmentId} onChange=${edit(setCommitmentId)}>
+          ${commitments.map((c) => html`<option value=${c.code}>…${c.code.slice(-6)} · ${rupiah(c.remaining)}</option>`)}
+        </select></label>`
+    }
+    ${
+      chosen &&
+      html`<p class="muted" data-testid="quota-left">${t(lang, 'quotaLeft', {
+        amount: rupiah(chosen.remaining),
+        workers: count(Math.floor(chosen.remaining / FULL_YEAR_PREMIUM), lang),
+      })}</p>`
+    }
+    <label for="nik">${t(lang, 'nik')}</label>
+    <input id="nik" name="nik" inputmode="numeric" autocomplete="off" maxlength="16" required
+      value=${nik} onInput=${edit(setNik)} aria-describedby="nik-feedback"
+      aria-invalid=${feedback ? String(!feedback.ok) : 'false'} data-testid="nik" />
+    <p id="nik-feedback" class=${feedback ? (feedback.ok ? 'ok' : 'error') : 'muted'} aria-live="polite" data-testid="nik-feedback">
+      ${feedback?.text ?? t(lang, 'nikHelp')}
+    </p>
+    <label for="worker-name">${t(lang, 'name')}</label>
+    <input id="worker-name" name="name" autocomplete="off" maxlength="200" value=${name} onInput=${edit(setName)} data-testid="worker-name" />
+    <label for="start">${t(lang, 'startMonth')}</label>
+    <select id="start" value=${start} onChange=${edit(setStart)} data-testid="start-month">
+      ${monthsOf(year).map((p) => html`<option value=${p}>${periodLabel(p, lang)}</option>`)}
+    </select>
+    <button class="button primary" type="submit" disabled=${busy || !feedback?.ok} data-testid="enroll-submit">
+      ${busy ? t(lang, 'enrolling') : t(lang, 'enrollButton')}
+    </button>
+    ${
+      outcome &&
+      html`<p class=${outcome.ok ? 'ok' : 'error'} role=${outcome.ok ? 'status' : 'alert'} data-testid="enroll-outcome">${outcome.text}</p>`
+    }
+  </form>`;
+};

@@ -1,0 +1,305 @@
+/**
+ * Every role does its work in the dashboard, end to end in headless Chromium against the local stack: a
+ * finance officer drafts a commitment over the 12 villages of a district, an approver (another person)
+ * approves it, a village operator on a phone enrolls three workers by hand (a double click enrolls once, a
+ * refused enrollment changes nothing) and ends one coverage, an admin rolls the month, and BPJS billing sees
+ * the invoices paid. Every page is checked with axe-core and photographed at 1366 px and 360 px.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { childrenOf } from '@lindung/core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller, nikIn } from '../support/api-client.js';
+import { eventually, localStack } from '../support/local-stack.js';
+import { sponsorWithStaff } from '../support/scenario.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const YEAR = 2045;
+const DISTRICT = '15.09.01'; // Tebo Tengah, Kabupaten Tebo: 12 villages
+const VILLAGES = childrenOf(DISTRICT).map((v) => v.code as string);
+const OPERATOR_VILLAGE = VILLAGES[0] ?? '';
+const LAPTOP = { width: 1366, height: 900 };
+const PHONE = { width: 360, height: 780 };
+
+interface Claims {
+  roles: string[];
+  sponsorId?: string;
+  villageCodes?: string[];
+  sub: string;
+}
+
+describe('every role in the dashboard', () => {
+  const stack = localStack();
+  let browser: Browser;
+  let sponsorId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    sponsorId = (
+      await sponsorWithStaff(stack, { name: 'Kabupaten Tebo', kind: 'regency', regionCode: '15.09' })
+    ).sponsorId;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A page signed in as `claims` (the token minted by the local stack, kept as the dashboard keeps it). */
+  const signedIn = async (claims: Claims, viewport = LAPTOP): Promise<Page> => {
+    const { token } = (await (
+      await fetch(`${stack.httpUrl}/local/tokens`, { method: 'POST', body: JSON.stringify(claims) })
+    ).json()) as { token: string };
+    const page = await browser.newPage({ viewport });
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.addInitScript((t) => sessionStorage.setItem('lindung.session', t), token);
+    return page;
+  };
+
+  /** axe-core in the page: the serious and critical violations, by rule and element. */
+  const violations = async (page: Page): Promise<string[]> => {
+    await page.addScriptTag({ path: AXE });
+    const found = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
+      return (await axe.run()).violations as {
+        id: string;
+        impact: string;
+        nodes: { target: string[] }[];
+      }[];
+    });
+    return found
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  };
+
+  /** Screenshots at 1366 px and 360 px, and no serious accessibility violation at either width. */
+  const record = async (page: Page, name: string) => {
+    expect(await violations(page)).toEqual([]);
+    for (const [label, size] of [
+      ['1366', LAPTOP],
+      ['360', PHONE],
+    ] as const) {
+      await page.setViewportSize(size);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-${label}.png`), fullPage: true });
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  };
+
+  let commitmentId: string;
+
+  it('lets a finance officer draft a commitment over the villages of a district with the planner and a preview', async () => {
+    // Prepare
+    const page = await signedIn({ roles: ['sponsor-officer'], sponsorId, sub: `officer-${sponsorId}` });
+    await page.goto(`${stack.httpUrl}/#/draft`);
+
+    // Act: Rp 100.000.000 per village, 10 % for premiums, over Tebo Tengah.
+    await page.getByTestId('fiscal-year').fill(String(YEAR));
+    await page.getByTestId('pick-province').selectOption('15');
+    await page.getByTestId('pick-regency').selectOption('15.09');
+    await page.getByTestId('pick-district').selectOption(DISTRICT);
+    await page.getByTestId('preview-table').waitFor();
+
+    // Assess: the premium, the planner and one quota per village before anything is sent.
+    expect(await page.getByTestId('premium').textContent()).toContain('Rp 16.800 per bulan');
+    expect(await page.getByTestId('planner').textContent()).toBe(
+      'Rp 10.000.000 per desa menanggung 49 pekerja setahun.',
+    );
+    expect(await page.locator('[data-testid=preview-table] tbody tr').count()).toBe(VILLAGES.length);
+    expect(await page.getByTestId('preview-total').textContent()).toBe('12 desa · total Rp 120.000.000');
+    await record(page, 'officer-draft');
+
+    // Act: save it, twice in a row (one submission, one key: one draft).
+    await page.getByTestId('draft-submit').dblclick();
+
+    // Assess
+    await expect.poll(() => page.getByTestId('draft-outcome').textContent()).toContain('Draf tersimpan');
+    const officer = await caller(stack, {
+      roles: ['sponsor-officer'],
+      sponsorId,
+      sub: `officer-${sponsorId}`,
+    });
+    const drafts = (await officer.get(`/v1/sponsors/${sponsorId}/commitments?status=draft`)).body.items;
+    expect(drafts).toHaveLength(1);
+    expect(drafts[0]).toMatchObject({ fiscalYear: YEAR, budget: 120_000_000, villages: 12 });
+    commitmentId = drafts[0].id;
+    await page.close();
+  });
+
+  it('never lets the drafter approve their own draft, and says why', async () => {
+    // Prepare: someone who holds both roles looks at a draft they made.
+    const both: Claims = {
+      roles: ['sponsor-officer', 'sponsor-approver'],
+      sponsorId,
+      sub: `both-${sponsorId}`,
+    };
+    const page = await signedIn(both);
+    const own = await (await caller(stack, both)).post('/v1/commitments', {
+      sponsorId,
+      fiscalYear: YEAR,
+      budget: { kind: 'fixed', amount: 1_000_000 },
+      benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
+      allocation: { method: 'equal', villages: [OPERATOR_VILLAGE] },
+    });
+    expect(own.status).toBe(201);
+
+    // Act
+    await page.goto(`${stack.httpUrl}/#/approvals`);
+    const card = page.locator(`[data-testid=draft][data-id="${own.body.id}"]`);
+    await card.waitFor();
+
+    // Assess: approve and reject are disabled with the reason; withdrawing works.
+    expect(await card.getByTestId('approve').isDisabled()).toBe(true);
+    expect(await card.getByTestId('own-draft').textContent()).toContain('persetujuan harus oleh orang lain');
+    await card.getByTestId('withdraw').click();
+    await expect.poll(() => card.getByTestId('decided').textContent()).toContain('Ditarik');
+    await page.close();
+  });
+
+  it('lets another person approve the draft from the list of drafts waiting', async () => {
+    // Prepare
+    const page = await signedIn({ roles: ['sponsor-approver'], sponsorId, sub: `approver-${sponsorId}` });
+    await page.goto(`${stack.httpUrl}/#/approvals`);
+    const card = page.locator(`[data-testid=draft][data-id="${commitmentId}"]`);
+    await card.waitFor();
+    expect(await page.locator('[data-testid=draft]').count()).toBe(1);
+    expect(await card.getByTestId('draft-villages').textContent()).toBe('12');
+    await record(page, 'approver-drafts');
+
+    // Act: a rejection needs a reason; then approve.
+    await card.getByTestId('reject').click();
+    expect(await card.getByRole('alert').textContent()).toContain('alasan');
+    await card.getByTestId('approve').click();
+
+    // Assess
+    await expect.poll(() => card.getByTestId('decided').textContent()).toContain('Aktif');
+    const approver = await caller(stack, { roles: ['sponsor-approver'], sponsorId });
+    expect((await approver.get(`/v1/commitments/${commitmentId}`)).body.status).toBe('active');
+    await page.close();
+  });
+
+  it('lets a village operator on a phone enroll three workers, once per submission, explaining a refusal', async () => {
+    // Prepare
+    const operator: Claims = {
+      roles: ['village-operator'],
+      villageCodes: [OPERATOR_VILLAGE],
+      sub: `operator-${OPERATOR_VILLAGE}`,
+    };
+    const api = await caller(stack, operator);
+    const page = await signedIn(operator, PHONE);
+    const keys: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/enrollments')) {
+        keys.push(request.headers()['idempotency-key'] ?? '');
+      }
+    });
+    const enrolled = async () =>
+      (await api.get(`/v1/villages/${OPERATOR_VILLAGE}/enrollments?limit=100`)).body.items.length as number;
+    const niks = [1, 2, 3].map((serial) => nikIn('150901', serial));
+    await page.goto(`${stack.httpUrl}/#/enroll`);
+    // The new quota reaches the village's figures through the stream projector.
+    await eventually(
+      async () => {
+        await page.reload();
+        await page.getByTestId('enroll-title').waitFor();
+        return (await page.getByTestId('enroll-form').count()) > 0 || undefined;
+      },
+      { timeoutMs: 60_000, what: 'the village quota on the enrollment page' },
+    );
+    await page.getByTestId('start-month').selectOption(`${YEAR}-01`);
+
+    // Act / Assess: the NIK's shape and age are told as it is typed.
+    await page.getByTestId('nik').fill('15090101');
+    expect(await page.getByTestId('nik-feedback').textContent()).toContain('16 angka (8 sekarang)');
+    expect(await page.getByTestId('enroll-submit').isDisabled()).toBe(true);
+    await page.getByTestId('nik').fill('1509010101100001'); // born 1 January 2010: 35 in 2045
+    expect(await page.getByTestId('nik-feedback').textContent()).toContain('umur 35 tahun');
+    await page.getByTestId('nik').fill('1509010101500001'); // born 1 January 1950: 95 in 2045
+    expect(await page.getByTestId('nik-feedback').textContent()).toContain('maksimal 65 tahun');
+    await record(page, 'operator-enroll');
+
+    // Act: the first worker with a double click.
+    await page.getByTestId('nik').fill(niks[0] ?? '');
+    await page.getByTestId('worker-name').fill('Siti Aminah');
+    await page.getByTestId('enroll-submit').dblclick();
+    await expect
+      .poll(() => page.getByTestId('enroll-outcome').textContent())
+      .toContain('Siti Aminah terdaftar');
+
+    // Assess: one enrollment; every POST of that submission carried the same key.
+    expect(await enrolled()).toBe(1);
+    expect(new Set(keys).size).toBe(1);
+
+    // Act: two more by hand, then the first one again.
+    for (const [i, nik] of niks.slice(1).entries()) {
+      await page.getByTestId('nik').fill(nik);
+      await page.getByTestId('worker-name').fill(`Pekerja ${i + 2}`);
+      await page.getByTestId('enroll-submit').click();
+      await expect.poll(() => page.getByTestId('enroll-outcome').textContent()).toContain(`Pekerja ${i + 2}`);
+    }
+    await page.getByTestId('nik').fill(niks[0] ?? '');
+    await page.getByTestId('enroll-submit').click();
+
+    // Assess: refused in plain words, and nothing changed.
+    await expect.poll(() => page.getByTestId('enroll-outcome').textContent()).toContain('sudah terlindungi');
+    expect(await page.getByTestId('enroll-outcome').getAttribute('role')).toBe('alert');
+    expect(await enrolled()).toBe(3);
+    expect(new Set(keys).size).toBe(4);
+    await page.screenshot({ path: join(ARTIFACTS, 'operator-refused-360.png'), fullPage: true });
+
+    // Act: end the third worker's coverage from June.
+    await page.goto(`${stack.httpUrl}/#/village/${OPERATOR_VILLAGE}`);
+    const row = page.locator('[data-testid=worker-table] tbody tr', { hasText: 'Pekerja 3' });
+    await row.getByTestId('terminate').click();
+    await row.getByTestId('terminate-from').selectOption(`${YEAR}-06`);
+    await row.getByTestId('terminate-confirm').click();
+
+    // Assess: seven months of Rp 16.800 go back to the village's quota.
+    await expect
+      .poll(() => page.getByTestId('terminate-outcome').textContent())
+      .toContain('Rp 117.600 kembali ke kuota desa');
+    await record(page, 'operator-village');
+    await page.close();
+  });
+
+  it('shows BPJS billing the invoices of the rolled month, paid, in number order with village names', async () => {
+    // Prepare: an admin rolls January, as the monthly schedule would.
+    const admin = await caller(stack, { roles: ['admin'] });
+    expect((await admin.post(`/v1/periods/${YEAR}-01/roll`, {})).status).toBe(202);
+    const billingClaims: Claims = { roles: ['billing'], sponsorId, sub: 'billing' };
+    const billing = await caller(stack, billingClaims);
+    await eventually(
+      async () => {
+        const { items } = (await billing.get(`/v1/invoices?sponsorId=${sponsorId}&limit=100`)).body;
+        return items.length > 0 && items.every((i: { status: string }) => i.status === 'paid')
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 90_000, what: 'billing to pay the January invoice' },
+    );
+    const page = await signedIn(billingClaims);
+
+    // Act
+    await page.goto(`${stack.httpUrl}/#/invoices`);
+    await page.getByTestId('invoice-table').waitFor();
+    await page.getByTestId('state-filter').selectOption('paid');
+
+    // Assess: the village by name, the count of paid invoices, a CSV to download.
+    const village = childrenOf(DISTRICT)[0]?.name ?? '';
+    await expect.poll(() => page.getByTestId('invoice-table').textContent()).toContain(village);
+    expect(await page.getByTestId('invoice-count-paid').getAttribute('data-count')).toBe('1');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('invoices-csv').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('tagihan-paid.csv');
+    await record(page, 'billing-invoices');
+    await page.close();
+  });
+});
