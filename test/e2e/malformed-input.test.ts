@@ -394,7 +394,7 @@ describe('malformed input to every route (fast-check)', () => {
         status: 422,
         code: 'validation-failed',
       });
-      expect(JSON.stringify(answer.body.issues)).toContain('region data');
+      expect(JSON.stringify(answer.body.errors)).toContain('region data');
     }
     expect(control.sponsorOfARealRegency.status).toBe(201);
     expect(control.explicitToARealVillage.status).toBe(201);

@@ -797,8 +797,12 @@ export interface components {
             paidAt?: string;
             /** @description Integer rupiah */
             paidAmount?: number;
-            /** @description ISO 8601 instant */
+            /** @description When the roll first handed it to billing */
             sentAt?: string;
+            /** @description When it was last handed to billing (the sweep resends) */
+            lastSentAt?: string;
+            /** @description How many times it was handed to billing */
+            sendCount?: number;
             /** @description ISO 8601 instant */
             voidedAt?: string;
             voidReason?: string;
@@ -833,8 +837,12 @@ export interface components {
             paidAt?: string;
             /** @description Integer rupiah */
             paidAmount?: number;
-            /** @description ISO 8601 instant */
+            /** @description When the roll first handed it to billing */
             sentAt?: string;
+            /** @description When it was last handed to billing (the sweep resends) */
+            lastSentAt?: string;
+            /** @description How many times it was handed to billing */
+            sendCount?: number;
             /** @description ISO 8601 instant */
             voidedAt?: string;
             voidReason?: string;
