@@ -176,7 +176,8 @@ const malformedRequests = (fixture: RouteFixture, valid: RouteRequest): fc.Arbit
     variants.push(
       fc
         .string()
-        .filter((text) => !isJson(text))
+        // Not empty: an empty body is no body, which a route whose body is optional (the redrive) accepts.
+        .filter((text) => text !== '' && !isJson(text))
         .map((body) => ({ ...base, body, contentType: 'application/octet-stream' })),
     );
   }
