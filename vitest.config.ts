@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-local-stack.ts'],
+          globalSetup: ['test/support/global-local-stack.ts', 'test/support/contract-counts.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

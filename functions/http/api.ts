@@ -78,7 +78,6 @@ import {
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import packageJson from '../../package.json' with { type: 'json' };
 import { httpApiFunction } from '../registry.js';
 import { ownBundleSha256 } from '../shared/bundle-sha256.js';
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
@@ -142,7 +141,7 @@ const routes: Record<string, Route> = {
     const report = await checkHealth({ dynamodb: dynamodbClient, sqs: sqsClient, self });
     return json(report.status === 'ok' ? 200 : 503, report);
   },
-  [routeKey(openApiRoute)]: async () => json(200, openApiDocument(packageJson.version)),
+  [routeKey(openApiRoute)]: async () => json(200, openApiDocument),
   [routeKey(apiRoutes.createSponsor)]: async (e) =>
     json(201, await createSponsor(services, principalOf(e), createSponsorBody.parse(body(e)))),
   [routeKey(apiRoutes.draftCommitment)]: async (e) =>

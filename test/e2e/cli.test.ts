@@ -39,6 +39,9 @@ interface Run {
   readonly imports: number;
 }
 
+/** The URL of a fetch call (the CLI's generated client passes a Request). */
+const urlOf = (input: string | URL | Request) => (input instanceof Request ? input.url : String(input));
+
 /** Runs `lindung` in this process against the local stack; `fetch` may wrap the real one. */
 const lindung = async (args: readonly string[], fetchImpl: typeof fetch = fetch): Promise<Run> => {
   let stdout = '';
@@ -49,7 +52,7 @@ const lindung = async (args: readonly string[], fetchImpl: typeof fetch = fetch)
     stderr: { write: (chunk: string) => (stderr += chunk) },
     env: {},
     fetch: (async (input: string | URL | Request, init?: RequestInit) => {
-      if (String(input).includes('/enrollments/import')) imports++;
+      if (urlOf(input).includes('/enrollments/import')) imports++;
       return fetchImpl(input, init);
     }) as typeof fetch,
   };
@@ -129,7 +132,7 @@ describe('the lindung CLI against the local stack', () => {
     let imports = 0;
     const losesSecondAnswer = (async (input: string | URL | Request, init?: RequestInit) => {
       const response = await fetch(input, init);
-      if (String(input).includes('/enrollments/import') && ++imports === 2) {
+      if (urlOf(input).includes('/enrollments/import') && ++imports === 2) {
         throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
       }
       return response;

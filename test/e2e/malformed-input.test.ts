@@ -176,7 +176,8 @@ const malformedRequests = (fixture: RouteFixture, valid: RouteRequest): fc.Arbit
     variants.push(
       fc
         .string()
-        .filter((text) => !isJson(text))
+        // Not empty: an empty body is no body, which a route whose body is optional (the redrive) accepts.
+        .filter((text) => text !== '' && !isJson(text))
         .map((body) => ({ ...base, body, contentType: 'application/octet-stream' })),
     );
   }
@@ -394,7 +395,7 @@ describe('malformed input to every route (fast-check)', () => {
         status: 422,
         code: 'validation-failed',
       });
-      expect(JSON.stringify(answer.body.issues)).toContain('region data');
+      expect(JSON.stringify(answer.body.errors)).toContain('region data');
     }
     expect(control.sponsorOfARealRegency.status).toBe(201);
     expect(control.explicitToARealVillage.status).toBe(201);

@@ -1,10 +1,18 @@
-/** A small HTTP client for e2e tests: tokens from the local stack, JSON in and out. */
+/**
+ * The HTTP client of the e2e tests: the generated, typed client of the API (@lindung/api-client) with tokens
+ * from the local stack. Every answer is checked against the OpenAPI document (contract.ts) before a test
+ * sees it, so an answer off the contract fails the test that received it.
+ */
+import { matchRoute, routeDefinitions } from '@lindung/api';
+import { createLindungApi } from '@lindung/api-client';
+import { checkAnswer } from './contract.js';
 import type { ProvidedLocalStack } from './global-local-stack.js';
 
 /** A response: status, content type and parsed JSON body (tests read fields they assert on). */
 export interface Answer {
   readonly status: number;
   readonly contentType: string;
+  readonly headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   readonly body: any;
 }
@@ -23,20 +31,44 @@ export interface Caller {
   send(method: string, path: string, request?: RawRequest): Promise<Answer>;
 }
 
+/**
+ * The typed client's `request`, called with a concrete path turned back into its template and parameters:
+ * tests name paths as strings, so the compile-time path types cannot apply here; the contract check does.
+ */
+type UntypedRequest = (
+  method: string,
+  path: string,
+  init: {
+    params: { path?: Record<string, string>; query?: Record<string, string> };
+    body?: string;
+    bodySerializer: (body: string) => string;
+    headers: Record<string, string>;
+    parseAs: 'stream';
+  },
+) => Promise<{ response: Response; error?: unknown }>;
+
 const callerWith = (stack: ProvidedLocalStack, token: string | undefined): Caller => {
+  const api = createLindungApi({ baseUrl: stack.httpUrl, token });
+  const request = api.request as unknown as UntypedRequest;
   const send = async (method: string, path: string, { body, headers = {} }: RawRequest = {}) => {
-    const response = await fetch(`${stack.httpUrl}${path}`, {
-      method,
-      headers: {
-        ...(token && { authorization: `Bearer ${token}` }),
-        'content-type': 'application/json',
-        ...headers,
+    const url = new URL(path, stack.httpUrl);
+    const match = matchRoute(routeDefinitions, method, url.pathname);
+    const { response, error } = await request(method.toLowerCase(), match?.route.path ?? url.pathname, {
+      params: {
+        ...(match && { path: match.pathParameters }),
+        ...(url.search && { query: Object.fromEntries(url.searchParams) }),
       },
       ...(body !== undefined && { body }),
+      bodySerializer: (raw) => raw,
+      headers: { 'content-type': 'application/json', ...headers },
+      parseAs: 'stream',
     });
-    const text = await response.text();
+    // The client has read an error answer's body already: it gives it parsed (or as text if not JSON).
+    const text = response.ok ? await response.text() : undefined;
     const contentType = response.headers.get('content-type') ?? '';
-    return { status: response.status, contentType, body: text ? JSON.parse(text) : undefined } as Answer;
+    const parsed = response.ok ? (text ? JSON.parse(text) : undefined) : error === '' ? undefined : error;
+    checkAnswer({ method, path, status: response.status, contentType, body: parsed });
+    return { status: response.status, contentType, headers: response.headers, body: parsed } as Answer;
   };
   return {
     token,

@@ -4,7 +4,7 @@ export * from './enrollment-import.js';
 export * from './health.js';
 export * from './http.js';
 export * from './middleware.js';
-export * from './openapi.js';
+export * from './openapi-document.js';
 export * from './operations.js';
 export * from './reallocations.js';
 export * from './reports.js';

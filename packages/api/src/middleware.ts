@@ -11,11 +11,13 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
+  DOMAIN_ERROR_TITLES,
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   isDomainError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  ValidationError,
 } from '@lindung/core';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -41,6 +43,8 @@ export const problemDetails = (logger: Logger): HttpMiddleware => ({
     const error = request.error;
     const instance = request.event.requestContext?.requestId;
     if (isDomainError(error)) {
+      // A validation error's issues are the problem's `errors`, as a zod failure's are.
+      const { issues: _issues, ...details } = error.details;
       const retryAfter = error instanceof IdempotencyInProgressError ? error.retryAfterSeconds : undefined;
       request.response = problem(
         {
@@ -49,16 +53,20 @@ export const problemDetails = (logger: Logger): HttpMiddleware => ({
           title: error.title,
           detail: error.message,
           ...(instance && { instance }),
-          ...(Object.keys(error.details).length > 0 && { details: error.details }),
+          ...(error instanceof ValidationError && { errors: error.issues }),
+          ...(Object.keys(details).length > 0 && { details }),
         },
         retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
       );
     } else if (error instanceof ZodError) {
+      const errors = error.issues.map((i) => ({ path: i.path.join('.'), message: issueMessage(i) }));
       request.response = problem({
         status: 422,
         code: 'validation-failed',
-        title: 'The request is not valid',
-        issues: error.issues.map((i) => ({ path: i.path.join('.'), message: issueMessage(i) })),
+        title: DOMAIN_ERROR_TITLES['validation-failed'],
+        detail: errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '),
+        ...(instance && { instance }),
+        errors,
       });
     } else {
       logger.error('unhandled error', { error: error as Error });

@@ -4,34 +4,14 @@
  * queues where they live, locally and on AWS alike.
  */
 import { parseArgs } from 'node:util';
+import type { paths as Paths, Schemas } from '@lindung/api-client';
 import { formatNumber } from '@lindung/core';
 import { type CliIo, type Command, EXIT_CODES, UsageError } from './command.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connect } from './http.js';
 import { renderTable } from './table.js';
 
 /** What `GET /v1/operations/stuck` answers. */
-export interface StuckReport {
-  readonly at: string;
-  readonly period: string;
-  readonly unrolled: readonly {
-    commitmentId: string;
-    action: 'renew' | 'close';
-    villageCodes: readonly string[];
-    villages: number;
-  }[];
-  readonly unrolledVillages: number;
-  readonly unansweredAfterMinutes: number;
-  readonly unanswered: readonly {
-    id: string;
-    numberText: string;
-    villageCode: string;
-    period: string;
-    status: string;
-    lastSentAt: string;
-    sendCount: number;
-  }[];
-  readonly deadLetters: Readonly<Record<string, number>>;
-}
+export type StuckReport = Schemas['StuckReport'];
 
 /** What `GET /health` says of the queues (the backlog the consumers, the projector's input included, face). */
 interface Health {
@@ -137,24 +117,26 @@ export const doctorCommand: Command = {
       throw new UsageError('--older-than must be a whole number of minutes');
     }
     const client = await connect(values, { roles: ['admin'] }, io);
-    const report = await client.get<StuckReport>(
-      `/v1/operations/stuck${olderThan === undefined ? '' : `?olderThanMinutes=${olderThan}`}`,
+    const report = await client.send(
+      client.api.GET('/v1/operations/stuck', {
+        params: { query: olderThan === undefined ? {} : { olderThanMinutes: Number(olderThan) } },
+        fetch: client.transport(3),
+      }),
     );
-    const health = await client.get<Health>('/health').catch(() => undefined);
+    const health: Health | undefined = await client
+      .send(client.api.GET('/health', { fetch: client.transport(3) }))
+      .catch(() => undefined);
     io.stdout.write(renderDoctor(report, health));
     return isHealthy(report) ? EXIT_CODES.ok : EXIT_CODES.failure;
   },
 };
 
 /** What `POST /v1/operations/redrive` answers, per queue. */
-export interface RedriveAnswer {
-  readonly queues: Readonly<
-    Record<
-      string,
-      { status: string; moved?: number; left?: number; deadLetters?: number; taskHandle?: string }
-    >
-  >;
-}
+export type RedriveAnswer = Schemas['RedriveResult'];
+
+type RedriveBody = NonNullable<
+  Paths['/v1/operations/redrive']['post']['requestBody']
+>['content']['application/json'];
 
 export const renderRedrive = (answer: RedriveAnswer): string =>
   `${Object.entries(answer.queues)
@@ -196,9 +178,11 @@ export const redriveCommand: Command = {
       return EXIT_CODES.ok;
     }
     const client = await connect(values, { roles: ['admin'] }, io);
-    const answer = await client.post<RedriveAnswer>(
-      '/v1/operations/redrive',
-      values.queue === undefined ? {} : { queue: values.queue },
+    const answer = await client.send(
+      client.api.POST('/v1/operations/redrive', {
+        // The API names the queues it knows (422 for another), so that the CLI need not.
+        body: (values.queue === undefined ? {} : { queue: values.queue }) as RedriveBody,
+      }),
     );
     io.stdout.write(renderRedrive(answer));
     return EXIT_CODES.ok;

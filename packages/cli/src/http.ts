@@ -4,6 +4,7 @@
  * that cannot be reached is a `ConnectionError` that says where it was looked for. Against a local stack the
  * token can be minted on the fly from `POST /local/tokens`, with the role the command needs.
  */
+import { createLindungApi, type LindungApi, type Problem } from '@lindung/api-client';
 import type { CliIo } from './command.js';
 
 /** The address `lindung` talks to when neither `--url` nor `LINDUNG_URL` names one (`npm start`). */
@@ -17,7 +18,7 @@ export interface TokenClaims {
   readonly sub?: string;
 }
 
-/** One issue of a `validation-failed` problem: where, and what is wrong. */
+/** One field of a `validation-failed` problem: where, and what is wrong. */
 export interface ProblemIssue {
   readonly path: string;
   readonly message: string;
@@ -30,18 +31,19 @@ export class ApiProblemError extends Error {
   readonly code: string;
   readonly title: string;
   readonly detail?: string;
+  /** The fields that failed, from the problem's `errors`. */
   readonly issues: readonly ProblemIssue[];
 
   constructor(
     status: number,
-    problem: { code?: unknown; title?: unknown; detail?: unknown; issues?: unknown },
+    problem: Partial<Record<keyof Problem, unknown>>,
     options?: { cause?: unknown },
   ) {
     const code = typeof problem.code === 'string' ? problem.code : `http-${status}`;
     const title = typeof problem.title === 'string' ? problem.title : `HTTP ${status}`;
     const detail = typeof problem.detail === 'string' ? problem.detail : undefined;
-    const issues = Array.isArray(problem.issues)
-      ? problem.issues
+    const issues = Array.isArray(problem.errors)
+      ? problem.errors
           .filter((i): i is ProblemIssue => typeof i?.path === 'string' && typeof i?.message === 'string')
           .map((i) => ({ path: i.path, message: i.message }))
       : [];
@@ -49,7 +51,9 @@ export class ApiProblemError extends Error {
       .slice(0, 5)
       .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
       .join('; ');
-    super(`${detail ?? title}${where ? ` (${where})` : ''}`, options);
+    // A zod failure's detail already lists its fields.
+    const message = detail ?? title;
+    super(`${message}${where && !message.includes(where) ? ` (${where})` : ''}`, options);
     this.name = 'ApiProblemError';
     this.status = status;
     this.code = code;
@@ -97,9 +101,36 @@ const TRANSIENT_STATUS = new Set([502, 503, 504]);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A client of the Lindung HTTP API v1. */
+/** What a call of the generated client resolves to. */
+interface ApiResult<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/**
+ * The generated client's `request` for a path named at run time (the demo's and benchmarks' calls); the typed
+ * calls go through `api`.
+ */
+type UntypedRequest = (
+  method: string,
+  path: string,
+  init: {
+    params: { query?: Record<string, string | number> };
+    body?: unknown;
+    headers?: Record<string, string>;
+    fetch: typeof fetch;
+  },
+) => Promise<ApiResult<unknown>>;
+
+/**
+ * A client of the Lindung HTTP API v1: the client generated from the OpenAPI document (`api`, typed by path),
+ * with Lindung's problem documents turned into `ApiProblemError` and retries of safe requests.
+ */
 export class LindungClient {
   readonly baseUrl: string;
+  /** The typed client; pass its calls to `send` for the data or an `ApiProblemError`. */
+  readonly api: LindungApi;
 
   constructor(
     baseUrl: string,
@@ -107,43 +138,63 @@ export class LindungClient {
     private readonly fetchImpl: typeof fetch = globalThis.fetch,
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.api = createLindungApi({ baseUrl: this.baseUrl, token, fetch: this.transport(1) });
   }
 
-  /** Sends a request; resolves to the parsed JSON answer, or throws `ApiProblemError` / `ConnectionError`. */
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const url = new URL(`${this.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
-    const init: RequestInit = {
-      method,
-      headers: {
-        accept: 'application/json, application/problem+json',
-        ...(this.token && { authorization: `Bearer ${this.token}` }),
-        ...(options.json !== undefined && { 'content-type': 'application/json' }),
-        ...options.headers,
-      },
-      ...(options.json !== undefined && { body: JSON.stringify(options.json) }),
-    };
-    const attempts = Math.max(1, options.attempts ?? 1);
-    for (let attempt = 1; ; attempt++) {
-      let response: Response;
-      try {
-        response = await this.fetchImpl(url, init);
-      } catch (error) {
-        if (attempt < attempts) {
+  /** A fetch that retries a connection failure or a 502/503/504 `attempts` times, with backoff. */
+  transport(attempts: number): typeof fetch {
+    return async (input, init) => {
+      for (let attempt = 1; ; attempt++) {
+        let response: Response;
+        try {
+          // A Request's body can be read once: each attempt sends a copy.
+          response = await this.fetchImpl(input instanceof Request ? input.clone() : input, init);
+        } catch (error) {
+          if (attempt < attempts) {
+            await pause(200 * 2 ** attempt);
+            continue;
+          }
+          throw new ConnectionError(this.baseUrl, { cause: error });
+        }
+        if (TRANSIENT_STATUS.has(response.status) && attempt < attempts) {
+          await response.body?.cancel();
           await pause(200 * 2 ** attempt);
           continue;
         }
-        throw new ConnectionError(this.baseUrl, { cause: error });
+        return response;
       }
-      if (TRANSIENT_STATUS.has(response.status) && attempt < attempts) {
-        await response.body?.cancel();
-        await pause(200 * 2 ** attempt);
-        continue;
-      }
-      return this.answer<T>(response);
+    };
+  }
+
+  /** The data of a call of `api`, or the `ApiProblemError` of its problem document. */
+  async send<T>(call: Promise<ApiResult<T>>): Promise<T> {
+    const { data, error, response } = await call;
+    if (!response.ok) {
+      const problem =
+        typeof error === 'object' && error !== null
+          ? error
+          : { detail: typeof error === 'string' && error ? error.slice(0, 200) : undefined };
+      throw new ApiProblemError(response.status, problem as Record<string, unknown>);
     }
+    return data as T;
+  }
+
+  /** Sends a request to a path named at run time; resolves to the parsed JSON answer, or throws. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const query = Object.fromEntries(
+      Object.entries(options.query ?? {}).filter(
+        (entry): entry is [string, string | number] => entry[1] !== undefined,
+      ),
+    );
+    const request = this.api.request as unknown as UntypedRequest;
+    return this.send(
+      request(method.toLowerCase(), path, {
+        params: { query },
+        ...(options.json !== undefined && { body: options.json }),
+        ...(options.headers && { headers: { ...options.headers } }),
+        fetch: this.transport(Math.max(1, options.attempts ?? 1)),
+      }) as Promise<ApiResult<T>>,
+    );
   }
 
   get<T>(path: string, options: Omit<RequestOptions, 'json'> = {}): Promise<T> {
@@ -152,22 +203,6 @@ export class LindungClient {
 
   post<T>(path: string, json: unknown, options: Omit<RequestOptions, 'json'> = {}): Promise<T> {
     return this.request<T>('POST', path, { ...options, json });
-  }
-
-  private async answer<T>(response: Response): Promise<T> {
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    if (!response.ok) {
-      const problem =
-        typeof body === 'object' && body !== null ? body : { detail: text.slice(0, 200) || undefined };
-      throw new ApiProblemError(response.status, problem as Record<string, unknown>);
-    }
-    return body as T;
   }
 }
 

@@ -179,10 +179,11 @@ const sendChunk = async (
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.post<ImportAnswer>(
-        `/v1/villages/${encodeURIComponent(village)}/enrollments/import`,
-        body,
-        { headers: { 'idempotency-key': key } },
+      return await client.send(
+        client.api.POST('/v1/villages/{code}/enrollments/import', {
+          params: { path: { code: village }, header: { 'Idempotency-Key': key } },
+          body,
+        }),
       );
     } catch (error) {
       const inProgress = error instanceof ApiProblemError && error.code === 'idempotency-in-progress';

@@ -3,14 +3,18 @@
  * page by page through `GET /v1/invoices`. Amounts in the file are integer rupiah, for spreadsheets; the
  * summary on stderr is written for people (`Rp 10.000.000`).
  */
+
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Schemas } from '@lindung/api-client';
 import { formatNumber, formatRupiah, parsePeriod, villageCode as parseVillageCode } from '@lindung/core';
 import { type CliIo, type Command, EXIT_CODES, UsageError } from './command.js';
 import { csvLine } from './csv.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connect, type TokenClaims } from './http.js';
 
 const STATUSES = ['issued', 'sent', 'acknowledged', 'paid', 'void'] as const;
+const isStatus = (value: string): value is (typeof STATUSES)[number] =>
+  (STATUSES as readonly string[]).includes(value);
 const PAGE_SIZE = 1_000;
 
 const USAGE = `Usage:
@@ -32,27 +36,12 @@ ${CONNECTION_USAGE}
 
 Against a local stack without --token, name --sponsor or --village: the token is minted for it.`;
 
-/** An invoice as `GET /v1/invoices` lists it (the fields the export reads). */
-export interface ListedInvoice {
-  readonly id: string;
-  readonly numberText: string;
-  readonly villageCode: string;
-  readonly period: string;
-  readonly total: number;
-  readonly status: string;
-  readonly paymentCode?: string;
-  readonly [more: string]: unknown;
-}
-
-interface InvoicePage {
-  readonly items: readonly ListedInvoice[];
-  readonly nextPageToken?: string;
-}
+/** An invoice as `GET /v1/invoices` lists it. */
+export type ListedInvoice = Schemas['Invoice'];
 
 /** The CSV columns of the export. */
 export const INVOICE_CSV_HEADER = ['number', 'village', 'period', 'total', 'status', 'paymentCode'] as const;
 
-/** Invoices as CSV, one a line under the header. */
 export const invoicesCsv = (invoices: readonly ListedInvoice[]): string =>
   csvLine(INVOICE_CSV_HEADER) +
   invoices
@@ -86,7 +75,7 @@ export const invoicesExportCommand: Command = {
     const period = values.period === undefined ? undefined : parsePeriod(values.period, '--period');
     const village = values.village === undefined ? undefined : parseVillageCode(values.village, '--village');
     const status = values.status;
-    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+    if (status !== undefined && !isStatus(status)) {
       throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got ${status}`);
     }
     const claims = (): TokenClaims => {
@@ -101,16 +90,21 @@ export const invoicesExportCommand: Command = {
     const invoices: ListedInvoice[] = [];
     let pageToken: string | undefined;
     do {
-      const page: InvoicePage = await client.get<InvoicePage>('/v1/invoices', {
-        query: {
-          sponsorId: values.sponsor,
-          villageCode: village,
-          period,
-          status,
-          limit: PAGE_SIZE,
-          pageToken,
-        },
-      });
+      const page = await client.send(
+        client.api.GET('/v1/invoices', {
+          params: {
+            query: {
+              ...(values.sponsor && { sponsorId: values.sponsor }),
+              ...(village && { villageCode: village }),
+              ...(period && { period }),
+              ...(status && isStatus(status) && { status }),
+              limit: PAGE_SIZE,
+              ...(pageToken && { pageToken }),
+            },
+          },
+          fetch: client.transport(3),
+        }),
+      );
       invoices.push(...page.items);
       pageToken = page.nextPageToken;
     } while (pageToken);

@@ -2,7 +2,9 @@
  * `lindung roll`: runs the period roll now, as the monthly schedule would. The API queues one unit of work per
  * village and answers at once; the renewal workers then renew coverage and issue the invoices.
  */
+
 import { parseArgs } from 'node:util';
+import type { Schemas } from '@lindung/api-client';
 import { formatNumber, parsePeriod } from '@lindung/core';
 import { type CliIo, type Command, EXIT_CODES, UsageError } from './command.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connect } from './http.js';
@@ -20,12 +22,7 @@ Options:
 ${CONNECTION_USAGE}`;
 
 /** What `POST /v1/periods/{period}/roll` answers. */
-export interface RollSummary {
-  readonly period: string;
-  readonly commitments: number;
-  readonly units: number;
-  readonly closing: number;
-}
+export type RollSummary = Schemas['RollSummary'];
 
 /** The answer of a roll, in words. */
 export const renderRoll = (summary: RollSummary): string => {
@@ -55,7 +52,9 @@ export const rollCommand: Command = {
     if (!values.period) throw new UsageError('--period is required');
     const period = parsePeriod(values.period, '--period');
     const client = await connect(values, { roles: ['admin'] }, io);
-    const summary = await client.post<RollSummary>(`/v1/periods/${period}/roll`, {});
+    const summary = await client.send(
+      client.api.POST('/v1/periods/{period}/roll', { params: { path: { period } } }),
+    );
     io.stdout.write(renderRoll(summary));
     return EXIT_CODES.ok;
   },

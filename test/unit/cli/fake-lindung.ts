@@ -29,17 +29,21 @@ export interface FakeLindung {
 /** A fake Lindung at http://127.0.0.1:3000 with `routes` keyed `METHOD /path/pattern` (a regular expression). */
 export const fakeLindung = (routes: Record<string, Route>): FakeLindung => {
   const received: Received[] = [];
-  const fetchImpl = async (input: string | URL | Request, init: RequestInit = {}) => {
-    const url = new URL(String(input));
-    const headers = Object.fromEntries(
-      Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
-    );
+  const fetchImpl = async (input: string | URL | Request, init?: RequestInit) => {
+    // The generated client sends a Request; read it as the server would.
+    const sent = new Request(input, init);
+    const url = new URL(sent.url);
+    const text = await sent.text();
+    const headers: Record<string, string> = {};
+    sent.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
     const request: Received = {
-      method: init.method ?? 'GET',
+      method: sent.method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers,
-      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      body: text ? JSON.parse(text) : undefined,
     };
     received.push(request);
     const route = Object.entries(routes).find(([key]) => {

@@ -13,7 +13,7 @@ describe('LindungClient', () => {
           title: 'The request is not valid',
           status: 422,
           code: 'validation-failed',
-          issues: [{ path: 'budget.percent', message: 'Too big: expected number to be <=100' }],
+          errors: [{ path: 'budget.percent', message: 'Too big: expected number to be <=100' }],
         },
       }),
     });

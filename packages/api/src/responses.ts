@@ -1,0 +1,446 @@
+/**
+ * The response bodies of the HTTP contract, as zod schemas registered under their OpenAPI component names.
+ * Only the OpenAPI build and the contract tests read them (the Lambda never imports this module, so none of
+ * it lands in a bundle); the document declares every object closed, so a field the API answers and these
+ * schemas do not name fails the contract tests.
+ */
+import {
+  COMMITMENT_STATES,
+  ENROLLMENT_STATES,
+  INVOICE_STATES,
+  PROGRAMS,
+  REALLOCATION_STATES,
+  REGION_LEVELS,
+  RESERVATION_MODES,
+} from '@lindung/core';
+import * as z from 'zod';
+
+/** The registry the document's `components.schemas` is generated from; its `id` is the component name. */
+export const responseSchemas = z.registry<{ id: string }>();
+
+const named = <T extends z.ZodType>(id: string, schema: T): T => {
+  responseSchemas.add(schema, { id });
+  return schema;
+};
+
+const rupiah = z.number().int().describe('Integer rupiah');
+const count = z.number().int().nonnegative();
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
+const timestamp = z.string().describe('ISO 8601 instant');
+const id = z.string();
+const villageCode = z.string().regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/);
+const nextPageToken = z
+  .string()
+  .optional()
+  .describe('Pass as `pageToken` for the next page; absent on the last');
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextPageToken });
+
+/** One field that failed validation: `path` names it (`worker.nik`, `rows.3.nik`, or `''` for the whole). */
+export const problemFieldError = named('FieldError', z.object({ path: z.string(), message: z.string() }));
+
+/** Every error answer: an RFC 9457 problem document with Lindung's stable `code`. */
+export const problemDocument = named(
+  'Problem',
+  z.object({
+    type: z.string().describe('https://lindung.id/problems/{code}'),
+    title: z.string(),
+    status: z.number().int().min(400).max(599),
+    code: z.string().describe('The stable machine code clients branch on'),
+    detail: z.string().optional(),
+    instance: z.string().optional().describe('The request id'),
+    errors: z.array(problemFieldError).optional().describe('The fields that failed (validation-failed)'),
+    details: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Facts a client can act on, e.g. { available, required } of quota-exhausted'),
+  }),
+);
+
+export const sponsor = named(
+  'Sponsor',
+  z.object({
+    id,
+    name: z.string(),
+    kind: z.enum(['province', 'regency', 'city', 'village', 'other']),
+    regionCode: z.string(),
+    createdAt: timestamp,
+  }),
+);
+
+const benefit = z.object({ programs: z.array(z.enum(PROGRAMS)), declaredIncome: rupiah });
+
+const commitmentFields = {
+  id,
+  sponsorId: id,
+  fiscalYear: z.number().int(),
+  budget: rupiah,
+  funding: z.record(z.string(), z.unknown()).describe('How the budget was set, as the sponsor stated it'),
+  benefit,
+  reservation: z.enum(RESERVATION_MODES),
+  allocation: z.record(z.string(), z.unknown()).describe('The allocation method as stated'),
+  status: z.enum([...COMMITMENT_STATES, 'activating']),
+  draftedBy: z.string(),
+  approvedBy: z.string().optional(),
+  allocated: rupiah,
+  createdAt: timestamp,
+  approvedAt: timestamp.optional(),
+  closedAt: timestamp.optional(),
+  closedBy: z.string().optional().describe('Who rejected or withdrew the draft'),
+  rejectionReason: z.string().optional(),
+};
+
+export const commitment = named(
+  'Commitment',
+  z.object({ ...commitmentFields, villageCodes: z.array(villageCode) }),
+);
+
+/** A commitment with the count of its villages instead of their codes (a province's holds ~1,500). */
+export const commitmentSummary = named(
+  'CommitmentSummary',
+  z.object({ ...commitmentFields, villages: count }),
+);
+
+export const commitmentSummaryList = named(
+  'CommitmentSummaryList',
+  z.object({ items: z.array(commitmentSummary) }),
+);
+
+export const regionChildList = named(
+  'RegionChildList',
+  z.object({
+    items: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        level: z.enum(REGION_LEVELS),
+        villages: count.optional().describe('Villages below it; absent for a village'),
+      }),
+    ),
+  }),
+);
+
+export const commitmentWithTotals = named(
+  'CommitmentWithTotals',
+  z.object({
+    ...commitmentFields,
+    villages: count,
+    totals: z.object({
+      budget: rupiah,
+      allocated: rupiah,
+      unallocated: rupiah,
+      reserved: rupiah,
+      spent: rupiah,
+      released: rupiah,
+      remaining: rupiah,
+      enrolledWorkers: count,
+    }),
+  }),
+);
+
+export const allocation = named(
+  'Allocation',
+  z.object({
+    commitmentId: id,
+    villageCode,
+    status: z.enum(['active', 'closed']),
+    budget: rupiah,
+    available: rupiah,
+    reserved: rupiah,
+    spent: rupiah,
+    released: rupiah,
+    workers: count,
+    fiscalYear: z.number().int(),
+    sponsorId: id,
+    rolledThrough: period.optional().describe('The last period the roll has renewed'),
+    closedThrough: period.optional().describe('The last period invoiced: no enrollment may start in it'),
+  }),
+);
+
+export const reallocation = named(
+  'Reallocation',
+  z.object({
+    id,
+    commitmentId: id,
+    sponsorId: id,
+    moves: z.array(z.object({ from: villageCode, to: villageCode, amount: rupiah })),
+    reason: z.string().optional(),
+    status: z.enum(REALLOCATION_STATES),
+    total: rupiah,
+    proposedBy: z.string(),
+    proposedAt: timestamp,
+    approvedBy: z.string().optional(),
+    approvedAt: timestamp.optional(),
+    closedBy: z.string().optional().describe('Who rejected or withdrew the proposal'),
+    closedAt: timestamp.optional(),
+    rejectionReason: z.string().optional(),
+  }),
+);
+
+const enrollmentFields = {
+  id,
+  commitmentId: id,
+  villageCode,
+  nikMasked: z.string().describe('The NIK with all but its first 6 and last 4 digits masked'),
+  name: z.string().optional(),
+  birthDate: z.string(),
+  sex: z.enum(['F', 'M']),
+  status: z.enum(ENROLLMENT_STATES),
+  startPeriod: period,
+  reservedThrough: period,
+  reservedAmount: rupiah,
+  monthlyPremium: rupiah,
+  enrolledBy: z.string(),
+  enrolledAt: timestamp,
+  reservation: z.enum(RESERVATION_MODES),
+  endPeriod: period.optional().describe('The first period no longer covered'),
+  endReason: z
+    .enum(['terminated', 'age-limit', 'budget', 'unpaid', 'fiscal-year-end', 'carried-over'])
+    .optional(),
+  endedAt: timestamp.optional(),
+  carriedFrom: id.optional(),
+  carriedTo: id.optional(),
+};
+
+export const enrollment = named('Enrollment', z.object(enrollmentFields));
+
+export const terminatedEnrollment = named(
+  'TerminatedEnrollment',
+  z.object({
+    ...enrollmentFields,
+    released: rupiah.describe('The premium reserved beyond the end, released'),
+  }),
+);
+
+export const importResult = named(
+  'ImportResult',
+  z.object({
+    commitmentId: id,
+    villageCode,
+    summary: z.object({
+      rows: count,
+      created: count,
+      failed: count,
+      byStatus: z.record(z.string(), count).describe('Rows per HTTP status, e.g. { "201": 49, "409": 4951 }'),
+      byCode: z.record(z.string(), count).describe('Failed rows per problem code'),
+    }),
+    rows: z.array(
+      z.object({
+        row: z.number().int().positive().describe('1-based, in the order of the rows'),
+        status: z.number().int(),
+        enrollmentId: id.optional(),
+        code: z.string().optional(),
+        detail: z.string().optional(),
+      }),
+    ),
+  }),
+);
+
+const invoiceFields = {
+  id,
+  number: z.number().int(),
+  numberText: z.string().describe("The year and the sponsor's gap-free sequence number, e.g. 2027/000123"),
+  sponsorId: id,
+  commitmentId: id,
+  villageCode,
+  period,
+  dueDate: z.string(),
+  total: rupiah,
+  lineCount: count,
+  status: z.enum(INVOICE_STATES),
+  issuedAt: timestamp,
+  paymentCode: z.string().optional(),
+  acknowledgedAt: timestamp.optional(),
+  paidAt: timestamp.optional(),
+  paidAmount: rupiah.optional(),
+  sentAt: timestamp.optional().describe('When the roll first handed it to billing'),
+  lastSentAt: timestamp.optional().describe('When it was last handed to billing (the sweep resends)'),
+  sendCount: count.optional().describe('How many times it was handed to billing'),
+  voidedAt: timestamp.optional(),
+  voidReason: z.string().optional(),
+  creditNote: z.string().optional(),
+};
+
+export const invoice = named('Invoice', z.object(invoiceFields));
+
+export const invoiceWithLines = named(
+  'InvoiceWithLines',
+  z.object({
+    ...invoiceFields,
+    lines: z.array(
+      z.object({ enrollmentId: id, nikMasked: z.string(), name: z.string().optional(), premium: rupiah }),
+    ),
+  }),
+);
+
+export const rollSummary = named(
+  'RollSummary',
+  z.object({ period, commitments: count, units: count, closing: count }),
+);
+
+const invoiceFigures = z.object({ count, amount: rupiah });
+
+const regionFigures = named(
+  'RegionFigures',
+  z.object({
+    code: z.string(),
+    name: z.string(),
+    level: z.enum([...REGION_LEVELS, 'national', 'commitment']),
+    target: count,
+    covered: count,
+    coveragePercent: z.number().nullable().describe('Covered in percent of the target; null without one'),
+    committed: rupiah,
+    allocated: rupiah,
+    reserved: rupiah,
+    spent: rupiah,
+    released: rupiah,
+    remaining: rupiah,
+    used: rupiah.describe('Quota used: reserved for enrolled workers, or spent'),
+    quotas: count,
+    invoices: z.record(z.enum(INVOICE_STATES), invoiceFigures),
+  }),
+);
+
+export const coverageReport = named(
+  'CoverageReport',
+  z.object({
+    fiscalYear: z.number().int(),
+    fiscalYears: z.array(z.number().int()),
+    sponsorId: id.optional(),
+    region: regionFigures,
+    children: z.array(regionFigures),
+    commitments: z.array(
+      z.object({
+        commitmentId: id,
+        sponsorId: id,
+        fiscalYear: z.number().int(),
+        budget: rupiah,
+        committed: rupiah,
+        status: z.string().optional(),
+        sponsorName: z.string().nullable(),
+      }),
+    ),
+  }),
+);
+
+export const budgetReport = named(
+  'BudgetReport',
+  z.object({
+    commitmentId: id,
+    sponsorId: id,
+    fiscalYear: z.number().int(),
+    status: z.enum([...COMMITMENT_STATES, 'activating']),
+    committed: rupiah,
+    allocated: rupiah,
+    unallocated: rupiah,
+    reserved: rupiah,
+    spent: rupiah,
+    released: rupiah,
+    remaining: rupiah,
+    covered: count,
+    villages: count,
+    invoices: z.record(z.enum(INVOICE_STATES), invoiceFigures),
+    burn: z.array(z.object({ period, spent: rupiah, cumulativeSpent: rupiah })),
+    forecast: z.object({
+      monthlyBurn: rupiah,
+      basis: z.array(period),
+      monthsOfCoverageLeft: count.nullable(),
+      fundedThrough: period.nullable(),
+    }),
+  }),
+);
+
+export const workersReport = named(
+  'WorkersReport',
+  z.object({ commitmentId: id, villageCode, items: z.array(enrollment) }),
+);
+
+export const allocationPage = named('AllocationPage', page(allocation));
+export const reallocationPage = named('ReallocationPage', page(reallocation));
+export const enrollmentPage = named('EnrollmentPage', page(enrollment));
+export const invoicePage = named('InvoicePage', page(invoice));
+
+export const stuckReport = named(
+  'StuckReport',
+  z.object({
+    at: timestamp,
+    period,
+    unrolled: z.array(
+      z.object({
+        commitmentId: id,
+        action: z.enum(['renew', 'close']),
+        villageCodes: z.array(villageCode),
+        villages: count,
+      }),
+    ),
+    unrolledVillages: count,
+    unansweredAfterMinutes: count,
+    unanswered: z.array(
+      z.object({
+        id,
+        numberText: z.string(),
+        sponsorId: id,
+        villageCode,
+        period,
+        status: z.enum(INVOICE_STATES),
+        total: rupiah,
+        lastSentAt: timestamp,
+        sendCount: count,
+      }),
+    ),
+    deadLetters: z.record(z.string(), count).describe('Messages in each queue’s dead-letter queue'),
+  }),
+);
+
+export const redriveResult = named(
+  'RedriveResult',
+  z.object({
+    queues: z.record(
+      z.string(),
+      z.object({
+        status: z
+          .enum(['unconfigured', 'empty', 'moving', 'moved'])
+          .describe('moving: an SQS message move task runs; moved: moved by hand (an emulator without one)'),
+        moved: count.optional(),
+        left: count.optional(),
+        deadLetters: count.optional(),
+        taskHandle: z.string().optional(),
+      }),
+    ),
+  }),
+);
+
+const componentStatus = z.enum(['ok', 'unavailable']);
+
+/** Open: other members may join it (e.g. the functions a deployment runs, with their bundles' sha256). */
+export const health = named(
+  'Health',
+  z.looseObject({
+    status: componentStatus,
+    versions: z.looseObject({ lindung: z.string(), node: z.string() }),
+    dynamodb: z.object({
+      status: componentStatus,
+      tables: z.record(
+        z.string(),
+        z.object({ status: z.string(), items: count.optional(), error: z.string().optional() }),
+      ),
+    }),
+    sqs: z.object({
+      status: componentStatus,
+      queues: z.record(
+        z.string(),
+        z.object({
+          status: z.string(),
+          messages: count.optional(),
+          deadLetters: count.optional(),
+          error: z.string().optional(),
+        }),
+      ),
+    }),
+  }),
+);
+
+export const openApiDocumentSchema = named(
+  'OpenApiDocument',
+  z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) }),
+);
