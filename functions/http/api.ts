@@ -13,6 +13,7 @@ import {
   checkHealth,
   coverageQuery,
   coverageReport,
+  createImport,
   createSponsor,
   createSponsorBody,
   draftCommitment,
@@ -20,11 +21,14 @@ import {
   enroll,
   enrollBody,
   getCommitment,
+  getImport,
   getInvoice,
   healthRoute,
-  importEnrollments,
+  type ImportServices,
   importEnrollmentsRequest,
+  importJobPath,
   importRequestFromCsv,
+  importResultsQuery,
   invoiceQuery,
   json,
   listAllocations,
@@ -53,6 +57,7 @@ import {
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
 import {
+  ImportJobRepository,
   idempotencyTable,
   ReallocationRepository,
   ReportsRepository,
@@ -65,6 +70,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import packageJson from '../../package.json' with { type: 'json' };
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
+import { continueImport } from '../shared/imports.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,
@@ -75,7 +81,9 @@ import {
   sendRenewalWork,
 } from '../shared/renewal.js';
 
-const services: Services & BillingServices & ReportServices = {
+const services: Services & BillingServices & ReportServices & ImportServices = {
+  imports: new ImportJobRepository(db, ledgerTableName),
+  continueImport,
   commitments,
   enrollments,
   invoices,
@@ -148,8 +156,18 @@ const routes: Record<string, Route> = {
   },
   [routeKey(apiRoutes.enroll)]: async (e) =>
     json(201, await enroll(services, principalOf(e), param(e, 'code'), enrollBody.parse(body(e)))),
-  [routeKey(apiRoutes.importEnrollments)]: async (e) =>
-    json(200, await importEnrollments(services, principalOf(e), param(e, 'code'), importRequest(e))),
+  [routeKey(apiRoutes.importEnrollments)]: async (e) => {
+    const job = await createImport(
+      services,
+      principalOf(e),
+      param(e, 'code'),
+      importRequest(e),
+      e.headers?.[SCOPED_IDEMPOTENCY_HEADER],
+    );
+    return json(202, job, { location: importJobPath(job.id) });
+  },
+  [routeKey(apiRoutes.getImport)]: async (e) =>
+    json(200, await getImport(services, principalOf(e), param(e, 'id'), importResultsQuery.parse(query(e)))),
   [routeKey(apiRoutes.listVillageEnrollments)]: async (e) => {
     const { limit, pageToken, commitmentId } = villageEnrollmentsQuery.parse(e.queryStringParameters ?? {});
     return json(

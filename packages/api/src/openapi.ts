@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document, generated from the route table and the zod schemas the handlers validate with. */
 import { DOMAIN_ERROR_CODES } from '@lindung/core';
 import { z } from 'zod';
+import { importResultsQuery } from './enrollment-import.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import { apiRoutes, type RouteDefinition, routeDefinitions } from './routes.js';
 import {
@@ -34,6 +35,7 @@ const csvBodies: Partial<Record<RouteDefinition['operationId'], string>> = {
 /** Query parameters, by operation. */
 const queries: Partial<Record<RouteDefinition['operationId'], z.ZodObject>> = {
   [apiRoutes.importEnrollments.operationId]: importQuery,
+  [apiRoutes.getImport.operationId]: importResultsQuery,
   [apiRoutes.listAllocations.operationId]: pageQuery,
   [apiRoutes.listReallocations.operationId]: pageQuery,
   [apiRoutes.listVillageEnrollments.operationId]: villageEnrollmentsQuery,

@@ -3,7 +3,7 @@
  * zod by the sender and by the consumer. `id` is deterministic where a message stands for one fact (an
  * invoice's issue, a village's roll of a period), so a consumer can recognise a redelivered or resent one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 const villageCode = z.string().regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/);
@@ -79,7 +79,11 @@ export const invoiceRejected = envelope(
   z.strictObject({ invoiceId: id, reason: z.string().min(1).max(500) }),
 );
 
+/** import-work: carry on with an import job from its stored cursor (the message holds no rows). */
+export const importRequested = envelope('import.requested', z.strictObject({ jobId: id }));
+
 export const renewalWorkMessage = renewalRequested;
+export const importWorkMessage = importRequested;
 export const billingOutboxMessage = z.discriminatedUnion('type', [invoiceIssued, invoiceVoided]);
 export const billingInboxMessage = z.discriminatedUnion('type', [
   invoiceAcknowledged,
@@ -88,6 +92,7 @@ export const billingInboxMessage = z.discriminatedUnion('type', [
 ]);
 
 export type RenewalRequested = z.infer<typeof renewalRequested>;
+export type ImportRequested = z.infer<typeof importRequested>;
 export type InvoiceIssued = z.infer<typeof invoiceIssued>;
 export type InvoiceVoided = z.infer<typeof invoiceVoided>;
 export type BillingOutboxMessage = z.infer<typeof billingOutboxMessage>;
