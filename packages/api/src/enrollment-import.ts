@@ -18,6 +18,7 @@ import {
   QuotaExhaustedError,
   ValidationError,
 } from '@lindung/core';
+import { importWorkQueue } from '@lindung/messaging';
 import {
   type Commitment,
   clipText,
@@ -69,14 +70,26 @@ export interface ImportJobView {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt?: string;
+  /**
+   * When the job last moved, if that was longer than {@link IMPORT_STALL_MS} ago and it is not done: a worker
+   * would have finished a chunk or a crashed worker's message would have come back by then. Its message may be
+   * dead-lettered (`lindung doctor`, `lindung redrive`), or it may be waiting behind many other jobs.
+   */
+  readonly stalledSince?: string;
   readonly links: { readonly self: string };
 }
 
 /** Where a job is read. */
 export const importJobPath = (jobId: string) => `/v1/imports/${encodeURIComponent(jobId)}`;
 
-/** The view of a job. */
-export const importJobView = (job: ImportJob): ImportJobView => ({
+/**
+ * How long a job that is not done may go without moving (a chunk begun or completed) before it is shown as
+ * stalled: the import-work queue's visibility timeout, which outlasts the worker's timeout and so its lease.
+ */
+export const IMPORT_STALL_MS = importWorkQueue.visibilityTimeoutSeconds * 1_000;
+
+/** The view of a job, as of `now`. */
+export const importJobView = (job: ImportJob, now = Date.now()): ImportJobView => ({
   id: job.id,
   villageCode: job.villageCode,
   commitmentId: job.commitmentId,
@@ -86,6 +99,8 @@ export const importJobView = (job: ImportJob): ImportJobView => ({
   createdAt: job.createdAt,
   updatedAt: job.updatedAt,
   ...(job.finishedAt && { finishedAt: job.finishedAt }),
+  ...(job.state !== 'done' &&
+    now - Date.parse(job.updatedAt) > IMPORT_STALL_MS && { stalledSince: job.updatedAt }),
   links: { self: importJobPath(job.id) },
 });
 

@@ -141,10 +141,14 @@ const JOB_FIELDS = [
   'leaseUntil',
 ] as const;
 
+/** The job of an item; `byCode` is absent from the item until a row is refused (see {@link ImportJobRepository.create}). */
 const toJob = (item: Record<string, unknown>): ImportJob =>
-  Object.fromEntries(
-    JOB_FIELDS.filter((field) => item[field] !== undefined).map((field) => [field, item[field]]),
-  ) as unknown as ImportJob;
+  ({
+    byCode: {},
+    ...Object.fromEntries(
+      JOB_FIELDS.filter((field) => item[field] !== undefined).map((field) => [field, item[field]]),
+    ),
+  }) as unknown as ImportJob;
 
 const chunkOf = (row: number) => Math.floor((row - 1) / IMPORT_CHUNK_ROWS);
 
@@ -181,6 +185,9 @@ export class ImportJobRepository {
       chunks: Math.ceil(input.rows / IMPORT_CHUNK_ROWS),
       cursor: 0,
     };
+    // No empty `byCode` map in the item: DynamoDB Local's stream hands an empty map to the reports projector
+    // as an attribute value without a type, which fails the projector's batch. The first refused row sets it.
+    const { byCode: _, ...stored } = job;
     const jobPut = {
       Put: {
         TableName: this.tableName,
@@ -188,7 +195,7 @@ export class ImportJobRepository {
           ...importJobKey(job.id),
           ...importJobIndex(job.villageCode, at, job.id),
           entity: 'import-job',
-          ...job,
+          ...stored,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -350,13 +357,20 @@ export class ImportJobRepository {
     const job = await this.get(jobId);
     if (!job) throw new ImportJobNotFoundError(jobId);
     const last = chunk + 1 >= job.chunks;
+    // The first refused rows set the job's counts per code, later ones add to them. The condition on the
+    // cursor keeps `job` as read current: only the completion of this chunk changes `byCode` now.
+    const incremental = codes.length > 0 && Object.keys(job.byCode).length > 0;
     const update = [
       '#cursor = :next',
       '#rows.done = #rows.done + :done',
       '#rows.enrolled = #rows.enrolled + :enrolled',
       '#rows.refused = #rows.refused + :refused',
       'updatedAt = :at',
-      ...codes.map((_, i) => `byCode.#c${i} = if_not_exists(byCode.#c${i}, :zero) + :n${i}`),
+      ...(incremental
+        ? codes.map((_, i) => `byCode.#c${i} = if_not_exists(byCode.#c${i}, :zero) + :n${i}`)
+        : codes.length > 0
+          ? ['byCode = :codes']
+          : []),
       ...(last ? ['#state = :finished', 'finishedAt = :at'] : []),
     ];
     try {
@@ -373,7 +387,7 @@ export class ImportJobRepository {
                   '#cursor': 'cursor',
                   '#rows': 'rows',
                   ...(last && { '#state': 'state' }),
-                  ...Object.fromEntries(codes.map(([code], i) => [`#c${i}`, code])),
+                  ...(incremental && Object.fromEntries(codes.map(([code], i) => [`#c${i}`, code]))),
                 },
                 ExpressionAttributeValues: {
                   ':chunk': chunk,
@@ -383,9 +397,10 @@ export class ImportJobRepository {
                   ':enrolled': enrolled,
                   ':refused': results.length - enrolled,
                   ':at': at.toISOString(),
-                  ...(codes.length > 0 && { ':zero': 0 }),
                   ...(last && { ':finished': 'done' }),
-                  ...Object.fromEntries(codes.map(([, count], i) => [`:n${i}`, count])),
+                  ...(incremental
+                    ? { ':zero': 0, ...Object.fromEntries(codes.map(([, count], i) => [`:n${i}`, count])) }
+                    : codes.length > 0 && { ':codes': Object.fromEntries(codes) }),
                 },
               },
             },

@@ -2,7 +2,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   createImport,
   IMPORT_CONCURRENCY,
+  IMPORT_STALL_MS,
   type ImportServices,
+  importJobView,
   importRequestFromCsv,
   MAX_IMPORT_ROWS,
   type Principal,
@@ -395,5 +397,36 @@ describe('an import job, as the worker runs it', () => {
     // Assess
     await expect(run).rejects.toMatchObject({ code: 'forbidden' });
     expect(seen.transactions).toBe(0);
+  });
+});
+
+describe('the view of an import job', () => {
+  const job = (state: ImportJob['state'], updatedAt: string): ImportJob => ({
+    id: '01M8SSHX1AX5MQ5QMWA0Y18HH4',
+    villageCode: VILLAGE,
+    commitmentId: 'c1',
+    state,
+    createdBy: 'operator',
+    createdAt: '2027-01-05T08:00:00.000Z',
+    updatedAt,
+    rows: { total: 1_000, done: 500, enrolled: 500, refused: 0 },
+    byCode: {},
+    chunks: 2,
+    cursor: 1,
+  });
+  const at = Date.parse('2027-01-05T09:00:00.000Z');
+
+  it('shows since when a job that is not done has not moved, once that is longer than a worker’s lease', () => {
+    // Act
+    const moving = importJobView(job('running', new Date(at - IMPORT_STALL_MS).toISOString()), at);
+    const stalled = importJobView(job('running', new Date(at - IMPORT_STALL_MS - 1).toISOString()), at);
+    const queued = importJobView(job('queued', '2027-01-05T08:00:00.000Z'), at);
+    const done = importJobView(job('done', '2027-01-05T08:00:00.000Z'), at);
+
+    // Assess
+    expect(moving.stalledSince).toBeUndefined();
+    expect(stalled.stalledSince).toBe(new Date(at - IMPORT_STALL_MS - 1).toISOString());
+    expect(queued.stalledSince).toBe('2027-01-05T08:00:00.000Z');
+    expect(done.stalledSince).toBeUndefined();
   });
 });
