@@ -6,7 +6,9 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type ImportServices, runImport } from '@lindung/api';
+// The module alone, not the package's index: that carries the whole HTTP API (the OpenAPI document and zod's
+// JSON Schema and locales with it), twice this function's budget.
+import { type ImportServices, runImport } from '@lindung/api/enrollment-import';
 import { importWorkMessage, parseMessage } from '@lindung/messaging';
 import { ImportJobRepository, ReallocationRepository } from '@lindung/store';
 import middy from '@middy/core';

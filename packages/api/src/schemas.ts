@@ -1,6 +1,6 @@
 /** The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. */
 import { MAX_REALLOCATION_MOVES } from '@lindung/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const rupiah = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('Integer rupiah');
 const regionCode = z
