@@ -14,7 +14,7 @@ export interface ImportFigures {
   readonly chunks: number;
   readonly enrolled: number;
   readonly refused: number;
-  /** From sending the post to its 202 (the rows stored beside the job). */
+  /** From sending the post to the first look at the job (its 202, with the rows stored, then one GET). */
   readonly postSeconds: number;
   /** From sending the post to the job's state `done`. */
   readonly totalSeconds: number;

@@ -160,7 +160,7 @@ const renderImport = (figures: ImportFigures) =>
   [
     `Bulk import job (POST …/enrollments/import, then GET /v1/imports/{id} until done; one village, every row enrolled)`,
     renderTable([
-      ['Rows', 'Chunks', 'Post → 202', 'Post → done', 'Rows/s'],
+      ['Rows', 'Chunks', 'Post → 202 + first GET', 'Post → done', 'Rows/s'],
       [
         formatNumber(figures.rows),
         formatNumber(figures.chunks),

@@ -73,7 +73,7 @@ export interface ImportJobView {
   /**
    * When the job last moved, if that was longer than {@link IMPORT_STALL_MS} ago and it is not done: a worker
    * would have finished a chunk or a crashed worker's message would have come back by then. Its message may be
-   * dead-lettered (`lindung doctor`, `lindung redrive`), or it may be waiting behind many other jobs.
+   * dead-lettered (the import-work dead-letter queue), or it may be waiting behind many other jobs.
    */
   readonly stalledSince?: string;
   readonly links: { readonly self: string };

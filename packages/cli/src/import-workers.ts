@@ -134,6 +134,8 @@ interface ImportJob {
     readonly refused: number;
   };
   readonly byCode: Readonly<Record<string, number>>;
+  /** Set while the job has not moved for longer than a worker's lease: its work may be dead-lettered. */
+  readonly stalledSince?: string;
 }
 
 interface ImportPage extends ImportJob {
@@ -342,7 +344,7 @@ export const importWorkersCommand: Command = {
         const jobPath = `/v1/imports/${encodeURIComponent(state.jobId ?? '')}`;
         // The progress of the job, as the worker enrolls it.
         const note = (job: ImportJob) =>
-          `enrolled ${formatNumber(job.rows.enrolled)} · not enrolled ${formatNumber(job.rows.refused + local.length)}`;
+          `enrolled ${formatNumber(job.rows.enrolled)} · not enrolled ${formatNumber(job.rows.refused + local.length)}${job.stalledSince ? ` · no progress since ${job.stalledSince}` : ''}`;
         while (state.jobId && state.done < rows.length) {
           const job = await client.get<ImportPage>(`${jobPath}?limit=1`);
           bar.update(local.length + job.rows.done, note(job));
