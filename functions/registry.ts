@@ -5,6 +5,7 @@
 import {
   billingInboxQueue,
   billingOutboxQueue,
+  importWorkQueue,
   type QueueDefinition,
   renewalWorkQueue,
 } from '@lindung/messaging';
@@ -148,6 +149,17 @@ export const reportsProjectorFunction: FunctionDefinition = {
   timeoutSeconds: 120,
 };
 
+export const importWorkerFunction: FunctionDefinition = {
+  id: 'import-worker',
+  description:
+    'Enrolls the rows of a bulk import job, chunk by chunk, handing the rest on before its timeout',
+  entry: 'functions/queue/import-worker.ts',
+  trigger: { kind: 'queue', queue: importWorkQueue },
+  memoryMb: 1024,
+  // Below the queue's visibility timeout: a slice's lease on its job has run out before its message returns.
+  timeoutSeconds: 120,
+};
+
 export const functionDefinitions: readonly FunctionDefinition[] = [
   httpApiFunction,
   periodRollFunction,
@@ -156,4 +168,5 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   billingResendFunction,
   billingSimulatorFunction,
   reportsProjectorFunction,
+  importWorkerFunction,
 ];

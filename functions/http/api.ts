@@ -13,6 +13,7 @@ import {
   checkHealth,
   coverageQuery,
   coverageReport,
+  createImport,
   createSponsor,
   createSponsorBody,
   draftCommitment,
@@ -21,11 +22,14 @@ import {
   enrollBody,
   exactlyOncePerKey,
   getCommitment,
+  getImport,
   getInvoice,
   healthRoute,
-  importEnrollments,
+  type ImportServices,
   importEnrollmentsRequest,
+  importJobPath,
   importRequestFromCsv,
+  importResultsQuery,
   invoiceQuery,
   json,
   listAllocations,
@@ -66,6 +70,7 @@ import {
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
 import {
+  ImportJobRepository,
   idempotencyTable,
   ReallocationRepository,
   ReportsRepository,
@@ -83,6 +88,7 @@ import { ownBundleSha256 } from '../shared/bundle-sha256.js';
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
 // Reads the NIK hashing key from Secrets Manager before the first request (a top-level await).
 import '../shared/nik-hash-key.js';
+import { continueImport } from '../shared/imports.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,
@@ -93,7 +99,9 @@ import {
   sendRenewalWork,
 } from '../shared/renewal.js';
 
-const services: Services & BillingServices & ReportServices = {
+const services: Services & BillingServices & ReportServices & ImportServices = {
+  imports: new ImportJobRepository(db, ledgerTableName),
+  continueImport,
   commitments,
   enrollments,
   invoices,
@@ -201,8 +209,18 @@ const routes: Record<string, Route> = {
   },
   [routeKey(apiRoutes.enroll)]: async (e) =>
     json(201, await enroll(services, principalOf(e), param(e, 'code'), enrollBody.parse(body(e)))),
-  [routeKey(apiRoutes.importEnrollments)]: async (e) =>
-    json(200, await importEnrollments(services, principalOf(e), param(e, 'code'), importRequest(e))),
+  [routeKey(apiRoutes.importEnrollments)]: async (e) => {
+    const job = await createImport(
+      services,
+      principalOf(e),
+      param(e, 'code'),
+      importRequest(e),
+      e.headers?.[SCOPED_IDEMPOTENCY_HEADER],
+    );
+    return json(202, job, { location: importJobPath(job.id) });
+  },
+  [routeKey(apiRoutes.getImport)]: async (e) =>
+    json(200, await getImport(services, principalOf(e), param(e, 'id'), importResultsQuery.parse(query(e)))),
   [routeKey(apiRoutes.listVillageEnrollments)]: async (e) => {
     const { limit, pageToken, commitmentId } = villageEnrollmentsQuery.parse(e.queryStringParameters ?? {});
     return json(

@@ -1,6 +1,7 @@
 import {
   billingOutboxQueue,
   deadLetterQueueUrlEnvName,
+  importWorkQueue,
   type QueueDefinition,
   queueDefinitions,
   queueUrlEnvName,
@@ -47,8 +48,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
       { table: idempotencyTable, access: 'read-write' },
       { table: reportsTable, access: 'read' },
     ],
-    // POST /v1/periods/{period}/roll fans the roll out as renewal work.
-    sendsTo: [renewalWorkQueue],
+    // POST /v1/periods/{period}/roll fans the roll out as renewal work; an import is queued as a job.
+    sendsTo: [renewalWorkQueue, importWorkQueue],
     observesHealth: true,
     hashesNiks: true,
     redrivesDeadLetters: true,
@@ -80,6 +81,13 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     sendsTo: [billingOutboxQueue],
     observesHealth: false,
     hashesNiks: false,
+  },
+  'import-worker': {
+    // Reads a job's rows and enrolls them (the enrollment transaction); hands the rest of a job on.
+    tables: [{ table: ledgerTable, access: 'read-write' }],
+    sendsTo: [importWorkQueue],
+    observesHealth: false,
+    hashesNiks: true,
   },
   'reports-projector': {
     // Its ledger changes arrive on the stream; it looks up what they refer to and writes the rollups.

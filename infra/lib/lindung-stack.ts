@@ -6,6 +6,7 @@ import { type FunctionDefinition, functionDefinitions } from '../../functions/re
 import { AlarmTopic } from './alarms.js';
 import { Api } from './api.js';
 import { Billing } from './billing.js';
+import { Enrollment } from './enrollment.js';
 import type { Platform } from './functions.js';
 import type { LindungFunction } from './lindung-function.js';
 import { Queues } from './queues.js';
@@ -24,7 +25,9 @@ export interface LindungStackProps extends StackProps {
 }
 
 /** Which context deploys each function of the registry; local-only functions are deployed by none. */
-const contextFunctionIds = [Billing, Renewal, Api, Reporting].flatMap((context) => context.functionIds);
+const contextFunctionIds = [Billing, Renewal, Enrollment, Api, Reporting].flatMap(
+  (context) => context.functionIds,
+);
 
 /**
  * One stage of Lindung on AWS, one construct per context of ARCHITECTURE.md. Environment-agnostic: no
@@ -36,6 +39,7 @@ export class LindungStack extends Stack {
   readonly queues: Queues;
   readonly billing: Billing;
   readonly renewal: Renewal;
+  readonly enrollment: Enrollment;
   readonly api: Api;
   readonly reporting: Reporting;
   readonly web: Web;
@@ -53,7 +57,7 @@ export class LindungStack extends Stack {
     if (unowned.length > 0) {
       throw new Error(
         `No context deploys ${unowned.map((definition) => definition.id).join(', ')}: add the id to the ` +
-          '`functionIds` of its context (infra/lib/billing.ts, renewal.ts, api.ts, reporting.ts)',
+          '`functionIds` of its context (infra/lib/billing.ts, renewal.ts, enrollment.ts, api.ts, reporting.ts)',
       );
     }
 
@@ -74,9 +78,11 @@ export class LindungStack extends Stack {
       queues: this.queues,
       definitions,
     };
-    // In order of what they send to: renewal sends to billing, the API to renewal (and reads every queue).
+    // In order of what they send to: renewal sends to billing, the API to renewal and enrollment (and reads
+    // every queue).
     this.billing = new Billing(this, 'Billing', platform);
     this.renewal = new Renewal(this, 'Renewal', platform);
+    this.enrollment = new Enrollment(this, 'Enrollment', platform);
     this.queues.requireAll(queueDefinitions);
     // The dashboard's distribution before the API, whose sign-in client sends users back to it; the
     // distribution routes to the API once the API exists.
@@ -90,6 +96,7 @@ export class LindungStack extends Stack {
     this.functions = [
       ...this.billing.functions,
       ...this.renewal.functions,
+      ...this.enrollment.functions,
       this.api.handler,
       ...this.reporting.functions,
     ];

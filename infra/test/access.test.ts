@@ -20,13 +20,15 @@ const expected: Record<string, { write: string[]; readOnly: string[]; sendsTo: s
   'http-api': {
     write: ['idempotency', 'ledger'],
     readOnly: ['reports'],
-    sendsTo: ['renewal-work', 'billing-outbox', 'billing-inbox'],
+    sendsTo: ['renewal-work', 'import-work', 'billing-outbox', 'billing-inbox'],
   },
   'period-roll': { write: ['ledger'], readOnly: [], sendsTo: ['renewal-work'] },
   'renewal-worker': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
   'billing-inbox': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
   'billing-resend': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
   'reports-projector': { write: ['reports'], readOnly: ['ledger'], sendsTo: [] },
+  // Enrolls the rows of a job (the enrollment transaction) and hands the rest of the job on.
+  'import-worker': { write: ['ledger'], readOnly: [], sendsTo: ['import-work'] },
 };
 
 describe('functionAccess', () => {
@@ -106,13 +108,15 @@ describe('functionAccess', () => {
     ).toEqual([]);
   });
 
-  it('gives the NIK hashing key to the HTTP API only', () => {
+  it('gives the NIK hashing key only to the functions that enroll: the HTTP API and the import worker', () => {
     // Act
     const holders = propertiesOf(template, 'AWS::Lambda::Function')
       .filter((fn) => JSON.stringify(fn.Environment).includes('NIK_HASH_KEY'))
       .map((fn) => fn.FunctionName);
 
     // Assess
-    expect(holders).toEqual([functionName('dev', 'http-api')]);
+    expect(holders.sort()).toEqual(
+      [functionName('dev', 'http-api'), functionName('dev', 'import-worker')].sort(),
+    );
   });
 });

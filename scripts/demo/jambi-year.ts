@@ -14,6 +14,7 @@ import { documentClient, EnrollmentRepository, LedgerRepository } from '@lindung
 import { type LocalStack, startLocalStack } from '../../packages/local/src/stack.js';
 import type { StreamPollerStats } from '../../packages/local/src/stream-poller.js';
 import { ensureDashboardBuilt, readDashboard } from './dashboard.js';
+import { importAndWait } from './imports.js';
 import { childProcessNamed, type PhaseFigures, PhaseRecorder } from './phases.js';
 import {
   type Comparison,
@@ -36,7 +37,7 @@ export interface YearOptions {
   /** Villages of Jambi to include (default: all 1,585), spread over the province. */
   readonly villages?: number;
   readonly year: number;
-  /** Import requests in flight at once (each enrolls its rows 16 at a time on the server). */
+  /** Import jobs in flight at once (the import worker enrolls a job's rows 16 at a time). */
   readonly concurrency: number;
   readonly seed?: number;
   /** Progress lines (the demo writes them to stderr). */
@@ -337,21 +338,19 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
       );
       await eachConcurrently(villages, concurrency, async ({ villageCode, workers }) => {
         const operator = operators.get(villageCode) as LindungClient;
-        const answer = await operator.post<{ rows: { row: number; status: number; code?: string }[] }>(
-          `/v1/villages/${villageCode}/enrollments/import`,
+        const job = await importAndWait(
+          operator,
+          villageCode,
           {
             commitmentId,
             rows: workers.map((w) => ({ nik: w.nik, name: w.name, startPeriod: w.startPeriod })),
           },
-          { headers: { 'idempotency-key': `demo-${commitmentId}-${villageCode}-${p}` } },
+          { idempotencyKey: `demo-${commitmentId}-${villageCode}-${p}` },
         );
         // Rows are enrolled concurrently, so which of a month's workers meets the full quota is not fixed;
         // they all cost the same, so the counts are what the plan decides.
-        const outcomes = new Map<string, number>();
-        for (const result of answer.rows) {
-          const outcome = result.status === 201 ? 'created' : (result.code ?? `http-${result.status}`);
-          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        }
+        const outcomes = new Map<string, number>(Object.entries(job.byCode));
+        if (job.rows.enrolled > 0) outcomes.set('created', job.rows.enrolled);
         const planned = new Map<string, number>();
         for (const w of workers) planned.set(w.expect, (planned.get(w.expect) ?? 0) + 1);
         created += outcomes.get('created') ?? 0;

@@ -9,6 +9,7 @@ import { type Period, periodOf, villagesOf } from '@lindung/core';
 import { type RenewalWork, rollPeriod } from '@lindung/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from '../../packages/local/src/lambda.js';
+import { importAndWait } from '../../scripts/demo/imports.js';
 import { type BenchWorld, FULL_YEAR_PREMIUM, nikSequence } from './world.js';
 import { type CountedClient, countWrites, type WriteFigures } from './write-counter.js';
 
@@ -62,12 +63,9 @@ export const benchRollWrites = async (
       nik: next().nik,
       startPeriod: periodOf(year, 1),
     }));
-    const answer = await operator.post<{ summary: { created: number } }>(
-      `/v1/villages/${villageCode}/enrollments/import`,
-      { commitmentId, rows },
-    );
-    if (answer.summary.created !== rows.length) {
-      throw new Error(`${villageCode}: ${answer.summary.created} of ${rows.length} workers enrolled`);
+    const job = await importAndWait(operator, villageCode, { commitmentId, rows });
+    if (job.rows.enrolled !== rows.length) {
+      throw new Error(`${villageCode}: ${job.rows.enrolled} of ${rows.length} workers enrolled`);
     }
   }
   await world.queuesIdle();

@@ -6,7 +6,8 @@
  *   --seconds <n>          how long each enrollment throughput level runs (default 10)
  *   --year-villages <n>    villages of the Jambi year (default 50; 1585 for the whole province)
  *   --year-json <file>     use the figures of a demo run with --json instead of running the year
- *   --only <list>          some of: enrollment,roll,year,functions (default: all)
+ *   --import-rows <n>      rows of the bulk import job (default 50000, the most one job takes)
+ *   --only <list>          some of: enrollment,roll,import,year,functions (default: all)
  *   --baseline <dir>       functions: also bundle and time the checkout in <dir> (e.g. main), side by side
  *   --without-reports      run the stack without the reports projector (its cost is then left out)
  *   --out <file>           where the results go (default bench/results.json)
@@ -26,6 +27,7 @@ import { formatNumber } from '@lindung/core';
 import { groupPhases, renderPhases } from '../../scripts/demo/report.js';
 import { benchEnrollment, type EnrollmentBench } from './enrollment.js';
 import { benchFunctions, type FunctionFigures } from './functions.js';
+import { benchImport, type ImportFigures } from './import.js';
 import { benchRollWrites, type RollWrites } from './roll-writes.js';
 import { startWorld } from './world.js';
 import type { CountedClient, WriteTally } from './write-counter.js';
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     'year-villages': { type: 'string' },
     'year-json': { type: 'string' },
+    'import-rows': { type: 'string' },
     only: { type: 'string' },
     baseline: { type: 'string' },
     'without-reports': { type: 'boolean' },
@@ -46,9 +49,10 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const sections = new Set((values.only ?? 'enrollment,roll,year,functions').split(','));
+const sections = new Set((values.only ?? 'enrollment,roll,import,year,functions').split(','));
 const seconds = Number(values.seconds ?? 10);
 const yearVillages = values['year-villages'] === undefined ? 50 : Number(values['year-villages']);
+const importRows = Number(values['import-rows'] ?? 50_000);
 
 const one = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 1 });
 const two = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 2 });
@@ -154,6 +158,21 @@ const renderRolls = (rolls: readonly RollWrites[]) =>
     ]),
   ].join('\n');
 
+const renderImport = (figures: ImportFigures) =>
+  [
+    `Bulk import job (POST …/enrollments/import, then GET /v1/imports/{id} until done; one village, every row enrolled)`,
+    renderTable([
+      ['Rows', 'Chunks', 'Post → 202 + first GET', 'Post → done', 'Rows/s'],
+      [
+        formatNumber(figures.rows),
+        formatNumber(figures.chunks),
+        `${one(figures.postSeconds)} s`,
+        `${one(figures.totalSeconds)} s`,
+        `${one(figures.rowsPerSecond)}/s`,
+      ],
+    ]),
+  ].join('\n');
+
 const renderYear = (year: YearFigures) => {
   const s = year.summary;
   return [
@@ -224,7 +243,7 @@ const enrollmentWithoutReports = async (): Promise<EnrollmentBench> => {
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), machine: await machine() };
 const printed: string[] = [];
 
-if (sections.has('enrollment') || sections.has('roll')) {
+if (sections.has('enrollment') || sections.has('roll') || sections.has('import')) {
   log('Starting the local stack…');
   const world = await startWorld({ withoutReports: values['without-reports'] === true });
   results.withoutReports = values['without-reports'] === true;
@@ -258,6 +277,12 @@ if (sections.has('enrollment') || sections.has('roll')) {
       const rolls = await benchRollWrites(world, handlerClients, { log });
       results.rollWrites = rolls;
       printed.push(renderRolls(rolls));
+    }
+    if (sections.has('import')) {
+      log(`A bulk import job of ${formatNumber(importRows)} rows…`);
+      const figures = await benchImport(world, { rows: importRows, log });
+      results.import = figures;
+      printed.push(renderImport(figures));
     }
   } finally {
     await world.stop();

@@ -1,7 +1,7 @@
 /**
- * The `lindung` command line against the local stack (issue 7): a village's CSV imported in chunks with its
- * error report, an import resumed after a lost answer without enrolling anyone twice, the period roll, the
- * invoice export, and the targets import into the reports table.
+ * The `lindung` command line against the local stack (issues 7 and 14): a village's CSV posted as one import
+ * job, its progress bar and error report, an import resumed after lost answers with the same job and without
+ * enrolling anyone twice, the period roll, the invoice export, and the targets import into the reports table.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,30 +36,58 @@ interface Run {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Posts of an import job (`POST …/enrollments/import`). */
   readonly imports: number;
+  /** Reads of an import job (`GET /v1/imports/{id}`): its progress, then its pages of results. */
+  readonly jobReads: number;
 }
 
 /** The URL of a fetch call (the CLI's generated client passes a Request). */
 const urlOf = (input: string | URL | Request) => (input instanceof Request ? input.url : String(input));
+const isImportPost = (input: string | URL | Request) => urlOf(input).includes('/enrollments/import');
+const isJobRead = (input: string | URL | Request) => urlOf(input).includes('/v1/imports/');
 
 /** Runs `lindung` in this process against the local stack; `fetch` may wrap the real one. */
 const lindung = async (args: readonly string[], fetchImpl: typeof fetch = fetch): Promise<Run> => {
   let stdout = '';
   let stderr = '';
   let imports = 0;
+  let jobReads = 0;
   const io: CliIo = {
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     env: {},
     fetch: (async (input: string | URL | Request, init?: RequestInit) => {
-      if (urlOf(input).includes('/enrollments/import')) imports++;
+      if (isImportPost(input)) imports++;
+      if (isJobRead(input)) jobReads++;
       return fetchImpl(input, init);
     }) as typeof fetch,
   };
   // `import targets` writes to DynamoDB, not through the API, and takes no --url.
   const code = await run(args[1] === 'targets' ? args : [...args, '--url', stack.httpUrl], io);
-  return { code, stdout, stderr, imports };
+  return { code, stdout, stderr, imports, jobReads };
 };
+
+/** A `fetch` that lets the requests matching `which` reach the API, and loses their answers from the `nth` on. */
+const losingAnswer = (which: (input: string | URL | Request) => boolean, nth: number) => {
+  let seen = 0;
+  const lost: { body?: { id?: string } } = {};
+  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+    const response = await fetch(input, init);
+    if (which(input) && ++seen >= nth) {
+      lost.body = await response.json();
+      throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+    }
+    return response;
+  }) as typeof fetch;
+  return { fetchImpl, lost };
+};
+
+const readState = async (dir: string) =>
+  JSON.parse(await readFile(join(dir, 'desa.import-state.json'), 'utf8')) as {
+    jobId?: string;
+    done: number;
+  };
 
 const scratch = () => mkdtemp(join(tmpdir(), 'lindung-cli-e2e-'));
 
@@ -73,22 +101,12 @@ describe('the lindung CLI against the local stack', () => {
     commitmentId = await activeCommitment(staff, { villages: [FIRST, SECOND], fiscalYear: YEAR });
   });
 
-  it('imports a village’s CSV in chunks: the quota’s 49 workers enrolled, every other row in the error report, and a rerun sends nothing', async () => {
+  it('imports a village’s CSV as one job with a progress bar: the quota’s 49 workers enrolled, every other row in the error report, and a rerun sends nothing', async () => {
     // Prepare: 62 rows, two of them with a 14-digit NIK.
     const dir = await scratch();
     const file = join(dir, 'desa.csv');
     await writeFile(file, workersCsv(FIRST, 62, 1, [10, 40]));
-    const args = [
-      'import',
-      'workers',
-      file,
-      '--village',
-      FIRST,
-      '--commitment',
-      commitmentId,
-      '--chunk-size',
-      '25',
-    ];
+    const args = ['import', 'workers', file, '--village', FIRST, '--commitment', commitmentId];
 
     // Act
     const first = await lindung(args);
@@ -96,7 +114,15 @@ describe('the lindung CLI against the local stack', () => {
 
     // Assess
     expect(first.code, first.stderr).toBe(EXIT_CODES.failure);
-    expect(first.imports).toBe(3);
+    expect(first.imports).toBe(1);
+    // At least one look at the progress and one page of refused rows.
+    expect(first.jobReads).toBeGreaterThanOrEqual(2);
+    // Not a terminal: the bar is a plain line per tenth of the way, ending at every row.
+    expect(first.stderr).toMatch(/Importing desa\.csv \[-{24}\] 0\/62 +0%/);
+    expect(first.stderr).toMatch(
+      /Importing desa\.csv \[#{24}\] 62\/62 100% {2}enrolled 49 · not enrolled 13\n/,
+    );
+    expect((await readState(dir)).jobId).toMatch(/^[0-9A-Z]{26}$/);
     expect(first.stdout).toMatch(/ Enrolled +49\n/);
     expect(first.stdout).toMatch(/ {4}quota-exhausted +11\n/);
     expect(first.stdout).toMatch(/ {4}validation-failed +2\n/);
@@ -109,46 +135,46 @@ describe('the lindung CLI against the local stack', () => {
     const allocation = await store.commitments.allocation(commitmentId, FIRST);
     expect(allocation).toMatchObject({ workers: 49, reserved: 49 * FULL_YEAR });
     expect((await store.ledger.reconcile(allocation as NonNullable<typeof allocation>)).problems).toEqual([]);
-    expect(rerun.imports).toBe(0);
+    expect(rerun.code).toBe(EXIT_CODES.failure);
+    expect([rerun.imports, rerun.jobReads]).toEqual([0, 0]);
     expect(rerun.stdout).toMatch(/Done by an earlier run \(skipped\) +62\n/);
   });
 
-  it('resumes after an answer lost on the way back without enrolling anyone twice', async () => {
-    // Prepare: the second chunk reaches the API, which enrolls it, but its answer never arrives.
+  it('resumes the same job after answers lost on the way back, without enrolling anyone twice', async () => {
+    // Prepare: the post reaches the API, which creates the job, but its answer never arrives; on the rerun,
+    // the connection drops under every look at the job's progress (the CLI tries a read three times).
     const dir = await scratch();
     const file = join(dir, 'desa.csv');
     await writeFile(file, workersCsv(SECOND, 40, 101));
-    const args = [
-      'import',
-      'workers',
-      file,
-      '--village',
-      SECOND,
-      '--commitment',
-      commitmentId,
-      '--chunk-size',
-      '15',
-    ];
-    let imports = 0;
-    const losesSecondAnswer = (async (input: string | URL | Request, init?: RequestInit) => {
-      const response = await fetch(input, init);
-      if (urlOf(input).includes('/enrollments/import') && ++imports === 2) {
-        throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
-      }
-      return response;
-    }) as typeof fetch;
+    const args = ['import', 'workers', file, '--village', SECOND, '--commitment', commitmentId];
+    const postLost = losingAnswer(isImportPost, 1);
+    const pollLost = losingAnswer(isJobRead, 1);
 
     // Act
-    const interrupted = await lindung(args, losesSecondAnswer);
-    const state = JSON.parse(await readFile(join(dir, 'desa.import-state.json'), 'utf8'));
+    const interrupted = await lindung(args, postLost.fetchImpl);
+    const afterPost = await readState(dir);
+    const interruptedAgain = await lindung(args, pollLost.fetchImpl);
+    const afterPoll = await readState(dir);
     const resumed = await lindung(args);
 
     // Assess
+    const jobId = postLost.lost.body?.id;
+    expect(jobId).toMatch(/^[0-9A-Z]{26}$/);
     expect(interrupted.code).toBe(EXIT_CODES.failure);
     expect(interrupted.stderr).toContain(`cannot reach Lindung at ${stack.httpUrl} (ECONNRESET)`);
-    expect(state).toMatchObject({ done: 15, created: 15 });
+    expect(afterPost).toMatchObject({ done: 0 });
+    expect(afterPost.jobId).toBeUndefined();
+    // The post again, with the run's idempotency key: the same job, not a second import of the file.
+    expect(interruptedAgain.code).toBe(EXIT_CODES.failure);
+    expect(interruptedAgain.imports).toBe(1);
+    expect(afterPoll).toMatchObject({ jobId, done: 0 });
+    expect(pollLost.lost.body?.id).toBe(jobId);
+    // The last run only reads the job it was given.
     expect(resumed.code, resumed.stderr).toBe(EXIT_CODES.ok);
-    expect(resumed.imports).toBe(2);
+    expect(resumed.imports).toBe(0);
+    expect(resumed.jobReads).toBeGreaterThanOrEqual(2);
+    expect(await readState(dir)).toMatchObject({ jobId, done: 40 });
+    // A second job would have found every worker already covered (409): each row was enrolled once, by the job.
     expect(resumed.stdout).toMatch(/ Enrolled +40\n/);
     expect(resumed.stdout).toContain('Every row was enrolled.');
     expect(await store.commitments.allocation(commitmentId, SECOND)).toMatchObject({ workers: 40 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Caller, caller, nikIn } from '../support/api-client.js';
+import { importAndWait } from '../support/imports.js';
 import { localStack } from '../support/local-stack.js';
 import { activeCommitment, commitmentDraft, repositories, sponsorWithStaff } from '../support/scenario.js';
 
@@ -25,14 +26,14 @@ const quotasWithWorkers = async (villages: string[], workers: number, district: 
   const commitmentId = await activeCommitment(staff, { villages, perVillage: QUOTA });
   const [first = ''] = villages;
   const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [first] });
-  const imported = await operator.post(`/v1/villages/${first}/enrollments/import`, {
+  const imported = await importAndWait(operator, first, {
     commitmentId,
     rows: Array.from({ length: workers }, (_, i) => ({
       nik: nikIn(district, i + 1),
       startPeriod: '2027-01',
     })),
   });
-  expect(imported.body.summary.created).toBe(workers);
+  expect(imported.job.rows.enrolled).toBe(workers);
   const path = `/v1/commitments/${commitmentId}/reallocations`;
   return { staff, commitmentId, path };
 };

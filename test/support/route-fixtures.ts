@@ -56,6 +56,8 @@ export interface World {
     readonly withdrawable: { readonly draftId: string; readonly reallocationId: string };
     /** An active enrollment in the own village, for termination. */
     readonly enrollmentId: string;
+    /** An import job of the own village (one invalid row: it never enrolls anyone). */
+    readonly importId: string;
     /** An invoice of the own village, for the first rolled period. */
     readonly invoiceId: string;
     /** The period rolled (and so closed) while building the world. */
@@ -223,6 +225,10 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     allowed: INVOICE_READERS,
     request: (w, role) => ({ query: sponsorOrVillage(w, role, 'sponsorId', 'villageCode') }),
     query: invoiceQuery,
+  },
+  getImport: {
+    allowed: { 'village-operator': 'own' },
+    request: (w) => ({ params: { id: w.own.importId }, query: { limit: '10' } }),
   },
   getInvoice: {
     allowed: INVOICE_READERS,
@@ -392,7 +398,13 @@ export const buildWorld = async (
     worker: { nik: nik() },
     startPeriod: rolled,
   });
-  expect([draft.status, reallocation.status, enrollment.status]).toEqual([201, 201, 201]);
+  const imported = await operator.post(`/v1/villages/${village}/enrollments/import`, {
+    commitmentId,
+    rows: [{ nik: '0' }],
+  });
+  expect([draft.status, reallocation.status, enrollment.status, imported.status]).toEqual([
+    201, 201, 201, 202,
+  ]);
 
   const admin = await caller(stack, { roles: ['admin'] });
   const auditor = await caller(stack, { roles: ['auditor'] });
@@ -415,6 +427,7 @@ export const buildWorld = async (
       reallocationId: reallocation.body.id,
       withdrawable: { draftId: withdrawableDraft.body.id, reallocationId: withdrawableReallocation.body.id },
       enrollmentId: enrollment.body.id,
+      importId: imported.body.id,
       invoiceId,
       rolled,
     },

@@ -116,6 +116,8 @@ export const POLICIES = {
   listReallocations: SPONSOR_READERS,
   enroll: { 'village-operator': 'own-village' },
   importEnrollments: { 'village-operator': 'own-village' },
+  /** An import job, with its per-row results: the village's operators, who post imports. */
+  getImport: { 'village-operator': 'own-village' },
   /** A sponsor reads a village's enrollments of its own commitment (the `commitmentId` query parameter). */
   listVillageEnrollments: { ...SPONSOR_READERS, 'village-operator': 'own-village' },
   terminateEnrollment: { 'village-operator': 'own-village' },

@@ -6,6 +6,7 @@
  */
 import { DOMAIN_ERROR_STATUS } from '@lindung/core';
 import type * as z from 'zod';
+import { importResultsQuery } from './enrollment-import.js';
 import { redriveBody, stuckQuery } from './operations.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import * as responses from './responses.js';
@@ -160,13 +161,19 @@ export const operationContracts = {
     problems: ['not-found', 'quota-exhausted', 'already-covered', 'commitment-not-active', 'period-closed'],
   },
   importEnrollments: {
-    status: 200,
-    response: responses.importResult,
+    status: 202,
+    response: responses.importJob,
     body: importEnrollmentsBody,
     csv: `A header naming nik, startPeriod and optionally name, then up to ${MAX_IMPORT_ROWS} lines; the commitment is the commitmentId query parameter`,
     // The commitment is in the query only for CSV (a JSON body names it).
     query: importQuery.partial(),
     problems: ['not-found', 'commitment-not-active'],
+  },
+  getImport: {
+    status: 200,
+    response: responses.importJobResults,
+    query: importResultsQuery,
+    problems: ['not-found'],
   },
   listVillageEnrollments: {
     status: 200,

@@ -1,26 +1,40 @@
 /**
- * Bulk enrollment: up to 5,000 rows from CSV or JSON, each enrolled through the single-enrollment use case
- * (one transaction per row, so a row is written whole or not at all), a few rows at a time. A failing row
- * gets its own result — the status and code the single request would have answered — and never fails the
- * others. An unexpected error stops the import with a 500: the rows written by then stay, and a rerun of the
- * same file reports them as already covered instead of enrolling anyone twice.
+ * Bulk enrollment as an asynchronous job. `POST …/enrollments/import` checks the file's shape (header, at most
+ * {@link MAX_IMPORT_ROWS} rows), the commitment and the village's quota at once, stores the rows beside a job
+ * and answers 202 with the job; the import worker (functions/queue/import-worker.ts) then enrolls the rows a
+ * chunk at a time through the single-enrollment use case (one transaction per row, so a row is written whole
+ * or not at all), and `GET /v1/imports/{id}` shows the progress and the result of every row.
+ *
+ * Nothing twice: a chunk's results and the job's cursor move in one transaction; a row's enrollment id is
+ * derived from the job and the row number, so a chunk retried after a crash finds the rows it had enrolled
+ * instead of enrolling them again or calling them already covered; the same `Idempotency-Key` names the same job.
  */
 import {
+  AlreadyCoveredError,
   isDomainError,
+  maskNik,
   NotFoundError,
   villageCode as parseVillageCode,
   QuotaExhaustedError,
   ValidationError,
 } from '@lindung/core';
+import { importWorkQueue } from '@lindung/messaging';
 import {
   type Commitment,
+  clipText,
   type EnrollmentRepository,
   type EnrollmentRequest,
+  type ImportJob,
+  type ImportJobRepository,
+  type ImportRowResult,
+  importEnrollmentId,
+  importKeyHash,
   retryOnTransactionConflict,
+  type StoredImportRow,
 } from '@lindung/store';
 import { CsvError, parse } from 'csv-parse/sync';
-import type { z } from 'zod';
-import { authorize, type Principal } from './auth.js';
+import * as z from 'zod';
+import { authorize, type Principal, type Role } from './auth.js';
 import {
   type ImportEnrollmentsRequest,
   importEnrollmentsRequest,
@@ -30,42 +44,65 @@ import {
 } from './schemas.js';
 import { enroll, type Services } from './use-cases.js';
 
-/** Rows enrolled at once: enough to finish 5,000 rows in seconds, few enough to keep conflicts on the quota rare. */
+/** Rows of a chunk enrolled at once: few enough to keep conflicts on the quota rare. */
 export const IMPORT_CONCURRENCY = 16;
+/** Time kept in hand, besides twice the slowest chunk so far, before the worker starts another chunk. */
+export const IMPORT_MARGIN_MS = 5_000;
+
+/** What the import use cases need besides the enrollment services. */
+export interface ImportServices extends Services {
+  readonly imports: ImportJobRepository;
+  /**
+   * Puts a job (back) on the import-work queue, from its cursor; `delaySeconds` postpones it (a job whose
+   * lease another worker holds).
+   */
+  readonly continueImport: (jobId: string, cursor: number, delaySeconds?: number) => Promise<void>;
+}
+
+/** A job as the API shows it. */
+export interface ImportJobView {
+  readonly id: string;
+  readonly villageCode: string;
+  readonly commitmentId: string;
+  readonly state: ImportJob['state'];
+  readonly rows: ImportJob['rows'];
+  readonly byCode: ImportJob['byCode'];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt?: string;
+  /**
+   * When the job last moved, if that was longer than {@link IMPORT_STALL_MS} ago and it is not done: a worker
+   * would have finished a chunk or a crashed worker's message would have come back by then. Its message may be
+   * dead-lettered (the import-work dead-letter queue), or it may be waiting behind many other jobs.
+   */
+  readonly stalledSince?: string;
+  readonly links: { readonly self: string };
+}
+
+/** Where a job is read. */
+export const importJobPath = (jobId: string) => `/v1/imports/${encodeURIComponent(jobId)}`;
 
 /**
- * Characters of row `detail` an answer carries at most; later rows keep their `code` only. The idempotency
- * store keeps a whole answer in one DynamoDB item (400 KB), and 5,000 enrolled rows take 350 KB.
+ * How long a job that is not done may go without moving (a chunk begun or completed) before it is shown as
+ * stalled: the import-work queue's visibility timeout, which outlasts the worker's timeout and so its lease.
  */
-export const IMPORT_DETAIL_BUDGET = 30_000;
+export const IMPORT_STALL_MS = importWorkQueue.visibilityTimeoutSeconds * 1_000;
 
-/** The outcome of one row: the status (and code) the single enrollment request would have answered. */
-export interface ImportRowResult {
-  /** 1-based, in the order of the rows (for CSV: the line after the header, not counting blank lines). */
-  readonly row: number;
-  readonly status: number;
-  readonly enrollmentId?: string;
-  readonly code?: string;
-  /** Why a row is not valid (422 rows only; the code says it for the others). */
-  readonly detail?: string;
-}
-
-export interface ImportSummary {
-  readonly rows: number;
-  readonly created: number;
-  readonly failed: number;
-  /** Rows per HTTP status, e.g. `{ "201": 49, "409": 4951 }`. */
-  readonly byStatus: Readonly<Record<string, number>>;
-  /** Failed rows per problem code, e.g. `{ "quota-exhausted": 4951 }`. */
-  readonly byCode: Readonly<Record<string, number>>;
-}
-
-export interface ImportResult {
-  readonly commitmentId: string;
-  readonly villageCode: string;
-  readonly summary: ImportSummary;
-  readonly rows: readonly ImportRowResult[];
-}
+/** The view of a job, as of `now`. */
+export const importJobView = (job: ImportJob, now = Date.now()): ImportJobView => ({
+  id: job.id,
+  villageCode: job.villageCode,
+  commitmentId: job.commitmentId,
+  state: job.state,
+  rows: job.rows,
+  byCode: job.byCode,
+  createdAt: job.createdAt,
+  updatedAt: job.updatedAt,
+  ...(job.finishedAt && { finishedAt: job.finishedAt }),
+  ...(job.state !== 'done' &&
+    now - Date.parse(job.updatedAt) > IMPORT_STALL_MS && { stalledSince: job.updatedAt }),
+  links: { self: importJobPath(job.id) },
+});
 
 const CSV_COLUMNS = ['nik', 'name', 'startPeriod'] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
@@ -135,13 +172,6 @@ const describeIssues = (error: z.ZodError): string =>
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
 
-const failed = (row: number, status: number, code: string, detail?: string): ImportRowResult => ({
-  row,
-  status,
-  code,
-  ...(detail && { detail }),
-});
-
 /**
  * The import's memory of its village quota. Once DynamoDB has refused a row for want of quota, a later row
  * that costs more than what was available then is refused the same way without a transaction: the rows of
@@ -168,43 +198,6 @@ const rememberingQuota = (services: Services): Services => {
   };
   const enrollments: EnrollmentRepository = Object.assign(Object.create(repository), { enroll });
   return { ...services, enrollments };
-};
-
-/** Enrolls one row through the single-enrollment use case and says how it went. */
-const enrollRow = async (
-  services: Services,
-  principal: Principal,
-  villageCode: string,
-  commitment: Commitment,
-  row: unknown,
-  index: number,
-): Promise<ImportRowResult> => {
-  const number = index + 1;
-  if (row instanceof ValidationError) return failed(number, 422, row.code, row.message);
-  const parsed = importRow.safeParse(row);
-  if (!parsed.success) return failed(number, 422, 'validation-failed', describeIssues(parsed.error));
-  const { nik, name, startPeriod } = parsed.data;
-  try {
-    // Concurrent rows reserve from the same quota item; DynamoDB cancels a transaction that meets another.
-    const enrollment = await retryOnTransactionConflict(() =>
-      enroll(
-        services,
-        principal,
-        villageCode,
-        { commitmentId: commitment.id, worker: { nik, ...(name && { name }) }, startPeriod },
-        commitment,
-      ),
-    );
-    return { row: number, status: 201, enrollmentId: enrollment.id };
-  } catch (error) {
-    if (!isDomainError(error)) throw error;
-    return failed(
-      number,
-      error.httpStatus,
-      error.code,
-      error instanceof ValidationError ? error.message : undefined,
-    );
-  }
 };
 
 /**
@@ -236,51 +229,243 @@ const mapConcurrently = async <T, R>(
   return results;
 };
 
-/** Keeps row details, in row order, while they fit {@link IMPORT_DETAIL_BUDGET}. */
-const withinDetailBudget = (rows: readonly ImportRowResult[]): ImportRowResult[] => {
-  let budget = IMPORT_DETAIL_BUDGET;
-  return rows.map((result) => {
-    if (!result.detail) return result;
-    if (result.detail.length <= budget) {
-      budget -= result.detail.length;
-      return result;
-    }
-    const { detail: _dropped, ...rest } = result;
-    return rest;
-  });
+/** A row as the worker will read it: a worker to enroll, or why the row is not one (a 422 result). */
+const storedRow = (row: unknown): StoredImportRow => {
+  const rawNik = (row as { nik?: unknown } | null)?.nik;
+  const nikMasked = typeof rawNik === 'string' ? maskNik(rawNik.slice(0, 32)) : '';
+  if (row instanceof ValidationError) return { invalid: clipText(row.message), nikMasked };
+  const parsed = importRow.safeParse(row);
+  if (!parsed.success) return { invalid: clipText(describeIssues(parsed.error)), nikMasked };
+  const { nik, name, startPeriod } = parsed.data;
+  return { nik, ...(name && { name }), startPeriod };
 };
 
-const summarize = (rows: readonly ImportRowResult[]): ImportSummary => {
-  const byStatus: Record<string, number> = {};
-  const byCode: Record<string, number> = {};
-  for (const { status, code } of rows) {
-    byStatus[status] = (byStatus[status] ?? 0) + 1;
-    if (code) byCode[code] = (byCode[code] ?? 0) + 1;
-  }
-  const created = byStatus[201] ?? 0;
-  return { rows: rows.length, created, failed: rows.length - created, byStatus, byCode };
-};
-
-/** Enrolls every row of an import into the village's quota of a commitment; answers a result per row. */
-export const importEnrollments = async (
-  services: Services,
+/**
+ * Creates an import job and queues it: checks the caller, the commitment and the village's quota now (one
+ * answer for the whole file), stores the rows and answers the job. With an idempotency key (scoped to the
+ * caller), a retry answers the job the first request created, and finishes what that request left undone.
+ */
+export const createImport = async (
+  services: ImportServices,
   principal: Principal,
   village: string,
   request: ImportEnrollmentsRequest,
-): Promise<ImportResult> => {
+  scopedIdempotencyKey?: string,
+): Promise<ImportJobView> => {
   const villageCode = parseVillageCode(village);
   authorize(principal, 'importEnrollments', { villageCode });
   const { commitmentId } = request;
-  // One answer for the whole file, rather than the same 404 on every row.
-  const commitment = await services.commitments.require(commitmentId);
+  await services.commitments.require(commitmentId);
   if (!(await services.commitments.allocation(commitmentId, villageCode))) {
     throw new NotFoundError(`Village ${villageCode} has no quota in commitment ${commitmentId}`, {
       details: { commitmentId, villageCode },
     });
   }
-  const importing = rememberingQuota(services);
-  const rows = await mapConcurrently(request.rows, IMPORT_CONCURRENCY, (row, index) =>
-    enrollRow(importing, principal, villageCode, commitment, row, index),
+  const { imports } = services;
+  const { job, created } = await imports.create(
+    { villageCode, commitmentId, createdBy: principal.sub, rows: request.rows.length, at: new Date() },
+    scopedIdempotencyKey && importKeyHash(scopedIdempotencyKey),
   );
-  return { commitmentId, villageCode, summary: summarize(rows), rows: withinDetailBudget(rows) };
+  // A retry whose first request stopped while storing rows stores them again (the same items).
+  if (created || (job.state === 'receiving' && job.rows.total === request.rows.length)) {
+    await imports.putRows(job.id, request.rows.map(storedRow));
+    const queued = await imports.markQueued(job.id);
+    await services.continueImport(job.id, 0);
+    return importJobView(queued);
+  }
+  // The first request's message may have been lost with it; an extra one finds the job taken or done.
+  if (job.state === 'queued') await services.continueImport(job.id, job.cursor);
+  return importJobView(job);
+};
+
+/** The query of `GET /v1/imports/{id}`: a page of per-row results, optionally only the refused rows. */
+export const importResultsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  pageToken: z
+    .string()
+    .regex(/^[1-9]\d{0,5}$/, 'is not a page token of this job')
+    .optional()
+    .describe('The nextPageToken of the previous page'),
+  outcome: z.enum(['enrolled', 'refused']).optional(),
+});
+export type ImportResultsQuery = z.infer<typeof importResultsQuery>;
+
+/** A job with a page of its per-row results (row number, masked NIK, outcome, status, code, message). */
+export const getImport = async (
+  services: Pick<ImportServices, 'imports'>,
+  principal: Principal,
+  jobId: string,
+  query: ImportResultsQuery,
+) => {
+  const job = await services.imports.get(jobId);
+  if (!job) throw new NotFoundError(`No import job ${jobId}`, { details: { jobId } });
+  authorize(principal, 'getImport', { villageCode: job.villageCode });
+  const fromRow = query.pageToken ? Number(query.pageToken) : 1;
+  const page = await services.imports.results(jobId, fromRow, query.limit, query.outcome);
+  return {
+    ...importJobView(job),
+    items: page.items,
+    ...(page.nextRow !== undefined && { nextPageToken: String(page.nextRow) }),
+  };
+};
+
+/** Services whose `enroll` gives the enrollment a set id (the row's). */
+const enrollingAs = (services: Services, id: string): Services => {
+  const repository = services.enrollments;
+  const enrollWithId = (request: EnrollmentRequest) => repository.enroll({ ...request, id });
+  const enrollments: EnrollmentRepository = Object.assign(Object.create(repository), {
+    enroll: enrollWithId,
+  });
+  return { ...services, enrollments };
+};
+
+interface ChunkContext {
+  readonly services: ImportServices;
+  readonly job: ImportJob;
+  readonly principal: Principal;
+  readonly commitment: Commitment;
+  /** Rows an earlier attempt at this chunk enrolled (by their derived enrollment ids). */
+  readonly enrolledBefore: ReadonlySet<string>;
+}
+
+const refused = (
+  row: number,
+  nik: string,
+  status: number,
+  code: string,
+  message: string,
+): ImportRowResult => ({
+  row,
+  nik,
+  outcome: 'refused',
+  status,
+  code,
+  message: clipText(message),
+});
+
+/** Enrolls one stored row through the single-enrollment use case and says how it went. */
+const enrollStoredRow = async (
+  context: ChunkContext,
+  importing: Services,
+  stored: StoredImportRow,
+  row: number,
+): Promise<ImportRowResult> => {
+  if ('invalid' in stored) return refused(row, stored.nikMasked, 422, 'validation-failed', stored.invalid);
+  const { job, services, principal, commitment } = context;
+  const nik = maskNik(stored.nik);
+  const id = importEnrollmentId(job.id, row);
+  const enrolled = { row, nik, outcome: 'enrolled', status: 201, enrollmentId: id } as const;
+  if (context.enrolledBefore.has(id)) return enrolled;
+  try {
+    // Concurrent rows reserve from the same quota item; DynamoDB cancels a transaction that meets another.
+    await retryOnTransactionConflict(() =>
+      enroll(
+        enrollingAs(importing, id),
+        principal,
+        job.villageCode,
+        {
+          commitmentId: job.commitmentId,
+          worker: { nik: stored.nik, ...(stored.name && { name: stored.name }) },
+          startPeriod: stored.startPeriod,
+        },
+        commitment,
+      ),
+    );
+    return enrolled;
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    // Covered by this very row, in an attempt running alongside (a duplicate message): the same enrollment.
+    if (
+      error instanceof AlreadyCoveredError &&
+      (await services.imports.enrollmentExists(job.commitmentId, job.villageCode, id))
+    ) {
+      return enrolled;
+    }
+    return refused(row, nik, error.httpStatus, error.code, error.message);
+  }
+};
+
+/** Enrolls the rows of one chunk; `retried` when an earlier attempt began it (some rows may be enrolled). */
+const enrollChunk = async (
+  services: ImportServices,
+  job: ImportJob,
+  chunk: number,
+  retried: boolean,
+): Promise<ImportRowResult[]> => {
+  const { firstRow, rows } = await services.imports.rows(job.id, chunk);
+  const ids = rows.map((_, i) => importEnrollmentId(job.id, firstRow + i));
+  const context: ChunkContext = {
+    services,
+    job,
+    // The operator who posted the import; they were authorized for the village then.
+    principal: {
+      sub: job.createdBy,
+      roles: new Set<Role>(['village-operator']),
+      villageCodes: [job.villageCode],
+    },
+    commitment: await services.commitments.require(job.commitmentId),
+    enrolledBefore: retried
+      ? await services.imports.existingEnrollments(job.commitmentId, job.villageCode, ids)
+      : new Set(),
+  };
+  const importing = rememberingQuota(services);
+  return mapConcurrently(rows, IMPORT_CONCURRENCY, (stored, i) =>
+    enrollStoredRow(context, importing, stored, firstRow + i),
+  );
+};
+
+export interface ImportRun {
+  /** `done`: every row has its result; `handed-on`: the rest is queued; `busy`: another worker holds the job. */
+  readonly outcome: 'done' | 'handed-on' | 'busy' | 'missing';
+  readonly chunks: number;
+  readonly job?: ImportJobView;
+}
+
+/**
+ * The import worker's use case: takes the job a chunk at a time (a lease on the job item, so one worker at a
+ * time) and enrolls chunks while `remainingMs()` exceeds twice the slowest chunk so far plus
+ * {@link IMPORT_MARGIN_MS}; then gives the lease up and queues the rest. A job another worker holds is looked
+ * at again once that lease has run out, so a crashed worker's job is never left behind.
+ */
+export const runImport = async (
+  services: ImportServices,
+  jobId: string,
+  owner: string,
+  remainingMs: () => number,
+): Promise<ImportRun> => {
+  const { imports } = services;
+  let job = await imports.get(jobId);
+  if (!job) return { outcome: 'missing', chunks: 0 };
+  let chunks = 0;
+  let slowestMs = 0;
+  while (job.state !== 'done') {
+    if (chunks > 0 && remainingMs() < 2 * slowestMs + IMPORT_MARGIN_MS) {
+      await imports.release(jobId, owner);
+      await services.continueImport(jobId, job.cursor);
+      return { outcome: 'handed-on', chunks, job: importJobView(job) };
+    }
+    const started = Date.now();
+    const lease = await imports.begin(jobId, job.cursor, owner, started + remainingMs());
+    if (!lease) {
+      const now = await imports.get(jobId);
+      if (!now || now.state === 'done') return { outcome: now ? 'done' : 'missing', chunks };
+      const held = now.leaseOwner !== undefined && (now.leaseUntil ?? 0) >= Date.now();
+      // The cursor moved, and nobody holds the job now: carry on from where it is.
+      if (!held && now.cursor !== job.cursor && now.state !== 'receiving') {
+        job = now;
+        continue;
+      }
+      // Held by another worker (or not yet queued): look again once that lease has run out.
+      const waitMs = Math.max(0, (now.leaseUntil ?? started) - Date.now());
+      await services.continueImport(jobId, now.cursor, Math.min(900, Math.ceil(waitMs / 1000) + 1));
+      return { outcome: 'busy', chunks, job: importJobView(now) };
+    }
+    const results = await enrollChunk(services, lease.job, job.cursor, lease.retried);
+    const after = await imports.complete(jobId, job.cursor, owner, results);
+    if (!after) return { outcome: 'busy', chunks, job: importJobView(lease.job) };
+    job = after;
+    chunks++;
+    slowestMs = Math.max(slowestMs, Date.now() - started);
+  }
+  return { outcome: 'done', chunks, job: importJobView(job) };
 };

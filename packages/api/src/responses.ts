@@ -212,27 +212,46 @@ export const terminatedEnrollment = named(
   }),
 );
 
-export const importResult = named(
-  'ImportResult',
+const importRowCounts = z.object({ total: count, done: count, enrolled: count, refused: count });
+
+const importJobFields = {
+  id,
+  villageCode,
+  commitmentId: id,
+  state: z.enum(['receiving', 'queued', 'running', 'done']),
+  rows: importRowCounts,
+  byCode: z.record(z.string(), count).describe('Refused rows per problem code'),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  finishedAt: timestamp.optional(),
+  stalledSince: timestamp
+    .optional()
+    .describe(
+      "Set when a job that is not done has not moved for longer than the import queue's visibility timeout",
+    ),
+  links: z.object({ self: z.string() }),
+};
+
+/** An import job as `POST …/enrollments/import` answers it (202): the rows are enrolled by a queue worker. */
+export const importJob = named('ImportJob', z.object(importJobFields));
+
+/** An import job with a page of its per-row results. */
+export const importJobResults = named(
+  'ImportJobResults',
   z.object({
-    commitmentId: id,
-    villageCode,
-    summary: z.object({
-      rows: count,
-      created: count,
-      failed: count,
-      byStatus: z.record(z.string(), count).describe('Rows per HTTP status, e.g. { "201": 49, "409": 4951 }'),
-      byCode: z.record(z.string(), count).describe('Failed rows per problem code'),
-    }),
-    rows: z.array(
+    ...importJobFields,
+    items: z.array(
       z.object({
-        row: z.number().int().positive().describe('1-based, in the order of the rows'),
-        status: z.number().int(),
+        row: z.number().int().positive().describe('1-based, in the order of the rows of the file'),
+        nik: z.string().describe('Masked'),
+        outcome: z.enum(['enrolled', 'refused']),
+        status: z.number().int().describe('The status the single enrollment request would have answered'),
         enrollmentId: id.optional(),
         code: z.string().optional(),
-        detail: z.string().optional(),
+        message: z.string().optional(),
       }),
     ),
+    nextPageToken,
   }),
 );
 

@@ -110,7 +110,13 @@ export const apiRoutes = {
     'POST',
     '/v1/villages/{code}/enrollments/import',
     'importEnrollments',
-    'Enroll up to 5,000 workers from CSV or JSON rows, with a result per row',
+    'Start an import job of up to 50,000 workers from CSV or JSON rows: 202 with the job (Location: /v1/imports/{id})',
+  ),
+  getImport: jwt(
+    'GET',
+    '/v1/imports/{id}',
+    'getImport',
+    'An import job: its progress and a page of per-row results (NIK masked)',
   ),
   listVillageEnrollments: jwt(
     'GET',

@@ -89,8 +89,8 @@ export const pageQuery = z.object({
 /** A village's enrollments: all of them, or those one commitment pays for (how its sponsor reads them). */
 export const villageEnrollmentsQuery = pageQuery.extend({ commitmentId: commitmentId.optional() });
 
-/** The most rows one import may hold: enrolled a few at a time, they must finish within API Gateway's 29 s. */
-export const MAX_IMPORT_ROWS = 5_000;
+/** The most rows one import job may hold (the import worker enrolls them after the 202, chunk by chunk). */
+export const MAX_IMPORT_ROWS = 50_000;
 
 /** One worker of an import: a CSV line under the header `nik,name,startPeriod`, or a JSON object. */
 export const importRow = z.strictObject({

@@ -1,9 +1,10 @@
 /**
- * `lindung import workers`: enrolls the workers of a village's CSV file through the bulk import endpoint, a
- * chunk of rows per request. Every row gets a result; the rows that were not enrolled go to an error report
- * beside the file, with the reason the API gave. Progress is recorded in a state file after every chunk, so
- * a rerun after a crash, a dropped connection or Ctrl-C carries on after the last chunk done. A chunk is sent
- * with an idempotency key of its own: a chunk whose answer was lost is answered again, not enrolled twice.
+ * `lindung import workers`: enrolls the workers of a village's CSV file through the bulk import endpoint. The
+ * file is posted once as an import job (202); the command then polls the job, showing its progress, and writes
+ * the rows that were not enrolled, with the reason the API gave, to an error report beside the file. The job's
+ * id and how much of the report is written are recorded in a state file, so a rerun after a crash, a dropped
+ * connection or Ctrl-C carries on with the same job; the post carries an idempotency key of the run, so a post
+ * whose answer was lost names the same job again instead of importing the file twice.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { open, readFile, rename, truncate, writeFile } from 'node:fs/promises';
@@ -22,17 +23,21 @@ import {
 import { ProgressBar } from './progress.js';
 import { renderTable } from './table.js';
 
-/** The most rows the import endpoint takes in one request. */
-export const MAX_CHUNK_ROWS = 5_000;
-const DEFAULT_CHUNK_ROWS = 1_000;
-/** Attempts of a chunk that meets its own earlier attempt still running (`idempotency-in-progress`). */
+/** The most rows one import job takes. */
+export const MAX_IMPORT_ROWS = 50_000;
+/** Attempts of a post that meets its own earlier attempt still running (`idempotency-in-progress`). */
 const IN_PROGRESS_ATTEMPTS = 5;
+/** Between two looks at the job's progress. */
+export const POLL_INTERVAL_MS = 1_000;
+/** Results read per request once the job is done. */
+const RESULTS_PAGE = 1_000;
 
 const USAGE = `Usage:
   lindung import workers <file.csv> --village <code> --commitment <id> [options]
 
-Enrolls the workers listed in a CSV file into a village's quota of a commitment, and writes the rows that
-could not be enrolled, with the reason, to an error report. A rerun skips the rows already done.
+Enrolls the workers listed in a CSV file (up to ${formatNumber(MAX_IMPORT_ROWS)} rows) into a village's quota of a
+commitment as one import job, shows its progress, and writes the rows that could not be enrolled, with the
+reason, to an error report. A rerun carries on with the same job.
 
 The file: a header naming the columns nik, startPeriod and optionally name (in any order, separated by
 "," or ";"), then one worker per line, e.g.
@@ -42,8 +47,6 @@ The file: a header naming the columns nik, startPeriod and optionally name (in a
 Options:
   --village <code>           the village enrolling, e.g. 15.01.01.2001
   --commitment <id>          the commitment whose quota pays
-  --chunk-size <n>           rows per request, 1 to ${formatNumber(MAX_CHUNK_ROWS)} (default ${formatNumber(DEFAULT_CHUNK_ROWS)}; a
-                             resumed import keeps the size it started with)
   --errors <file>            the error report (default: <file>.errors.csv beside the input)
   --state <file>             where progress is recorded (default: <file>.import-state.json)
   --restart                  forget the recorded progress and start again from the first row
@@ -90,17 +93,19 @@ export const parseWorkerRows = (text: string, file: string): WorkerRow[] => {
 
 /** What a rerun needs to carry on: which rows are done and what they gave. */
 export interface ImportState {
-  readonly version: 1;
-  /** Part of every chunk's idempotency key: a restart is a new run, a resumed one the same. */
+  readonly version: 2;
+  /** Part of the post's idempotency key: a restart is a new run, a resumed one the same. */
   readonly runId: string;
   readonly sha256: string;
   readonly village: string;
   readonly commitmentId: string;
   readonly rows: number;
-  /** Rows per request: a resumed import keeps the chunks (and so the idempotency keys) of its first run. */
-  readonly chunkSize: number;
-  /** Rows done (results known), from the first: the next chunk starts after them. */
+  /** The import job the file was posted as, once the API has answered. */
+  readonly jobId?: string;
+  /** Rows of the file done (results in the report): all of them once the last page is written. */
   readonly done: number;
+  /** The job's rows (numbered as posted) whose results are in the report: the next page starts after them. */
+  readonly reported?: number;
   readonly created: number;
   readonly failed: number;
   readonly byCode: Readonly<Record<string, number>>;
@@ -109,17 +114,33 @@ export interface ImportState {
   readonly updatedAt: string;
 }
 
-/** The result of one row, as the import endpoint answers it. */
+/** The result of one row, as the import job shows it. */
 interface RowResult {
   readonly row: number;
+  readonly outcome: 'enrolled' | 'refused';
   readonly status: number;
   readonly code?: string;
-  readonly detail?: string;
-  readonly enrollmentId?: string;
+  readonly message?: string;
 }
 
-interface ImportAnswer {
-  readonly rows: readonly RowResult[];
+/** An import job, as the API shows it. */
+interface ImportJob {
+  readonly id: string;
+  readonly state: 'receiving' | 'queued' | 'running' | 'done';
+  readonly rows: {
+    readonly total: number;
+    readonly done: number;
+    readonly enrolled: number;
+    readonly refused: number;
+  };
+  readonly byCode: Readonly<Record<string, number>>;
+  /** Set while the job has not moved for longer than a worker's lease: its work may be dead-lettered. */
+  readonly stalledSince?: string;
+}
+
+interface ImportPage extends ImportJob {
+  readonly items: readonly RowResult[];
+  readonly nextPageToken?: string;
 }
 
 const REPORT_HEADER = ['row', 'line', 'nik', 'name', 'startPeriod', 'status', 'code', 'detail'] as const;
@@ -139,13 +160,7 @@ const loadState = async (path: string): Promise<ImportState | undefined> => {
   }
   try {
     const state = JSON.parse(text) as ImportState;
-    if (
-      state.version === 1 &&
-      typeof state.done === 'number' &&
-      Number.isInteger(state.chunkSize) &&
-      state.chunkSize >= 1
-    )
-      return state;
+    if (state.version === 2 && typeof state.done === 'number') return state;
   } catch {
     // answered below
   }
@@ -159,54 +174,44 @@ const saveState = async (path: string, state: ImportState): Promise<void> => {
   await rename(temporary, path);
 };
 
-const chunkKey = (state: ImportState, first: number, last: number) =>
+const importKey = (state: ImportState) =>
   `lindung-import-${createHash('sha256')
-    .update(`${state.runId}:${state.sha256}:${state.commitmentId}:${state.village}:${first}-${last}`)
+    .update(`${state.runId}:${state.sha256}:${state.commitmentId}:${state.village}`)
     .digest('hex')
     .slice(0, 40)}`;
 
-/** Sends one chunk; a chunk still running from an earlier attempt is waited for. */
-const sendChunk = async (
+/** Posts the file as an import job; a post still running from an earlier attempt is waited for. */
+const postImport = async (
   client: LindungClient,
   village: string,
   commitmentId: string,
   rows: readonly WorkerRow[],
   key: string,
-): Promise<ImportAnswer> => {
+): Promise<ImportJob> => {
   const body = {
     commitmentId,
     rows: rows.map((r) => ({ nik: r.nik, ...(r.name && { name: r.name }), startPeriod: r.startPeriod })),
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.send(
-        client.api.POST('/v1/villages/{code}/enrollments/import', {
-          params: { path: { code: village }, header: { 'Idempotency-Key': key } },
-          body,
-        }),
+      return await client.post<ImportJob>(
+        `/v1/villages/${encodeURIComponent(village)}/enrollments/import`,
+        body,
+        { headers: { 'idempotency-key': key } },
       );
     } catch (error) {
-      const inProgress = error instanceof ApiProblemError && error.code === 'idempotency-in-progress';
+      const inProgress =
+        error instanceof ApiProblemError &&
+        error.code === 'idempotency-in-progress';
       if (!inProgress || attempt >= IN_PROGRESS_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
     }
   }
 };
 
-const wholeNumber = (text: string, option: string, min: number, max: number): number => {
-  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!(value >= min && value <= max)) {
-    throw new UsageError(
-      `--${option} must be a whole number from ${min} to ${formatNumber(max)}, got ${text}`,
-    );
-  }
-  return value;
-};
-
 const OPTIONS = {
   village: { type: 'string' },
   commitment: { type: 'string' },
-  'chunk-size': { type: 'string' },
   errors: { type: 'string' },
   state: { type: 'string' },
   restart: { type: 'boolean' },
@@ -235,10 +240,6 @@ export const importWorkersCommand: Command = {
     if (!values.commitment) throw new UsageError('--commitment is required');
     const village = parseVillageCode(values.village, '--village') as string;
     const commitmentId = values.commitment;
-    const chunkSize =
-      values['chunk-size'] === undefined
-        ? DEFAULT_CHUNK_ROWS
-        : wholeNumber(values['chunk-size'], 'chunk-size', 1, MAX_CHUNK_ROWS);
     const paths = {
       ...defaultPaths(file),
       ...(values.errors && { errors: values.errors }),
@@ -253,6 +254,11 @@ export const importWorkersCommand: Command = {
     }
     const sha256 = createHash('sha256').update(text).digest('hex');
     const rows = parseWorkerRows(text, file);
+    if (rows.length > MAX_IMPORT_ROWS) {
+      throw new UsageError(
+        `${file} has ${formatNumber(rows.length)} rows; an import takes at most ${formatNumber(MAX_IMPORT_ROWS)}: split the file`,
+      );
+    }
 
     const previous = values.restart ? undefined : await loadState(paths.state);
     if (previous) {
@@ -268,13 +274,12 @@ export const importWorkersCommand: Command = {
       }
     }
     let state: ImportState = previous ?? {
-      version: 1,
+      version: 2,
       runId: randomUUID(),
       sha256,
       village,
       commitmentId,
       rows: rows.length,
-      chunkSize,
       done: 0,
       created: 0,
       failed: 0,
@@ -299,40 +304,63 @@ export const importWorkersCommand: Command = {
         });
       }
       const bar = new ProgressBar(io.stderr, rows.length, `Importing ${basename(file)}`);
-      const note = () =>
-        `enrolled ${formatNumber(state.created)} · not enrolled ${formatNumber(state.failed)}`;
-      bar.update(state.done, note());
+      bar.update(0, `enrolled ${formatNumber(state.created)} · not enrolled ${formatNumber(state.failed)}`);
+      const sendable = rows.filter((r) => r.problem === undefined);
+      const local = rows.filter((r) => r.problem !== undefined);
       const report = await open(paths.errors, 'a');
       try {
-        while (state.done < rows.length) {
-          const chunk = rows.slice(state.done, state.done + state.chunkSize);
-          const sendable = chunk.filter((r) => r.problem === undefined);
-          const answer =
+        // The rows the file itself breaks never reach the API: their lines first.
+        if (state.done === 0 && local.length > 0) {
+          const lines = local.map((row) =>
+            csvLine([
+              row.row,
+              row.line,
+              row.nik,
+              row.name,
+              row.startPeriod,
+              422,
+              'validation-failed',
+              `row ${row.problem}`,
+            ]),
+          );
+          await report.write(lines.join(''));
+          state = {
+            ...state,
+            failed: local.length,
+            byCode: { 'validation-failed': local.length },
+            reportBytes: state.reportBytes + Buffer.byteLength(lines.join('')),
+          };
+          await saveState(paths.state, state);
+        }
+        if (!state.jobId) {
+          const job =
             sendable.length === 0
-              ? { rows: [] }
-              : await sendChunk(
-                  client,
-                  village,
-                  commitmentId,
-                  sendable,
-                  chunkKey(state, chunk[0]?.row ?? 0, chunk.at(-1)?.row ?? 0),
-                );
-          const results = new Map<number, RowResult>();
-          answer.rows.forEach((result) => {
-            const row = sendable[result.row - 1];
-            if (row) results.set(row.row, result);
-          });
+              ? undefined
+              : await postImport(client, village, commitmentId, sendable, importKey(state));
+          state = { ...state, ...(job ? { jobId: job.id } : { done: rows.length }) };
+          await saveState(paths.state, state);
+        }
+        const jobPath = `/v1/imports/${encodeURIComponent(state.jobId ?? '')}`;
+        // The progress of the job, as the worker enrolls it.
+        const note = (job: ImportJob) =>
+          `enrolled ${formatNumber(job.rows.enrolled)} · not enrolled ${formatNumber(job.rows.refused + local.length)}${job.stalledSince ? ` · no progress since ${job.stalledSince}` : ''}`;
+        while (state.jobId && state.done < rows.length) {
+          const job = await client.get<ImportPage>(`${jobPath}?limit=1`);
+          bar.update(local.length + job.rows.done, note(job));
+          if (job.state === 'done') break;
+          await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+        }
+        // Then the refused rows, a page at a time, from where the report ends.
+        let token: string | undefined = state.reported ? String(state.reported + 1) : undefined;
+        while (state.jobId && state.done < rows.length) {
+          const page: ImportPage = await client.get<ImportPage>(
+            `${jobPath}?outcome=refused&limit=${RESULTS_PAGE}${token ? `&pageToken=${token}` : ''}`,
+          );
           let lines = '';
-          let created = 0;
           const byCode = { ...state.byCode };
-          for (const row of chunk) {
-            const result: RowResult = row.problem
-              ? { row: row.row, status: 422, code: 'validation-failed', detail: `row ${row.problem}` }
-              : (results.get(row.row) ?? { row: row.row, status: 0, code: 'no-answer' });
-            if (result.status === 201) {
-              created++;
-              continue;
-            }
+          for (const result of page.items) {
+            const row = sendable[result.row - 1];
+            if (!row) continue;
             const code = result.code ?? `http-${result.status}`;
             byCode[code] = (byCode[code] ?? 0) + 1;
             lines += csvLine([
@@ -343,21 +371,24 @@ export const importWorkersCommand: Command = {
               row.startPeriod,
               result.status,
               code,
-              result.detail,
+              result.message,
             ]);
           }
           await report.write(lines);
+          token = page.nextPageToken;
           state = {
             ...state,
-            done: state.done + chunk.length,
-            created: state.created + created,
-            failed: state.failed + chunk.length - created,
+            done: token ? state.done : rows.length,
+            reported: token ? Number(token) - 1 : sendable.length,
+            created: page.rows.enrolled,
+            failed: Object.values(byCode).reduce((sum, count) => sum + count, 0),
             byCode,
             reportBytes: state.reportBytes + Buffer.byteLength(lines),
             updatedAt: new Date().toISOString(),
           };
           await saveState(paths.state, state);
-          bar.update(state.done, note());
+          bar.update(rows.length, note(page));
+          if (!token) break;
         }
       } finally {
         bar.finish();

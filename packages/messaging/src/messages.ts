@@ -79,7 +79,11 @@ export const invoiceRejected = envelope(
   z.strictObject({ invoiceId: id, reason: z.string().min(1).max(500) }),
 );
 
+/** import-work: carry on with an import job from its stored cursor (the message holds no rows). */
+export const importRequested = envelope('import.requested', z.strictObject({ jobId: id }));
+
 export const renewalWorkMessage = renewalRequested;
+export const importWorkMessage = importRequested;
 export const billingOutboxMessage = z.discriminatedUnion('type', [invoiceIssued, invoiceVoided]);
 export const billingInboxMessage = z.discriminatedUnion('type', [
   invoiceAcknowledged,
@@ -88,6 +92,7 @@ export const billingInboxMessage = z.discriminatedUnion('type', [
 ]);
 
 export type RenewalRequested = z.infer<typeof renewalRequested>;
+export type ImportRequested = z.infer<typeof importRequested>;
 export type InvoiceIssued = z.infer<typeof invoiceIssued>;
 export type InvoiceVoided = z.infer<typeof invoiceVoided>;
 export type BillingOutboxMessage = z.infer<typeof billingOutboxMessage>;

@@ -50,10 +50,29 @@ export const billingInboxQueue: QueueDefinition = {
   holdsPersonalData: false,
 };
 
+/**
+ * One message per slice of an import job: the worker enrolls chunks of rows while its time lasts, then hands
+ * the rest on as a new message. The visibility timeout outlasts the worker's timeout (and so its lease on the
+ * job), so a redelivered message finds the lease of a crashed worker expired.
+ */
+export const importWorkQueue: QueueDefinition = {
+  id: 'import-work',
+  description: 'Bulk enrollment import jobs, a slice of chunks per message, for the import worker',
+  visibilityTimeoutSeconds: 180,
+  maxReceiveCount: 5,
+  // A message is a slice of a job that uses the whole invocation: one at a time.
+  batchSize: 1,
+  retentionDays: 14,
+  dlqRetentionDays: 14,
+  // The message names a job; the rows (with NIKs) stay in the ledger table.
+  holdsPersonalData: false,
+};
+
 export const queueDefinitions: readonly QueueDefinition[] = [
   renewalWorkQueue,
   billingOutboxQueue,
   billingInboxQueue,
+  importWorkQueue,
 ];
 
 /** Physical queue name for a stage, e.g. `lindung-dev-renewal-work`. */

@@ -44,6 +44,11 @@ import {
 import { nikKey } from './nik-key.js';
 
 export interface EnrollmentRequest {
+  /**
+   * The enrollment's id, when the caller derives it (a bulk import row: job id + row number), so that a retried
+   * row can recognise its own earlier enrollment. A new ULID otherwise.
+   */
+  readonly id?: string;
   readonly commitmentId: string;
   readonly villageCode: string;
   readonly nik: string;
@@ -117,7 +122,7 @@ export class EnrollmentRepository {
 
   /** Enrolls a worker: all or nothing. Throws the domain error of the first failed condition. */
   async enroll(request: EnrollmentRequest): Promise<Enrollment> {
-    const id = ulid();
+    const id = request.id ?? ulid();
     const workerKey = nikKey(request.nik);
     const { year } = periodParts(request.startPeriod);
     const months = request.periods.map((p) => periodParts(p).month);

@@ -2,6 +2,7 @@ export * from './client.js';
 export * from './commitments.js';
 export * from './enrollments.js';
 export * from './env.js';
+export * from './import-jobs.js';
 export * from './invoices.js';
 export * from './keys.js';
 export * from './ledger.js';

@@ -152,3 +152,31 @@ export const parseInvoiceId = (id: string) => {
   const [, commitmentId = '', villageCode = '', period = ''] = match;
   return { commitmentId, villageCode, period };
 };
+
+/** A bulk import job: its state, counts and cursor (the next chunk to process). */
+export const importJobKey = (jobId: string) => ({ pk: `IMPORT#${jobId}`, sk: 'IMPORT' });
+
+/** A village's import jobs, newest last (gsi2). */
+export const importJobIndex = (villageCode: string, createdAt: string, jobId: string) => ({
+  gsi2pk: `VILLAGE#${villageCode}#IMPORTS`,
+  gsi2sk: `${createdAt}#${jobId}`,
+});
+
+/** The raw rows of one chunk of an import job (numbered from 0), beside the job item. */
+export const importRowsKey = (jobId: string, chunk: number) => ({
+  pk: `IMPORT#${jobId}`,
+  sk: `ROWS#${String(chunk).padStart(5, '0')}`,
+});
+
+/** The per-row results of one chunk of an import job, written with the job's cursor moving past it. */
+export const importResultsKey = (jobId: string, chunk: number) => ({
+  pk: `IMPORT#${jobId}`,
+  sk: `RESULTS#${String(chunk).padStart(5, '0')}`,
+});
+export const IMPORT_RESULTS_SK_PREFIX = 'RESULTS#';
+
+/** The job an `Idempotency-Key` (scoped to its caller and route, then hashed) created. */
+export const importIdempotencyKey = (keyHash: string) => ({
+  pk: `IMPORT-KEY#${keyHash}`,
+  sk: 'IMPORT-KEY',
+});

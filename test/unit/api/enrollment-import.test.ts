@@ -1,17 +1,28 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  createImport,
   IMPORT_CONCURRENCY,
-  IMPORT_DETAIL_BUDGET,
-  importEnrollments,
+  IMPORT_STALL_MS,
+  type ImportServices,
+  importJobView,
   importRequestFromCsv,
   MAX_IMPORT_ROWS,
   type Principal,
+  runImport,
   type Services,
 } from '@lindung/api';
 import { QuotaExhaustedError, ValidationError } from '@lindung/core';
-import type { Commitment, EnrollmentRequest } from '@lindung/store';
+import {
+  type Commitment,
+  type EnrollmentRequest,
+  IMPORT_CHUNK_ROWS,
+  type ImportJob,
+  type ImportJobRepository,
+  type ImportRowResult,
+  type StoredImportRow,
+} from '@lindung/store';
 import { describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
+import * as z from 'zod';
 
 const VILLAGE = '15.01.01.2001';
 const NIK = '1501010101900001';
@@ -85,8 +96,8 @@ describe('importRequestFromCsv', () => {
     // Act and Assess
     expect(() =>
       importRequestFromCsv(['nik,startPeriod', ...lines].join('\n'), { commitmentId: 'c1' }),
-    ).toThrow(/at most 5000 rows/);
-    expect(() => importRequestFromCsv(`nik,startPeriod\n${NIK},2027-01\n`, {})).toThrow(ZodError);
+    ).toThrow(/at most 50000 rows/);
+    expect(() => importRequestFromCsv(`nik,startPeriod\n${NIK},2027-01\n`, {})).toThrow(z.ZodError);
   });
 });
 
@@ -152,7 +163,108 @@ const inMemory = (
   return { services, seen, available: () => available };
 };
 
-describe('importEnrollments', () => {
+/**
+ * The job store in memory, as the worker uses it: a cursor per job, the lease, results per chunk. Good enough
+ * to run the use cases without DynamoDB; the e2e tests run them against DynamoDB Local.
+ */
+const memoryImports = () => {
+  const jobs = new Map<string, ImportJob & { startedChunk?: number }>();
+  const rows = new Map<string, StoredImportRow[]>();
+  const results = new Map<string, ImportRowResult[]>();
+  const set = (id: string, patch: Partial<ImportJob> & { startedChunk?: number }) =>
+    jobs.set(id, { ...(jobs.get(id) as ImportJob), ...patch });
+  const imports = {
+    create: async (input: { villageCode: string; commitmentId: string; createdBy: string; rows: number }) => {
+      const id = `01JOB${String(jobs.size).padStart(21, '0')}`;
+      const at = new Date().toISOString();
+      const job: ImportJob = {
+        ...input,
+        id,
+        state: 'receiving',
+        createdAt: at,
+        updatedAt: at,
+        rows: { total: input.rows, done: 0, enrolled: 0, refused: 0 },
+        byCode: {},
+        chunks: Math.ceil(input.rows / IMPORT_CHUNK_ROWS),
+        cursor: 0,
+      };
+      jobs.set(id, job);
+      return { job, created: true };
+    },
+    putRows: async (id: string, stored: StoredImportRow[]) => void rows.set(id, stored),
+    markQueued: async (id: string) => {
+      set(id, { state: 'queued' });
+      return jobs.get(id);
+    },
+    get: async (id: string) => jobs.get(id),
+    rows: async (id: string, chunk: number) => ({
+      firstRow: chunk * IMPORT_CHUNK_ROWS + 1,
+      rows: (rows.get(id) ?? []).slice(chunk * IMPORT_CHUNK_ROWS, (chunk + 1) * IMPORT_CHUNK_ROWS),
+    }),
+    begin: async (id: string, chunk: number, owner: string, leaseUntil: number) => {
+      const job = jobs.get(id);
+      if (!job || job.cursor !== chunk || job.state === 'done') return undefined;
+      if (job.leaseOwner && job.leaseOwner !== owner && (job.leaseUntil ?? 0) >= Date.now()) return undefined;
+      const retried = job.startedChunk === chunk && job.leaseOwner !== owner;
+      set(id, { state: 'running', leaseOwner: owner, leaseUntil, startedChunk: chunk });
+      return { job: jobs.get(id) as ImportJob, retried };
+    },
+    complete: async (id: string, chunk: number, owner: string, chunkResults: ImportRowResult[]) => {
+      const job = jobs.get(id) as ImportJob;
+      if (job.cursor !== chunk || job.leaseOwner !== owner) return undefined;
+      const enrolled = chunkResults.filter((r) => r.outcome === 'enrolled').length;
+      const byCode = { ...job.byCode };
+      for (const r of chunkResults) if (r.code) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
+      results.set(`${id}:${chunk}`, chunkResults);
+      set(id, {
+        cursor: chunk + 1,
+        byCode,
+        rows: {
+          total: job.rows.total,
+          done: job.rows.done + chunkResults.length,
+          enrolled: job.rows.enrolled + enrolled,
+          refused: job.rows.refused + chunkResults.length - enrolled,
+        },
+        ...(chunk + 1 >= job.chunks && { state: 'done' }),
+      });
+      return jobs.get(id);
+    },
+    release: async (id: string) => set(id, { leaseOwner: undefined, leaseUntil: undefined }),
+    existingEnrollments: async () => new Set<string>(),
+    enrollmentExists: async () => false,
+  };
+  const resultsOf = (id: string) =>
+    [...results.entries()]
+      .filter(([key]) => key.startsWith(`${id}:`))
+      .flatMap(([, chunk]) => chunk)
+      .sort((a, b) => a.row - b.row);
+  return { imports: imports as unknown as ImportJobRepository, resultsOf, jobs };
+};
+
+/** Posts an import and runs the worker on it until it is done; answers the job and its per-row results. */
+const importEnrollments = async (
+  base: Services,
+  principal: Principal,
+  village: string,
+  request: { commitmentId: string; rows: unknown[] },
+) => {
+  const { imports, resultsOf } = memoryImports();
+  const queued: string[] = [];
+  const services: ImportServices = {
+    ...base,
+    imports,
+    continueImport: async (jobId) => void queued.push(jobId),
+  };
+  const job = await createImport(services, principal, village, request);
+  while (queued.length > 0) {
+    await runImport(services, queued.shift() as string, 'worker', () => 60_000);
+  }
+  const done = (await imports.get(job.id)) as ImportJob;
+  const rows = resultsOf(job.id);
+  return { job: done, summary: { created: done.rows.enrolled, byCode: done.byCode }, rows };
+};
+
+describe('an import job, as the worker runs it', () => {
   it(`answers every row in order, with at most ${IMPORT_CONCURRENCY} rows in flight`, async () => {
     // Prepare
     const { services, seen } = inMemory(100 * FULL_YEAR);
@@ -163,6 +275,7 @@ describe('importEnrollments', () => {
 
     // Assess
     expect(result.rows.map((r) => [r.row, r.status])).toEqual(rows.map((_, i) => [i + 1, 201]));
+    expect(new Set(result.rows.map((r) => r.enrollmentId)).size).toBe(60);
     expect(seen.maxInFlight).toBeLessThanOrEqual(IMPORT_CONCURRENCY);
     expect(seen.maxInFlight).toBeGreaterThan(1);
   });
@@ -219,27 +332,44 @@ describe('importEnrollments', () => {
       [422, 'validation-failed'],
       [422, 'validation-failed'],
     ]);
-    expect(result.rows[1]?.detail).toMatch(/^nik:/);
-    expect(result.rows[2]?.detail).toMatch(/fiscal year 2027/);
-    expect(result.rows[4]?.detail).toMatch(/4 fields/);
+    expect(result.rows[1]?.message).toMatch(/^nik:/);
+    expect(result.rows[1]?.nik).toBe('***');
+    expect(result.rows[2]?.message).toMatch(/fiscal year 2027/);
+    expect(result.rows[4]?.message).toMatch(/4 fields/);
     expect(JSON.stringify(result)).not.toContain(NIK);
   });
 
-  it('keeps row details only while they fit the budget, so the answer fits the idempotency store', async () => {
-    // Prepare: 5,000 rows with a long validation message each.
-    const { services } = inMemory(0);
-    const rows = Array.from({ length: 5_000 }, () => ({ nik: NIK, startPeriod: '2027-01', note: 'x' }));
+  it('enrolls a file larger than a chunk chunk by chunk, and hands the rest on when time runs short', async () => {
+    // Prepare: 2½ chunks of rows, and a worker whose clock says there is no time after the first chunk.
+    const { services: base } = inMemory(10_000 * FULL_YEAR);
+    const { imports } = memoryImports();
+    const queued: string[] = [];
+    const services: ImportServices = { ...base, imports, continueImport: async (id) => void queued.push(id) };
+    const rows = Array.from({ length: IMPORT_CHUNK_ROWS * 2.5 }, (_, i) => ({
+      nik: nik(i + 1),
+      startPeriod: '2027-01',
+    }));
+    const job = await createImport(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+    queued.length = 0;
 
     // Act
-    const result = await importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+    const slices = [];
+    for (let slice = 0; slice < 3; slice++)
+      slices.push(await runImport(services, job.id, `w${slice}`, () => 1_000));
 
-    // Assess
-    const details = result.rows.map((r) => r.detail ?? '');
-    expect(details.reduce((sum, d) => sum + d.length, 0)).toBeLessThanOrEqual(IMPORT_DETAIL_BUDGET);
-    expect(details[0]).not.toBe('');
-    expect(details.at(-1)).toBe('');
-    expect(result.rows.every((r) => r.code === 'validation-failed')).toBe(true);
-    expect(JSON.stringify(result).length).toBeLessThan(350_000);
+    // Assess: one chunk per slice, each handing the rest on, the last finishing the job.
+    expect(slices.map((s) => [s.outcome, s.chunks])).toEqual([
+      ['handed-on', 1],
+      ['handed-on', 1],
+      ['done', 1],
+    ]);
+    expect(queued).toEqual([job.id, job.id]);
+    expect((await imports.get(job.id))?.rows).toEqual({
+      total: rows.length,
+      done: rows.length,
+      enrolled: rows.length,
+      refused: 0,
+    });
   });
 
   it('stops at an unexpected error once the rows in flight are done, and throws it', async () => {
@@ -267,5 +397,36 @@ describe('importEnrollments', () => {
     // Assess
     await expect(run).rejects.toMatchObject({ code: 'forbidden' });
     expect(seen.transactions).toBe(0);
+  });
+});
+
+describe('the view of an import job', () => {
+  const job = (state: ImportJob['state'], updatedAt: string): ImportJob => ({
+    id: '01M8SSHX1AX5MQ5QMWA0Y18HH4',
+    villageCode: VILLAGE,
+    commitmentId: 'c1',
+    state,
+    createdBy: 'operator',
+    createdAt: '2027-01-05T08:00:00.000Z',
+    updatedAt,
+    rows: { total: 1_000, done: 500, enrolled: 500, refused: 0 },
+    byCode: {},
+    chunks: 2,
+    cursor: 1,
+  });
+  const at = Date.parse('2027-01-05T09:00:00.000Z');
+
+  it('shows since when a job that is not done has not moved, once that is longer than a worker’s lease', () => {
+    // Act
+    const moving = importJobView(job('running', new Date(at - IMPORT_STALL_MS).toISOString()), at);
+    const stalled = importJobView(job('running', new Date(at - IMPORT_STALL_MS - 1).toISOString()), at);
+    const queued = importJobView(job('queued', '2027-01-05T08:00:00.000Z'), at);
+    const done = importJobView(job('done', '2027-01-05T08:00:00.000Z'), at);
+
+    // Assess
+    expect(moving.stalledSince).toBeUndefined();
+    expect(stalled.stalledSince).toBe(new Date(at - IMPORT_STALL_MS - 1).toISOString());
+    expect(queued.stalledSince).toBe('2027-01-05T08:00:00.000Z');
+    expect(done.stalledSince).toBeUndefined();
   });
 });

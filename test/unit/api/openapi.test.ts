@@ -162,7 +162,7 @@ describe('the OpenAPI document', () => {
     const json = operation?.requestBody?.content['application/json']?.schema as {
       properties: { rows: { maxItems: number } };
     };
-    expect(json.properties.rows.maxItems).toBe(5_000);
+    expect(json.properties.rows.maxItems).toBe(50_000);
     expect(operation?.parameters.map((p) => `${p.in}:${p.name}:${p.required}`)).toEqual([
       'path:code:true',
       'query:commitmentId:false',

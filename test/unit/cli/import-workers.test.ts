@@ -23,40 +23,73 @@ const workersCsv = (count: number, broken: readonly number[] = [], delimiter = '
   ].join('\n');
 
 /**
- * The import endpoint of a village whose quota fits `quota` workers: a 16-digit NIK is enrolled while the
- * quota lasts, then refused with quota-exhausted; answers are replayed for a repeated idempotency key, and
- * `failOn` (1-based request numbers) answers 500.
+ * The import endpoint of a village whose quota fits `quota` workers, as jobs: a post answers 202 with a job
+ * (the same job for a repeated idempotency key) whose rows are done at once; a 16-digit NIK is enrolled while
+ * the quota lasts, then refused with quota-exhausted. `failOn` (1-based request numbers, any route) answers 500.
  */
-const importEndpoint = (quota: number, failOn: readonly number[] = []): FakeLindung => {
+const importEndpoint = (quota: number, failOn: readonly number[] = [], pageSize = 1000): FakeLindung => {
   let enrolled = 0;
   let requests = 0;
-  const answers = new Map<string, unknown>();
+  const jobs = new Map<string, { rows: Record<string, unknown>[] }>();
+  const byKey = new Map<string, string>();
+  const fail = () =>
+    failOn.includes(++requests)
+      ? { status: 500, body: { status: 500, code: 'internal-error', title: 'Internal Server Error' } }
+      : undefined;
+  const view = (id: string) => {
+    const rows = jobs.get(id)?.rows ?? [];
+    const enrolledRows = rows.filter((r) => r.outcome === 'enrolled').length;
+    return {
+      id,
+      state: 'done',
+      rows: {
+        total: rows.length,
+        done: rows.length,
+        enrolled: enrolledRows,
+        refused: rows.length - enrolledRows,
+      },
+      byCode: {},
+    };
+  };
   return fakeLindung({
     'POST /local/tokens': tokenRoute,
     'POST /v1/villages/[^/]+/enrollments/import': (request: Received) => {
-      requests++;
-      if (failOn.includes(requests)) {
-        return { status: 500, body: { status: 500, code: 'internal-error', title: 'Internal Server Error' } };
-      }
+      const failure = fail();
+      if (failure) return failure;
       const key = request.headers['idempotency-key'] ?? '';
-      const replay = answers.get(key);
-      if (replay) return { status: 200, body: replay };
+      const known = byKey.get(key);
+      if (known) return { status: 202, body: view(known) };
       const rows = (request.body.rows as { nik: string }[]).map((row, i) => {
         if (!/^\d{16}$/.test(row.nik)) {
           return {
             row: i + 1,
+            outcome: 'refused',
             status: 422,
             code: 'validation-failed',
-            detail: 'worker.nik: a NIK is 16 digits',
+            message: 'worker.nik: a NIK is 16 digits',
           };
         }
-        if (enrolled >= quota) return { row: i + 1, status: 409, code: 'quota-exhausted' };
+        if (enrolled >= quota)
+          return { row: i + 1, outcome: 'refused', status: 409, code: 'quota-exhausted' };
         enrolled++;
-        return { row: i + 1, status: 201, enrollmentId: `E${enrolled}` };
+        return { row: i + 1, outcome: 'enrolled', status: 201 };
       });
-      const body = { commitmentId: request.body.commitmentId, villageCode: VILLAGE, rows };
-      answers.set(key, body);
-      return { status: 200, body };
+      const id = `JOB${jobs.size + 1}`;
+      jobs.set(id, { rows });
+      byKey.set(key, id);
+      return { status: 202, body: view(id) };
+    },
+    'GET /v1/imports/[^/]+': (request: Received) => {
+      const failure = fail();
+      if (failure) return failure;
+      const id = request.path.split('/').at(-1) ?? '';
+      const from = Number(request.query.pageToken ?? '1');
+      const limit = Math.min(Number(request.query.limit ?? '100'), pageSize);
+      const all = (jobs.get(id)?.rows ?? []).filter((r) => (r.row as number) >= from);
+      const page = all.slice(0, limit);
+      const items = page.filter((r) => !request.query.outcome || r.outcome === request.query.outcome);
+      const next = all[limit];
+      return { status: 200, body: { ...view(id), items, ...(next && { nextPageToken: String(next.row) }) } };
     },
   });
 };
@@ -112,23 +145,23 @@ describe('parseWorkerRows', () => {
 });
 
 describe('lindung import workers', () => {
-  it('sends the file in chunks as the village operator, writes the rows not enrolled to the error report, and exits 1', async () => {
+  it('posts the file as one import job as the village operator, writes the rows not enrolled to the error report, and exits 1', async () => {
     // Prepare: 30 rows, two with a broken NIK, a quota for 20 workers.
     const paths = await setUp(workersCsv(30, [3, 17]));
     const fake = importEndpoint(20);
     const captured = captureIo(fake);
 
     // Act
-    const code = await run(importArgs(paths.file, '--chunk-size', '10'), captured.io);
+    const code = await run(importArgs(paths.file), captured.io);
 
     // Assess
     expect(code).toBe(EXIT_CODES.failure);
     const [token] = fake.to(/local\/tokens/);
     expect(token?.body).toEqual({ roles: ['village-operator'], villageCodes: [VILLAGE] });
     const imports = fake.to(/import$/);
-    expect(imports.map((r) => r.body.rows.length)).toEqual([10, 10, 10]);
+    expect(imports.map((r) => r.body.rows.length)).toEqual([30]);
     expect(imports.every((r) => r.headers.authorization === 'Bearer token-village-operator')).toBe(true);
-    expect(new Set(imports.map((r) => r.headers['idempotency-key'])).size).toBe(3);
+    expect(imports[0]?.headers['idempotency-key']).toMatch(/^lindung-import-/);
     const report = await reportRows(paths.errors);
     expect(report).toHaveLength(10);
     expect(report[0]).toBe(
@@ -143,26 +176,30 @@ describe('lindung import workers', () => {
     );
   });
 
-  it('carries on after the last chunk done when rerun after a failure, and the report holds every row once', async () => {
-    // Prepare: the second request fails with a 500.
+  it('carries on with the same job after a failure, from the last page of results written, and the report holds every row once', async () => {
+    // Prepare: results come 10 rows a page; the second page fails with a 500 (request 4: post, progress, page 1).
     const paths = await setUp(workersCsv(30, [25]));
-    const fake = importEndpoint(26, [2]);
+    const fake = importEndpoint(26, [4], 10);
 
     // Act
     const first = captureIo(fake);
-    const failedCode = await run(importArgs(paths.file, '--chunk-size', '10'), first.io);
+    const failedCode = await run(importArgs(paths.file), first.io);
     const stateAfterFailure = JSON.parse(await readFile(paths.state, 'utf8'));
     const second = captureIo(fake);
-    const resumedCode = await run(importArgs(paths.file, '--chunk-size', '10'), second.io);
+    const resumedCode = await run(importArgs(paths.file), second.io);
 
     // Assess
     expect(failedCode).toBe(EXIT_CODES.failure);
     expect(first.stderr()).toContain('internal-error (HTTP 500)');
-    expect(stateAfterFailure).toMatchObject({ done: 10, created: 10, failed: 0 });
-    const imports = fake.to(/import$/);
-    // Rows 1–10, then 11–20 (failed), then on the rerun 11–20 again and 21–30: never rows 1–10 again.
-    expect(imports.map((r) => r.body.rows[0].nik)).toEqual([nik(1), nik(11), nik(11), nik(21)]);
-    expect(imports[1]?.headers['idempotency-key']).toBe(imports[2]?.headers['idempotency-key']);
+    expect(stateAfterFailure).toMatchObject({ jobId: 'JOB1', reported: 10, done: 0 });
+    // One post: the rerun reads the same job's results, from row 11 on.
+    expect(fake.to(/import$/)).toHaveLength(1);
+    expect(
+      fake
+        .to(/imports\/JOB1$/)
+        .map((r) => r.query.pageToken)
+        .filter(Boolean),
+    ).toEqual(['11', '11', '21']);
     expect(resumedCode).toBe(EXIT_CODES.failure);
     expect(await reportRows(paths.errors)).toEqual([
       `25,26,${nik(25).slice(1)},Pekerja 25,2027-01,422,validation-failed,worker.nik: a NIK is 16 digits`,
@@ -170,7 +207,7 @@ describe('lindung import workers', () => {
       `29,30,${nik(29)},Pekerja 29,2027-01,409,quota-exhausted,`,
       `30,31,${nik(30)},Pekerja 30,2027-01,409,quota-exhausted,`,
     ]);
-    expect(second.stdout()).toMatch(/Done by an earlier run \(skipped\) +10\n/);
+    expect(second.stdout()).toMatch(/ Not enrolled +4\n/);
   });
 
   it('sends nothing when every row is done, and exits 0 when all were enrolled', async () => {
@@ -253,7 +290,7 @@ describe('lindung import workers', () => {
     const captured = captureIo(fake, { tty: true });
 
     // Act
-    await run(importArgs(paths.file, '--chunk-size', '2'), captured.io);
+    await run(importArgs(paths.file), captured.io);
 
     // Assess
     expect(captured.stderr()).toMatch(/^\rImporting desa\.csv \[-+\] 0\/4/);

@@ -283,8 +283,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enroll up to 5,000 workers from CSV or JSON rows, with a result per row */
+        /** Start an import job of up to 50,000 workers from CSV or JSON rows: 202 with the job (Location: /v1/imports/{id}) */
         post: operations["importEnrollments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import job: its progress and a page of per-row results (NIK masked) */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -748,30 +765,76 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        ImportResult: {
-            commitmentId: string;
+        ImportJob: {
+            id: string;
             villageCode: string;
-            summary: {
-                rows: number;
-                created: number;
-                failed: number;
-                /** @description Rows per HTTP status, e.g. { "201": 49, "409": 4951 } */
-                byStatus: {
-                    [key: string]: number;
-                };
-                /** @description Failed rows per problem code */
-                byCode: {
-                    [key: string]: number;
-                };
-            };
+            commitmentId: string;
+            /** @enum {string} */
+            state: "receiving" | "queued" | "running" | "done";
             rows: {
-                /** @description 1-based, in the order of the rows */
+                total: number;
+                done: number;
+                enrolled: number;
+                refused: number;
+            };
+            /** @description Refused rows per problem code */
+            byCode: {
+                [key: string]: number;
+            };
+            /** @description ISO 8601 instant */
+            createdAt: string;
+            /** @description ISO 8601 instant */
+            updatedAt: string;
+            /** @description ISO 8601 instant */
+            finishedAt?: string;
+            /** @description Set when a job that is not done has not moved for longer than the import queue's visibility timeout */
+            stalledSince?: string;
+            links: {
+                self: string;
+            };
+        };
+        ImportJobResults: {
+            id: string;
+            villageCode: string;
+            commitmentId: string;
+            /** @enum {string} */
+            state: "receiving" | "queued" | "running" | "done";
+            rows: {
+                total: number;
+                done: number;
+                enrolled: number;
+                refused: number;
+            };
+            /** @description Refused rows per problem code */
+            byCode: {
+                [key: string]: number;
+            };
+            /** @description ISO 8601 instant */
+            createdAt: string;
+            /** @description ISO 8601 instant */
+            updatedAt: string;
+            /** @description ISO 8601 instant */
+            finishedAt?: string;
+            /** @description Set when a job that is not done has not moved for longer than the import queue's visibility timeout */
+            stalledSince?: string;
+            links: {
+                self: string;
+            };
+            items: {
+                /** @description 1-based, in the order of the rows of the file */
                 row: number;
+                /** @description Masked */
+                nik: string;
+                /** @enum {string} */
+                outcome: "enrolled" | "refused";
+                /** @description The status the single enrollment request would have answered */
                 status: number;
                 enrollmentId?: string;
                 code?: string;
-                detail?: string;
+                message?: string;
             }[];
+            /** @description Pass as `pageToken` for the next page; absent on the last */
+            nextPageToken?: string;
         };
         Invoice: {
             id: string;
@@ -1967,13 +2030,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Accepted */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportResult"];
+                    "application/json": components["schemas"]["ImportJob"];
                 };
             };
             401: components["responses"]["unauthenticated"];
@@ -1983,6 +2046,38 @@ export interface operations {
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextPageToken of the previous page */
+                pageToken?: string;
+                outcome?: "enrolled" | "refused";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobResults"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };
     };
@@ -2158,7 +2253,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    queue?: "renewal-work" | "billing-outbox" | "billing-inbox";
+                    queue?: "renewal-work" | "billing-outbox" | "billing-inbox" | "import-work";
                 };
             };
         };
