@@ -200,9 +200,7 @@ const postImport = async (
         { headers: { 'idempotency-key': key } },
       );
     } catch (error) {
-      const inProgress =
-        error instanceof ApiProblemError &&
-        error.code === 'idempotency-in-progress';
+      const inProgress = error instanceof ApiProblemError && error.code === 'idempotency-in-progress';
       if (!inProgress || attempt >= IN_PROGRESS_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
     }
