@@ -20,11 +20,12 @@ import { LOCAL_REGION, LOCAL_STAGE } from '../../packages/local/src/stack.js';
 import { type Caller, caller } from '../support/api-client.js';
 import { type ChildStack, dynamoDbProcessesOf, startChildStack } from '../support/child-stack.js';
 import { eventually } from '../support/local-stack.js';
+import { villages } from '../support/roll-scenario.js';
 
 const YEAR = 2033;
 const PERIOD = `${YEAR}-01`;
 /** Villages of Kota Jambi, two workers each. */
-const CODES = Array.from({ length: 8 }, (_, i) => `15.71.0${1 + (i % 4)}.${1001 + Math.floor(i / 4)}`);
+const CODES = villages(8);
 const nik = (serial: number) =>
   `157102${String(1 + (serial % 28)).padStart(2, '0')}0690${String(serial).padStart(4, '0')}`;
 

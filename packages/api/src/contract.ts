@@ -130,7 +130,7 @@ export const operationContracts = {
     status: 201,
     response: responses.reallocation,
     body: proposeReallocationBody,
-    problems: ['not-found', 'commitment-not-active'],
+    problems: ['not-found', 'commitment-not-active', 'quota-exhausted'],
   },
   approveReallocation: {
     status: 200,

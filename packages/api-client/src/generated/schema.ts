@@ -1177,6 +1177,20 @@ export interface components {
                 };
             };
         };
+        /** @description Conflicts with the current state: idempotency-in-progress, commitment-not-active, quota-exhausted */
+        "idempotency-in-progress-or-commitment-not-active-or-quota-exhausted": {
+            headers: {
+                /** @description Seconds to wait before retrying */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "idempotency-in-progress" | "commitment-not-active" | "quota-exhausted";
+                };
+            };
+        };
         /** @description Conflicts with the current state: idempotency-in-progress, illegal-transition */
         "idempotency-in-progress-or-illegal-transition": {
             headers: {
@@ -1809,7 +1823,7 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-commitment-not-active"];
+            409: components["responses"]["idempotency-in-progress-or-commitment-not-active-or-quota-exhausted"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
