@@ -144,7 +144,7 @@ describe('bulk enrollment import (POST /v1/villages/{code}/enrollments/import, G
 
   it('resumes a job whose worker crashed mid-chunk, after another chunk was done, without enrolling anyone twice', async () => {
     // Prepare: room for every worker; 1,200 rows (three chunks), two of them invalid.
-    const village = '15.01.01.2007';
+    const village = '15.01.01.2012';
     const stack = localStack();
     const { commitmentId, operator } = await villageWithQuota(village, 1_300 * FULL_YEAR);
     const rows = Array.from({ length: 1_200 }, (_, i) =>
