@@ -295,9 +295,7 @@ export const demoUsers = (sponsorId: string, villageCodes: readonly string[]): D
 /** What `npm start -- --demo` prints once the sample is there. */
 export const demoBanner = (baseUrl: string, sample: DemoSample) => {
   const base = baseUrl.replace(/\/+$/, '');
-  const users = sample.users
-    .map((u) => `  ${u.label.padEnd(34)} ${JSON.stringify(u.claims)}`)
-    .join('\n');
+  const users = sample.users.map((u) => `  ${u.label.padEnd(34)} ${JSON.stringify(u.claims)}`).join('\n');
   return `
 Demo sample ready: ${DEMO_SPONSOR_NAME}, ${sample.villageCodes.length} villages of Kerinci, ${sample.enrolled} workers, ${sample.period} rolled, ${sample.paidInvoices} invoices paid.
   Dashboard   ${base}/   (sign in as one of the demo users listed there)
