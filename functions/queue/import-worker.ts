@@ -5,6 +5,8 @@
  * job's stored cursor.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+// Reads the NIK hashing key from Secrets Manager before the first batch (a top-level await): the worker enrolls.
+import '../shared/nik-hash-key.js';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 // The module alone, not the package's index: that carries the whole HTTP API (the OpenAPI document and zod's
 // JSON Schema and locales with it), twice this function's budget.

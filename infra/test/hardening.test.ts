@@ -35,16 +35,18 @@ describe('self-healing and hardening on AWS', () => {
     });
   });
 
-  it('lets the http-api read the NIK hashing key secret, and no other function', () => {
+  it('lets the functions that enroll (http-api, import-worker) read the NIK hashing key secret, and no other', () => {
     // Act
     const readers = propertiesOf(template, 'AWS::IAM::Policy').filter((policy) =>
       JSON.stringify(policy.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
 
     // Assess
-    expect(readers).toHaveLength(1);
-    expect(JSON.stringify(readers[0]?.PolicyDocument)).toContain(secretId);
-    expect(JSON.stringify(readers[0]?.Roles)).toMatch(/HttpApi/);
+    expect(readers).toHaveLength(2);
+    for (const reader of readers) expect(JSON.stringify(reader.PolicyDocument)).toContain(secretId);
+    expect(readers.map((reader) => JSON.stringify(reader.Roles)).join(' ')).toMatch(
+      /HttpApi.*ImportWorker|ImportWorker.*HttpApi/,
+    );
   });
 
   it('reserves concurrency for the http-api function', () => {
@@ -146,7 +148,8 @@ describe('dead-letter redrive on AWS', () => {
       .filter((statement) => JSON.stringify(statement.Action).includes('sqs:StartMessageMoveTask'));
 
     // Assess
-    expect(statements).toHaveLength(3);
+    // One per queue with a dead-letter queue: renewal-work, import-work, billing-outbox, billing-inbox.
+    expect(statements).toHaveLength(4);
     for (const statement of statements) expect(JSON.stringify(statement.Resource)).toMatch(/DeadLetters/);
   });
 });
