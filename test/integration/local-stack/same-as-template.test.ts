@@ -111,6 +111,11 @@ describe('the local stack and the synthesized CDK template', () => {
     // Assess
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect(local.sort(byId)).toEqual(templateQueues.sort(byId));
-    expect(local.map((q) => q.id).sort()).toEqual(['billing-inbox', 'billing-outbox', 'renewal-work']);
+    expect(local.map((q) => q.id).sort()).toEqual([
+      'billing-inbox',
+      'billing-outbox',
+      'import-work',
+      'renewal-work',
+    ]);
   });
 });
