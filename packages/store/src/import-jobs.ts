@@ -29,6 +29,7 @@ import {
   importJobKey,
   importResultsKey,
   importRowsKey,
+  isStoreId,
 } from './keys.js';
 
 /** Rows per stored chunk, and so the work between two looks at the clock. */
@@ -277,6 +278,8 @@ export class ImportJobRepository {
 
   /** A job, read consistently; `undefined` if there is none. */
   async get(jobId: string): Promise<ImportJob | undefined> {
+    // Not an id this store makes (a ULID): no such job, and no key DynamoDB would refuse as too long.
+    if (!isStoreId(jobId)) return undefined;
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: importJobKey(jobId), ConsistentRead: true }),
     );
