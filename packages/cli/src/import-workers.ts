@@ -6,10 +6,12 @@
  * connection or Ctrl-C carries on with the same job; the post carries an idempotency key of the run, so a post
  * whose answer was lost names the same job again instead of importing the file twice.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import { open, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Schemas } from '@lindung/api-client';
 import { findRegion, formatNumber, villageCode as parseVillageCode } from '@lindung/core';
 import { type CliIo, type Command, EXIT_CODES, UsageError } from './command.js';
 import { columnsOf, csvLine, readCsv } from './csv.js';
@@ -123,20 +125,8 @@ interface RowResult {
   readonly message?: string;
 }
 
-/** An import job, as the API shows it. */
-interface ImportJob {
-  readonly id: string;
-  readonly state: 'receiving' | 'queued' | 'running' | 'done';
-  readonly rows: {
-    readonly total: number;
-    readonly done: number;
-    readonly enrolled: number;
-    readonly refused: number;
-  };
-  readonly byCode: Readonly<Record<string, number>>;
-  /** Set while the job has not moved for longer than a worker's lease: its work may be dead-lettered. */
-  readonly stalledSince?: string;
-}
+/** An import job, as the API shows it (the generated contract's schema). */
+type ImportJob = Schemas['ImportJob'];
 
 interface ImportPage extends ImportJob {
   readonly items: readonly RowResult[];
