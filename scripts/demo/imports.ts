@@ -3,23 +3,11 @@
  * the job until every row has a result. The demo and the benchmarks use it; the counts of the job (enrolled,
  * refused by code) are all they read, so the per-row pages are not fetched.
  */
+import type { Schemas } from '@lindung/api-client';
 import type { LindungClient } from '@lindung/cli';
 
-/** An import job as `GET /v1/imports/{id}` shows it (the fields read here). */
-export interface ImportJobAnswer {
-  readonly id: string;
-  readonly state: 'receiving' | 'queued' | 'running' | 'done';
-  readonly rows: {
-    readonly total: number;
-    readonly done: number;
-    readonly enrolled: number;
-    readonly refused: number;
-  };
-  /** Refused rows per problem code. */
-  readonly byCode: Readonly<Record<string, number>>;
-  /** Set while a job has made no progress for longer than a worker's lease (its work may be dead-lettered). */
-  readonly stalledSince?: string;
-}
+/** An import job as `GET /v1/imports/{id}` shows it (the generated contract's schema). */
+export type ImportJobAnswer = Schemas['ImportJob'];
 
 export interface ImportOptions {
   readonly idempotencyKey?: string;
