@@ -37,7 +37,7 @@ import {
   listReallocations,
   listSponsorCommitments,
   listVillageEnrollments,
-  openApiDocument,
+  openApiDocumentText,
   openApiRoute,
   pageQuery,
   principalOf,
@@ -149,7 +149,11 @@ const routes: Record<string, Route> = {
     const report = await checkHealth({ dynamodb: dynamodbClient, sqs: sqsClient, self });
     return json(report.status === 'ok' ? 200 : 503, report);
   },
-  [routeKey(openApiRoute)]: async () => json(200, openApiDocument),
+  [routeKey(openApiRoute)]: async () => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: openApiDocumentText(),
+  }),
   [routeKey(apiRoutes.createSponsor)]: async (e) =>
     json(201, await createSponsor(services, principalOf(e), createSponsorBody.parse(body(e)))),
   [routeKey(apiRoutes.draftCommitment)]: async (e) =>

@@ -56,7 +56,7 @@ export const bundling = {
   // the runtime drifts with each release. Each bundle then carries only the SDK clients it imports.
   externalModules: [],
   // Data files (the regions of idn-area-data) are emitted beside index.mjs as `<name>-<hash>.dat`.
-  loader: { '.dat': 'file' as const },
+  loader: { '.dat': 'file' as const, '.openapi.json': 'file' as const },
   esbuildArgs: {
     '--conditions': bundleConditions.join(','),
     ...Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),

@@ -38,9 +38,11 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   billingInboxFunction,
+  billingResendFunction,
   type FunctionDefinition,
   functionDefinitions,
   httpApiFunction,
+  importWorkerFunction,
   periodRollFunction,
   renewalWorkerFunction,
   reportsProjectorFunction,
@@ -134,11 +136,14 @@ const httpEvent = (
   {
     claims,
     body,
+    csv,
     query,
     pathParameters,
   }: {
     claims?: Record<string, string>;
     body?: unknown;
+    /** A `text/csv` body instead of JSON. */
+    csv?: string;
     query?: Record<string, string>;
     pathParameters?: Record<string, string>;
   } = {},
@@ -150,7 +155,11 @@ const httpEvent = (
     routeKey,
     rawPath: path,
     rawQueryString: new URLSearchParams(query).toString(),
-    headers: { host: 'api.lindung.test', 'content-type': 'application/json', 'user-agent': 'bundle-test' },
+    headers: {
+      host: 'api.lindung.test',
+      'content-type': csv === undefined ? 'application/json' : 'text/csv; charset=utf-8',
+      'user-agent': 'bundle-test',
+    },
     ...(query && { queryStringParameters: query }),
     ...(pathParameters && { pathParameters }),
     requestContext: {
@@ -167,6 +176,7 @@ const httpEvent = (
       ...(claims && { authorizer: { jwt: { claims, scopes: [] } } }),
     },
     ...(body !== undefined && { body: JSON.stringify(body) }),
+    ...(csv !== undefined && { body: csv }),
     isBase64Encoded: false,
   } as APIGatewayProxyEventV2;
 };
@@ -353,6 +363,12 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     expect(files[httpApiFunction.id]).toEqual([
       'index.mjs',
       'index.mjs.map',
+      expect.stringMatching(/^lindung\.openapi-\w+\.json$/),
+      expect.stringMatching(/^regions-\w+\.dat$/),
+    ]);
+    expect(files[importWorkerFunction.id]).toEqual([
+      'index.mjs',
+      'index.mjs.map',
       expect.stringMatching(/^regions-\w+\.dat$/),
     ]);
     for (const source of sources) {
@@ -366,6 +382,19 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
 
     // Assess
     expect(health.statusCode).toBe(200);
+  });
+
+  it('http-api serves the OpenAPI document from the file beside its index.mjs, as generated', async () => {
+    // Act
+    const served = await callApi('GET /v1/openapi.json', '/v1/openapi.json');
+
+    // Assess
+    expect(served.statusCode).toBe(200);
+    expect(served.body).toEqual(
+      JSON.parse(
+        await readFile(join(repositoryRoot, 'packages/api/src/generated/lindung.openapi.json'), 'utf8'),
+      ),
+    );
   });
 
   it('http-api drafts a percent-of-grant commitment over every village of Jambi from the shipped region data', async () => {
@@ -479,6 +508,60 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     expect(result.batchItemFailures).toEqual([]);
     expect(issued.map((m) => m.data.villageCode)).toContain(village);
     state.invoiceId = issued.find((m) => m.data.villageCode === village)?.data.invoiceId ?? '';
+  });
+
+  it('billing-resend hands billing again an invoice it has not answered within the hour', async () => {
+    // Act: EventBridge Scheduler's input during the invoice's month, long after it was handed over (today).
+    const summary = await invoke<{ unanswered: number; resent: number }>(billingResendFunction, {
+      scheduledTime: new Date(`${fiscalYear}-01-01T01:10:00+07:00`).toISOString(),
+    });
+    const again = (await drain('billing-outbox'))
+      .map((m) => JSON.parse(m.Body ?? '{}'))
+      .filter((m) => m.type === 'invoice.issued' && m.data.invoiceId === state.invoiceId);
+
+    // Assess
+    expect(summary.resent).toBeGreaterThanOrEqual(1);
+    expect(again).toHaveLength(1);
+  });
+
+  it('import-worker enrolls the rows of an import job from import-work, one row refused and explained', async () => {
+    // Prepare: a CSV of two workers posted to http-api (202 with the job), its work message on import-work.
+    const operator = claimsOf(`bundles-operator-${village}`, ['village-operator'], {
+      villageCodes: [village],
+    });
+    const nik = `${village.replaceAll('.', '').slice(0, 6)}150185${String((Date.now() + 1) % 10_000).padStart(4, '0')}`;
+    const posted = await callApi(
+      'POST /v1/villages/{code}/enrollments/import',
+      `/v1/villages/${village}/enrollments/import`,
+      {
+        claims: operator,
+        csv: `nik,name,startPeriod\n${nik},Siti Aminah,${fiscalYear}-02\n${nik.slice(0, 15)},Pendek,${fiscalYear}-02\n`,
+        query: { commitmentId: state.commitmentId },
+        pathParameters: { code: village },
+      },
+    );
+    const work = await drain('import-work');
+
+    // Act
+    const result = await invoke<{ batchItemFailures: unknown[] }>(
+      importWorkerFunction,
+      sqsEvent(privateQueues['import-work'] ?? { arn: '' }, work),
+    );
+    const job = await callApi('GET /v1/imports/{id}', `/v1/imports/${posted.body.id}`, {
+      claims: operator,
+      pathParameters: { id: posted.body.id },
+    });
+
+    // Assess
+    expect(posted.statusCode).toBe(202);
+    expect(work.map((m) => JSON.parse(m.Body ?? '{}').data.jobId)).toEqual([posted.body.id]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(job.statusCode).toBe(200);
+    expect(job.body).toMatchObject({ state: 'done', rows: { total: 2, done: 2, enrolled: 1, refused: 1 } });
+    expect(job.body.items.map((r: { outcome: string; code?: string }) => [r.outcome, r.code])).toEqual([
+      ['enrolled', undefined],
+      ['refused', 'validation-failed'],
+    ]);
   });
 
   it('billing-inbox applies BPJS billing’s acknowledgement from an SQS batch', async () => {
