@@ -86,9 +86,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { httpApiFunction } from '../registry.js';
 import { ownBundleSha256 } from '../shared/bundle-sha256.js';
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
-// Reads the NIK hashing key from Secrets Manager before the first request (a top-level await).
-import '../shared/nik-hash-key.js';
 import { continueImport } from '../shared/imports.js';
+import { nikHashKey } from '../shared/nik-hash-key.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,
@@ -287,6 +286,7 @@ const idempotency = exactlyOncePerKey({
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(problemDetails(logger))
   .use(injectLambdaContext(logger))
+  .use(nikHashKey())
   .use(httpHeaderNormalizer())
   .use(acceptedBodies({ otherMediaTypes: { [routeKey(apiRoutes.importEnrollments)]: ['text/csv'] } }))
   .use(scopeIdempotencyKey())

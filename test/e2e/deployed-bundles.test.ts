@@ -13,6 +13,8 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,8 +85,15 @@ let streamIterators: string[] = [];
 /** The function's bundle folder: every file esbuild wrote for it, and nothing else. */
 const bundleFolder = (definition: FunctionDefinition) => join(folder, definition.id);
 
-/** Runs the deployed bundle of `definition` on `event` in a fresh `node` process; its result. */
-const invoke = async <R>(definition: FunctionDefinition, event: unknown): Promise<R> => {
+/**
+ * Runs the deployed bundle of `definition` on `event` in a fresh `node` process; its result. `overrides`
+ * changes the function's environment (`undefined` removes a variable).
+ */
+const invoke = async <R>(
+  definition: FunctionDefinition,
+  event: unknown,
+  overrides: Readonly<Record<string, string | undefined>> = {},
+): Promise<R> => {
   const id = randomUUID();
   const eventFile = join(folder, `${id}.event.json`);
   const resultFile = join(folder, `${id}.result.json`);
@@ -104,15 +113,18 @@ const invoke = async <R>(definition: FunctionDefinition, event: unknown): Promis
         cwd: bundleFolder(definition),
         // What Lambda gives a function: its own variables (those the CDK sets, the stack's endpoints and
         // names) and nothing of this process's environment.
-        env: {
-          PATH: dirname(process.execPath),
-          ...environment,
-          LINDUNG_STAGE: 'local',
-          POWERTOOLS_SERVICE_NAME: definition.id,
-          POWERTOOLS_LOG_LEVEL: 'ERROR',
-          NODE_OPTIONS: '--enable-source-maps',
-          AWS_LAMBDA_FUNCTION_NAME: definition.id,
-        },
+        env: Object.fromEntries(
+          Object.entries({
+            PATH: dirname(process.execPath),
+            ...environment,
+            LINDUNG_STAGE: 'local',
+            POWERTOOLS_SERVICE_NAME: definition.id,
+            POWERTOOLS_LOG_LEVEL: 'ERROR',
+            NODE_OPTIONS: '--enable-source-maps',
+            AWS_LAMBDA_FUNCTION_NAME: definition.id,
+            ...overrides,
+          }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        ),
         maxBuffer: 16 * 1024 * 1024,
       },
     );
@@ -181,8 +193,19 @@ const httpEvent = (
   } as APIGatewayProxyEventV2;
 };
 
-const callApi = async (...args: Parameters<typeof httpEvent>): Promise<HttpAnswer> => {
-  const result = await invoke<{ statusCode: number; body?: string }>(httpApiFunction, httpEvent(...args));
+const callApi = async (...args: Parameters<typeof httpEvent>): Promise<HttpAnswer> =>
+  callApiWith({}, ...args);
+
+/** `callApi` with the function's environment changed (see `invoke`). */
+const callApiWith = async (
+  overrides: Readonly<Record<string, string | undefined>>,
+  ...args: Parameters<typeof httpEvent>
+): Promise<HttpAnswer> => {
+  const result = await invoke<{ statusCode: number; body?: string }>(
+    httpApiFunction,
+    httpEvent(...args),
+    overrides,
+  );
   return { statusCode: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined };
 };
 
@@ -562,6 +585,57 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
       ['enrolled', undefined],
       ['refused', 'validation-failed'],
     ]);
+  });
+
+  it('http-api reads the NIK hashing key as on AWS, from the Parameters and Secrets extension', async () => {
+    // Prepare: the extension's endpoint on localhost, serving the stack's key for the session token; the
+    // function gets only the secret's ARN, as the CDK configures it.
+    const arn = 'arn:aws:secretsmanager:ap-southeast-3:000000000000:secret:lindung/local/nik-hash-key';
+    const asked: string[] = [];
+    const extension = createServer((request, response) => {
+      asked.push(`${request.url} ${request.headers['x-aws-parameters-secrets-token']}`);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ ARN: arn, SecretString: environment.NIK_HASH_KEY }));
+    });
+    await new Promise<void>((resolve) => extension.listen(0, '127.0.0.1', resolve));
+    const operator = claimsOf(`bundles-operator-${village}`, ['village-operator'], {
+      villageCodes: [village],
+    });
+    const nik = `${village.replaceAll('.', '').slice(0, 6)}150186${String((Date.now() + 2) % 10_000).padStart(4, '0')}`;
+
+    // Act
+    const enrolled = await callApiWith(
+      {
+        NIK_HASH_KEY: undefined,
+        NIK_HASH_KEY_SECRET_ARN: arn,
+        AWS_SESSION_TOKEN: 'bundle-session',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
+      },
+      'POST /v1/villages/{code}/enrollments',
+      `/v1/villages/${village}/enrollments`,
+      {
+        claims: operator,
+        body: { commitmentId: state.commitmentId, worker: { nik }, startPeriod: `${fiscalYear}-03` },
+        pathParameters: { code: village },
+      },
+    );
+    await new Promise((resolve) => extension.close(resolve));
+    // The same worker through the stack's own key: already covered, so both hashed the NIK alike.
+    const again = await callApi(
+      'POST /v1/villages/{code}/enrollments',
+      `/v1/villages/${village}/enrollments`,
+      {
+        claims: operator,
+        body: { commitmentId: state.commitmentId, worker: { nik }, startPeriod: `${fiscalYear}-03` },
+        pathParameters: { code: village },
+      },
+    );
+
+    // Assess
+    expect(enrolled.statusCode).toBe(201);
+    expect(asked).toEqual([`/secretsmanager/get?secretId=${encodeURIComponent(arn)} bundle-session`]);
+    expect(again.statusCode).toBe(409);
+    expect(again.body.code).toBe('already-covered');
   });
 
   it('billing-inbox applies BPJS billing’s acknowledgement from an SQS batch', async () => {
