@@ -30,9 +30,11 @@ const bundled = deployedDefinitions(functionDefinitions).filter((definition) =>
 describe('function bundles', () => {
   const reports = new Map<string, BundleReport>();
 
+  // Seven minified esbuild builds: about 5 s alone, but the unit project runs its files side by side on two
+  // cores, and 20 s proved too short on a loaded machine (the whole file was skipped).
   beforeAll(async () => {
     for (const report of await Promise.all(bundled.map(bundleReport))) reports.set(report.id, report);
-  }, 20_000);
+  }, 120_000);
 
   it('bundles at least the HTTP API', () => {
     // Assess
