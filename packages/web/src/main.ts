@@ -4,10 +4,13 @@
  * province overview (region tree with coverage colours, budget burn chart), village table, village detail,
  * invoice list; hash routes so that any static host (CloudFront, the local stack) can serve it.
  */
+
+import type { operations } from '@lindung/api-client';
 import htm from 'htm';
 import { h, render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
+import { apiOf, type Schemas, send } from './api.js';
 import { App as AppContext } from './context.js';
 import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from './format.js';
 import { t, type WordKey } from './i18n.js';
@@ -17,7 +20,6 @@ import {
   completeSignIn,
   type DeploymentConfig,
   deploymentConfig,
-  get,
   type HostedUi,
   hostedUiOf,
   loadSession,
@@ -30,67 +32,17 @@ import {
 import { ApprovalsPage } from './views/approvals.js';
 import { DraftPage } from './views/draft.js';
 import { EnrollPage } from './views/enroll.js';
-import { type Invoice, InvoicesPage, InvoiceTable, inNumberOrder } from './views/invoices.js';
+import { InvoicesPage, InvoiceTable, inNumberOrder } from './views/invoices.js';
+import { useLoad } from './views/shared.js';
 import { Workers } from './views/workers.js';
 
 const html = htm.bind(h);
 
-interface InvoiceFigures {
-  count: number;
-  amount: number;
-}
-
-interface Figures {
-  code: string;
-  name: string;
-  level: string;
-  target: number;
-  covered: number;
-  coveragePercent: number | null;
-  committed: number;
-  allocated: number;
-  reserved: number;
-  spent: number;
-  released: number;
-  remaining: number;
-  used: number;
-  quotas: number;
-  invoices: Record<string, InvoiceFigures>;
-}
-
-interface CommitmentSummary {
-  commitmentId: string;
-  sponsorId: string;
-  sponsorName: string | null;
-  fiscalYear: number;
-  budget: number;
-  committed: number;
-  status?: string;
-}
-
-interface Coverage {
-  fiscalYear: number;
-  fiscalYears: number[];
-  sponsorId?: string;
-  region: Figures;
-  children: Figures[];
-  commitments: CommitmentSummary[];
-}
-
-interface Budget {
-  commitmentId: string;
-  fiscalYear: number;
-  committed: number;
-  allocated: number;
-  unallocated: number;
-  reserved: number;
-  spent: number;
-  released: number;
-  remaining: number;
-  covered: number;
-  burn: { period: string; spent: number; cumulativeSpent: number }[];
-  forecast: { monthlyBurn: number; monthsOfCoverageLeft: number | null; fundedThrough: string | null };
-}
+type Figures = Schemas['RegionFigures'];
+type Coverage = Schemas['CoverageReport'];
+type CommitmentSummary = Coverage['commitments'][number];
+type Budget = Schemas['BudgetReport'];
+type CoverageQuery = NonNullable<operations['coverageReport']['parameters']['query']>;
 
 type Route =
   | { page: 'overview' }
@@ -122,22 +74,11 @@ const useRoute = (): Route => {
   return route;
 };
 
-/** Loads `path` whenever it changes; `undefined` while loading. */
-const useApi = <T>(session: Session, path: string | undefined) => {
-  const [state, setState] = useState<{ path?: string; data?: T; error?: string }>({});
-  useEffect(() => {
-    if (!path) return;
-    let live = true;
-    setState({ path });
-    get<T>(session, path)
-      .then((data) => live && setState({ path, data }))
-      .catch((error: Error) => live && setState({ path, error: error.message }));
-    return () => {
-      live = false;
-    };
-  }, [session, path]);
-  return state.path === path ? state : {};
-};
+/** The coverage report for `query` (nothing while it is undefined). */
+const useCoverage = (query: CoverageQuery | undefined) =>
+  useLoad(query && `coverage${JSON.stringify(query)}`, (api) =>
+    api.GET('/v1/reports/coverage', { params: { query: query ?? {} } }),
+  );
 
 const isOperator = (session: Session) =>
   session.claims.roles.includes('village-operator') &&
@@ -169,23 +110,18 @@ const Totals = ({ lang, figures }: { lang: Lang; figures: Figures }) => html`
 /** One region of the tree; its children load when it is opened. */
 const RegionNode = ({
   lang,
-  session,
   figures,
   query,
   depth,
 }: {
   lang: Lang;
-  session: Session;
   figures: Figures;
-  query: string;
+  query: CoverageQuery;
   depth: number;
 }) => {
   const [open, setOpen] = useState(false);
   const leaf = figures.level === 'village';
-  const children = useApi<Coverage>(
-    session,
-    open ? `/v1/reports/coverage?region=${figures.code}${query}` : undefined,
-  );
+  const children = useCoverage(open ? { region: figures.code, ...query } : undefined);
   return html`
     <li class="node" data-code=${figures.code}>
       <div class="row" style=${`padding-left:${depth * 1.1}rem`}>
@@ -208,7 +144,7 @@ const RegionNode = ({
         (children.data
           ? html`<ul>${children.data.children.map(
               (c) =>
-                html`<${RegionNode} key=${c.code} lang=${lang} session=${session} figures=${c} query=${query} depth=${depth + 1} />`,
+                html`<${RegionNode} key=${c.code} lang=${lang} figures=${c} query=${query} depth=${depth + 1} />`,
             )}</ul>`
           : html`<${Loading} lang=${lang} error=${children.error} />`)
       }
@@ -292,20 +228,11 @@ const BurnChart = ({ lang, budget }: { lang: Lang; budget: Budget }) => {
     </p>`;
 };
 
-const BudgetPanel = ({
-  lang,
-  session,
-  commitments,
-}: {
-  lang: Lang;
-  session: Session;
-  commitments: CommitmentSummary[];
-}) => {
+const BudgetPanel = ({ lang, commitments }: { lang: Lang; commitments: CommitmentSummary[] }) => {
   const [selected, setSelected] = useState(commitments[0]?.commitmentId);
   useEffect(() => setSelected(commitments[0]?.commitmentId), [commitments]);
-  const budget = useApi<Budget>(
-    session,
-    selected ? `/v1/reports/budget?commitmentId=${selected}` : undefined,
+  const budget = useLoad(selected && `budget/${selected}`, (api) =>
+    api.GET('/v1/reports/budget', { params: { query: { commitmentId: selected ?? '' } } }),
   );
   if (commitments.length === 0) return null;
   return html`
@@ -335,13 +262,14 @@ const BudgetPanel = ({
     </section>`;
 };
 
-const scopeQuery = (coverage: Coverage | undefined) =>
-  coverage
-    ? `&fiscalYear=${coverage.fiscalYear}${coverage.sponsorId ? `&sponsorId=${coverage.sponsorId}` : ''}`
-    : '';
+/** The fiscal year and sponsor a report was of, for the reports below it. */
+const scopeQuery = (coverage: Coverage): CoverageQuery => ({
+  fiscalYear: coverage.fiscalYear,
+  ...(coverage.sponsorId && { sponsorId: coverage.sponsorId }),
+});
 
-const Overview = ({ lang, session }: { lang: Lang; session: Session }) => {
-  const coverage = useApi<Coverage>(session, '/v1/reports/coverage');
+const Overview = ({ lang }: { lang: Lang }) => {
+  const coverage = useCoverage({});
   if (!coverage.data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
   const data = coverage.data;
   return html`
@@ -353,21 +281,20 @@ const Overview = ({ lang, session }: { lang: Lang; session: Session }) => {
         <ul class="tree" data-testid="region-tree">
           ${data.children.map(
             (c) =>
-              html`<${RegionNode} key=${c.code} lang=${lang} session=${session} figures=${c} query=${scopeQuery(data)} depth=${0} />`,
+              html`<${RegionNode} key=${c.code} lang=${lang} figures=${c} query=${scopeQuery(data)} depth=${0} />`,
           )}
         </ul>
       </section>
-      <${BudgetPanel} lang=${lang} session=${session} commitments=${data.commitments} />
+      <${BudgetPanel} lang=${lang} commitments=${data.commitments} />
     </div>`;
 };
 
-const VillageTable = ({ lang, session }: { lang: Lang; session: Session }) => {
-  const top = useApi<Coverage>(session, '/v1/reports/coverage');
+const VillageTable = ({ lang }: { lang: Lang }) => {
+  const top = useCoverage({});
   const region = top.data?.region;
   const base = region && (region.level === 'national' ? top.data?.children[0]?.code : region.code);
-  const all = useApi<Coverage>(
-    session,
-    base ? `/v1/reports/coverage?region=${base}&children=villages${scopeQuery(top.data)}` : undefined,
+  const all = useCoverage(
+    base && top.data ? { region: base, children: 'villages', ...scopeQuery(top.data) } : undefined,
   );
   const [search, setSearch] = useState('');
   const rows = useMemo(() => {
@@ -408,11 +335,12 @@ const VillageTable = ({ lang, session }: { lang: Lang; session: Session }) => {
 };
 
 const VillageDetail = ({ lang, session, code }: { lang: Lang; session: Session; code: string }) => {
-  const coverage = useApi<Coverage>(session, `/v1/reports/coverage?region=${code}`);
-  const sponsor = session.claims.sponsorId;
-  const invoices = useApi<{ items: Invoice[] }>(
-    session,
-    `/v1/invoices?villageCode=${code}${sponsor && !isOperator(session) ? `&sponsorId=${sponsor}` : ''}&limit=200`,
+  const coverage = useCoverage({ region: code });
+  const sponsorId = isOperator(session) ? undefined : session.claims.sponsorId;
+  const invoices = useLoad(`invoices/${code}/${sponsorId ?? ''}`, (api) =>
+    api.GET('/v1/invoices', {
+      params: { query: { villageCode: code, ...(sponsorId && { sponsorId }), limit: 200 } },
+    }),
   );
   if (!coverage.data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
   const data = coverage.data;
@@ -440,7 +368,7 @@ const VillageDetail = ({ lang, session, code }: { lang: Lang; session: Session; 
 const InvoicesRoute = ({ lang, session }: { lang: Lang; session: Session }) => {
   const operator = isOperator(session);
   const own = session.claims.sponsorId;
-  const top = useApi<Coverage>(session, !own && !operator ? '/v1/reports/coverage' : undefined);
+  const top = useCoverage(!own && !operator ? {} : undefined);
   const [typed, setTyped] = useState('');
   const sponsorId = own ?? top.data?.commitments[0]?.sponsorId ?? (typed || undefined);
   if (operator) return html`<${InvoicesPage} villageCode=${session.claims.villageCodes[0]} />`;
@@ -505,7 +433,8 @@ const SignIn = ({ lang, onSession }: { lang: Lang; onSession: (s: Session) => vo
   useEffect(() => {
     (async () => {
       const auditor = await localToken({ roles: ['auditor'], sub: 'demo-auditor' });
-      const top = await get<Coverage>(auditor, '/v1/reports/coverage');
+      const api = apiOf(auditor);
+      const top = await send(api.GET('/v1/reports/coverage'));
       const found: DemoUser[] = [];
       const sponsors = new Map(top.commitments.map((c) => [c.sponsorId, c.sponsorName ?? c.sponsorId]));
       for (const [sponsorId, name] of sponsors) {
@@ -534,9 +463,10 @@ const SignIn = ({ lang, onSession }: { lang: Lang; onSession: (s: Session) => vo
       }
       const province = top.children.find((c) => c.quotas > 0)?.code;
       if (province) {
-        const villages = await get<Coverage>(
-          auditor,
-          `/v1/reports/coverage?region=${province}&children=villages&fiscalYear=${top.fiscalYear}`,
+        const villages = await send(
+          api.GET('/v1/reports/coverage', {
+            params: { query: { region: province, children: 'villages', fiscalYear: top.fiscalYear } },
+          }),
         );
         for (const v of villages.children.filter((x) => x.quotas > 0).slice(0, 3)) {
           found.push({
@@ -654,7 +584,7 @@ const App = () => {
   const page = (signedIn: Session) => {
     switch (route.page) {
       case 'villages':
-        return html`<${VillageTable} lang=${lang} session=${signedIn} />`;
+        return html`<${VillageTable} lang=${lang} />`;
       case 'village':
         return html`<${VillageDetail} key=${route.code} lang=${lang} session=${signedIn} code=${route.code} />`;
       case 'invoices':
@@ -670,7 +600,7 @@ const App = () => {
           ? html`<${Loading} lang=${lang} />`
           : roles.includes('billing') && !roles.includes('auditor') && !sponsorStaff
             ? html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`
-            : html`<${Overview} lang=${lang} session=${signedIn} />`;
+            : html`<${Overview} lang=${lang} />`;
     }
   };
   return html`
