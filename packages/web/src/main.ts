@@ -32,6 +32,7 @@ import {
 import { ApprovalsPage } from './views/approvals.js';
 import { DraftPage } from './views/draft.js';
 import { EnrollPage } from './views/enroll.js';
+import { ImportPage } from './views/import.js';
 import { InvoicesPage, InvoiceTable, inNumberOrder } from './views/invoices.js';
 import { useLoad } from './views/shared.js';
 import { Workers } from './views/workers.js';
@@ -50,6 +51,7 @@ type Route =
   | { page: 'village'; code: string }
   | { page: 'invoices' }
   | { page: 'enroll' }
+  | { page: 'import'; jobId?: string }
   | { page: 'approvals' }
   | { page: 'draft' };
 
@@ -59,6 +61,8 @@ const parseRoute = (hash: string): Route => {
   if (page === 'village' && code) return { page: 'village', code: decodeURIComponent(code) };
   if (page === 'invoices') return { page: 'invoices' };
   if (page === 'enroll') return { page: 'enroll' };
+  if (page === 'import')
+    return code ? { page: 'import', jobId: decodeURIComponent(code) } : { page: 'import' };
   if (page === 'approvals') return { page: 'approvals' };
   if (page === 'draft') return { page: 'draft' };
   return { page: 'overview' };
@@ -552,7 +556,7 @@ const App = () => {
   useEffect(() => {
     // A village operator has one village: that is their dashboard.
     const own = session?.claims.villageCodes[0];
-    const ownPages = ['village', 'invoices', 'enroll'];
+    const ownPages = ['village', 'invoices', 'enroll', 'import'];
     if (session && isOperator(session) && own && !ownPages.includes(route.page)) {
       location.hash = `#/village/${own}`;
     }
@@ -568,6 +572,7 @@ const App = () => {
       ? [
           nav(`#/village/${session.claims.villageCodes[0] ?? ''}`, 'overview', route.page === 'village'),
           nav('#/enroll', 'enroll', route.page === 'enroll'),
+          nav('#/import', 'import', route.page === 'import'),
           nav('#/invoices', 'invoices', route.page === 'invoices'),
         ]
       : roles.includes('billing') && !roles.includes('auditor') && !sponsorStaff
@@ -591,6 +596,8 @@ const App = () => {
         return html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`;
       case 'enroll':
         return html`<${EnrollPage} code=${signedIn.claims.villageCodes[0] ?? ''} />`;
+      case 'import':
+        return html`<${ImportPage} code=${signedIn.claims.villageCodes[0] ?? ''} jobId=${route.jobId} />`;
       case 'approvals':
         return html`<${ApprovalsPage} />`;
       case 'draft':
