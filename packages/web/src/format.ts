@@ -47,6 +47,8 @@ export const periodLabel = (period: string, lang: Lang): string => {
 export const monthLabel = (period: string, lang: Lang): string =>
   MONTHS[lang][Number(period.split('-')[1]) - 1] ?? period;
 
-/** A file size in megabytes with one decimal, in the language's notation: `5,8 MB` / `5.8 MB`. */
-export const megabytes = (bytes: number, lang: Lang): string =>
-  `${new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: 1 }).format(bytes / 1_000_000)} MB`;
+/** A file size with one decimal in the language's notation: `5,8 MB` / `5.8 MB`, `0,7 KB` below a megabyte. */
+export const megabytes = (bytes: number, lang: Lang): string => {
+  const format = new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: 1 });
+  return bytes < 1_000_000 ? `${format.format(bytes / 1_000)} KB` : `${format.format(bytes / 1_000_000)} MB`;
+};

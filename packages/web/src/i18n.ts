@@ -283,7 +283,7 @@ const words = {
   ],
   importDone: [
     '{enrolled} pekerja terdaftar, {refused} baris ditolak.',
-    '{enrolled} workers enrolled, {refused} rows refused.',
+    '{enrolled} workers enrolled, {refused} refused.',
   ],
   refusedRows: ['Baris yang ditolak', 'Refused rows'],
   rowHelp: [

@@ -245,7 +245,7 @@ const JobView = ({ jobId }: { jobId: string }) => {
       ${job.stalledSince && html`<p class="error" role="alert">${t(lang, 'importStalled', { since: new Date(job.stalledSince).toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB') })}</p>`}
       ${
         job.state === 'done' &&
-        html`<p class=${refused > 0 ? 'error' : 'ok'} role="status" data-testid="import-summary">${t(
+        html`<p class=${refused > 0 ? '' : 'ok'} role="status" data-testid="import-summary">${t(
           lang,
           'importDone',
           {
@@ -280,29 +280,35 @@ const Results = ({ jobId, results }: { jobId: string; results: readonly RowResul
         r.outcome === 'refused' ? reason(r) : '',
       ]),
     ]);
-  const table = (items: readonly RowResult[], testId: string, withReason: boolean) =>
-    html`<div class="table-wrap"><table data-testid=${testId}>
+  // A table wider than a phone scrolls: its box takes the keyboard focus so that it can be scrolled without a mouse.
+  const table = (items: readonly RowResult[], testId: string, label: string) =>
+    html`<div class="table-wrap" tabindex="0" role="region" aria-label=${label}><table data-testid=${testId}>
       <thead><tr><th scope="col" class="num">${t(lang, 'row')}</th><th scope="col">${t(lang, 'nik')}</th>
-        <th scope="col">${t(lang, 'name')}</th>${withReason && html`<th scope="col">${t(lang, 'reason')}</th>`}</tr></thead>
+        <th scope="col">${t(lang, 'name')}</th></tr></thead>
       <tbody>${items.map(
         (
           r,
         ) => html`<tr data-row=${r.row}><td class="num">${count(r.row, lang)}</td><td class="mono">${r.nik}</td>
-          <td>${named(r)}</td>${withReason && html`<td data-testid="refusal-reason">${reason(r)}</td>`}</tr>`,
+          <td>${named(r)}</td></tr>`,
       )}</tbody></table></div>`;
   return html`
     ${
       refused.length > 0 &&
       html`<section class="card" aria-labelledby="refused-title">
         <h2 id="refused-title">${t(lang, 'refusedRows')} (${count(refused.length, lang)})</h2>
-        ${table(refused, 'refused-rows', true)}
+        <ol class="refusals" data-testid="refused-rows">${refused.map(
+          (r) => html`<li data-row=${r.row}>
+            <strong>${t(lang, 'row')} ${count(r.row, lang)}</strong> · <span class="mono">${r.nik}</span> · ${named(r)}
+            <p class="error" data-testid="refusal-reason">${reason(r)}</p>
+          </li>`,
+        )}</ol>
         <p class="muted">${t(lang, 'rowHelp')}</p>
       </section>`
     }
     <section class="card">
       <details data-testid="enrolled-rows">
         <summary>${t(lang, 'enrolledRows', { n: count(enrolled.length, lang) })}</summary>
-        ${table(enrolled, 'enrolled-table', false)}
+        ${table(enrolled, 'enrolled-table', t(lang, 'enrolledRows', { n: count(enrolled.length, lang) }))}
       </details>
       <button class="button" type="button" onClick=${download} data-testid="import-results-csv">${t(lang, 'downloadResults')}</button>
     </section>`;
