@@ -7,7 +7,7 @@
  * invoices paid. Every page is checked with axe-core and photographed at 1366 px and 360 px.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { childrenOf } from '@lindung/core';
@@ -316,6 +316,15 @@ describe('every role in the dashboard', () => {
     const file = page.getByTestId('import-file');
     const check = page.getByTestId('import-file-check');
     await record(page, 'operator-import');
+
+    // Act / Assess: the example file to start from.
+    const example = page.waitForEvent('download');
+    await page.getByTestId('import-example').click();
+    const exampleFile = await example;
+    expect(exampleFile.suggestedFilename()).toBe('contoh-pekerja.csv');
+    expect(await readFile(await exampleFile.path(), 'utf8')).toMatch(
+      new RegExp(`^nik,name,startPeriod\n1509014506900001,Siti Aminah,${YEAR}-01\n`),
+    );
 
     // Act / Assess: a spreadsheet that is not CSV, and a CSV with columns of its own, are refused before upload.
     await file.setInputFiles({

@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure, apiOf, idempotencyKey, keyed, send } from '../api.js';
 import { useApp } from '../context.js';
-import { count, megabytes, percent, rupiah } from '../format.js';
+import { count, type Lang, megabytes, percent, rupiah } from '../format.js';
 import { t, type WordKey } from '../i18n.js';
 import { explain } from '../problems.js';
 import { useVillageYear } from './enroll.js';
@@ -72,7 +72,7 @@ const ColumnHelp = ({ year }: { year: number }) => {
 };
 
 /** What the upload answered when it did not answer 202, in the operator's words. */
-const uploadRefusal = (lang: 'id' | 'en', error: unknown, bytes: number): string => {
+const uploadRefusal = (lang: Lang, error: unknown, bytes: number): string => {
   if (error instanceof ApiFailure) {
     const { code, errors = [] } = error.problem;
     if (code === 'payload-too-large')
@@ -104,7 +104,7 @@ const UploadForm = ({
   const [chosen, setChosen] = useState<Chosen>();
   const [refusal, setRefusal] = useState<string>();
   const [busy, setBusy] = useState(false);
-  // One key per chosen file: a double click or a retry of the same upload names the same job.
+  // One key per chosen file and commitment: a double click or a retry of the same upload names the same job.
   const key = useRef(idempotencyKey());
   const inFlight = useRef(false);
   const last = localStorage.getItem(lastJobKey(code));
@@ -155,7 +155,10 @@ const UploadForm = ({
         commitments.length > 1 &&
         html`<label for="import-commitment">${t(lang, 'commitment')}</label>
         <select id="import-commitment" value=${commitmentId}
-          onChange=${(e: Event) => setCommitmentId((e.target as HTMLSelectElement).value)}>
+          onChange=${(e: Event) => {
+            setCommitmentId((e.target as HTMLSelectElement).value);
+            key.current = idempotencyKey();
+          }}>
           ${commitments.map((c) => html`<option value=${c.code}>…${c.code.slice(-6)} · ${rupiah(c.remaining)}</option>`)}
         </select>`
       }
