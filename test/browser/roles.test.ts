@@ -2,16 +2,18 @@
  * Every role does its work in the dashboard, end to end in headless Chromium against the local stack: a
  * finance officer drafts a commitment over the 12 villages of a district, an approver (another person)
  * approves it, a village operator on a phone enrolls three workers by hand (a double click enrolls once, a
- * refused enrollment changes nothing) and ends one coverage, an admin rolls the month, and BPJS billing sees
- * the invoices paid. Every page is checked with axe-core and photographed at 1366 px and 360 px.
+ * refused enrollment changes nothing), ends one coverage and enrolls twenty more from a CSV file uploaded
+ * through the dashboard (one row refused, explained), an admin rolls the month, and BPJS billing sees the
+ * invoices paid. Every page is checked with axe-core and photographed at 1366 px and 360 px.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { childrenOf } from '@lindung/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rupiah } from '../../packages/web/src/format.js';
 import { caller, nikIn } from '../support/api-client.js';
 import { eventually, localStack } from '../support/local-stack.js';
 import { sponsorWithStaff } from '../support/scenario.js';
@@ -25,6 +27,20 @@ const VILLAGES = childrenOf(DISTRICT).map((v) => v.code as string);
 const OPERATOR_VILLAGE = VILLAGES[0] ?? '';
 const LAPTOP = { width: 1366, height: 900 };
 const PHONE = { width: 360, height: 780 };
+
+/** The twenty workers of the CSV file, and where in it the already covered Siti Aminah is listed again. */
+const IMPORTED = Array.from({ length: 20 }, (_, i) => ({
+  nik: nikIn('150901', 101 + i),
+  name: `Impor ${i + 1}`,
+}));
+const REFUSED_ROW = 7;
+const FULL_YEAR = 12 * 16_800;
+
+const operatorClaims = {
+  roles: ['village-operator'],
+  villageCodes: [OPERATOR_VILLAGE],
+  sub: `operator-${OPERATOR_VILLAGE}`,
+};
 
 interface Claims {
   roles: string[];
@@ -94,6 +110,13 @@ describe('every role in the dashboard', () => {
   };
 
   let commitmentId: string;
+
+  /** The operator's village quota of the commitment, as stored (not the projected report). */
+  const villageQuota = async (): Promise<{ available: number; reserved: number; workers: number }> => {
+    const auditor = await caller(stack, { roles: ['auditor'] });
+    const { items } = (await auditor.get(`/v1/commitments/${commitmentId}/allocations?limit=100`)).body;
+    return items.find((a: { villageCode: string }) => a.villageCode === OPERATOR_VILLAGE);
+  };
 
   it('lets a finance officer draft a commitment over the villages of a district with the planner and a preview', async () => {
     // Prepare
@@ -244,13 +267,15 @@ describe('every role in the dashboard', () => {
       await page.getByTestId('enroll-submit').click();
       await expect.poll(() => page.getByTestId('enroll-outcome').textContent()).toContain(`Pekerja ${i + 2}`);
     }
+    const before = await villageQuota();
     await page.getByTestId('nik').fill(niks[0] ?? '');
     await page.getByTestId('enroll-submit').click();
 
-    // Assess: refused in plain words, and nothing changed.
+    // Assess: refused in plain words, and nothing changed (neither the workers nor the quota).
     await expect.poll(() => page.getByTestId('enroll-outcome').textContent()).toContain('sudah terlindungi');
     expect(await page.getByTestId('enroll-outcome').getAttribute('role')).toBe('alert');
     expect(await enrolled()).toBe(3);
+    expect(await villageQuota()).toEqual(before);
     expect(new Set(keys).size).toBe(4);
     await page.screenshot({ path: join(ARTIFACTS, 'operator-refused-360.png'), fullPage: true });
 
@@ -266,6 +291,128 @@ describe('every role in the dashboard', () => {
       .poll(() => page.getByTestId('terminate-outcome').textContent())
       .toContain('Rp 117.600 kembali ke kuota desa');
     await record(page, 'operator-village');
+    await page.close();
+  });
+
+  let importJobId: string;
+
+  it('lets the operator upload a CSV of workers: wrong files refused at once, progress, every row explained, a reload finds the job', async () => {
+    // Prepare: the 20 new workers and, as row 7, Siti Aminah again (enrolled by hand above).
+    const api = await caller(stack, operatorClaims);
+    const enrolled = async () =>
+      (await api.get(`/v1/villages/${OPERATOR_VILLAGE}/enrollments?limit=100`)).body.items.length as number;
+    const lines = IMPORTED.map((w) => `${w.nik},${w.name},${YEAR}-01`);
+    lines.splice(REFUSED_ROW - 1, 0, `${nikIn('150901', 1)},Siti Aminah,${YEAR}-01`);
+    const csv = `nik,name,startPeriod\n${lines.join('\n')}\n`;
+    const page = await signedIn(operatorClaims, PHONE);
+    const keys: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('/enrollments/import')) {
+        keys.push(request.headers()['idempotency-key'] ?? '');
+      }
+    });
+    await page.goto(`${stack.httpUrl}/#/import`);
+    await page.getByTestId('import-form').waitFor();
+    const file = page.getByTestId('import-file');
+    const check = page.getByTestId('import-file-check');
+    await record(page, 'operator-import');
+
+    // Act / Assess: the example file to start from.
+    const example = page.waitForEvent('download');
+    await page.getByTestId('import-example').click();
+    const exampleFile = await example;
+    expect(exampleFile.suggestedFilename()).toBe('contoh-pekerja.csv');
+    expect(await readFile(await exampleFile.path(), 'utf8')).toMatch(
+      new RegExp(`^nik,name,startPeriod\n1509014506900001,Siti Aminah,${YEAR}-01\n`),
+    );
+
+    // Act / Assess: a spreadsheet that is not CSV, and a CSV with columns of its own, are refused before upload.
+    await file.setInputFiles({
+      name: 'pekerja.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from('PK'),
+    });
+    await expect.poll(() => check.textContent()).toContain('“pekerja.xlsx” bukan berkas CSV');
+    expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
+    await file.setInputFiles({
+      name: 'pekerja.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`nik;nama;mulai\n${nikIn('150901', 9)};Ani;${YEAR}-01\n`),
+    });
+    await expect
+      .poll(() => check.textContent())
+      .toBe('Kolom tidak dikenal: "nama", "mulai". Kolom yang dipakai: nik, name, startPeriod.');
+    expect(await check.getAttribute('role')).toBe('alert');
+    expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
+
+    // Act / Assess: a file over the API's body limit is refused by the API (413), explained, nothing imported.
+    const big = `nik,name,startPeriod\n${`${nikIn('150901', 9)},Pekerja,${YEAR}-01\n`.repeat(190_000)}`;
+    await file.setInputFiles({ name: 'besar.csv', mimeType: 'text/csv', buffer: Buffer.from(big) });
+    await expect.poll(() => check.textContent()).toContain('siap diunggah');
+    await page.getByTestId('import-submit').click();
+    await expect
+      .poll(() => check.textContent())
+      .toContain('Berkas terlalu besar untuk diunggah sekaligus (6,3 MB)');
+    expect(await enrolled()).toBe(3);
+
+    // Act: the real file, with a double click.
+    await file.setInputFiles({ name: 'pekerja.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect.poll(() => check.textContent()).toContain('21 pekerja siap diunggah');
+    await page.getByTestId('import-submit').dblclick();
+
+    // Assess: the job's page, in the address, with its progress, until it is done.
+    await page.waitForURL(/#\/import\/[0-9A-Z]{26}$/);
+    importJobId = decodeURIComponent(page.url().split('/').pop() ?? '');
+    const done = page.locator('[data-testid=import-job][data-state=done]');
+    await done.waitFor();
+    expect(await page.getByTestId('import-progress-text').textContent()).toBe(
+      '21 dari 21 baris diproses (100,0 %)',
+    );
+    expect(await page.getByTestId('import-progress').getAttribute('value')).toBe('21');
+    expect(await page.getByTestId('import-summary').textContent()).toBe(
+      '20 pekerja terdaftar, 1 baris ditolak.',
+    );
+    const refused = page.locator('[data-testid=refused-rows] li');
+    await expect.poll(() => refused.count()).toBe(1);
+    expect(await refused.getAttribute('data-row')).toBe(String(REFUSED_ROW));
+    expect(await refused.textContent()).toContain('Siti Aminah');
+    expect(await refused.getByTestId('refusal-reason').textContent()).toBe(
+      'Sudah terlindungi untuk bulan itu (oleh desa atau sponsor lain); tidak didaftarkan lagi.',
+    );
+    expect(await page.locator('[data-testid=enrolled-table] tbody tr').count()).toBe(20);
+    // One upload for the double click (the 413 file had its own key): 23 workers, 20 of them from the file.
+    expect(new Set(keys).size).toBe(2);
+    expect(await enrolled()).toBe(23);
+    // The quota holds 22 full years and the five months of the worker who ends in June.
+    expect((await villageQuota()).reserved).toBe(22 * FULL_YEAR + 5 * 16_800);
+
+    // Act / Assess: the results as a file; English on the switch.
+    const download = page.waitForEvent('download');
+    await page.getByTestId('import-results-csv').click();
+    expect((await download).suggestedFilename()).toBe(`hasil-impor-${importJobId}.csv`);
+    await page.getByTestId('lang-switch').click();
+    expect(await refused.getByTestId('refusal-reason').textContent()).toContain(
+      'Already covered for that month',
+    );
+    expect(await page.getByTestId('import-summary').textContent()).toBe('20 workers enrolled, 1 refused.');
+    await page.getByTestId('lang-switch').click();
+    await page.locator('[data-testid=enrolled-rows] summary').click();
+    await record(page, 'operator-import-results');
+
+    // Act: reload, then come back from another page.
+    await page.reload();
+    await done.waitFor();
+    expect(await refused.getByTestId('refusal-reason').textContent()).toContain('Sudah terlindungi');
+    await page.goto(`${stack.httpUrl}/#/enroll`);
+    await page.goto(`${stack.httpUrl}/#/import`);
+    await page.getByTestId('last-import').click();
+
+    // Assess: the same job, found again.
+    await page.waitForURL(new RegExp(`#/import/${importJobId}$`));
+    await done.waitFor();
+    expect(await page.getByTestId('import-summary').textContent()).toBe(
+      '20 pekerja terdaftar, 1 baris ditolak.',
+    );
     await page.close();
   });
 
@@ -295,11 +442,44 @@ describe('every role in the dashboard', () => {
     const village = childrenOf(DISTRICT)[0]?.name ?? '';
     await expect.poll(() => page.getByTestId('invoice-table').textContent()).toContain(village);
     expect(await page.getByTestId('invoice-count-paid').getAttribute('data-count')).toBe('1');
+    // January of the 23 workers: 3 enrolled by hand (one ending in June) and 20 from the file.
+    const invoice = page.locator('[data-testid=invoice-table] tbody tr');
+    expect(await invoice.textContent()).toContain(rupiah(23 * 16_800));
     const download = page.waitForEvent('download');
     await page.getByTestId('invoices-csv').click();
     const file = await download;
     expect(file.suggestedFilename()).toBe('tagihan-paid.csv');
     await record(page, 'billing-invoices');
     await page.close();
+  });
+
+  it('passes axe-core on every other page of every role, photographed at 1366 px and 360 px', async () => {
+    // Prepare: the pages not photographed above, as each role opens them.
+    const officer: Claims = { roles: ['sponsor-officer'], sponsorId, sub: `officer-${sponsorId}` };
+    const auditor: Claims = { roles: ['auditor'], sub: 'auditor' };
+    const pages: [name: string, claims: Claims | undefined, hash: string][] = [
+      ['sign-in', undefined, '#/'],
+      ['officer-overview', officer, '#/'],
+      ['officer-villages', officer, '#/villages'],
+      ['officer-village', officer, `#/village/${OPERATOR_VILLAGE}`],
+      ['officer-invoices', officer, '#/invoices'],
+      ['officer-approvals', officer, '#/approvals'],
+      ['operator-invoices', operatorClaims, '#/invoices'],
+      ['auditor-overview', auditor, '#/'],
+      ['auditor-invoices', auditor, '#/invoices'],
+    ];
+    for (const [name, claims, hash] of pages) {
+      // Act
+      const page = claims ? await signedIn(claims) : await browser.newPage({ viewport: LAPTOP });
+      await page.goto(`${stack.httpUrl}/${hash}`);
+      await page.waitForFunction(() => {
+        const main = document.querySelector('main');
+        return Boolean(main?.querySelector('h1')) && !main?.textContent?.includes('Memuat');
+      });
+
+      // Assess
+      await record(page, name);
+      await page.close();
+    }
   });
 });

@@ -17,3 +17,8 @@ export const useApp = (): AppContext => {
   if (!context) throw new Error('useApp outside App.Provider');
   return context;
 };
+
+/** Whether the session is a village operator's and nothing more: their village is their dashboard. */
+export const isOperator = (session: Session) =>
+  session.claims.roles.includes('village-operator') &&
+  !session.claims.roles.some((r) => ['sponsor-officer', 'sponsor-approver', 'auditor', 'admin'].includes(r));

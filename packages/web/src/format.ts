@@ -46,3 +46,9 @@ export const periodLabel = (period: string, lang: Lang): string => {
 /** The short month name of a period, for chart axes. */
 export const monthLabel = (period: string, lang: Lang): string =>
   MONTHS[lang][Number(period.split('-')[1]) - 1] ?? period;
+
+/** A file size with one decimal in the language's notation: `5,8 MB` / `5.8 MB`, `0,7 KB` below a megabyte. */
+export const megabytes = (bytes: number, lang: Lang): string => {
+  const format = new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: 1 });
+  return bytes < 1_000_000 ? `${format.format(bytes / 1_000)} KB` : `${format.format(bytes / 1_000_000)} MB`;
+};

@@ -222,6 +222,91 @@ const words = {
   downloadCsv: ['Unduh CSV', 'Download CSV'],
   selectAll: ['Pilih semua', 'Select all'],
   selected: ['{n} dipilih', '{n} selected'],
+  import: ['Unggah CSV', 'Upload CSV'],
+  importTitle: ['Daftarkan pekerja dari berkas CSV', 'Enroll workers from a CSV file'],
+  importFile: ['Berkas CSV', 'CSV file'],
+  importHelp: [
+    'Satu pekerja per baris. Baris pertama berisi nama kolom:',
+    'One worker per line. The first line names the columns:',
+  ],
+  'column.nik': ['16 angka NIK sesuai KTP (wajib)', 'the 16 digits of the NIK, as on the ID card (required)'],
+  'column.name': ['nama pekerja (boleh kosong)', 'the worker’s name (may be empty)'],
+  'column.startPeriod': [
+    'bulan mulai, TTTT-BB, mis. {example} (wajib)',
+    'the start month, YYYY-MM, e.g. {example} (required)',
+  ],
+  importSeparator: [
+    'Pemisah kolom boleh koma (,) atau titik koma (;), seperti yang disimpan spreadsheet.',
+    'Columns may be separated by commas (,) or semicolons (;), as spreadsheets save them.',
+  ],
+  downloadExample: ['Unduh contoh CSV', 'Download an example CSV'],
+  upload: ['Unggah', 'Upload'],
+  uploading: ['Mengunggah…', 'Uploading…'],
+  importNotCsv: [
+    '“{name}” bukan berkas CSV. Di spreadsheet pilih Simpan sebagai → CSV, lalu unggah berkas itu.',
+    '“{name}” is not a CSV file. In the spreadsheet choose Save as → CSV, then upload that file.',
+  ],
+  importEmpty: ['Berkas ini kosong.', 'The file is empty.'],
+  importUnknownColumns: [
+    'Kolom tidak dikenal: {columns}. Kolom yang dipakai: {expected}.',
+    'Unknown columns: {columns}. The columns are: {expected}.',
+  ],
+  importMissingColumns: ['Kolom wajib tidak ada: {columns}.', 'Required columns missing: {columns}.'],
+  importNoRows: [
+    'Berkas hanya berisi baris judul, belum ada pekerja.',
+    'The file has a header but no workers.',
+  ],
+  importHeaderBad: [
+    'Baris pertama harus berisi nama kolom nik, name, startPeriod (name boleh tidak ada).',
+    'The first line must name the columns nik, name, startPeriod (name may be left out).',
+  ],
+  importReady: ['{n} pekerja siap diunggah ({size}).', '{n} workers ready to upload ({size}).'],
+  'problem.payload-too-large': [
+    'Berkas terlalu besar untuk diunggah sekaligus ({size}). Bagi menjadi beberapa berkas yang lebih kecil.',
+    'The file is too large to upload at once ({size}). Split it into smaller files.',
+  ],
+  'problem.unsupported-media-type': [
+    'Jenis berkas tidak diterima; unggah berkas CSV.',
+    'That kind of file is not accepted; upload a CSV file.',
+  ],
+  importProgress: [
+    '{done} dari {total} baris diproses ({percent})',
+    '{done} of {total} rows processed ({percent})',
+  ],
+  'import.receiving': ['Menerima berkas…', 'Receiving the file…'],
+  'import.queued': ['Menunggu giliran…', 'Waiting its turn…'],
+  'import.running': ['Sedang diproses…', 'Processing…'],
+  'import.done': ['Selesai', 'Done'],
+  importStalled: [
+    'Impor ini belum bergerak sejak {since}; ia dilanjutkan otomatis. Bila tetap diam, hubungi admin.',
+    'This import has not moved since {since}; it resumes by itself. If it stays still, contact the admin.',
+  ],
+  importDone: [
+    '{enrolled} pekerja terdaftar, {refused} baris ditolak.',
+    '{enrolled} workers enrolled, {refused} refused.',
+  ],
+  refusedRows: ['Baris yang ditolak', 'Refused rows'],
+  rowHelp: [
+    'Baris 1 = pekerja pertama, di bawah baris judul.',
+    'Row 1 = the first worker, below the header line.',
+  ],
+  enrolledRows: ['Pekerja yang terdaftar ({n})', 'Workers enrolled ({n})'],
+  row: ['Baris', 'Row'],
+  outcome: ['Hasil', 'Outcome'],
+  'outcome.enrolled': ['Terdaftar', 'Enrolled'],
+  'outcome.refused': ['Ditolak', 'Refused'],
+  'row.already-covered': [
+    'Sudah terlindungi untuk bulan itu (oleh desa atau sponsor lain); tidak didaftarkan lagi.',
+    'Already covered for that month (by another village or sponsor); not enrolled again.',
+  ],
+  'row.quota-exhausted': [
+    'Kuota desa habis; pekerja ini tidak didaftarkan.',
+    'The village quota is used up; this worker was not enrolled.',
+  ],
+  'row.validation-failed': ['Data baris belum benar: {detail}', 'The row is not right: {detail}'],
+  downloadResults: ['Unduh hasil per baris (CSV)', 'Download the per-row results (CSV)'],
+  lastImport: ['Lihat impor terakhir', 'See the last import'],
+  newImport: ['Unggah berkas lain', 'Upload another file'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type WordKey = keyof typeof words;

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * Sign-in and the calls to the API. Locally the dashboard mints a token for a demo user (POST /local/tokens);
+ * Sign-in. Locally the dashboard mints a token for a demo user (POST /local/tokens);
  * on AWS it signs in through the user pool's managed login (Cognito's hosted UI) with the authorization
  * code grant and PKCE, as `config.json` (written by the CDK deployment) describes, and sends the ID token it
  * gets back: the API's JWT authorizer expects the dashboard client as audience, and only the ID token
@@ -299,23 +299,4 @@ export const localToken = async (claims: Partial<Claims> & { roles: readonly str
   });
   if (!response.ok) throw new Error(`POST /local/tokens answered ${response.status}`);
   return ((await response.json()) as { token: string }).token;
-};
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** GET an API path with the session's token; a problem document becomes an `ApiError`. */
-export const get = async <T>(session: Session | string, path: string): Promise<T> => {
-  const token = typeof session === 'string' ? session : session.token;
-  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json().catch(() => ({}))) as { title?: string; detail?: string };
-  if (!response.ok)
-    throw new ApiError(response.status, body.detail ?? body.title ?? `HTTP ${response.status}`);
-  return body as T;
 };

@@ -5,46 +5,62 @@
  * reallocations of the sponsor's active commitments are decided the same way.
  */
 import { useRef, useState } from 'preact/hooks';
-import { apiPost, idempotencyKey } from '../api.js';
+import { apiOf, idempotencyKey, keyed, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, rupiah } from '../format.js';
 import { stateName, t } from '../i18n.js';
 import { explain } from '../problems.js';
 import { html, Loading, StateBadge, useLoad } from './shared.js';
 
-interface CommitmentSummary {
-  id: string;
-  sponsorId: string;
-  fiscalYear: number;
-  budget: number;
-  status: string;
-  draftedBy: string;
-  createdAt: string;
-  villages: number;
-  benefit: { programs: string[]; declaredIncome: number };
-  reservation: string;
-  funding: Record<string, unknown>;
-  rejectionReason?: string;
-}
+type CommitmentSummary = Schemas['CommitmentSummary'];
 
-interface Reallocation {
-  id: string;
-  status: string;
-  total: number;
-  reason?: string;
-  proposedBy: string;
-  moves: { from: string; to: string; amount: number }[];
-}
+type Action = 'approve' | 'reject' | 'withdraw';
+
+/** Where a decision is posted: a draft commitment, or a proposed reallocation of an active one. */
+type Decided = { readonly commitmentId: string; readonly reallocationId?: string };
+
+/** Posts a decision on a draft or a proposal; resolves to its new state. */
+const decide = async (
+  api: ReturnType<typeof apiOf>,
+  { commitmentId, reallocationId }: Decided,
+  action: Action,
+  reason: string,
+  key: string,
+): Promise<string> => {
+  const header = keyed(key);
+  if (reallocationId === undefined) {
+    const path = { id: commitmentId };
+    const answer =
+      action === 'approve'
+        ? api.POST('/v1/commitments/{id}/approve', { params: { path, header } })
+        : action === 'reject'
+          ? api.POST('/v1/commitments/{id}/reject', { params: { path, header }, body: { reason } })
+          : api.POST('/v1/commitments/{id}/withdraw', { params: { path, header } });
+    return (await send<{ status: string }>(answer)).status;
+  }
+  const path = { id: commitmentId, reallocationId };
+  const answer =
+    action === 'approve'
+      ? api.POST('/v1/commitments/{id}/reallocations/{reallocationId}/approve', { params: { path, header } })
+      : action === 'reject'
+        ? api.POST('/v1/commitments/{id}/reallocations/{reallocationId}/reject', {
+            params: { path, header },
+            body: { reason },
+          })
+        : api.POST('/v1/commitments/{id}/reallocations/{reallocationId}/withdraw', {
+            params: { path, header },
+          });
+  return (await send<{ status: string }>(answer)).status;
+};
 
 /** Approve, reject (with a reason) and withdraw buttons for one draft or proposal. */
 const Decision = ({
-  base,
+  target,
   owner,
   onDecided,
   testId,
 }: {
-  /** `/v1/commitments/{id}` or `/v1/commitments/{id}/reallocations/{rid}`. */
-  base: string;
+  target: Decided;
   owner: string;
   onDecided: (state: string) => void;
   testId: string;
@@ -56,7 +72,7 @@ const Decision = ({
   const [error, setError] = useState<string>();
   const busy = useRef(false);
   const keys = useRef({ approve: idempotencyKey(), reject: idempotencyKey(), withdraw: idempotencyKey() });
-  const act = async (action: 'approve' | 'reject' | 'withdraw') => {
+  const act = async (action: Action) => {
     if (busy.current) return;
     if (action === 'reject' && !reason.trim()) {
       setError(t(lang, 'reasonNeeded'));
@@ -65,14 +81,7 @@ const Decision = ({
     busy.current = true;
     setError(undefined);
     try {
-      const body = action === 'reject' ? { reason: reason.trim() } : {};
-      const done = await apiPost<{ status: string }>(
-        session,
-        `${base}/${action}`,
-        body,
-        keys.current[action],
-      );
-      onDecided(done.status);
+      onDecided(await decide(apiOf(session), target, action, reason.trim(), keys.current[action]));
     } catch (e) {
       setError(explain(lang, e));
     } finally {
@@ -131,7 +140,7 @@ const DraftCard = ({ draft, onDecided }: { draft: CommitmentSummary; onDecided: 
     ${
       decided
         ? html`<p class="ok" role="status" data-testid="decided">${t(lang, 'decided', { state: stateName(lang, decided) })}</p>`
-        : html`<${Decision} base=${`/v1/commitments/${draft.id}`} owner=${draft.draftedBy} testId=${draft.id}
+        : html`<${Decision} target=${{ commitmentId: draft.id }} owner=${draft.draftedBy} testId=${draft.id}
             onDecided=${(state: string) => {
               setDecided(state);
               onDecided();
@@ -142,7 +151,11 @@ const DraftCard = ({ draft, onDecided }: { draft: CommitmentSummary; onDecided: 
 
 const Proposals = ({ commitmentId }: { commitmentId: string }) => {
   const { lang } = useApp();
-  const list = useLoad<{ items: Reallocation[] }>(`/v1/commitments/${commitmentId}/reallocations?limit=100`);
+  const list = useLoad(`reallocations/${commitmentId}`, (api) =>
+    api.GET('/v1/commitments/{id}/reallocations', {
+      params: { path: { id: commitmentId }, query: { limit: 100 } },
+    }),
+  );
   const proposed = (list.data?.items ?? []).filter((r) => r.status === 'proposed');
   if (proposed.length === 0) return null;
   return html`${proposed.map(
@@ -150,7 +163,7 @@ const Proposals = ({ commitmentId }: { commitmentId: string }) => {
       <h2>${t(lang, 'state.proposed')} · ${rupiah(r.total)}</h2>
       <ul>${r.moves.map((m) => html`<li>${m.from} → ${m.to}: ${rupiah(m.amount)}</li>`)}</ul>
       ${r.reason && html`<p>${r.reason}</p>`}
-      <${Decision} base=${`/v1/commitments/${commitmentId}/reallocations/${r.id}`} owner=${r.proposedBy}
+      <${Decision} target=${{ commitmentId, reallocationId: r.id }} owner=${r.proposedBy}
         testId=${r.id} onDecided=${() => list.reload()} />
     </article>`,
   )}`;
@@ -159,11 +172,12 @@ const Proposals = ({ commitmentId }: { commitmentId: string }) => {
 export const ApprovalsPage = () => {
   const { lang, session } = useApp();
   const sponsorId = session.claims.sponsorId ?? '';
-  const drafts = useLoad<{ items: CommitmentSummary[] }>(
-    `/v1/sponsors/${sponsorId}/commitments?status=draft`,
+  const path = { id: sponsorId };
+  const drafts = useLoad(`commitments/${sponsorId}/draft`, (api) =>
+    api.GET('/v1/sponsors/{id}/commitments', { params: { path, query: { status: 'draft' } } }),
   );
-  const active = useLoad<{ items: CommitmentSummary[] }>(
-    `/v1/sponsors/${sponsorId}/commitments?status=active`,
+  const active = useLoad(`commitments/${sponsorId}/active`, (api) =>
+    api.GET('/v1/sponsors/{id}/commitments', { params: { path, query: { status: 'active' } } }),
   );
   // Decided cards stay on screen with their outcome; the list itself is read again on the next visit.
   const [, setDecisions] = useState(0);

@@ -10,19 +10,22 @@ import { type AllocationMethod, allocate } from '../../../core/src/allocation.js
 import { rupiah as asRupiah, parsePercent, percentOf, type Rupiah } from '../../../core/src/money.js';
 import { parsePeriod } from '../../../core/src/period.js';
 import { annualPremium, benefitPackage, monthlyPremium } from '../../../core/src/premium.js';
-import { apiPost, idempotencyKey } from '../api.js';
+import { apiOf, type Body, idempotencyKey, keyed, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, rupiah } from '../format.js';
 import { t } from '../i18n.js';
 import { explain } from '../problems.js';
 import { html, useLoad } from './shared.js';
 
-interface RegionItem {
-  code: string;
-  name: string;
-  level: string;
-  villages?: number;
-}
+type RegionItem = Schemas['RegionChildList']['items'][number];
+
+type DraftBody = Body<'draftCommitment'>;
+
+/** The children of a region, from the region lookup. */
+const useChildren = (code: string | undefined) =>
+  useLoad(code && `regions/${code}`, (api) =>
+    api.GET('/v1/regions/{code}/children', { params: { path: { code: code ?? '' } } }),
+  );
 
 /** One level of the region picker: the children of `parent`, or nothing while no parent is chosen. */
 const RegionSelect = ({
@@ -39,7 +42,7 @@ const RegionSelect = ({
   testId: string;
 }) => {
   const { lang } = useApp();
-  const children = useLoad<{ items: RegionItem[] }>(parent ? `/v1/regions/${parent}/children` : undefined);
+  const children = useChildren(parent);
   const items = children.data?.items ?? [];
   return html`<label>${label}
     <select value=${value} disabled=${!parent || items.length === 0} data-testid=${testId}
@@ -84,14 +87,12 @@ export const DraftPage = () => {
   const key = useRef(idempotencyKey());
   const inFlight = useRef(false);
   const region = district || regency || province;
-  const districtVillages = useLoad<{ items: RegionItem[] }>(
-    district ? `/v1/regions/${district}/children` : undefined,
-  );
+  const districtVillages = useChildren(district || undefined);
   const listed = district ? (districtVillages.data?.items ?? []) : undefined;
   // With a fixed budget the officer may leave villages of the district out; a grant goes to every village.
   const villages = listed?.filter((v) => rule === 'percent-of-grant' || !unchecked.has(v.code));
   const villageCount = villages ? villages.length : regionVillages;
-  const programs = jht ? ['JKK', 'JKM', 'JHT'] : ['JKK', 'JKM'];
+  const programs: DraftBody['benefit']['programs'] = jht ? ['JKK', 'JKM', 'JHT'] : ['JKK', 'JKM'];
   const pkg = safe(() => benefitPackage({ programs, declaredIncome: income }));
   const monthly = pkg && safe(() => monthlyPremium(pkg, parsePeriod(`${year}-01`)));
   const yearly = pkg && safe(() => annualPremium(pkg, year));
@@ -132,7 +133,7 @@ export const DraftPage = () => {
     inFlight.current = true;
     setBusy(true);
     const allVillages = !district || (villages?.length ?? 0) === (listed?.length ?? 0);
-    const body = {
+    const body: DraftBody = {
       sponsorId,
       fiscalYear: year,
       budget:
@@ -149,7 +150,7 @@ export const DraftPage = () => {
             : { method: 'equal', villages: (villages ?? []).map((v) => v.code) },
     };
     try {
-      await apiPost(session, '/v1/commitments', body, key.current);
+      await send(apiOf(session).POST('/v1/commitments', { params: { header: keyed(key.current) }, body }));
       setOutcome({ ok: true, text: t(lang, 'drafted') });
       key.current = idempotencyKey();
     } catch (error) {

@@ -6,7 +6,7 @@
  * form changes or has succeeded. Refusals are explained in plain words and change nothing.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { apiPost, idempotencyKey } from '../api.js';
+import { apiOf, idempotencyKey, keyed, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, periodLabel, rupiah } from '../format.js';
 import { t } from '../i18n.js';
@@ -14,20 +14,7 @@ import { explain } from '../problems.js';
 import { nikFeedback } from './nik-feedback.js';
 import { html, Loading, monthsOf, useLoad } from './shared.js';
 
-interface VillageCoverage {
-  fiscalYear: number;
-  fiscalYears: number[];
-  region: { code: string; name: string };
-  children: { code: string; allocated: number; remaining: number }[];
-}
-
-interface Enrolled {
-  id: string;
-  nikMasked: string;
-  name?: string;
-  startPeriod: string;
-  reservedAmount: number;
-}
+type VillageCoverage = Schemas['CoverageReport'];
 
 /** A year's premium of the common package (JKK + JKM on the lowest income), for the quota hint. */
 const FULL_YEAR_PREMIUM = 12 * 16_800;
@@ -37,19 +24,34 @@ const defaultStart = (year: number) => {
   return now.getFullYear() === year ? `${year}-${String(now.getMonth() + 1).padStart(2, '0')}` : `${year}-01`;
 };
 
-export const EnrollPage = ({ code, onEnrolled }: { code: string; onEnrolled?: () => void }) => {
-  const { lang } = useApp();
-  // The latest fiscal year first; a village with no quota in it may have one in an earlier year.
-  const [year, setYear] = useState<number>();
-  const coverage = useLoad<VillageCoverage>(
-    `/v1/reports/coverage?region=${code}${year ? `&fiscalYear=${year}` : ''}`,
+/** A village's figures per commitment (its quotas) in a fiscal year, the latest by default. */
+export const useVillageQuotas = (code: string, year: number | undefined) =>
+  useLoad(`coverage/${code}/${year ?? ''}`, (api) =>
+    api.GET('/v1/reports/coverage', {
+      params: { query: { region: code, ...(year !== undefined && { fiscalYear: year }) } },
+    }),
   );
+
+/**
+ * The village's quotas in the latest fiscal year that has any (a village with no quota in the latest year may
+ * have one in an earlier year); `data` is absent while that is being found out.
+ */
+export const useVillageYear = (code: string) => {
+  const [year, setYear] = useState<number>();
+  const coverage = useVillageQuotas(code, year);
   const data = coverage.data;
   const earlier = data && data.children.length === 0 && data.fiscalYears.find((y) => y < data.fiscalYear);
   useEffect(() => {
     if (earlier) setYear(earlier);
   }, [earlier]);
-  if (!data || earlier) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
+  return earlier ? { reload: coverage.reload } : coverage;
+};
+
+export const EnrollPage = ({ code, onEnrolled }: { code: string; onEnrolled?: () => void }) => {
+  const { lang } = useApp();
+  const coverage = useVillageYear(code);
+  const data = coverage.data;
+  if (!data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
   const commitments = data.children;
   return html`
     <h1 data-testid="enroll-title">${t(lang, 'enroll')} <small>${data.region.name} · ${data.region.code}</small></h1>
@@ -98,15 +100,15 @@ const EnrollForm = ({
     inFlight.current = true;
     setBusy(true);
     try {
-      const enrolled = await apiPost<Enrolled>(
-        session,
-        `/v1/villages/${code}/enrollments`,
-        {
-          commitmentId,
-          worker: { nik: nik.trim(), ...(name.trim() && { name: name.trim() }) },
-          startPeriod: start,
-        },
-        key.current,
+      const enrolled = await send(
+        apiOf(session).POST('/v1/villages/{code}/enrollments', {
+          params: { path: { code }, header: keyed(key.current) },
+          body: {
+            commitmentId,
+            worker: { nik: nik.trim(), ...(name.trim() && { name: name.trim() }) },
+            startPeriod: start,
+          },
+        }),
       );
       setOutcome({
         ok: true,

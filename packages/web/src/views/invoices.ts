@@ -4,22 +4,13 @@
  * names, and as a CSV download: what BPJS billing and auditors read.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { apiGet } from '../api.js';
+import { apiOf, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, periodLabel, rupiah } from '../format.js';
 import { stateName, t } from '../i18n.js';
 import { downloadCsv, html, Loading, StateBadge, useLoad } from './shared.js';
 
-export interface Invoice {
-  id: string;
-  number: number;
-  numberText: string;
-  villageCode: string;
-  period: string;
-  total: number;
-  lineCount: number;
-  status: string;
-}
+export type Invoice = Schemas['Invoice'];
 
 const INVOICE_STATES = ['issued', 'sent', 'acknowledged', 'paid', 'void'];
 
@@ -36,9 +27,8 @@ export const useVillageNames = (codes: readonly string[]): ReadonlyMap<string, s
       joined
         .split(',')
         .map((district) =>
-          apiGet<{ items: { code: string; name: string }[] }>(
-            session,
-            `/v1/regions/${district}/children`,
+          send(
+            apiOf(session).GET('/v1/regions/{code}/children', { params: { path: { code: district } } }),
           ).catch(() => ({ items: [] })),
         ),
     ).then((answers) => {
@@ -84,7 +74,11 @@ export const InvoicesPage = ({ sponsorId, villageCode }: { sponsorId?: string; v
     : sponsorId
       ? `sponsorId=${sponsorId}`
       : undefined;
-  const all = useLoad<{ items: Invoice[] }>(filter ? `/v1/invoices?${filter}&limit=1000` : undefined);
+  const all = useLoad(filter, (api) =>
+    api.GET('/v1/invoices', {
+      params: { query: { ...(villageCode ? { villageCode } : { sponsorId }), limit: 1000 } },
+    }),
+  );
   const items = useMemo(() => inNumberOrder(all.data?.items ?? []), [all.data]);
   const periods = [...new Set(items.map((i) => i.period))].sort();
   const shown = items.filter((i) => (!state || i.status === state) && (!period || i.period === period));

@@ -2,8 +2,8 @@
 /** Pieces every page uses: htm bound to preact, loading of an API path, a loading line, a state badge. */
 import htm from 'htm';
 import { h } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { apiGet } from '../api.js';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { type ApiResult, apiOf, type LindungApi, send } from '../api.js';
 import { useApp } from '../context.js';
 import type { Lang } from '../format.js';
 import { stateName, t } from '../i18n.js';
@@ -11,23 +11,30 @@ import { explain } from '../problems.js';
 
 export const html = htm.bind(h);
 
-/** Loads `path` whenever it (or `reload()`) changes; `data` is absent while loading. */
-export const useLoad = <T>(path: string | undefined) => {
+/**
+ * Makes `call` through the session's typed client whenever `key` (or `reload()`) changes, nothing while `key`
+ * is undefined; `data` is absent while loading. `key` names what `call` reads (its path and query).
+ */
+export const useLoad = <T>(key: string | undefined, call: (api: LindungApi) => Promise<ApiResult<T>>) => {
   const { session, lang } = useApp();
   const [state, setState] = useState<{ path?: string; data?: T; error?: string }>({});
   const [generation, setGeneration] = useState(0);
+  // The call of the latest render: it reads what `key` names, so a change of `key` alone reruns it.
+  const latest = useRef(call);
+  latest.current = call;
   useEffect(() => {
+    const path = key;
     if (!path) return;
     let live = true;
-    apiGet<T>(session, path)
+    send(latest.current(apiOf(session)))
       .then((data) => live && setState({ path, data }))
       .catch((error: unknown) => live && setState({ path, error: explain(lang, error) }));
     return () => {
       live = false;
     };
-  }, [session, path, generation, lang]);
+  }, [session, key, generation, lang]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { ...(state.path === path ? state : {}), reload };
+  return { ...(state.path === key ? state : {}), reload };
 };
 
 export const Loading = ({ lang, error }: { lang: Lang; error?: string | undefined }) =>

@@ -1,21 +1,14 @@
 /// <reference lib="dom" />
 /** A village's workers of one commitment; a village operator may end a coverage and sees what it frees. */
 import { useRef, useState } from 'preact/hooks';
-import { apiPost, idempotencyKey } from '../api.js';
+import { apiOf, idempotencyKey, keyed, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { periodLabel, rupiah } from '../format.js';
 import { t } from '../i18n.js';
 import { explain } from '../problems.js';
 import { html, Loading, monthsOf, StateBadge, useLoad } from './shared.js';
 
-interface Worker {
-  id: string;
-  nikMasked: string;
-  name?: string;
-  startPeriod: string;
-  endPeriod?: string;
-  status: string;
-}
+type Worker = Schemas['Enrollment'];
 
 const Terminate = ({ worker, onDone }: { worker: Worker; onDone: (text: string) => void }) => {
   const { lang, session } = useApp();
@@ -33,11 +26,11 @@ const Terminate = ({ worker, onDone }: { worker: Worker; onDone: (text: string) 
     if (busy.current) return;
     busy.current = true;
     try {
-      const ended = await apiPost<{ released: number }>(
-        session,
-        `/v1/enrollments/${worker.id}/terminate`,
-        { fromPeriod: from },
-        key.current,
+      const ended = await send(
+        apiOf(session).POST('/v1/enrollments/{id}/terminate', {
+          params: { path: { id: worker.id }, header: keyed(key.current) },
+          body: { fromPeriod: from },
+        }),
       );
       onDone(t(lang, 'terminated', { amount: rupiah(ended.released) }));
     } catch (e) {
@@ -70,8 +63,8 @@ export const Workers = ({
   canTerminate: boolean;
 }) => {
   const { lang } = useApp();
-  const workers = useLoad<{ items: Worker[] }>(
-    `/v1/reports/workers?commitmentId=${commitmentId}&villageCode=${code}`,
+  const workers = useLoad(`workers/${commitmentId}/${code}`, (api) =>
+    api.GET('/v1/reports/workers', { params: { query: { commitmentId, villageCode: code } } }),
   );
   const [notice, setNotice] = useState<string>();
   if (!workers.data) return html`<${Loading} lang=${lang} error=${workers.error} />`;

@@ -1,0 +1,224 @@
+/// <reference lib="dom" />
+/**
+ * The overview of a sponsor's (or the auditor's) region: the headline figures, the region tree with coverage
+ * colours (children loaded as a region is opened) and the budget burn chart with its forecast.
+ */
+import type { operations } from '@lindung/api-client';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import type { Schemas } from '../api.js';
+import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from '../format.js';
+import { t, type WordKey } from '../i18n.js';
+import { html, Loading, useLoad } from './shared.js';
+
+export type Figures = Schemas['RegionFigures'];
+export type Coverage = Schemas['CoverageReport'];
+type CommitmentSummary = Coverage['commitments'][number];
+type Budget = Schemas['BudgetReport'];
+export type CoverageQuery = NonNullable<operations['coverageReport']['parameters']['query']>;
+
+/** The coverage report for `query` (nothing while it is undefined). */
+export const useCoverage = (query: CoverageQuery | undefined) =>
+  useLoad(query && `coverage${JSON.stringify(query)}`, (api) =>
+    api.GET('/v1/reports/coverage', { params: { query: query ?? {} } }),
+  );
+
+const Stat = ({ label, value, id }: { label: string; value: string; id: string }) =>
+  html`<div class="stat"><span class="label">${label}</span><strong data-testid=${id}>${value}</strong></div>`;
+
+const CoverageBar = ({ value }: { value: number | null }) =>
+  html`<span class=${`bar band-${coverageBand(value)}`}><span style=${`width:${Math.min(100, value ?? 0)}%`}></span></span>`;
+
+/** The headline figures of a region. */
+export const Totals = ({ lang, figures }: { lang: Lang; figures: Figures }) => html`
+  <section class="stats" aria-label=${figures.name}>
+    <${Stat} id="total-target" label=${t(lang, 'target')} value=${count(figures.target, lang)} />
+    <${Stat} id="total-covered" label=${t(lang, 'covered')} value=${count(figures.covered, lang)} />
+    <${Stat} id="total-coverage" label=${t(lang, 'coverage')} value=${percent(figures.coveragePercent, lang)} />
+    <${Stat} id="total-allocated" label=${t(lang, 'allocated')} value=${rupiah(figures.allocated)} />
+    <${Stat} id="total-spent" label=${t(lang, 'spent')} value=${rupiah(figures.spent)} />
+    <${Stat} id="total-remaining" label=${t(lang, 'remaining')} value=${rupiah(figures.remaining)} />
+  </section>
+  <p class="help" data-testid="used-help">${t(lang, 'usedHelp')}</p>`;
+
+/** One region of the tree; its children load when it is opened. */
+const RegionNode = ({
+  lang,
+  figures,
+  query,
+  depth,
+}: {
+  lang: Lang;
+  figures: Figures;
+  query: CoverageQuery;
+  depth: number;
+}) => {
+  const [open, setOpen] = useState(false);
+  const leaf = figures.level === 'village';
+  const children = useCoverage(open ? { region: figures.code, ...query } : undefined);
+  return html`
+    <li class="node" data-code=${figures.code}>
+      <div class="row" style=${`padding-left:${depth * 1.1}rem`}>
+        ${
+          leaf
+            ? html`<span class="toggle"></span>`
+            : html`<button class="toggle" aria-expanded=${open} aria-label=${t(lang, open ? 'collapse' : 'expand')}
+                onClick=${() => setOpen(!open)}>${open ? '▾' : '▸'}</button>`
+        }
+        <span class="name">
+          ${leaf ? html`<a href=${`#/village/${figures.code}`}>${figures.name}</a>` : figures.name}
+          <small>${t(lang, `level.${figures.level}` as WordKey)} · ${figures.code}</small>
+        </span>
+        <span class="num">${count(figures.covered, lang)} / ${count(figures.target, lang)}</span>
+        <span class=${`pct band-${coverageBand(figures.coveragePercent)}`}>${percent(figures.coveragePercent, lang)}</span>
+        <${CoverageBar} value=${figures.coveragePercent} />
+      </div>
+      ${
+        open &&
+        (children.data
+          ? html`<ul>${children.data.children.map(
+              (c) =>
+                html`<${RegionNode} key=${c.code} lang=${lang} figures=${c} query=${query} depth=${depth + 1} />`,
+            )}</ul>`
+          : html`<${Loading} lang=${lang} error=${children.error} />`)
+      }
+    </li>`;
+};
+
+/** Monthly spend (bars), cumulative spend and the quota (lines) over the fiscal year, drawn by uPlot. */
+const BurnChart = ({ lang, budget }: { lang: Lang; budget: Budget }) => {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const xs = budget.burn.map((_, i) => i + 1);
+    const lastRolled = budget.burn.reduce((last, b, i) => (b.spent > 0 ? i : last), -1);
+    const chart = new uPlot(
+      {
+        width: Math.max(280, element.clientWidth),
+        height: 260,
+        scales: { x: { time: false } },
+        axes: [
+          { values: (_u, ticks) => ticks.map((v) => monthLabel(budget.burn[v - 1]?.period ?? '', lang)) },
+          { size: 90, values: (_u, ticks) => ticks.map((v) => rupiah(v).replace(/\.000\.000$/, ' jt')) },
+        ],
+        series: [
+          // The x series' legend reads "Value: --" in uPlot's English unless it is named and formatted.
+          {
+            label: t(lang, 'period'),
+            value: (_u, v) => (v === null ? '–' : monthLabel(budget.burn[v - 1]?.period ?? '', lang)),
+          },
+          {
+            label: t(lang, 'monthlySpent'),
+            stroke: '#0f766e',
+            fill: 'rgba(15,118,110,0.35)',
+            paths: uPlot.paths.bars?.({ size: [0.6, 60] }),
+            value: (_u, v) => (v === null ? '–' : rupiah(v)),
+          },
+          {
+            label: t(lang, 'cumulativeSpent'),
+            stroke: '#b45309',
+            width: 2,
+            value: (_u, v) => (v === null ? '–' : rupiah(v)),
+          },
+          {
+            label: t(lang, 'allocated'),
+            stroke: '#64748b',
+            dash: [6, 4],
+            value: (_u, v) => (v === null ? '–' : rupiah(v)),
+          },
+        ],
+      },
+      [
+        xs,
+        // Months not rolled yet have no spending to show (null leaves a gap, not a zero).
+        budget.burn.map((b, i) => (i <= lastRolled ? b.spent : null)),
+        budget.burn.map((b, i) => (i <= lastRolled ? b.cumulativeSpent : null)),
+        budget.burn.map(() => budget.allocated),
+      ],
+      element,
+    );
+    const resize = () => chart.setSize({ width: Math.max(280, element.clientWidth), height: 260 });
+    addEventListener('resize', resize);
+    return () => {
+      removeEventListener('resize', resize);
+      chart.destroy();
+    };
+  }, [budget, lang]);
+  const f = budget.forecast;
+  return html`
+    <div class="chart" ref=${box} data-testid="burn-chart"></div>
+    <p class="forecast" data-testid="forecast">
+      <strong>${t(lang, 'forecast')}:</strong>${' '}
+      ${
+        f.monthsOfCoverageLeft === null
+          ? t(lang, 'forecastNone')
+          : t(lang, 'forecastText', {
+              burn: rupiah(f.monthlyBurn),
+              months: f.monthsOfCoverageLeft,
+              through: periodLabel(f.fundedThrough ?? '', lang),
+            })
+      }
+    </p>`;
+};
+
+const BudgetPanel = ({ lang, commitments }: { lang: Lang; commitments: CommitmentSummary[] }) => {
+  const [selected, setSelected] = useState(commitments[0]?.commitmentId);
+  useEffect(() => setSelected(commitments[0]?.commitmentId), [commitments]);
+  const budget = useLoad(selected && `budget/${selected}`, (api) =>
+    api.GET('/v1/reports/budget', { params: { query: { commitmentId: selected ?? '' } } }),
+  );
+  if (commitments.length === 0) return null;
+  return html`
+    <section class="card">
+      <header class="card-head">
+        <h2>${t(lang, 'burnChart')}</h2>
+        <select aria-label=${t(lang, 'commitment')} value=${selected} onChange=${(e: Event) => setSelected((e.target as HTMLSelectElement).value)}>
+          ${commitments.map(
+            (c) =>
+              html`<option value=${c.commitmentId}>${c.sponsorName ?? c.sponsorId} · ${c.fiscalYear} · ${rupiah(c.committed || c.budget)}</option>`,
+          )}
+        </select>
+      </header>
+      ${
+        budget.data
+          ? html`
+            <div class="stats small">
+              <${Stat} id="budget-committed" label=${t(lang, 'committed')} value=${rupiah(budget.data.committed)} />
+              <${Stat} id="budget-reserved" label=${t(lang, 'reserved')} value=${rupiah(budget.data.reserved)} />
+              <${Stat} id="budget-spent" label=${t(lang, 'spent')} value=${rupiah(budget.data.spent)} />
+              <${Stat} id="budget-released" label=${t(lang, 'released')} value=${rupiah(budget.data.released)} />
+              <${Stat} id="budget-remaining" label=${t(lang, 'remaining')} value=${rupiah(budget.data.remaining)} />
+            </div>
+            <${BurnChart} lang=${lang} budget=${budget.data} />`
+          : html`<${Loading} lang=${lang} error=${budget.error} />`
+      }
+    </section>`;
+};
+
+/** The fiscal year and sponsor a report was of, for the reports below it. */
+export const scopeQuery = (coverage: Coverage): CoverageQuery => ({
+  fiscalYear: coverage.fiscalYear,
+  ...(coverage.sponsorId && { sponsorId: coverage.sponsorId }),
+});
+
+export const Overview = ({ lang }: { lang: Lang }) => {
+  const coverage = useCoverage({});
+  if (!coverage.data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
+  const data = coverage.data;
+  return html`
+    <h1 data-testid="region-title">${data.region.name} <small>${t(lang, 'fiscalYear')} ${data.fiscalYear}</small></h1>
+    <${Totals} lang=${lang} figures=${data.region} />
+    <div class="columns">
+      <section class="card">
+        <h2>${t(lang, 'regions')}</h2>
+        <ul class="tree" data-testid="region-tree">
+          ${data.children.map(
+            (c) =>
+              html`<${RegionNode} key=${c.code} lang=${lang} figures=${c} query=${scopeQuery(data)} depth=${0} />`,
+          )}
+        </ul>
+      </section>
+      <${BudgetPanel} lang=${lang} commitments=${data.commitments} />
+    </div>`;
+};
