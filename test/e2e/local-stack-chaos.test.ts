@@ -16,8 +16,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  ALLOCATION_SK_PREFIX,
   CommitmentRepository,
+  commitmentKey,
   documentClient,
   EnrollmentRepository,
   ImportJobRepository,
@@ -77,7 +80,7 @@ interface KillPoint {
   readonly after: number;
 }
 
-/** The year's import: which month and village, and the row of a planned worker it repeats (already covered). */
+/** The year's import: the month and the village it enrolls workers in. */
 interface ImportPlan {
   readonly month: number;
   readonly villageCode: string;
@@ -124,7 +127,13 @@ const planOf = (seed: number): Plan => {
   };
 };
 
-const repositoriesOf = (child: ChildStack): Repositories & { imports: ImportJobRepository } => {
+type ChaosRepositories = Repositories & { imports: ImportJobRepository };
+/** One set of clients per running stack: the watches look many times a second. */
+const repositories = new WeakMap<ChildStack, ChaosRepositories>();
+
+const repositoriesOf = (child: ChildStack): ChaosRepositories => {
+  const known = repositories.get(child);
+  if (known) return known;
   const db = documentClient(
     new DynamoDBClient({
       endpoint: child.dynamodbEndpoint,
@@ -133,7 +142,7 @@ const repositoriesOf = (child: ChildStack): Repositories & { imports: ImportJobR
     }),
   );
   const table = tableName(LOCAL_STAGE, ledgerTable);
-  return {
+  const repos = {
     db,
     tableName: table,
     commitments: new CommitmentRepository(db, table),
@@ -142,6 +151,8 @@ const repositoriesOf = (child: ChildStack): Repositories & { imports: ImportJobR
     ledger: new LedgerRepository(db, table),
     imports: new ImportJobRepository(db, table),
   };
+  repositories.set(child, repos);
+  return repos;
 };
 
 /** A NIK of an imported worker; serials from 5001 set them apart from the planned workers in the dump. */
@@ -169,6 +180,10 @@ interface Struck {
   /** The work was unfinished when the kill came. */
   readonly midWork: boolean;
   readonly inFlight: string;
+  /** `performance.now()` once the stack was up again. */
+  readonly restartedAt: number;
+  /** From the restart to the end of the step's work (the client's answer, the job or the month done). */
+  readonly healedSeconds?: number;
 }
 
 interface Year {
@@ -197,22 +212,25 @@ const killWhen = async (
   point: KillPoint,
   look: () => Promise<{ written: number; finished: boolean; of: number }>,
   what: string,
+  intervalMs = 10,
 ): Promise<Struck> => {
   const deadline = Date.now() + 120_000;
   let seen = await look();
   while (seen.written < point.after && !seen.finished) {
     if (Date.now() > deadline) throw new Error(`${what}: nothing moved for 2 minutes`);
     // A short pause between looks leaves the stack the CPU for the work being watched.
-    await new Promise((r) => setTimeout(r, 10));
+    if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
     seen = await look();
   }
   year.child = await killAndRestart(year.child, year.dataDir, [], STACK_ENV);
   const struck = {
     point,
+    restartedAt: performance.now(),
     midWork: !seen.finished,
     inFlight: `${what}: ${seen.written} of ${seen.of} written${seen.finished ? ' (finished before the kill: too late)' : ''}`,
   };
   year.struck.push(struck);
+  console.info(`kill -9 #${year.struck.length} mid-${point.kind}: ${struck.inFlight}`);
   return struck;
 };
 
@@ -270,18 +288,28 @@ const approvalStep: Step = {
       year,
       kill,
       async () => {
+        // The commitment and its allocations share a partition: one read sees both, at one moment.
         const repos = repositoriesOf(year.child);
-        const commitment = await repos.commitments.get(draft.body.id);
-        const allocations = await repos.commitments.allAllocations(draft.body.id);
-        // Not yet begun counts as nothing written; the allocations count once the approval has begun.
-        const begun = commitment?.status !== 'draft';
+        const { Items = [] } = await repos.db.send(
+          new QueryCommand({
+            TableName: repos.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': commitmentKey(draft.body.id).pk },
+            ConsistentRead: true,
+          }),
+        );
+        const status = Items.find((item) => item.sk === commitmentKey(draft.body.id).sk)?.status;
+        const allocations = Items.filter((item) => String(item.sk).startsWith(ALLOCATION_SK_PREFIX)).length;
         return {
-          written: begun ? allocations.length : -1,
-          finished: commitment?.status === 'active',
+          // Nothing is written until the approval has begun (the commitment `activating`).
+          written: status === 'draft' ? -1 : allocations,
+          finished: status === 'active',
           of: CODES.length,
         };
       },
       'approval: allocations',
+      // The approval's window is the shortest: look again at once.
+      0,
     );
     const { answer, refusals } = await retryWithKey(approve);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -477,8 +505,16 @@ const runYear = async (plan: Plan, kills: readonly KillPoint[]) => {
   started.push(year.child);
   for (const step of steps(plan.import)) {
     const child = year.child;
-    await step.run(year, killOf(step, kills));
+    const kill = killOf(step, kills);
+    await step.run(year, kill);
     if (year.child !== child) started.push(year.child);
+    const struck = kill && year.struck.at(-1);
+    if (struck) {
+      year.struck[year.struck.length - 1] = {
+        ...struck,
+        healedSeconds: (performance.now() - struck.restartedAt) / 1000,
+      };
+    }
   }
   const dump = await canonicalDump(repositoriesOf(year.child), year.commitmentId, YEAR);
   year.child.interrupt();
@@ -505,7 +541,10 @@ describe('the local stack under kill -9 chaos', { timeout: 3_600_000 }, () => {
     // Assess
     console.info(
       `chaos seed ${seed}, ${chaos.struck.length} kills:\n${chaos.struck
-        .map((s, i) => `  ${i + 1}. mid-${s.point.kind}${s.midWork ? '' : ' (missed)'}: ${s.inFlight}`)
+        .map(
+          (s, i) =>
+            `  ${i + 1}. mid-${s.point.kind}${s.midWork ? '' : ' (missed)'}: ${s.inFlight}; done ${s.healedSeconds?.toFixed(1)} s after the restart`,
+        )
         .join('\n')}`,
     );
     expect(chaos.struck).toHaveLength(KILLS);

@@ -198,8 +198,14 @@ export const importKilledMidway = async ({
     };
   } finally {
     if (child && child.process.exitCode === null && child.process.signalCode === null) {
+      // A graceful stop waits for the reports projector's batch in flight, which can lag a large import by
+      // minutes (BENCHMARKS.md section 7): past a minute the data folder is thrown away with a kill instead.
       child.interrupt();
-      await child.exited;
+      const stopped = await Promise.race([
+        child.exited.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000).unref()),
+      ]);
+      if (!stopped) await child.killHard();
     }
     await rm(dataDir, { recursive: true, force: true });
   }
