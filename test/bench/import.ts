@@ -75,6 +75,7 @@ export interface KilledImportFigures {
   readonly doneAtKill: number;
   readonly secondsToKill: number;
   readonly secondsToRestart: number;
+  readonly secondsToResume: number;
   readonly secondsAfterRestart: number;
   readonly totalSeconds: number;
   readonly rowsPerSecond: number;
@@ -114,6 +115,7 @@ export const benchImportKilled = async ({
     doneAtKill: run.doneAtKill,
     secondsToKill: run.secondsToKill,
     secondsToRestart: run.secondsToRestart,
+    secondsToResume: run.secondsToResume,
     secondsAfterRestart: run.secondsAfterRestart,
     totalSeconds: run.totalSeconds,
     rowsPerSecond: run.rowsPerSecond,

@@ -40,6 +40,11 @@ export interface KilledImport {
   readonly secondsToKill: number;
   /** From the kill to the restarted stack's banner. */
   readonly secondsToRestart: number;
+  /**
+   * From the restarted stack's banner to the first chunk completed after it: mostly the killed worker's lease
+   * on the job running out (it holds the job for the worker's timeout, 120 s, from the chunk it began).
+   */
+  readonly secondsToResume: number;
   /** From the restarted stack's banner to the job's state `done`. */
   readonly secondsAfterRestart: number;
   readonly totalSeconds: number;
@@ -141,9 +146,19 @@ export const importKilledMidway = async ({
     );
     log(`  posted ${rows.length.toLocaleString('id-ID')} rows: job ${posted.id}`);
     let job = await look(operator, posted.id);
+    let lastTenth = -1;
+    const progress = (since: number, state: string) => {
+      const tenth = Math.floor((job.rows.done / job.rows.total) * 10);
+      if (tenth === lastTenth) return;
+      lastTenth = tenth;
+      log(
+        `  ${job.rows.done.toLocaleString('id-ID')} rows done after ${((performance.now() - since) / 1000).toFixed(1)} s ${state} (${job.state})`,
+      );
+    };
     // Looks a quarter second apart: the kill lands within one chunk's work of `killAt`.
     while (job.rows.done < killAt) {
       if (job.state === 'done') throw new Error(`the job finished before ${killAt} rows were done`);
+      progress(started, 'from the post');
       await pause(250);
       job = await look(operator, posted.id);
     }
@@ -155,16 +170,13 @@ export const importKilledMidway = async ({
     child = await killAndRestart(child, dataDir);
     const restarted = performance.now();
     operator = await as(child, operatorClaims);
-    let lastTenth = -1;
+    lastTenth = -1;
+    const doneAtRestart = (await look(operator, posted.id)).rows.done;
+    let resumed: number | undefined;
     for (;;) {
       job = await look(operator, posted.id);
-      const tenth = Math.floor((job.rows.done / job.rows.total) * 10);
-      if (tenth !== lastTenth) {
-        lastTenth = tenth;
-        log(
-          `  ${job.rows.done.toLocaleString('id-ID')} rows done ${((performance.now() - restarted) / 1000).toFixed(1)} s after the restart (${job.state})`,
-        );
-      }
+      progress(restarted, 'from the restart');
+      if (resumed === undefined && job.rows.done > doneAtRestart) resumed = performance.now();
       if (job.state === 'done') break;
       await pause(1_000);
     }
@@ -189,6 +201,7 @@ export const importKilledMidway = async ({
       secondsToKill: (killed - started) / 1000,
       secondsToRestart: (restarted - killed) / 1000,
       secondsAfterRestart: (finished - restarted) / 1000,
+      secondsToResume: ((resumed ?? finished) - restarted) / 1000,
       totalSeconds,
       rowsPerSecond: rows.length / totalSeconds,
       job,
