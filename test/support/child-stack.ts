@@ -82,16 +82,20 @@ export const startChildStack = async (
   };
 };
 
-/** Processes (pid and command line) that run DynamoDB Local on `dataDir`, its JVM or its watchdog. */
-export const dynamoDbProcessesOf = async (dataDir: string): Promise<{ pid: number; args: string }[]> => {
+/** Processes (pid and command line) whose command line names `dataDir`: npm, node, the JVM, its watchdog. */
+export const processesOf = async (dataDir: string): Promise<{ pid: number; args: string }[]> => {
   const { stdout } = await run('ps', ['-ww', '-eo', 'pid=,args=']);
   return stdout
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), args: m[2] ?? '' }))
-    .filter((p) => p.args.includes('DynamoDBLocal.jar') && p.args.includes(dataDir));
+    .filter((p) => p.args.includes(dataDir) && p.pid !== process.pid);
 };
+
+/** Processes (pid and command line) that run DynamoDB Local on `dataDir`, its JVM or its watchdog. */
+export const dynamoDbProcessesOf = async (dataDir: string): Promise<{ pid: number; args: string }[]> =>
+  (await processesOf(dataDir)).filter((p) => p.args.includes('DynamoDBLocal.jar'));
 
 /** Resolves once `probe` answers true, polling every `intervalMs`; throws after `timeoutMs`. */
 const until = async (probe: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 100) => {
