@@ -1,6 +1,6 @@
 /**
  * `npm run contract`: writes the OpenAPI document built from the route table and the zod schemas
- * (packages/api/src/generated/openapi.json, which `GET /v1/openapi.json` serves) and the client types
+ * (packages/api/src/generated/lindung.openapi.json, which `GET /v1/openapi.json` serves) and the client types
  * openapi-typescript generates from it (packages/api-client/src/generated/schema.ts). A unit test fails when
  * either file is not what this makes, so run it after changing a route, a schema or a contract.
  */
@@ -11,7 +11,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { buildOpenApiDocument } from '../packages/api/src/openapi.js';
 
 export const DOCUMENT_FILE = fileURLToPath(
-  new URL('../packages/api/src/generated/openapi.json', import.meta.url),
+  new URL('../packages/api/src/generated/lindung.openapi.json', import.meta.url),
 );
 export const TYPES_FILE = fileURLToPath(
   new URL('../packages/api-client/src/generated/schema.ts', import.meta.url),

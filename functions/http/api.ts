@@ -37,7 +37,7 @@ import {
   listReallocations,
   listSponsorCommitments,
   listVillageEnrollments,
-  openApiDocument,
+  openApiDocumentText,
   openApiRoute,
   pageQuery,
   principalOf,
@@ -86,9 +86,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { httpApiFunction } from '../registry.js';
 import { ownBundleSha256 } from '../shared/bundle-sha256.js';
 import { dynamodbClient, sqsClient } from '../shared/clients.js';
-// Reads the NIK hashing key from Secrets Manager before the first request (a top-level await).
-import '../shared/nik-hash-key.js';
 import { continueImport } from '../shared/imports.js';
+import { nikHashKey } from '../shared/nik-hash-key.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,
@@ -149,7 +148,11 @@ const routes: Record<string, Route> = {
     const report = await checkHealth({ dynamodb: dynamodbClient, sqs: sqsClient, self });
     return json(report.status === 'ok' ? 200 : 503, report);
   },
-  [routeKey(openApiRoute)]: async () => json(200, openApiDocument),
+  [routeKey(openApiRoute)]: async () => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: openApiDocumentText(),
+  }),
   [routeKey(apiRoutes.createSponsor)]: async (e) =>
     json(201, await createSponsor(services, principalOf(e), createSponsorBody.parse(body(e)))),
   [routeKey(apiRoutes.draftCommitment)]: async (e) =>
@@ -283,6 +286,7 @@ const idempotency = exactlyOncePerKey({
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(problemDetails(logger))
   .use(injectLambdaContext(logger))
+  .use(nikHashKey())
   .use(httpHeaderNormalizer())
   .use(acceptedBodies({ otherMediaTypes: { [routeKey(apiRoutes.importEnrollments)]: ['text/csv'] } }))
   .use(scopeIdempotencyKey())

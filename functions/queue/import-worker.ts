@@ -5,8 +5,6 @@
  * job's stored cursor.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-// Reads the NIK hashing key from Secrets Manager before the first batch (a top-level await): the worker enrolls.
-import '../shared/nik-hash-key.js';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 // The module alone, not the package's index: that carries the whole HTTP API (the OpenAPI document and zod's
 // JSON Schema and locales with it), twice this function's budget.
@@ -16,6 +14,7 @@ import { ImportJobRepository, ReallocationRepository } from '@lindung/store';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { continueImport } from '../shared/imports.js';
+import { nikHashKey } from '../shared/nik-hash-key.js';
 import { logger } from '../shared/observability.js';
 import { commitments, db, enrollments, ledgerTableName } from '../shared/renewal.js';
 
@@ -43,4 +42,7 @@ export const handler = middy(async (event: SQSEvent, context: Context): Promise<
   };
   // A processor per batch: it holds the batch's state, and the local stack runs batches side by side.
   return processPartialResponse(event, work, new BatchProcessor(EventType.SQS), { context });
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  // The worker enrolls: it hashes NIKs.
+  .use(nikHashKey());

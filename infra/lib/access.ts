@@ -141,8 +141,9 @@ export const environmentOf = (
     }
   }
   if (access.hashesNiks) {
-    // Only the secret's ARN: the function reads the key at cold start through Powertools parameters
-    // (functions/shared/nik-hash-key.ts), so the key is in no template and no function configuration.
+    // Only the secret's ARN: the function reads the key on its first invocation through the Parameters and
+    // Secrets extension (functions/shared/nik-hash-key.ts), so the key is in no template and no function
+    // configuration.
     environment.NIK_HASH_KEY_SECRET_ARN = storage.nikHashKey.secretArn;
   }
   return environment;

@@ -39,6 +39,7 @@ export const deployFunctions = (
         settings,
         definition,
         environment: environmentOf(access, storage, queues),
+        readsSecrets: access.hashesNiks,
       });
       grantAccess(fn, access, storage, queues);
       const { trigger } = definition;

@@ -17,6 +17,8 @@ export interface LindungFunctionProps {
   readonly definition: FunctionDefinition;
   /** Table names, queue URLs and keys the function may use (see access.ts). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Reads a secret (the NIK hashing key): the AWS Parameters and Secrets Lambda Extension is added as a layer. */
+  readonly readsSecrets?: boolean;
 }
 
 // esbuild's ESM output has no `require`; CommonJS dependencies bundled into it still call it.
@@ -56,7 +58,7 @@ export const bundling = {
   // the runtime drifts with each release. Each bundle then carries only the SDK clients it imports.
   externalModules: [],
   // Data files (the regions of idn-area-data) are emitted beside index.mjs as `<name>-<hash>.dat`.
-  loader: { '.dat': 'file' as const },
+  loader: { '.dat': 'file' as const, '.openapi.json': 'file' as const },
   esbuildArgs: {
     '--conditions': bundleConditions.join(','),
     ...Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
@@ -119,6 +121,14 @@ export class LindungFunction extends Construct {
         ...props.environment,
       },
       bundling,
+      // AWS's extension serves the function's secrets from a cache over localhost, so the bundle carries no
+      // Secrets Manager client (functions/shared/nik-hash-key.ts).
+      ...(props.readsSecrets && {
+        paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
+          lambda.ParamsAndSecretsVersions.V1_0_103,
+          { cacheSize: 10, logLevel: lambda.ParamsAndSecretsLogLevel.WARN },
+        ),
+      }),
     });
 
     // Errors count what the handler did not turn into a response or a partial batch failure: crashes,

@@ -8,14 +8,14 @@ import { repositoryRoot } from '../lib/lindung-function.js';
 
 /**
  * The SDK clients a function needs, from what access.ts lets it do: tables → DynamoDB, queues it sends
- * to → SQS; GET /health reads both; the NIK hashing key → Secrets Manager (read at cold start). Its own
+ * to → SQS; GET /health reads both (the NIK hashing key comes through the Parameters and Secrets
+ * extension, not a client). Its own
  * trigger needs none: records arrive in the event.
  */
 const clientsNeeded = (functionId: string): string[] => {
   const access = accessOf(functionId);
   return [
     ...(access.tables.length > 0 || access.observesHealth ? ['@aws-sdk/client-dynamodb'] : []),
-    ...(access.hashesNiks ? ['@aws-sdk/client-secrets-manager'] : []),
     ...(access.sendsTo.length > 0 || access.observesHealth ? ['@aws-sdk/client-sqs'] : []),
   ];
 };

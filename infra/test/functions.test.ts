@@ -178,7 +178,12 @@ describe('LindungFunction bundling', () => {
 
     // Assess
     // The region data, which esbuild's file loader emits beside the code (packages/core/package.json).
-    expect(files).toEqual(['index.mjs', 'index.mjs.map', expect.stringMatching(/^regions-\w+\.dat$/)]);
+    expect(files).toEqual([
+      'index.mjs',
+      'index.mjs.map',
+      expect.stringMatching(/^lindung\.openapi-\w+\.json$/),
+      expect.stringMatching(/^regions-\w+\.dat$/),
+    ]);
     expect(code.startsWith("import { createRequire } from 'node:module';")).toBe(true);
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     // Minified: what newlines remain sit inside string literals, so lines are long on average.

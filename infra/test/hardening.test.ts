@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   billingResendFunction,
   httpApiFunction,
+  importWorkerFunction,
   periodRollFunction,
   renewalWorkerFunction,
 } from '../../functions/registry.js';
@@ -19,7 +20,7 @@ describe('self-healing and hardening on AWS', () => {
     Name: 'lindung/dev/nik-hash-key',
   });
 
-  it('never puts the NIK hashing key in a template: functions get the secret ARN and read it at cold start', () => {
+  it('never puts the NIK hashing key in a template: functions get the secret ARN and read it through the extension', () => {
     // Act
     const text = JSON.stringify(template.toJSON());
     const environments = propertiesOf(template, 'AWS::Lambda::Function').map((fn) =>
@@ -46,6 +47,19 @@ describe('self-healing and hardening on AWS', () => {
     for (const reader of readers) expect(JSON.stringify(reader.PolicyDocument)).toContain(secretId);
     expect(readers.map((reader) => JSON.stringify(reader.Roles)).join(' ')).toMatch(
       /HttpApi.*ImportWorker|ImportWorker.*HttpApi/,
+    );
+  });
+
+  it('gives the functions that read the key the Parameters and Secrets extension layer, and no other', () => {
+    // Act: the layer's ARN for the stack's region, from the mapping the CDK writes (AWS's layer per region).
+    const withExtension = propertiesOf(template, 'AWS::Lambda::Function')
+      .filter((fn) => JSON.stringify(fn.Layers ?? []).includes('Paramsandsecretslayer'))
+      .map((fn) => fn.FunctionName)
+      .sort();
+
+    // Assess
+    expect(withExtension).toEqual(
+      [functionName('dev', httpApiFunction.id), functionName('dev', importWorkerFunction.id)].sort(),
     );
   });
 

@@ -13,6 +13,8 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,9 +40,11 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   billingInboxFunction,
+  billingResendFunction,
   type FunctionDefinition,
   functionDefinitions,
   httpApiFunction,
+  importWorkerFunction,
   periodRollFunction,
   renewalWorkerFunction,
   reportsProjectorFunction,
@@ -81,8 +85,15 @@ let streamIterators: string[] = [];
 /** The function's bundle folder: every file esbuild wrote for it, and nothing else. */
 const bundleFolder = (definition: FunctionDefinition) => join(folder, definition.id);
 
-/** Runs the deployed bundle of `definition` on `event` in a fresh `node` process; its result. */
-const invoke = async <R>(definition: FunctionDefinition, event: unknown): Promise<R> => {
+/**
+ * Runs the deployed bundle of `definition` on `event` in a fresh `node` process; its result. `overrides`
+ * changes the function's environment (`undefined` removes a variable).
+ */
+const invoke = async <R>(
+  definition: FunctionDefinition,
+  event: unknown,
+  overrides: Readonly<Record<string, string | undefined>> = {},
+): Promise<R> => {
   const id = randomUUID();
   const eventFile = join(folder, `${id}.event.json`);
   const resultFile = join(folder, `${id}.result.json`);
@@ -102,15 +113,18 @@ const invoke = async <R>(definition: FunctionDefinition, event: unknown): Promis
         cwd: bundleFolder(definition),
         // What Lambda gives a function: its own variables (those the CDK sets, the stack's endpoints and
         // names) and nothing of this process's environment.
-        env: {
-          PATH: dirname(process.execPath),
-          ...environment,
-          LINDUNG_STAGE: 'local',
-          POWERTOOLS_SERVICE_NAME: definition.id,
-          POWERTOOLS_LOG_LEVEL: 'ERROR',
-          NODE_OPTIONS: '--enable-source-maps',
-          AWS_LAMBDA_FUNCTION_NAME: definition.id,
-        },
+        env: Object.fromEntries(
+          Object.entries({
+            PATH: dirname(process.execPath),
+            ...environment,
+            LINDUNG_STAGE: 'local',
+            POWERTOOLS_SERVICE_NAME: definition.id,
+            POWERTOOLS_LOG_LEVEL: 'ERROR',
+            NODE_OPTIONS: '--enable-source-maps',
+            AWS_LAMBDA_FUNCTION_NAME: definition.id,
+            ...overrides,
+          }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        ),
         maxBuffer: 16 * 1024 * 1024,
       },
     );
@@ -134,11 +148,14 @@ const httpEvent = (
   {
     claims,
     body,
+    csv,
     query,
     pathParameters,
   }: {
     claims?: Record<string, string>;
     body?: unknown;
+    /** A `text/csv` body instead of JSON. */
+    csv?: string;
     query?: Record<string, string>;
     pathParameters?: Record<string, string>;
   } = {},
@@ -150,7 +167,11 @@ const httpEvent = (
     routeKey,
     rawPath: path,
     rawQueryString: new URLSearchParams(query).toString(),
-    headers: { host: 'api.lindung.test', 'content-type': 'application/json', 'user-agent': 'bundle-test' },
+    headers: {
+      host: 'api.lindung.test',
+      'content-type': csv === undefined ? 'application/json' : 'text/csv; charset=utf-8',
+      'user-agent': 'bundle-test',
+    },
     ...(query && { queryStringParameters: query }),
     ...(pathParameters && { pathParameters }),
     requestContext: {
@@ -167,12 +188,24 @@ const httpEvent = (
       ...(claims && { authorizer: { jwt: { claims, scopes: [] } } }),
     },
     ...(body !== undefined && { body: JSON.stringify(body) }),
+    ...(csv !== undefined && { body: csv }),
     isBase64Encoded: false,
   } as APIGatewayProxyEventV2;
 };
 
-const callApi = async (...args: Parameters<typeof httpEvent>): Promise<HttpAnswer> => {
-  const result = await invoke<{ statusCode: number; body?: string }>(httpApiFunction, httpEvent(...args));
+const callApi = async (...args: Parameters<typeof httpEvent>): Promise<HttpAnswer> =>
+  callApiWith({}, ...args);
+
+/** `callApi` with the function's environment changed (see `invoke`). */
+const callApiWith = async (
+  overrides: Readonly<Record<string, string | undefined>>,
+  ...args: Parameters<typeof httpEvent>
+): Promise<HttpAnswer> => {
+  const result = await invoke<{ statusCode: number; body?: string }>(
+    httpApiFunction,
+    httpEvent(...args),
+    overrides,
+  );
   return { statusCode: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined };
 };
 
@@ -353,6 +386,12 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     expect(files[httpApiFunction.id]).toEqual([
       'index.mjs',
       'index.mjs.map',
+      expect.stringMatching(/^lindung\.openapi-\w+\.json$/),
+      expect.stringMatching(/^regions-\w+\.dat$/),
+    ]);
+    expect(files[importWorkerFunction.id]).toEqual([
+      'index.mjs',
+      'index.mjs.map',
       expect.stringMatching(/^regions-\w+\.dat$/),
     ]);
     for (const source of sources) {
@@ -366,6 +405,19 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
 
     // Assess
     expect(health.statusCode).toBe(200);
+  });
+
+  it('http-api serves the OpenAPI document from the file beside its index.mjs, as generated', async () => {
+    // Act
+    const served = await callApi('GET /v1/openapi.json', '/v1/openapi.json');
+
+    // Assess
+    expect(served.statusCode).toBe(200);
+    expect(served.body).toEqual(
+      JSON.parse(
+        await readFile(join(repositoryRoot, 'packages/api/src/generated/lindung.openapi.json'), 'utf8'),
+      ),
+    );
   });
 
   it('http-api drafts a percent-of-grant commitment over every village of Jambi from the shipped region data', async () => {
@@ -479,6 +531,111 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     expect(result.batchItemFailures).toEqual([]);
     expect(issued.map((m) => m.data.villageCode)).toContain(village);
     state.invoiceId = issued.find((m) => m.data.villageCode === village)?.data.invoiceId ?? '';
+  });
+
+  it('billing-resend hands billing again an invoice it has not answered within the hour', async () => {
+    // Act: EventBridge Scheduler's input during the invoice's month, long after it was handed over (today).
+    const summary = await invoke<{ unanswered: number; resent: number }>(billingResendFunction, {
+      scheduledTime: new Date(`${fiscalYear}-01-01T01:10:00+07:00`).toISOString(),
+    });
+    const again = (await drain('billing-outbox'))
+      .map((m) => JSON.parse(m.Body ?? '{}'))
+      .filter((m) => m.type === 'invoice.issued' && m.data.invoiceId === state.invoiceId);
+
+    // Assess
+    expect(summary.resent).toBeGreaterThanOrEqual(1);
+    expect(again).toHaveLength(1);
+  });
+
+  it('import-worker enrolls the rows of an import job from import-work, one row refused and explained', async () => {
+    // Prepare: a CSV of two workers posted to http-api (202 with the job), its work message on import-work.
+    const operator = claimsOf(`bundles-operator-${village}`, ['village-operator'], {
+      villageCodes: [village],
+    });
+    const nik = `${village.replaceAll('.', '').slice(0, 6)}150185${String((Date.now() + 1) % 10_000).padStart(4, '0')}`;
+    const posted = await callApi(
+      'POST /v1/villages/{code}/enrollments/import',
+      `/v1/villages/${village}/enrollments/import`,
+      {
+        claims: operator,
+        csv: `nik,name,startPeriod\n${nik},Siti Aminah,${fiscalYear}-02\n${nik.slice(0, 15)},Pendek,${fiscalYear}-02\n`,
+        query: { commitmentId: state.commitmentId },
+        pathParameters: { code: village },
+      },
+    );
+    const work = await drain('import-work');
+
+    // Act
+    const result = await invoke<{ batchItemFailures: unknown[] }>(
+      importWorkerFunction,
+      sqsEvent(privateQueues['import-work'] ?? { arn: '' }, work),
+    );
+    const job = await callApi('GET /v1/imports/{id}', `/v1/imports/${posted.body.id}`, {
+      claims: operator,
+      pathParameters: { id: posted.body.id },
+    });
+
+    // Assess
+    expect(posted.statusCode).toBe(202);
+    expect(work.map((m) => JSON.parse(m.Body ?? '{}').data.jobId)).toEqual([posted.body.id]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(job.statusCode).toBe(200);
+    expect(job.body).toMatchObject({ state: 'done', rows: { total: 2, done: 2, enrolled: 1, refused: 1 } });
+    expect(job.body.items.map((r: { outcome: string; code?: string }) => [r.outcome, r.code])).toEqual([
+      ['enrolled', undefined],
+      ['refused', 'validation-failed'],
+    ]);
+  });
+
+  it('http-api reads the NIK hashing key as on AWS, from the Parameters and Secrets extension', async () => {
+    // Prepare: the extension's endpoint on localhost, serving the stack's key for the session token; the
+    // function gets only the secret's ARN, as the CDK configures it.
+    const arn = 'arn:aws:secretsmanager:ap-southeast-3:000000000000:secret:lindung/local/nik-hash-key';
+    const asked: string[] = [];
+    const extension = createServer((request, response) => {
+      asked.push(`${request.url} ${request.headers['x-aws-parameters-secrets-token']}`);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ ARN: arn, SecretString: environment.NIK_HASH_KEY }));
+    });
+    await new Promise<void>((resolve) => extension.listen(0, '127.0.0.1', resolve));
+    const operator = claimsOf(`bundles-operator-${village}`, ['village-operator'], {
+      villageCodes: [village],
+    });
+    const nik = `${village.replaceAll('.', '').slice(0, 6)}150186${String((Date.now() + 2) % 10_000).padStart(4, '0')}`;
+
+    // Act
+    const enrolled = await callApiWith(
+      {
+        NIK_HASH_KEY: undefined,
+        NIK_HASH_KEY_SECRET_ARN: arn,
+        AWS_SESSION_TOKEN: 'bundle-session',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
+      },
+      'POST /v1/villages/{code}/enrollments',
+      `/v1/villages/${village}/enrollments`,
+      {
+        claims: operator,
+        body: { commitmentId: state.commitmentId, worker: { nik }, startPeriod: `${fiscalYear}-03` },
+        pathParameters: { code: village },
+      },
+    );
+    await new Promise((resolve) => extension.close(resolve));
+    // The same worker through the stack's own key: already covered, so both hashed the NIK alike.
+    const again = await callApi(
+      'POST /v1/villages/{code}/enrollments',
+      `/v1/villages/${village}/enrollments`,
+      {
+        claims: operator,
+        body: { commitmentId: state.commitmentId, worker: { nik }, startPeriod: `${fiscalYear}-03` },
+        pathParameters: { code: village },
+      },
+    );
+
+    // Assess
+    expect(enrolled.statusCode).toBe(201);
+    expect(asked).toEqual([`/secretsmanager/get?secretId=${encodeURIComponent(arn)} bundle-session`]);
+    expect(again.statusCode).toBe(409);
+    expect(again.body.code).toBe('already-covered');
   });
 
   it('billing-inbox applies BPJS billing’s acknowledgement from an SQS batch', async () => {

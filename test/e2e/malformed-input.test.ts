@@ -8,6 +8,7 @@
 import { apiRoutes, importRequestFromCsv, MAX_BODY_BYTES, ROLES, type Role } from '@lindung/api';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { safeParse } from 'zod/mini';
 import type { Answer, Caller } from '../support/api-client.js';
 import { localStack } from '../support/local-stack.js';
 import {
@@ -92,7 +93,7 @@ const oddValue = fc.oneof(fc.jsonValue(), hugeString, fc.constant<typeof DELETE>
 /** Bodies the route's schema refuses. */
 const malformedBodies = (schema: NonNullable<RouteFixture['body']>, valid: unknown) => {
   const paths = pathsOf(valid);
-  const refused = (value: unknown) => !schema.safeParse(value).success;
+  const refused = (value: unknown) => !safeParse(schema, value).success;
   return fc.oneof(
     fc.string().filter((text) => !isJson(text)),
     fc
@@ -131,12 +132,12 @@ const malformedQueries = (
   valid: Readonly<Record<string, string>>,
 ) =>
   fc.oneof(
-    badLimit.map((limit) => ({ ...valid, limit })).filter((query) => !schema.safeParse(query).success),
+    badLimit.map((limit) => ({ ...valid, limit })).filter((query) => !safeParse(schema, query).success),
     garbageToken.map((pageToken) => ({ ...valid, pageToken })),
     fc
-      .tuple(fc.constantFrom(...Object.keys(schema.shape), 'unknown'), fc.string())
+      .tuple(fc.constantFrom(...Object.keys(schema._zod.def.shape), 'unknown'), fc.string())
       .map(([key, value]) => ({ ...valid, [key]: value }))
-      .filter((query) => !schema.safeParse(query).success),
+      .filter((query) => !safeParse(schema, query).success),
   );
 
 /** Path parameters of which one is replaced by a value that names nothing (short enough for a URL). */

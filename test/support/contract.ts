@@ -21,14 +21,15 @@ const DOCUMENT_ID = 'lindung-openapi';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
-ajv.addSchema(openApiDocument, DOCUMENT_ID);
-
 type Answer = { $ref?: string; content?: Record<string, unknown> };
-const paths = openApiDocument.paths as unknown as Record<
-  string,
-  Record<string, { responses: Record<string, Answer> }>
->;
-const sharedAnswers = openApiDocument.components.responses as unknown as Record<string, Answer>;
+const document = openApiDocument() as {
+  paths: Record<string, Record<string, { responses: Record<string, Answer> }>>;
+  components: { responses: Record<string, Answer> };
+};
+ajv.addSchema(document, DOCUMENT_ID);
+
+const paths = document.paths;
+const sharedAnswers = document.components.responses;
 const SHARED = '#/components/responses/';
 
 /** Where an answer is in the document (a shared problem answer is referenced), and the answer. */

@@ -87,9 +87,9 @@ export interface RouteFixture {
   /** A valid request on the world's own resources, as `role` would send it (built afresh for each call). */
   readonly request: (world: World, role: Role) => RouteRequest;
   /** The schema the handler parses the JSON body with; absent when the route reads no body. */
-  readonly body?: z.ZodType;
+  readonly body?: z.core.$ZodType;
   /** The schema the handler parses the query with; absent when the route reads no query. */
-  readonly query?: z.ZodObject;
+  readonly query?: z.core.$ZodObject;
 }
 
 const SPONSOR_READERS: Allowed = {

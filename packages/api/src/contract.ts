@@ -6,6 +6,7 @@
  */
 import { DOMAIN_ERROR_STATUS } from '@lindung/core';
 import type * as z from 'zod';
+import { partial } from 'zod/mini';
 import { importResultsQuery } from './enrollment-import.js';
 import { redriveBody, stuckQuery } from './operations.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
@@ -35,13 +36,13 @@ export interface OperationContract {
   readonly response: z.ZodType;
   /** Other non-problem answers, e.g. `/health`'s 503 with the same body. */
   readonly also?: Readonly<Record<number, z.ZodType>>;
-  /** The JSON request body. */
-  readonly body?: z.ZodType;
+  /** The JSON request body (a `zod/mini` schema of schemas.ts, as the Lambda parses it). */
+  readonly body?: z.core.$ZodType;
   /** Set when the body may be left out (the route then reads `{}`). */
   readonly bodyOptional?: true;
   /** Set when the body may also be CSV text: what the CSV holds. */
   readonly csv?: string;
-  readonly query?: z.ZodObject;
+  readonly query?: z.core.$ZodObject;
   /** Problem codes of the domain this operation may answer (the common ones are added by kind). */
   readonly problems?: readonly ProblemCode[];
 }
@@ -166,7 +167,7 @@ export const operationContracts = {
     body: importEnrollmentsBody,
     csv: `A header naming nik, startPeriod and optionally name, then up to ${MAX_IMPORT_ROWS} lines; the commitment is the commitmentId query parameter`,
     // The commitment is in the query only for CSV (a JSON body names it).
-    query: importQuery.partial(),
+    query: partial(importQuery),
     problems: ['not-found', 'commitment-not-active'],
   },
   getImport: {

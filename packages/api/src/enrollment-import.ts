@@ -33,7 +33,7 @@ import {
   type StoredImportRow,
 } from '@lindung/store';
 import { CsvError, parse } from 'csv-parse/sync';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { authorize, type Principal, type Role } from './auth.js';
 import {
   type ImportEnrollmentsRequest,
@@ -41,6 +41,7 @@ import {
   importQuery,
   importRow,
   MAX_IMPORT_ROWS,
+  pageLimit,
 } from './schemas.js';
 import { enroll, type Services } from './use-cases.js';
 
@@ -166,7 +167,7 @@ export const importRequestFromCsv = (
   return importEnrollmentsRequest.parse({ commitmentId, rows });
 };
 
-const describeIssues = (error: z.ZodError): string =>
+const describeIssues = (error: z.core.$ZodError): string =>
   error.issues
     .slice(0, 3)
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
@@ -280,13 +281,16 @@ export const createImport = async (
 
 /** The query of `GET /v1/imports/{id}`: a page of per-row results, optionally only the refused rows. */
 export const importResultsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  pageToken: z
-    .string()
-    .regex(/^[1-9]\d{0,5}$/, 'is not a page token of this job')
-    .optional()
-    .describe('The nextPageToken of the previous page'),
-  outcome: z.enum(['enrolled', 'refused']).optional(),
+  limit: pageLimit(),
+  pageToken: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^[1-9]\d{0,5}$/, 'is not a page token of this job'),
+        z.describe('The nextPageToken of the previous page'),
+      ),
+  ),
+  outcome: z.optional(z.enum(['enrolled', 'refused'])),
 });
 export type ImportResultsQuery = z.infer<typeof importResultsQuery>;
 

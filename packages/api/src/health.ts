@@ -7,7 +7,7 @@ import {
   queueUrlEnvName,
 } from '@lindung/messaging';
 import { type TableDefinition, tableDefinitions, tableEnvName } from '@lindung/store';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import packageJson from '../../../package.json' with { type: 'json' };
 
 export type ComponentStatus = 'ok' | 'unavailable';
@@ -18,7 +18,7 @@ export type ComponentStatus = 'ok' | 'unavailable';
  */
 export const FUNCTION_BUNDLES_ENV = 'LINDUNG_FUNCTION_BUNDLES';
 
-const functionBundles = z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/));
+const functionBundles = z.record(z.string(), z.string().check(z.regex(/^[0-9a-f]{64}$/)));
 
 export interface HealthReport {
   readonly status: ComponentStatus;

@@ -21,7 +21,7 @@ import {
 } from '@lindung/core';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError, type $ZodIssue } from 'zod/v4/core';
 import { problem } from './http.js';
 
 type HttpMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
@@ -32,7 +32,7 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const SCOPED_IDEMPOTENCY_HEADER = 'x-lindung-idempotency-key';
 
 /** An issue's message; for a refused record key (e.g. a village code), the reason the key was refused. */
-const issueMessage = (issue: ZodError['issues'][number]): string =>
+const issueMessage = (issue: $ZodIssue): string =>
   issue.code === 'invalid_key' && issue.issues[0]
     ? `${issue.message}: ${issue.issues[0].message}`
     : issue.message;
@@ -58,7 +58,7 @@ export const problemDetails = (logger: Logger): HttpMiddleware => ({
         },
         retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
       );
-    } else if (error instanceof ZodError) {
+    } else if (error instanceof $ZodError) {
       const errors = error.issues.map((i) => ({ path: i.path.join('.'), message: issueMessage(i) }));
       request.response = problem({
         status: 422,

@@ -37,7 +37,8 @@ const withoutSafeIntegerBounds = (value: unknown): unknown => {
 const embedded = ({ $schema: _schema, $id: _id, ...json }: JsonSchema): JsonSchema =>
   withoutSafeIntegerBounds(json) as JsonSchema;
 
-const requestSchema = (schema: z.ZodType): JsonSchema => embedded(z.toJSONSchema(schema, { io: 'input' }));
+const requestSchema = (schema: z.core.$ZodType): JsonSchema =>
+  embedded(z.toJSONSchema(schema, { io: 'input' }));
 
 /** The `$ref` of a schema registered in `responses.ts`. */
 const ref = (schema: z.ZodType): JsonSchema => {
@@ -75,13 +76,13 @@ const parameters = (route: RouteDefinition, contract: OperationContract) => [
     required: true,
     schema: { type: 'string' },
   })),
-  ...Object.entries(contract.query?.shape ?? {}).map(([name, schema]) => {
-    const json = requestSchema(schema as z.ZodType);
+  ...Object.entries(contract.query?._zod.def.shape ?? {}).map(([name, schema]) => {
+    const json = requestSchema(schema);
     const { description, ...rest } = json;
     return {
       name,
       in: 'query',
-      required: !(schema as z.ZodType).safeParse(undefined).success,
+      required: !z.safeParse(schema, undefined).success,
       ...(typeof description === 'string' && { description }),
       schema: rest,
     };

@@ -20,24 +20,20 @@ import {
   queueUrlEnvName,
 } from '@lindung/messaging';
 import type { Invoice, RenewalWork } from '@lindung/store';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { authorize, type Principal } from './auth.js';
+import { queryInteger } from './schemas.js';
 
 /** Minutes without an answer after which an invoice counts as stuck (the billing sweep's default). */
 export const DEFAULT_UNANSWERED_MINUTES = 60;
 
 export const stuckQuery = z.strictObject({
-  olderThanMinutes: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(60 * 24 * 90)
-    .optional(),
+  olderThanMinutes: z.optional(queryInteger(0, 60 * 24 * 90)),
 });
 
 export const redriveBody = z.strictObject({
   /** One queue's dead letters; all queues' when absent. */
-  queue: z.enum(queueDefinitions.map((q) => q.id) as [string, ...string[]]).optional(),
+  queue: z.optional(z.enum(queueDefinitions.map((q) => q.id) as [string, ...string[]])),
 });
 
 export interface OperationsServices {

@@ -24,8 +24,9 @@ import {
   toEnrollment,
   yearScope,
 } from '@lindung/store';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { authorize, type Principal } from './auth.js';
+import { queryInteger } from './schemas.js';
 
 export interface ReportServices {
   readonly reports: ReportsRepository;
@@ -35,25 +36,30 @@ export interface ReportServices {
 
 const region = z
   .string()
-  .regex(/^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$/)
-  .describe('ID (national), or a region code such as 15, 15.71, 15.71.01 or 15.71.01.1001');
-const id = z.string().min(1).max(64);
+  .check(
+    z.regex(/^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$/),
+    z.describe('ID (national), or a region code such as 15, 15.71, 15.71.01 or 15.71.01.1001'),
+  );
+const id = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const coverageQuery = z.strictObject({
-  region: region.optional().describe("Default: the sponsor's region, the operator's village, or ID"),
-  sponsorId: id.optional().describe("One sponsor's figures (a sponsor's own users get theirs by default)"),
-  fiscalYear: z.coerce.number().int().min(2020).max(2100).optional().describe('Default: the latest'),
+  region: z
+    .optional(region)
+    .check(z.describe("Default: the sponsor's region, the operator's village, or ID")),
+  sponsorId: z
+    .optional(id)
+    .check(z.describe("One sponsor's figures (a sponsor's own users get theirs by default)")),
+  fiscalYear: z.optional(queryInteger(2020, 2100)).check(z.describe('Default: the latest')),
   children: z
-    .enum(['regions', 'villages'])
-    .default('regions')
-    .describe('`villages`: every village under the region instead of its child regions'),
+    ._default(z.enum(['regions', 'villages']), 'regions')
+    .check(z.describe('`villages`: every village under the region instead of its child regions')),
 });
 
 export const budgetQuery = z.strictObject({ commitmentId: id });
 
 export const reportWorkersQuery = z.strictObject({
   commitmentId: id,
-  villageCode: z.string().regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/),
+  villageCode: z.string().check(z.regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/)),
 });
 
 export type CoverageQuery = z.infer<typeof coverageQuery>;

@@ -1,46 +1,62 @@
-/** The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. */
+/**
+ * The request bodies of the HTTP contract; the OpenAPI document is generated from the same schemas. They are
+ * `zod/mini` schemas: a function bundle carries only the checks it uses, about 58 KB less than classic zod,
+ * which keeps its JSON Schema writer and every method in each bundle (BENCHMARKS.md section 6).
+ */
 import { findRegion, MAX_REALLOCATION_MOVES } from '@lindung/core';
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
-const rupiah = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('Integer rupiah');
+// zod/mini has no messages of its own ("Invalid input"): the English ones classic zod gives, for the problem's
+// `errors` and an import row's result.
+z.config(en());
+
+const rupiah = z
+  .int()
+  .check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER), z.describe('Integer rupiah'));
+const positiveRupiah = rupiah.check(z.positive());
 /** A well-formed code must also name a region of the region data: money must never go to a made-up village. */
 const inRegionData = (code: string) => findRegion(code) !== undefined;
 const UNKNOWN_REGION = 'no region with this code in the region data (idn-area-data)';
 const regionCode = z
   .string()
-  .regex(/^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/, { abort: true })
-  .refine(inRegionData, UNKNOWN_REGION)
-  .describe('idn-area-data code, e.g. 15.01.01.2001');
+  .check(
+    z.regex(/^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/, { abort: true }),
+    z.refine(inRegionData, UNKNOWN_REGION),
+    z.describe('idn-area-data code, e.g. 15.01.01.2001'),
+  );
 const villageCode = z
   .string()
-  .regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/, { abort: true })
-  .refine(inRegionData, UNKNOWN_REGION)
-  .describe('Village code, e.g. 15.01.01.2001');
-const period = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
-  .describe('Period YYYY-MM');
-const percent = z.number().gt(0).max(100).describe('Percent, e.g. 10 for 10 %');
+  .check(
+    z.regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/, { abort: true }),
+    z.refine(inRegionData, UNKNOWN_REGION),
+    z.describe('Village code, e.g. 15.01.01.2001'),
+  );
+const period = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/), z.describe('Period YYYY-MM'));
+const percent = z.number().check(z.gt(0), z.maximum(100), z.describe('Percent, e.g. 10 for 10 %'));
+/** Trimmed text of `min` to `max` characters. */
+const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+const id = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const createSponsorBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: text(1, 200),
   kind: z.enum(['province', 'regency', 'city', 'village', 'other']),
   regionCode,
 });
 
 export const budgetRule = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('fixed'), amount: rupiah.positive() }),
+  z.strictObject({ kind: z.literal('fixed'), amount: positiveRupiah }),
   z.strictObject({
     kind: z.literal('percent-of-grant'),
-    grantPerVillage: rupiah.positive(),
+    grantPerVillage: positiveRupiah,
     percent,
-    region: regionCode.describe('Every village of this region receives the grant'),
+    region: regionCode.check(z.describe('Every village of this region receives the grant')),
   }),
 ]);
 
 const villageSelection = {
-  region: regionCode.optional().describe('Every village of this region'),
-  villages: z.array(villageCode).min(1).max(100_000).optional(),
+  region: z.optional(regionCode.check(z.describe('Every village of this region'))),
+  villages: z.optional(z.array(villageCode).check(z.minLength(1), z.maxLength(100_000))),
 };
 
 export const allocationRule = z.discriminatedUnion('method', [
@@ -48,46 +64,50 @@ export const allocationRule = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('percent-of-grant') }),
   z.strictObject({
     method: z.literal('proportional'),
-    targets: z.record(villageCode, z.number().int().nonnegative()),
+    targets: z.record(villageCode, z.int().check(z.nonnegative())),
   }),
   z.strictObject({ method: z.literal('explicit'), amounts: z.record(villageCode, rupiah) }),
 ]);
 
+/** A whole number from a query string, `min` to `max`. */
+export const queryInteger = (min: number, max: number) =>
+  z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max));
+/** `limit` of a paginated query: 1 to 1,000, 100 by default. */
+export const pageLimit = () => z._default(queryInteger(1, 1000), 100);
+const fiscalYear = z.int().check(z.minimum(2020), z.maximum(2100));
+
 export const draftCommitmentBody = z.strictObject({
-  sponsorId: z.string().min(1).max(64),
-  fiscalYear: z.number().int().min(2020).max(2100),
+  sponsorId: id,
+  fiscalYear,
   budget: budgetRule,
   benefit: z.strictObject({
-    programs: z
-      .array(z.enum(['JKK', 'JKM', 'JHT']))
-      .min(2)
-      .max(3),
+    programs: z.array(z.enum(['JKK', 'JKM', 'JHT'])).check(z.minLength(2), z.maxLength(3)),
     declaredIncome: rupiah,
   }),
-  reservation: z.enum(['fiscal-year', 'monthly']).default('fiscal-year'),
-  allocation: allocationRule.default({ method: 'percent-of-grant' }),
+  reservation: z._default(z.enum(['fiscal-year', 'monthly']), 'fiscal-year'),
+  allocation: z._default(allocationRule, { method: 'percent-of-grant' }),
 });
 
-const commitmentId = z.string().min(1).max(64);
-const nik = z.string().regex(/^\d{16}$/, 'a NIK is 16 digits');
-const workerName = z.string().trim().min(1).max(200);
+const commitmentId = id;
+const nik = z.string().check(z.regex(/^\d{16}$/, 'a NIK is 16 digits'));
+const workerName = text(1, 200);
 
 export const enrollBody = z.strictObject({
   commitmentId,
   worker: z.strictObject({
     nik,
-    name: workerName.optional(),
+    name: z.optional(workerName),
   }),
   startPeriod: period,
 });
 
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  pageToken: z.string().max(2048).optional(),
+  limit: pageLimit(),
+  pageToken: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 /** A village's enrollments: all of them, or those one commitment pays for (how its sponsor reads them). */
-export const villageEnrollmentsQuery = pageQuery.extend({ commitmentId: commitmentId.optional() });
+export const villageEnrollmentsQuery = z.extend(pageQuery, { commitmentId: z.optional(commitmentId) });
 
 /** The most rows one import job may hold (the import worker enrolls them after the 202, chunk by chunk). */
 export const MAX_IMPORT_ROWS = 50_000;
@@ -95,15 +115,17 @@ export const MAX_IMPORT_ROWS = 50_000;
 /** One worker of an import: a CSV line under the header `nik,name,startPeriod`, or a JSON object. */
 export const importRow = z.strictObject({
   nik,
-  name: workerName.optional(),
+  name: z.optional(workerName),
   startPeriod: period,
 });
 
-const importRows = <T extends z.ZodType>(row: T) =>
+const importRows = <T extends z.ZodMiniType>(row: T) =>
   z
     .array(row)
-    .min(1, 'name at least one row')
-    .max(MAX_IMPORT_ROWS, `at most ${MAX_IMPORT_ROWS} rows per import`);
+    .check(
+      z.minLength(1, 'name at least one row'),
+      z.maxLength(MAX_IMPORT_ROWS, `at most ${MAX_IMPORT_ROWS} rows per import`),
+    );
 
 /** The JSON body of an import, as documented. */
 export const importEnrollmentsBody = z.strictObject({ commitmentId, rows: importRows(importRow) });
@@ -119,21 +141,23 @@ export const importQuery = z.object({ commitmentId });
 
 export const proposeReallocationBody = z.strictObject({
   moves: z
-    .array(z.strictObject({ from: villageCode, to: villageCode, amount: rupiah.positive() }))
-    .min(1)
-    .max(MAX_REALLOCATION_MOVES)
-    .describe(`At most ${MAX_REALLOCATION_MOVES} moves; a village's change is the net of its moves`),
-  reason: z.string().trim().min(1).max(500).optional(),
+    .array(z.strictObject({ from: villageCode, to: villageCode, amount: positiveRupiah }))
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_REALLOCATION_MOVES),
+      z.describe(`At most ${MAX_REALLOCATION_MOVES} moves; a village's change is the net of its moves`),
+    ),
+  reason: z.optional(text(1, 500)),
 });
 
 /** A rejection of a draft commitment or a proposed reallocation: the approver says why. */
 export const rejectBody = z.strictObject({
-  reason: z.string().trim().min(1).max(500).describe('Why it is rejected, for the person who drafted it'),
+  reason: text(1, 500).check(z.describe('Why it is rejected, for the person who drafted it')),
 });
 
 /** A sponsor's commitments, optionally only one state (`draft`: those waiting for approval). */
 export const sponsorCommitmentsQuery = z.strictObject({
-  status: z.enum(['draft', 'activating', 'active', 'closed', 'rejected', 'withdrawn']).optional(),
+  status: z.optional(z.enum(['draft', 'activating', 'active', 'closed', 'rejected', 'withdrawn'])),
 });
 
 export type RejectBody = z.infer<typeof rejectBody>;
@@ -145,16 +169,16 @@ export type ImportEnrollmentsRequest = z.infer<typeof importEnrollmentsRequest>;
 export type ProposeReallocationBody = z.infer<typeof proposeReallocationBody>;
 
 export const terminateBody = z.strictObject({
-  fromPeriod: period.describe('The first period no longer covered'),
+  fromPeriod: period.check(z.describe('The first period no longer covered')),
 });
 
 export const invoiceQuery = z.strictObject({
-  sponsorId: z.string().min(1).max(64).optional(),
-  villageCode: villageCode.optional(),
-  period: period.optional(),
-  status: z.enum(['issued', 'sent', 'acknowledged', 'paid', 'void']).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  pageToken: z.string().max(2048).optional(),
+  sponsorId: z.optional(id),
+  villageCode: z.optional(villageCode),
+  period: z.optional(period),
+  status: z.optional(z.enum(['issued', 'sent', 'acknowledged', 'paid', 'void'])),
+  limit: pageLimit(),
+  pageToken: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 export type TerminateBody = z.infer<typeof terminateBody>;

@@ -3,14 +3,18 @@
  * zod by the sender and by the consumer. `id` is deterministic where a message stands for one fact (an
  * invoice's issue, a village's roll of a period), so a consumer can recognise a redelivered or resent one.
  */
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
-const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
-const villageCode = z.string().regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/);
-const rupiah = z.number().int().nonnegative();
-const id = z.string().min(1).max(200);
+// zod/mini has no messages of its own: the English ones classic zod gives, for the logs of a refused message.
+z.config(en());
 
-const envelope = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+const period = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/));
+const villageCode = z.string().check(z.regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/));
+const rupiah = z.int().check(z.nonnegative());
+const id = z.string().check(z.minLength(1), z.maxLength(200));
+
+const envelope = <T extends string, D extends z.ZodMiniType>(type: T, data: D) =>
   z.strictObject({
     type: z.literal(type),
     version: z.literal(1),
@@ -33,8 +37,8 @@ export const renewalRequested = envelope(
 export const invoiceLine = z.strictObject({
   enrollmentId: id,
   /** The worker's NIK: BPJS credits the premium to it. The outbox queue is encrypted for this reason. */
-  nik: z.string().regex(/^\d{16}$/),
-  name: z.string().optional(),
+  nik: z.string().check(z.regex(/^\d{16}$/)),
+  name: z.optional(z.string()),
   premium: rupiah,
 });
 
@@ -43,7 +47,7 @@ export const invoiceIssued = envelope(
   'invoice.issued',
   z.strictObject({
     invoiceId: id,
-    number: z.number().int().positive(),
+    number: z.int().check(z.positive()),
     numberText: z.string(),
     sponsorId: id,
     commitmentId: id,
@@ -64,7 +68,10 @@ export const invoiceVoided = envelope(
 /** billing-inbox: BPJS billing accepted the invoice and gave its payment code. */
 export const invoiceAcknowledged = envelope(
   'invoice.acknowledged',
-  z.strictObject({ invoiceId: id, paymentCode: z.string().regex(/^\d{11}$/, 'a payment code is 11 digits') }),
+  z.strictObject({
+    invoiceId: id,
+    paymentCode: z.string().check(z.regex(/^\d{11}$/, 'a payment code is 11 digits')),
+  }),
 );
 
 /** billing-inbox: the invoice was paid. */
@@ -76,7 +83,7 @@ export const invoicePaid = envelope(
 /** billing-inbox: BPJS billing refused the invoice. */
 export const invoiceRejected = envelope(
   'invoice.rejected',
-  z.strictObject({ invoiceId: id, reason: z.string().min(1).max(500) }),
+  z.strictObject({ invoiceId: id, reason: z.string().check(z.minLength(1), z.maxLength(500)) }),
 );
 
 /** import-work: carry on with an import job from its stored cursor (the message holds no rows). */
@@ -113,7 +120,7 @@ export const message = <T extends string, D>(
 });
 
 /** Parses a message body against a schema; a body that is not JSON fails the same way as a wrong shape. */
-export const parseMessage = <S extends z.ZodType>(schema: S, body: string): z.infer<S> => {
+export const parseMessage = <S extends z.ZodMiniType>(schema: S, body: string): z.infer<S> => {
   let value: unknown;
   try {
     value = JSON.parse(body);

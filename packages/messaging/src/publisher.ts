@@ -1,6 +1,6 @@
 /** Sends validated messages to one queue, ten per request, and fails loudly if any is not accepted. */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export interface Publisher<M> {
   /** Sends every message (after validating it); resolves once SQS has accepted all of them. */
@@ -10,7 +10,7 @@ export interface Publisher<M> {
 const BATCH = 10;
 const ATTEMPTS = 5;
 
-export const publisher = <S extends z.ZodType>(
+export const publisher = <S extends z.ZodMiniType>(
   sqs: SQSClient,
   queueUrl: string,
   schema: S,
