@@ -7,6 +7,7 @@
 import { periodOf, villagesOf } from '@lindung/core';
 import { IMPORT_CHUNK_ROWS } from '@lindung/store';
 import { importAndWait } from '../../scripts/demo/imports.js';
+import { importKilledMidway } from '../support/import-kill.js';
 import { type BenchWorld, FULL_YEAR_PREMIUM, nikSequence } from './world.js';
 
 export interface ImportFigures {
@@ -65,5 +66,61 @@ export const benchImport = async (
     postSeconds: (posted - started) / 1000,
     totalSeconds,
     rowsPerSecond: rows / totalSeconds,
+  };
+};
+
+export interface KilledImportFigures {
+  readonly rows: number;
+  readonly killAt: number;
+  readonly doneAtKill: number;
+  readonly secondsToKill: number;
+  readonly secondsToRestart: number;
+  readonly secondsToResume: number;
+  readonly secondsAfterRestart: number;
+  readonly totalSeconds: number;
+  readonly rowsPerSecond: number;
+  readonly results: number;
+  readonly enrolled: number;
+  readonly enrollments: number;
+}
+
+/**
+ * The same import on the stack as `npm start` runs it (a child process on a data folder), `kill -9`ed with
+ * its whole process tree once the job shows `killAt` rows done, restarted, and waited for. Throws unless every
+ * row has one result and the village holds one enrollment per row enrolled.
+ */
+export const benchImportKilled = async ({
+  rows = 50_000,
+  killAt = 25_000,
+  year = 2032,
+  log = (_: string) => {},
+} = {}): Promise<KilledImportFigures> => {
+  const [villageCode = ''] = villagesOf('15.09').map((v) => v.code as string);
+  const next = nikSequence(villageCode);
+  const run = await importKilledMidway({
+    rows: Array.from({ length: rows }, () => ({ nik: next().nik, startPeriod: periodOf(year, 1) })),
+    villageCode,
+    fiscalYear: year,
+    killAt,
+    log,
+  });
+  if (run.problems.length > 0 || run.job.rows.enrolled !== rows) {
+    throw new Error(
+      `the killed import ended wrong: ${[...run.problems, JSON.stringify(run.job.rows)].join('; ')}`,
+    );
+  }
+  return {
+    rows,
+    killAt,
+    doneAtKill: run.doneAtKill,
+    secondsToKill: run.secondsToKill,
+    secondsToRestart: run.secondsToRestart,
+    secondsToResume: run.secondsToResume,
+    secondsAfterRestart: run.secondsAfterRestart,
+    totalSeconds: run.totalSeconds,
+    rowsPerSecond: run.rowsPerSecond,
+    results: run.results,
+    enrolled: run.job.rows.enrolled,
+    enrollments: run.enrollments,
   };
 };

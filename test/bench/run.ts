@@ -7,6 +7,8 @@
  *   --year-villages <n>    villages of the Jambi year (default 50; 1585 for the whole province)
  *   --year-json <file>     use the figures of a demo run with --json instead of running the year
  *   --import-rows <n>      rows of the bulk import job (default 50000, the most one job takes)
+ *   --kill-at <n>          import: run the stack as `npm start` in a child process and `kill -9` it once the
+ *                          job shows n rows done, restart it on the same data folder and wait for the job
  *   --only <list>          some of: enrollment,roll,import,year,functions (default: all)
  *   --baseline <dir>       functions: also bundle and time the checkout in <dir> (e.g. main), side by side
  *   --without-reports      run the stack without the reports projector (its cost is then left out)
@@ -27,7 +29,7 @@ import { formatNumber } from '@lindung/core';
 import { groupPhases, renderPhases } from '../../scripts/demo/report.js';
 import { benchEnrollment, type EnrollmentBench } from './enrollment.js';
 import { benchFunctions, type FunctionFigures } from './functions.js';
-import { benchImport, type ImportFigures } from './import.js';
+import { benchImport, benchImportKilled, type ImportFigures, type KilledImportFigures } from './import.js';
 import { benchRollWrites, type RollWrites } from './roll-writes.js';
 import { startWorld } from './world.js';
 import type { CountedClient, WriteTally } from './write-counter.js';
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     'year-villages': { type: 'string' },
     'year-json': { type: 'string' },
     'import-rows': { type: 'string' },
+    'kill-at': { type: 'string' },
     only: { type: 'string' },
     baseline: { type: 'string' },
     'without-reports': { type: 'boolean' },
@@ -53,6 +56,9 @@ const sections = new Set((values.only ?? 'enrollment,roll,import,year,functions'
 const seconds = Number(values.seconds ?? 10);
 const yearVillages = values['year-villages'] === undefined ? 50 : Number(values['year-villages']);
 const importRows = Number(values['import-rows'] ?? 50_000);
+const killAt = values['kill-at'] === undefined ? undefined : Number(values['kill-at']);
+/** The import on the in-process stack, unless it is to be killed (then on a child process of its own). */
+const importInProcess = sections.has('import') && killAt === undefined;
 
 const one = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 1 });
 const two = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 2 });
@@ -173,6 +179,37 @@ const renderImport = (figures: ImportFigures) =>
     ]),
   ].join('\n');
 
+const renderImportKilled = (figures: KilledImportFigures) =>
+  [
+    'Bulk import job killed in the middle (npm start as a child process; kill -9 of its whole tree at the rows done shown, restart on the same data folder)',
+    renderTable([
+      [
+        'Rows',
+        'Done at the kill',
+        'Post → kill',
+        'Kill → restarted',
+        'Restarted → next chunk done',
+        'Restarted → done',
+        'Post → done',
+        'Rows/s',
+        'Results',
+        'Enrollments',
+      ],
+      [
+        formatNumber(figures.rows),
+        formatNumber(figures.doneAtKill),
+        `${one(figures.secondsToKill)} s`,
+        `${one(figures.secondsToRestart)} s`,
+        `${one(figures.secondsToResume)} s`,
+        `${one(figures.secondsAfterRestart)} s`,
+        `${one(figures.totalSeconds)} s`,
+        `${one(figures.rowsPerSecond)}/s`,
+        formatNumber(figures.results),
+        formatNumber(figures.enrollments),
+      ],
+    ]),
+  ].join('\n');
+
 const renderYear = (year: YearFigures) => {
   const s = year.summary;
   return [
@@ -243,7 +280,7 @@ const enrollmentWithoutReports = async (): Promise<EnrollmentBench> => {
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), machine: await machine() };
 const printed: string[] = [];
 
-if (sections.has('enrollment') || sections.has('roll') || sections.has('import')) {
+if (sections.has('enrollment') || sections.has('roll') || importInProcess) {
   log('Starting the local stack…');
   const world = await startWorld({ withoutReports: values['without-reports'] === true });
   results.withoutReports = values['without-reports'] === true;
@@ -278,7 +315,7 @@ if (sections.has('enrollment') || sections.has('roll') || sections.has('import')
       results.rollWrites = rolls;
       printed.push(renderRolls(rolls));
     }
-    if (sections.has('import')) {
+    if (importInProcess) {
       log(`A bulk import job of ${formatNumber(importRows)} rows…`);
       const figures = await benchImport(world, { rows: importRows, log });
       results.import = figures;
@@ -287,6 +324,15 @@ if (sections.has('enrollment') || sections.has('roll') || sections.has('import')
   } finally {
     await world.stop();
   }
+}
+
+if (sections.has('import') && killAt !== undefined) {
+  log(
+    `A bulk import job of ${formatNumber(importRows)} rows, kill -9 of the stack at ${formatNumber(killAt)} rows done…`,
+  );
+  const figures = await benchImportKilled({ rows: importRows, killAt, log });
+  results.importKilled = figures;
+  printed.push(renderImportKilled(figures));
 }
 
 if (sections.has('year')) {

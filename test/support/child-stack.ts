@@ -34,14 +34,18 @@ const cleanEnvironment = (): NodeJS.ProcessEnv =>
     ),
   );
 
-/** Starts `npm start` on `dataDir` and resolves once it prints its banner. */
+/**
+ * Starts `npm start` on `dataDir` and resolves once it prints its banner; `env` is added to its environment
+ * (e.g. `LINDUNG_BILLING_PAY_DELAY_SECONDS`).
+ */
 export const startChildStack = async (
   dataDir: string,
   extraArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<ChildStack> => {
   const child = spawn('npm', ['start', '--', '--data-dir', dataDir, '--port', '0', ...extraArgs], {
     cwd: repositoryRoot,
-    env: cleanEnvironment(),
+    env: { ...cleanEnvironment(), ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -78,13 +82,46 @@ export const startChildStack = async (
   };
 };
 
-/** Processes (pid and command line) that run DynamoDB Local on `dataDir`, its JVM or its watchdog. */
-export const dynamoDbProcessesOf = async (dataDir: string): Promise<{ pid: number; args: string }[]> => {
+/** Processes (pid and command line) whose command line names `dataDir`: npm, node, the JVM, its watchdog. */
+export const processesOf = async (dataDir: string): Promise<{ pid: number; args: string }[]> => {
   const { stdout } = await run('ps', ['-ww', '-eo', 'pid=,args=']);
   return stdout
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), args: m[2] ?? '' }))
-    .filter((p) => p.args.includes('DynamoDBLocal.jar') && p.args.includes(dataDir));
+    .filter((p) => p.args.includes(dataDir) && p.pid !== process.pid);
+};
+
+/** Processes (pid and command line) that run DynamoDB Local on `dataDir`, its JVM or its watchdog. */
+export const dynamoDbProcessesOf = async (dataDir: string): Promise<{ pid: number; args: string }[]> =>
+  (await processesOf(dataDir)).filter((p) => p.args.includes('DynamoDBLocal.jar'));
+
+/** Resolves once `probe` answers true, polling every `intervalMs`; throws after `timeoutMs`. */
+const until = async (probe: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 100) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+};
+
+/**
+ * `kill -9` of the whole tree, then `npm start` again on the same data folder with the same arguments, as a
+ * user would after a crash: no manual step between. Waits for the killed run's DynamoDB Local (which must die
+ * with its parent) to be gone first, so a leftover could not hold the port or the files.
+ */
+export const killAndRestart = async (
+  child: ChildStack,
+  dataDir: string,
+  extraArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ChildStack> => {
+  await child.killHard();
+  await until(
+    async () => (await dynamoDbProcessesOf(dataDir)).length === 0,
+    30_000,
+    'the killed run’s DynamoDB Local to exit',
+  );
+  return startChildStack(dataDir, extraArgs, env);
 };
