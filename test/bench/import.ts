@@ -7,7 +7,7 @@
 import { periodOf, villagesOf } from '@lindung/core';
 import { IMPORT_CHUNK_ROWS } from '@lindung/store';
 import { importAndWait } from '../../scripts/demo/imports.js';
-import { importKilledMidway } from '../support/import-kill.js';
+import { importKilledMidway, type KilledImport } from '../support/import-kill.js';
 import { type BenchWorld, FULL_YEAR_PREMIUM, nikSequence } from './world.js';
 
 export interface ImportFigures {
@@ -69,20 +69,11 @@ export const benchImport = async (
   };
 };
 
-export interface KilledImportFigures {
-  readonly rows: number;
+/** A killed import's figures: the run's, without the job and its problems, and the rows it enrolled. */
+export type KilledImportFigures = Omit<KilledImport, 'job' | 'problems'> & {
   readonly killAt: number;
-  readonly doneAtKill: number;
-  readonly secondsToKill: number;
-  readonly secondsToRestart: number;
-  readonly secondsToResume: number;
-  readonly secondsAfterRestart: number;
-  readonly totalSeconds: number;
-  readonly rowsPerSecond: number;
-  readonly results: number;
   readonly enrolled: number;
-  readonly enrollments: number;
-}
+};
 
 /**
  * The same import on the stack as `npm start` runs it (a child process on a data folder), `kill -9`ed with
@@ -109,18 +100,6 @@ export const benchImportKilled = async ({
       `the killed import ended wrong: ${[...run.problems, JSON.stringify(run.job.rows)].join('; ')}`,
     );
   }
-  return {
-    rows,
-    killAt,
-    doneAtKill: run.doneAtKill,
-    secondsToKill: run.secondsToKill,
-    secondsToRestart: run.secondsToRestart,
-    secondsToResume: run.secondsToResume,
-    secondsAfterRestart: run.secondsAfterRestart,
-    totalSeconds: run.totalSeconds,
-    rowsPerSecond: run.rowsPerSecond,
-    results: run.results,
-    enrolled: run.job.rows.enrolled,
-    enrollments: run.enrollments,
-  };
+  const { job, problems: _none, ...figures } = run;
+  return { ...figures, killAt, enrolled: job.rows.enrolled };
 };

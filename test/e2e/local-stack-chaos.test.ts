@@ -31,7 +31,7 @@ import {
 } from '@lindung/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_REGION, LOCAL_STAGE } from '../../packages/local/src/stack.js';
-import { type Answer, type Caller, caller } from '../support/api-client.js';
+import { type Answer, type Caller, caller, draftProvinceYear } from '../support/api-client.js';
 import { type ChildStack, killAndRestart, processesOf, startChildStack } from '../support/child-stack.js';
 import { importPath, importResults } from '../support/imports.js';
 import { eventually } from '../support/local-stack.js';
@@ -249,30 +249,14 @@ const retryWithKey = async (send: () => Promise<Answer>) => {
 const approvalStep: Step = {
   label: 'sponsor, commitment and approval',
   run: async (year, kill) => {
-    const admin = await caller(year.child.stack, { roles: ['admin'], sub: 'admin' });
-    const sponsor = await admin.post('/v1/sponsors', {
-      name: 'Provinsi Jambi',
-      kind: 'province',
-      regionCode: '15',
-    });
-    expect(sponsor.status).toBe(201);
-    const as = (role: string) =>
-      caller(year.child.stack, { roles: [role], sponsorId: sponsor.body.id, sub: role });
-    const draft = await (await as('sponsor-officer')).post('/v1/commitments', {
-      sponsorId: sponsor.body.id,
-      fiscalYear: YEAR,
-      budget: { kind: 'fixed', amount: 10_000_000 * CODES.length },
-      benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
-      allocation: { method: 'equal', villages: CODES },
-    });
-    expect(draft.status).toBe(201);
-    year.commitmentId = draft.body.id;
+    const { draftId, as } = await draftProvinceYear(year.child.stack, CODES, YEAR);
+    year.commitmentId = draftId;
     const approve = async () =>
       (await as('sponsor-approver')).post(
-        `/v1/commitments/${draft.body.id}/approve`,
+        `/v1/commitments/${draftId}/approve`,
         {},
         {
-          'idempotency-key': `approve-${draft.body.id}`,
+          'idempotency-key': `approve-${draftId}`,
         },
       );
     if (!kill) {
@@ -293,11 +277,11 @@ const approvalStep: Step = {
           new QueryCommand({
             TableName: repos.tableName,
             KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': commitmentKey(draft.body.id).pk },
+            ExpressionAttributeValues: { ':pk': commitmentKey(draftId).pk },
             ConsistentRead: true,
           }),
         );
-        const status = Items.find((item) => item.sk === commitmentKey(draft.body.id).sk)?.status;
+        const status = Items.find((item) => item.sk === commitmentKey(draftId).sk)?.status;
         const allocations = Items.filter((item) => String(item.sk).startsWith(ALLOCATION_SK_PREFIX)).length;
         return {
           // Nothing is written until the approval has begun (the commitment `activating`).

@@ -17,7 +17,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/local/src/preflight.js';
 import { LOCAL_REGION, LOCAL_STAGE } from '../../packages/local/src/stack.js';
-import { type Caller, caller } from '../support/api-client.js';
+import { type Caller, caller, draftProvinceYear } from '../support/api-client.js';
 import { type ChildStack, dynamoDbProcessesOf, startChildStack } from '../support/child-stack.js';
 import { eventually } from '../support/local-stack.js';
 import { villages } from '../support/roll-scenario.js';
@@ -64,36 +64,21 @@ const repositoriesOf = (child: ChildStack) => {
 
 /** A sponsor with an approved commitment over CODES and two workers enrolled in each village from PERIOD. */
 const sponsorWithWorkers = async (child: ChildStack): Promise<{ admin: Caller; commitmentId: string }> => {
-  const admin = await caller(child.stack, { roles: ['admin'], sub: 'admin' });
-  const sponsor = await admin.post('/v1/sponsors', {
-    name: 'Provinsi Jambi',
-    kind: 'province',
-    regionCode: '15',
-  });
-  expect(sponsor.status).toBe(201);
-  const as = (role: string) => caller(child.stack, { roles: [role], sponsorId: sponsor.body.id, sub: role });
-  const draft = await (await as('sponsor-officer')).post('/v1/commitments', {
-    sponsorId: sponsor.body.id,
-    fiscalYear: YEAR,
-    budget: { kind: 'fixed', amount: 10_000_000 * CODES.length },
-    benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
-    allocation: { method: 'equal', villages: CODES },
-  });
-  expect(draft.status).toBe(201);
-  const approved = await (await as('sponsor-approver')).post(`/v1/commitments/${draft.body.id}/approve`, {});
+  const { admin, draftId, as } = await draftProvinceYear(child.stack, CODES, YEAR);
+  const approved = await (await as('sponsor-approver')).post(`/v1/commitments/${draftId}/approve`, {});
   expect(approved.status).toBe(200);
   const operator = await caller(child.stack, { roles: ['village-operator'], villageCodes: CODES });
   for (const [i, code] of CODES.entries()) {
     for (const serial of [2 * i + 1, 2 * i + 2]) {
       const enrolled = await operator.post(`/v1/villages/${code}/enrollments`, {
-        commitmentId: draft.body.id,
+        commitmentId: draftId,
         worker: { nik: nik(serial) },
         startPeriod: PERIOD,
       });
       expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
     }
   }
-  return { admin, commitmentId: draft.body.id };
+  return { admin, commitmentId: draftId };
 };
 
 /** Villages not yet rolled through PERIOD or whose invoice for it is not paid. */
