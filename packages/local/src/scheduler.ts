@@ -21,8 +21,7 @@ export interface ScheduleRegistration {
 export const toCronerPattern = (eventBridgeCron: string): string => {
   const body = /^cron\((.+)\)$/.exec(eventBridgeCron.trim())?.[1];
   const fields = body?.split(/\s+/);
-  if (!fields || fields.length !== 6)
-    throw new Error(`not an EventBridge cron expression: ${eventBridgeCron}`);
+  if (fields?.length !== 6) throw new Error(`not an EventBridge cron expression: ${eventBridgeCron}`);
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields;
   if (year !== '*') throw new Error(`the local scheduler does not support a year field: ${eventBridgeCron}`);
   const any = (field: string | undefined) => (field === '?' ? '*' : (field ?? '*'));
