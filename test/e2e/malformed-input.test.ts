@@ -95,7 +95,9 @@ const malformedBodies = (schema: NonNullable<RouteFixture['body']>, valid: unkno
   const paths = pathsOf(valid);
   const refused = (value: unknown) => !safeParse(schema, value).success;
   return fc.oneof(
-    fc.string().filter((text) => !isJson(text)),
+    // Not empty: an empty body is no body, which a route whose body is optional (the redrive) accepts (found
+    // by seed 496083048 in a clean-clone run).
+    fc.string().filter((text) => text !== '' && !isJson(text)),
     fc
       .jsonValue()
       .filter(refused)
