@@ -249,10 +249,13 @@ const retryWithKey = async (send: () => Promise<Answer>) => {
 const approvalStep: Step = {
   label: 'sponsor, commitment and approval',
   run: async (year, kill) => {
-    const { draftId, as } = await draftProvinceYear(year.child.stack, CODES, YEAR);
+    const { draftId, sponsorId } = await draftProvinceYear(year.child.stack, CODES, YEAR);
     year.commitmentId = draftId;
+    // The approver of whichever stack runs now: a kill restarts it on another port.
     const approve = async () =>
-      (await as('sponsor-approver')).post(
+      (
+        await caller(year.child.stack, { roles: ['sponsor-approver'], sponsorId, sub: 'sponsor-approver' })
+      ).post(
         `/v1/commitments/${draftId}/approve`,
         {},
         {
