@@ -31,7 +31,7 @@ import {
 } from '@lindung/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_REGION, LOCAL_STAGE } from '../../packages/local/src/stack.js';
-import { type Answer, type Caller, caller, draftProvinceYear } from '../support/api-client.js';
+import { type Answer, type Caller, caller } from '../support/api-client.js';
 import { type ChildStack, killAndRestart, processesOf, startChildStack } from '../support/child-stack.js';
 import { importPath, importResults } from '../support/imports.js';
 import { eventually } from '../support/local-stack.js';
@@ -42,6 +42,7 @@ import {
   type Repositories,
   villages,
 } from '../support/roll-scenario.js';
+import { commitmentDraft, sponsorWithStaff } from '../support/scenario.js';
 
 const YEAR = 2034;
 const CODES = villages(10);
@@ -249,7 +250,13 @@ const retryWithKey = async (send: () => Promise<Answer>) => {
 const approvalStep: Step = {
   label: 'sponsor, commitment and approval',
   run: async (year, kill) => {
-    const { draftId, sponsorId } = await draftProvinceYear(year.child.stack, CODES, YEAR);
+    const { sponsorId, officer } = await sponsorWithStaff(year.child.stack);
+    const draft = await officer.post(
+      '/v1/commitments',
+      commitmentDraft(sponsorId, { villages: CODES, fiscalYear: YEAR }),
+    );
+    expect(draft.status).toBe(201);
+    const draftId: string = draft.body.id;
     year.commitmentId = draftId;
     // The approver of whichever stack runs now: a kill restarts it on another port.
     const approve = async () =>

@@ -17,10 +17,11 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/local/src/preflight.js';
 import { LOCAL_REGION, LOCAL_STAGE } from '../../packages/local/src/stack.js';
-import { type Caller, caller, draftProvinceYear } from '../support/api-client.js';
+import { type Caller, caller } from '../support/api-client.js';
 import { type ChildStack, dynamoDbProcessesOf, startChildStack } from '../support/child-stack.js';
 import { eventually } from '../support/local-stack.js';
 import { villages } from '../support/roll-scenario.js';
+import { commitmentDraft, sponsorWithStaff } from '../support/scenario.js';
 
 const YEAR = 2033;
 const PERIOD = `${YEAR}-01`;
@@ -64,8 +65,15 @@ const repositoriesOf = (child: ChildStack) => {
 
 /** A sponsor with an approved commitment over CODES and two workers enrolled in each village from PERIOD. */
 const sponsorWithWorkers = async (child: ChildStack): Promise<{ admin: Caller; commitmentId: string }> => {
-  const { admin, draftId, as } = await draftProvinceYear(child.stack, CODES, YEAR);
-  const approved = await (await as('sponsor-approver')).post(`/v1/commitments/${draftId}/approve`, {});
+  const admin = await caller(child.stack, { roles: ['admin'], sub: 'admin' });
+  const { sponsorId, officer, approver } = await sponsorWithStaff(child.stack);
+  const draft = await officer.post(
+    '/v1/commitments',
+    commitmentDraft(sponsorId, { villages: CODES, fiscalYear: YEAR }),
+  );
+  expect(draft.status).toBe(201);
+  const draftId: string = draft.body.id;
+  const approved = await approver.post(`/v1/commitments/${draftId}/approve`, {});
   expect(approved.status).toBe(200);
   const operator = await caller(child.stack, { roles: ['village-operator'], villageCodes: CODES });
   for (const [i, code] of CODES.entries()) {

@@ -107,33 +107,3 @@ export const nikIn = (district: string, serial: number, day = 1 + (serial % 28))
 
 /** A syntactically valid NIK of a Jambi resident (region 15.71.01), born on `day` of 1990, serial `serial`. */
 export const jambiNik = (serial: number, day?: number) => nikIn('157101', serial, day);
-
-/**
- * A province sponsor (Jambi) as the admin creates it, and its officer's draft commitment over `villages` in
- * `fiscalYear`: Rp 10.000.000 per village, shared equally, JKK and JKM on Rp 1.000.000. Throws unless both
- * are created; `as(role)` calls as one of the sponsor's users.
- */
-export const draftProvinceYear = async (
-  stack: ProvidedLocalStack,
-  villages: readonly string[],
-  fiscalYear: number,
-) => {
-  const admin = await caller(stack, { roles: ['admin'], sub: 'admin' });
-  const sponsor = await admin.post('/v1/sponsors', {
-    name: 'Provinsi Jambi',
-    kind: 'province',
-    regionCode: '15',
-  });
-  if (sponsor.status !== 201) throw new Error(`sponsor: ${sponsor.status} ${JSON.stringify(sponsor.body)}`);
-  const sponsorId: string = sponsor.body.id;
-  const as = (role: string) => caller(stack, { roles: [role], sponsorId, sub: role });
-  const draft = await (await as('sponsor-officer')).post('/v1/commitments', {
-    sponsorId,
-    fiscalYear,
-    budget: { kind: 'fixed', amount: 10_000_000 * villages.length },
-    benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
-    allocation: { method: 'equal', villages },
-  });
-  if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
-  return { admin, sponsorId, draftId: draft.body.id as string, as };
-};
