@@ -18,3 +18,4 @@ export * from './region.js';
 export * from './region-data.js';
 export * from './renewal.js';
 export * from './reservation.js';
+export * from './retry.js';
