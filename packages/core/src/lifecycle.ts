@@ -20,6 +20,10 @@ export interface StateMachine<S extends string, E extends string> {
   transition(from: S, event: E): S;
   /** Whether `event` is allowed in `from`. */
   can(from: S, event: E): boolean;
+  /** The states `event` is allowed in: the status condition of the write that applies it. */
+  sources(event: E): S[];
+  /** The one state `event` leads to (from any state it is allowed in). */
+  target(event: E): S;
   /** The events allowed in `from`. */
   allowedEvents(from: S): E[];
   /** Whether a value is one of this machine's states. */
@@ -53,6 +57,15 @@ export function defineStateMachine<S extends string, E extends string>(definitio
     terminal: states.filter((state) => events.every((event) => next(state, event) === undefined)),
     next,
     can: (from, event) => next(from, event) !== undefined,
+    sources: (event) => states.filter((state) => next(state, event) !== undefined),
+    target(event) {
+      const targets = new Set(states.map((state) => next(state, event)).filter((to) => to !== undefined));
+      const [to] = targets;
+      if (targets.size !== 1 || to === undefined) {
+        throw new Error(`${name}: ${event} leads to ${targets.size} states, not one`);
+      }
+      return to;
+    },
     transition(from, event) {
       const to = next(from, event);
       if (to === undefined) throw new IllegalTransitionError(name, from, event);
@@ -64,19 +77,37 @@ export function defineStateMachine<S extends string, E extends string>(definitio
   };
 }
 
-/** States of a commitment: drafted, approved (active), closed at year end; or a draft refused or taken back. */
-export const COMMITMENT_STATES = ['draft', 'active', 'closed', 'rejected', 'withdrawn'] as const;
+/**
+ * States of a commitment: drafted, approved (active), closed at year end; or a draft refused or taken back.
+ * `activating` is the moment between the approval and the last allocation written.
+ */
+export const COMMITMENT_STATES = [
+  'draft',
+  'active',
+  'closed',
+  'rejected',
+  'withdrawn',
+  'activating',
+] as const;
 /** A commitment's state. */
 export type CommitmentState = (typeof COMMITMENT_STATES)[number];
 /** Events of a commitment. */
-export const COMMITMENT_EVENTS = ['approve', 'close', 'reject', 'withdraw'] as const;
+export const COMMITMENT_EVENTS = [
+  'approve',
+  'resume-approval',
+  'activate',
+  'close',
+  'reject',
+  'withdraw',
+] as const;
 /** An event of a commitment. */
 export type CommitmentEvent = (typeof COMMITMENT_EVENTS)[number];
 
 /**
- * Commitment: Draft → Active (approved by someone other than the drafter) → Closed (unspent money released).
- * A draft may instead be rejected (by an approver, with a reason) or withdrawn (by its drafter); both are final
- * and neither moves money, since a draft has no allocations yet.
+ * Commitment: Draft → Activating (approved by someone other than the drafter; the allocations are being
+ * written, and the same approver may resume) → Active → Closed (unspent money released). A draft may instead
+ * be rejected (by an approver, with a reason) or withdrawn (by its drafter); both are final and neither moves
+ * money, since a draft has no allocations yet.
  */
 export const commitmentMachine = defineStateMachine<CommitmentState, CommitmentEvent>({
   name: 'commitment',
@@ -84,7 +115,8 @@ export const commitmentMachine = defineStateMachine<CommitmentState, CommitmentE
   states: COMMITMENT_STATES,
   events: COMMITMENT_EVENTS,
   transitions: {
-    draft: { approve: 'active', reject: 'rejected', withdraw: 'withdrawn' },
+    draft: { approve: 'activating', reject: 'rejected', withdraw: 'withdrawn' },
+    activating: { 'resume-approval': 'activating', activate: 'active' },
     active: { close: 'closed' },
     closed: {},
     rejected: {},
@@ -102,14 +134,15 @@ export const ENROLLMENT_STATES = ['active', 'terminated', 'expired', 'lapsed'] a
 /** An enrollment's state. */
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
 /** Events of an enrollment. */
-export const ENROLLMENT_EVENTS = ['renew', 'terminate', 'expire', 'lapse'] as const;
+export const ENROLLMENT_EVENTS = ['terminate', 'expire', 'lapse', 'carry-over'] as const;
 /** An event of an enrollment. */
 export type EnrollmentEvent = (typeof ENROLLMENT_EVENTS)[number];
 
 /**
- * Enrollment: `active` renews each period; it ends as `terminated` (by the village), `expired` (budget,
- * age limit or fiscal year over) or `lapsed` (three consecutive unpaid months). Ended is final: covering
- * the worker again is a new enrollment.
+ * Enrollment: `active` until it ends as `terminated` (by the village), `expired` (budget, age limit, fiscal
+ * year over, or carried over into the sponsor's next year) or `lapsed` (three consecutive unpaid months). A
+ * termination names a future period, so until then the coverage may still end earlier: terminated again from
+ * an earlier period, or expired or lapsed by the roll. Covering the worker again is a new enrollment.
  */
 export const enrollmentMachine = defineStateMachine<EnrollmentState, EnrollmentEvent>({
   name: 'enrollment',
@@ -117,8 +150,8 @@ export const enrollmentMachine = defineStateMachine<EnrollmentState, EnrollmentE
   states: ENROLLMENT_STATES,
   events: ENROLLMENT_EVENTS,
   transitions: {
-    active: { renew: 'active', terminate: 'terminated', expire: 'expired', lapse: 'lapsed' },
-    terminated: {},
+    active: { terminate: 'terminated', expire: 'expired', lapse: 'lapsed', 'carry-over': 'expired' },
+    terminated: { terminate: 'terminated', expire: 'expired', lapse: 'lapsed' },
     expired: {},
     lapsed: {},
   },
@@ -127,37 +160,6 @@ export const enrollmentMachine = defineStateMachine<EnrollmentState, EnrollmentE
 /** The next state of an enrollment; throws `IllegalTransitionError` if the event is not allowed. */
 export function transitionEnrollment(from: EnrollmentState, event: EnrollmentEvent): EnrollmentState {
   return enrollmentMachine.transition(from, event);
-}
-
-/** States of one worker-month of coverage. */
-export const COVERAGE_STATES = ['covered', 'invoiced', 'paid', 'lapsed'] as const;
-/** A coverage period's state. */
-export type CoverageState = (typeof COVERAGE_STATES)[number];
-/** Events of a coverage period. */
-export const COVERAGE_EVENTS = ['invoice', 'void-invoice', 'pay', 'lapse'] as const;
-/** An event of a coverage period. */
-export type CoverageEvent = (typeof COVERAGE_EVENTS)[number];
-
-/**
- * Coverage period: `covered` → `invoiced` (on an invoice line) → `paid`, or `lapsed` when unpaid. Voiding
- * the invoice puts the month back to `covered`, so it can go on exactly one new invoice line (I4).
- */
-export const coverageMachine = defineStateMachine<CoverageState, CoverageEvent>({
-  name: 'coverage-period',
-  initial: 'covered',
-  states: COVERAGE_STATES,
-  events: COVERAGE_EVENTS,
-  transitions: {
-    covered: { invoice: 'invoiced', lapse: 'lapsed' },
-    invoiced: { pay: 'paid', 'void-invoice': 'covered', lapse: 'lapsed' },
-    paid: {},
-    lapsed: {},
-  },
-});
-
-/** The next state of a coverage period; throws `IllegalTransitionError` if the event is not allowed. */
-export function transitionCoverage(from: CoverageState, event: CoverageEvent): CoverageState {
-  return coverageMachine.transition(from, event);
 }
 
 /** States of an invoice. */

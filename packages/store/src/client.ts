@@ -1,6 +1,6 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '@lindung/core';
+import { retrying, ValidationError } from '@lindung/core';
 
 /** What DynamoDB says when a query's `ExclusiveStartKey` is not one of its own `LastEvaluatedKey`s. */
 const REFUSED_START_KEY = /start(ing)? key|key schema|primary key values/i;
@@ -36,8 +36,13 @@ export const documentClient = (client: DynamoDBClient = new DynamoDBClient({})) 
 };
 
 /** The reason codes of a cancelled transaction, by action index (`None` for the actions that passed). */
-export const cancellationReasons = (error: unknown) =>
-  error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : undefined;
+export const cancellationReasons = (error: unknown) => {
+  // A `TransactionRefused` (transaction.ts) holds DynamoDB's cancellation as its cause.
+  const cancelled = error instanceof Error && error.name === 'TransactionRefused' ? error.cause : error;
+  return cancelled instanceof TransactionCanceledException
+    ? (cancelled.CancellationReasons ?? [])
+    : undefined;
+};
 
 /** An opaque page token for a `LastEvaluatedKey`. */
 export const encodePageToken = (key: Record<string, unknown> | undefined): string | undefined =>
@@ -138,20 +143,11 @@ export const isTransactionConflict = (error: unknown): boolean => {
  * a concurrent transaction on the same item; a cancelled transaction wrote nothing, so a retry is safe. The
  * SDK does not retry these itself. Any other error, or the last conflict, is thrown.
  */
-export const retryOnTransactionConflict = async <T>(
+export const retryOnTransactionConflict = <T>(
   write: () => Promise<T>,
   { attempts = 8, baseDelayMs = 10, maxDelayMs = 500 } = {},
-): Promise<T> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (attempt >= attempts || !isTransactionConflict(error)) throw error;
-      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-    }
-  }
-};
+): Promise<T> =>
+  retrying(write, { attempts, retryIf: isTransactionConflict, minDelayMs: baseDelayMs, maxDelayMs });
 
 /**
  * Every page of a query, one after the other. Written out once here: `paginateQuery` of lib-dynamodb

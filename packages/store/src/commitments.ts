@@ -8,22 +8,22 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
   type Allocation,
   type BenefitPackage,
   type CommitmentState,
-  commitmentStatesAllowing,
+  commitmentMachine,
   ForbiddenError,
   IllegalTransitionError,
+  mapConcurrently,
   NotFoundError,
   type ReservationMode,
   type Rupiah,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { cancellationReasons, queryPage } from './client.js';
+import { queryPage } from './client.js';
 import {
   ALLOCATION_SK_PREFIX,
   activeCommitmentIndex,
@@ -31,9 +31,11 @@ import {
   commitmentBySponsor,
   commitmentKey,
   isStoreId,
-  ledgerEntryKey,
   sponsorKey,
 } from './keys.js';
+import { ledgerEntries } from './ledger.js';
+import { statusCondition } from './status.js';
+import { Transaction, type TransactionAction, TransactionRefused } from './transaction.js';
 
 export type SponsorKind = 'province' | 'regency' | 'city' | 'village' | 'other';
 
@@ -59,8 +61,8 @@ export interface CommitmentTerms {
   readonly villageCodes: readonly string[];
 }
 
-/** `activating` is the moment between approval and the last allocation written; it resumes on retry. */
-export type StoredCommitmentState = CommitmentState | 'activating';
+/** A stored commitment's state (the core's machine includes `activating`, the approval in progress). */
+export type StoredCommitmentState = CommitmentState;
 
 export interface Commitment extends CommitmentTerms {
   readonly id: string;
@@ -104,6 +106,30 @@ const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, ...rest } = item;
   return rest as T;
 };
+
+/** A village's allocation as approval creates it: all of its budget available. */
+const newAllocation = (commitment: Commitment, allocation: Allocation): AllocationRecord => ({
+  commitmentId: commitment.id,
+  villageCode: allocation.villageCode,
+  status: 'active',
+  budget: allocation.amount,
+  available: allocation.amount,
+  reserved: 0 as Rupiah,
+  spent: 0 as Rupiah,
+  released: 0 as Rupiah,
+  workers: 0,
+  fiscalYear: commitment.fiscalYear,
+  sponsorId: commitment.sponsorId,
+});
+
+/** The allocation item: the only way one is made. */
+const allocationPut = (tableName: string, record: AllocationRecord): TransactionAction => ({
+  Put: {
+    TableName: tableName,
+    Item: { ...allocationKey(record.commitmentId, record.villageCode), entity: 'allocation', ...record },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
 
 export class CommitmentRepository {
   constructor(
@@ -183,8 +209,8 @@ export class CommitmentRepository {
     by: string,
     reason?: string,
   ): Promise<Commitment> {
-    const to = decision === 'reject' ? 'rejected' : 'withdrawn';
-    const from = commitmentStatesAllowing(decision);
+    const status = statusCondition(commitmentMachine, decision);
+    const to = status.to;
     const at = now();
     try {
       await this.db.send(
@@ -192,14 +218,14 @@ export class CommitmentRepository {
           TableName: this.tableName,
           Key: commitmentKey(id),
           UpdateExpression: `SET #status = :to, closedBy = :by, closedAt = :at${reason ? ', rejectionReason = :reason' : ''}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND draftedBy ${decision === 'reject' ? '<>' : '='} :by`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: `attribute_exists(pk) AND ${status.expression} AND draftedBy ${decision === 'reject' ? '<>' : '='} :by`,
+          ExpressionAttributeNames: status.names,
           ExpressionAttributeValues: {
             ':to': to,
             ':by': by,
             ':at': at,
             ...(reason && { ':reason': reason }),
-            ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
+            ...status.values,
           },
         }),
       );
@@ -260,18 +286,21 @@ export class CommitmentRepository {
    * village allocation and its ledger entry, then marks it `active`. A retry by the same approver resumes.
    */
   async approve(id: string, approver: string, allocations: readonly Allocation[]): Promise<Commitment> {
+    const approve = statusCondition(commitmentMachine, 'approve', 'draft');
+    const resume = statusCondition(commitmentMachine, 'resume-approval', 'resuming');
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: commitmentKey(id),
           UpdateExpression: 'SET #status = :activating, approvedBy = :approver, approvedAt = :at',
-          ConditionExpression:
-            'attribute_exists(pk) AND draftedBy <> :approver AND (#status = :draft OR (#status = :activating AND approvedBy = :approver))',
-          ExpressionAttributeNames: { '#status': 'status' },
+          // Maker-checker: not the drafter; a retry by the same approver resumes an approval in progress.
+          ConditionExpression: `attribute_exists(pk) AND draftedBy <> :approver AND (${approve.expression} OR (${resume.expression} AND approvedBy = :approver))`,
+          ExpressionAttributeNames: approve.names,
           ExpressionAttributeValues: {
-            ':activating': 'activating',
-            ':draft': 'draft',
+            ...approve.values,
+            ...resume.values,
+            ':activating': approve.to,
             ':approver': approver,
             ':at': now(),
           },
@@ -312,16 +341,17 @@ export class CommitmentRepository {
 
   private async activate(commitment: Commitment, allocated: number): Promise<void> {
     const { id } = commitment;
+    const activate = statusCondition(commitmentMachine, 'activate');
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: commitmentKey(id),
         UpdateExpression: 'SET #status = :active, allocated = :allocated, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
-        ConditionExpression: '#status = :activating',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ConditionExpression: activate.expression,
+        ExpressionAttributeNames: activate.names,
         ExpressionAttributeValues: {
-          ':active': 'active',
-          ':activating': 'activating',
+          ...activate.values,
+          ':active': activate.to,
           ':allocated': allocated,
           ...Object.fromEntries(
             Object.entries(activeCommitmentIndex(commitment.fiscalYear, id)).map(([k, v]) => [`:${k}`, v]),
@@ -332,64 +362,23 @@ export class CommitmentRepository {
   }
 
   private async writeAllocations(commitment: Commitment, allocations: readonly Allocation[]): Promise<void> {
-    const queue = [...allocations];
+    const at = now();
     const writeOne = async (allocation: Allocation) => {
-      const record: AllocationRecord = {
-        commitmentId: commitment.id,
-        villageCode: allocation.villageCode,
-        status: 'active',
-        budget: allocation.amount,
-        available: allocation.amount,
-        reserved: 0 as Rupiah,
-        spent: 0 as Rupiah,
-        released: 0 as Rupiah,
-        workers: 0,
-        fiscalYear: commitment.fiscalYear,
-        sponsorId: commitment.sponsorId,
-      };
+      const record = newAllocation(commitment, allocation);
       try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...allocationKey(commitment.id, allocation.villageCode),
-                    entity: 'allocation',
-                    ...record,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  // A deterministic id: a resumed approval cannot write the allocation entry twice.
-                  Item: {
-                    ...ledgerEntryKey(commitment.id, allocation.villageCode, `ALLOCATE`),
-                    entity: 'ledger',
-                    type: 'allocate',
-                    commitmentId: commitment.id,
-                    villageCode: allocation.villageCode,
-                    amount: allocation.amount,
-                    at: now(),
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
+        await new Transaction()
+          .add('allocation', allocationPut(this.tableName, record))
+          .add(
+            'ledger',
+            ledgerEntries(this.tableName).allocate({ ...record, amount: allocation.amount, at }).action,
+          )
+          .run(this.db);
       } catch (error) {
         // Already written by an earlier attempt of this approval: leave it, with whatever it holds now.
-        if (!cancellationReasons(error)?.some((r) => r.Code === 'ConditionalCheckFailed')) throw error;
+        if (!(error instanceof TransactionRefused) || error.failedActions.length === 0) throw error;
       }
     };
-    const workers = Array.from({ length: 16 }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await writeOne(next);
-    });
-    await Promise.all(workers);
+    await mapConcurrently(allocations, 16, writeOne);
   }
 
   /** One page of a commitment's village allocations, by village code. */

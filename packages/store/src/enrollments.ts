@@ -3,12 +3,7 @@
  * claims the worker's months across all sponsors (condition: none already claimed), records the enrollment
  * and appends the ledger entry. Any failed condition cancels all of it.
  */
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   AlreadyCoveredError,
   CommitmentNotActiveError,
@@ -24,24 +19,13 @@ import {
   type Rupiah,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import {
-  cancellationReasons,
-  decodePageToken,
-  encodePageToken,
-  queryPage,
-  queryPages,
-  retryOnTransactionConflict,
-} from './client.js';
+import { decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
 import type { Page } from './commitments.js';
-import {
-  allocationKey,
-  coverageClaimKey,
-  enrollmentIndexes,
-  enrollmentKey,
-  enrollmentsOfAllocation,
-  ledgerEntryKey,
-} from './keys.js';
+import { coverageClaimKey, enrollmentIndexes, enrollmentKey, enrollmentsOfAllocation } from './keys.js';
+import { allocationUpdate, ledgerEntries, movesOf } from './ledger.js';
 import { nikKey } from './nik-key.js';
+import { enrollmentEvent } from './status.js';
+import { Transaction, type TransactionAction, TransactionRefused } from './transaction.js';
 
 export interface EnrollmentRequest {
   /**
@@ -109,6 +93,74 @@ export interface CoverageEnd {
   readonly requireOpenPeriod: boolean;
 }
 
+/** The enrollment item: the only way one is made (an enrollment, a worker carried into a new year). */
+export const enrollmentPut = (
+  tableName: string,
+  enrollment: Enrollment,
+  nik: string,
+  workerKey: string,
+): TransactionAction => ({
+  Put: {
+    TableName: tableName,
+    Item: {
+      ...enrollmentKey(enrollment.commitmentId, enrollment.villageCode, enrollment.id),
+      ...enrollmentIndexes(enrollment.id, enrollment.villageCode, enrollment.startPeriod),
+      entity: 'enrollment',
+      ...enrollment,
+      nik,
+      nikKey: workerKey,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/** Claims a worker's months of a year across all sponsors; refused if any is already claimed (I3). */
+export const claimMonths = (
+  tableName: string,
+  workerKey: string,
+  year: number,
+  months: readonly number[],
+): TransactionAction => ({
+  Update: {
+    TableName: tableName,
+    Key: coverageClaimKey(workerKey, year),
+    UpdateExpression: 'ADD months :months',
+    ConditionExpression: months.map((_, i) => `NOT contains(months, :m${i})`).join(' AND '),
+    ExpressionAttributeValues: {
+      ':months': new Set(months),
+      ...Object.fromEntries(months.map((m, i) => [`:m${i}`, m])),
+    },
+  },
+});
+
+/** The domain error of an enrollment whose allocation refused it, from the allocation as it was. */
+const enrollmentRefusal = (
+  request: EnrollmentRequest,
+  old: Record<string, { S?: string; N?: string }> | undefined,
+): Error => {
+  const { commitmentId, villageCode, startPeriod, reservedAmount } = request;
+  if (!old) {
+    return new NotFoundError(`Village ${villageCode} has no quota in commitment ${commitmentId}`, {
+      details: { commitmentId, villageCode },
+    });
+  }
+  if (old.status?.S !== 'active') {
+    return new CommitmentNotActiveError(`Commitment ${commitmentId} is not active`, {
+      details: { commitmentId },
+    });
+  }
+  const closedThrough = old.closedThrough?.S;
+  if (closedThrough && closedThrough >= startPeriod) {
+    return new PeriodClosedError(
+      `Village ${villageCode} has already been invoiced for ${closedThrough}; start coverage after it`,
+      { details: { closedThrough, startPeriod } },
+    );
+  }
+  return new QuotaExhaustedError(`The quota of village ${villageCode} cannot cover this worker`, {
+    details: { available: Number(old.available?.N ?? 0), required: reservedAmount },
+  });
+};
+
 export const toEnrollment = (item: Record<string, unknown>): Enrollment => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, nik, nikKey: _key, ...rest } = item;
   return rest as unknown as Enrollment;
@@ -143,114 +195,45 @@ export class EnrollmentRepository {
       enrolledAt: new Date().toISOString(),
       reservation: request.reservation,
     };
-    const monthValues = Object.fromEntries(months.map((m, i) => [`:m${i}`, m]));
+    const ledger = ledgerEntries(this.tableName).reserve({
+      commitmentId: request.commitmentId,
+      villageCode: request.villageCode,
+      enrollmentId: id,
+      amount: request.reservedAmount,
+      periods: request.periods,
+      at: enrollment.enrolledAt,
+    });
     try {
-      // DynamoDB does not have the SDK retry a transaction that collided with another on the same item.
-      await retryOnTransactionConflict(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: allocationKey(request.commitmentId, request.villageCode),
-                  UpdateExpression:
-                    'SET available = available - :cost, reserved = reserved + :cost, workers = workers + :one',
-                  // A period already rolled is invoiced: coverage can no longer start in it.
-                  ConditionExpression:
-                    'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':cost': request.reservedAmount,
-                    ':active': 'active',
-                    ':one': 1,
-                    ':start': request.startPeriod,
-                  },
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                },
-              },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: coverageClaimKey(workerKey, year),
-                  UpdateExpression: 'ADD months :months',
-                  ConditionExpression: months.map((_, i) => `NOT contains(months, :m${i})`).join(' AND '),
-                  ExpressionAttributeValues: { ':months': new Set(months), ...monthValues },
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...enrollmentKey(request.commitmentId, request.villageCode, id),
-                    ...enrollmentIndexes(id, request.villageCode, request.startPeriod),
-                    entity: 'enrollment',
-                    ...enrollment,
-                    nik: request.nik,
-                    nikKey: workerKey,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...ledgerEntryKey(request.commitmentId, request.villageCode, ulid()),
-                    entity: 'ledger',
-                    type: 'reserve',
-                    commitmentId: request.commitmentId,
-                    villageCode: request.villageCode,
-                    enrollmentId: id,
-                    amount: request.reservedAmount,
-                    periods: request.periods,
-                    at: enrollment.enrolledAt,
-                  },
-                },
-              },
-            ],
-          }),
-        ),
-      );
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      const [allocation, claim] = reasons;
-      if (allocation?.Code === 'ConditionalCheckFailed') {
-        const old = allocation.Item;
-        if (!old) {
-          throw new NotFoundError(
-            `Village ${request.villageCode} has no quota in commitment ${request.commitmentId}`,
-            {
-              details: { commitmentId: request.commitmentId, villageCode: request.villageCode },
+      await new Transaction()
+        .add(
+          'allocation',
+          allocationUpdate(this.tableName, request, movesOf(ledger.entry), {
+            // A period already rolled is invoiced: coverage can no longer start in it.
+            expression:
+              'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
+            names: { '#status': 'status' },
+            values: {
+              ':cost': request.reservedAmount,
+              ':active': 'active',
+              ':one': 1,
+              ':start': request.startPeriod,
             },
-          );
-        }
-        if (old.status?.S !== 'active') {
-          throw new CommitmentNotActiveError(`Commitment ${request.commitmentId} is not active`, {
-            details: { commitmentId: request.commitmentId },
-          });
-        }
-        const closedThrough = old.closedThrough?.S;
-        if (closedThrough && closedThrough >= request.startPeriod) {
-          throw new PeriodClosedError(
-            `Village ${request.villageCode} has already been invoiced for ${closedThrough}; start coverage after it`,
-            { details: { closedThrough, startPeriod: request.startPeriod } },
-          );
-        }
-        throw new QuotaExhaustedError(
-          `The quota of village ${request.villageCode} cannot cover this worker`,
-          {
-            details: { available: Number(old.available?.N ?? 0), required: request.reservedAmount },
-          },
-        );
-      }
-      if (claim?.Code === 'ConditionalCheckFailed') {
+            also: ['workers = workers + :one'],
+            returnOldOnFailure: true,
+          }),
+        )
+        .add('claim', claimMonths(this.tableName, workerKey, year, months))
+        .add('enrollment', enrollmentPut(this.tableName, enrollment, request.nik, workerKey))
+        .add('ledger', ledger.action)
+        .run(this.db);
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      const allocation = error.failed('allocation');
+      if (allocation) throw enrollmentRefusal(request, allocation.Item);
+      if (error.failed('claim')) {
         throw new AlreadyCoveredError(
           `Worker ${maskNik(request.nik)} is already covered in ${year} for some of these months`,
-          {
-            details: { nik: maskNik(request.nik), periods: request.periods },
-          },
+          { details: { nik: maskNik(request.nik), periods: request.periods } },
         );
       }
       throw error;
@@ -301,28 +284,25 @@ export class EnrollmentRepository {
     const at = new Date().toISOString();
     const { year } = periodParts(end.from);
     const months = end.periods.map((p) => periodParts(p).month);
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: enrollmentKey(commitmentId, villageCode, id),
-          UpdateExpression: 'SET #status = :state, endPeriod = :from, endReason = :reason, endedAt = :at',
-          ConditionExpression:
-            '#status IN (:active, :terminated) AND (attribute_not_exists(endPeriod) OR endPeriod > :from)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':state': end.state,
-            ':from': end.from,
-            ':reason': end.reason,
-            ':at': at,
-            ':active': 'active',
-            ':terminated': 'terminated',
-          },
+    const ending = enrollmentEvent(end.state);
+    const transaction = new Transaction().add('enrollment', {
+      Update: {
+        TableName: this.tableName,
+        Key: enrollmentKey(commitmentId, villageCode, id),
+        UpdateExpression: 'SET #status = :state, endPeriod = :from, endReason = :reason, endedAt = :at',
+        ConditionExpression: `${ending.expression} AND (attribute_not_exists(endPeriod) OR endPeriod > :from)`,
+        ExpressionAttributeNames: ending.names,
+        ExpressionAttributeValues: {
+          ...ending.values,
+          ':state': ending.to,
+          ':from': end.from,
+          ':reason': end.reason,
+          ':at': at,
         },
       },
-    ];
+    });
     if (months.length > 0) {
-      items.push({
+      transaction.add('claim', {
         Update: {
           TableName: this.tableName,
           Key: coverageClaimKey(enrollment.nikKey, year),
@@ -331,63 +311,43 @@ export class EnrollmentRepository {
         },
       });
     }
+    const ledger = ledgerEntries(this.tableName).endCoverage({
+      commitmentId,
+      villageCode,
+      enrollmentId: id,
+      amount: end.amount,
+      from: end.from,
+      periods: end.periods,
+      reason: end.reason,
+      at,
+    });
     if (end.amount > 0 || end.requireOpenPeriod) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: allocationKey(commitmentId, villageCode),
-          UpdateExpression: 'SET reserved = reserved - :amount, released = released + :amount',
-          ConditionExpression: end.requireOpenPeriod
+      transaction.add(
+        'allocation',
+        allocationUpdate(this.tableName, enrollment, movesOf(ledger.entry), {
+          expression: end.requireOpenPeriod
             ? 'attribute_not_exists(closedThrough) OR closedThrough < :from'
             : 'attribute_exists(pk)',
-          ExpressionAttributeValues: {
-            ':amount': end.amount,
-            ...(end.requireOpenPeriod && { ':from': end.from }),
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      });
-    }
-    if (end.amount > 0) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...ledgerEntryKey(commitmentId, villageCode, `END#${id}#${end.from}`),
-            entity: 'ledger',
-            type: 'release',
-            commitmentId,
-            villageCode,
-            enrollmentId: id,
-            amount: end.amount,
-            fromReserved: end.amount,
-            fromAvailable: 0,
-            periods: end.periods,
-            reason: end.reason,
-            at,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
-    try {
-      await retryOnTransactionConflict(() =>
-        this.db.send(new TransactWriteCommand({ TransactItems: items })),
+          ...(end.requireOpenPeriod && { values: { ':from': end.from } }),
+          returnOldOnFailure: true,
+        }),
       );
+    }
+    if (end.amount > 0) transaction.add('ledger', ledger.action);
+    try {
+      await transaction.run(this.db);
       return true;
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      const allocation =
-        reasons[items.findIndex((item) => item.Update?.Key?.sk === allocationKey('', villageCode).sk)];
-      if (allocation?.Code === 'ConditionalCheckFailed') {
+      if (!(error instanceof TransactionRefused)) throw error;
+      const allocation = error.failed('allocation');
+      if (allocation) {
         const closedThrough = allocation.Item?.closedThrough?.S;
         throw new PeriodClosedError(
           `Village ${villageCode} has already been invoiced for ${closedThrough}; coverage can end from a later period`,
           { details: { closedThrough, from: end.from } },
         );
       }
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (error.failed('enrollment')) return false;
       throw error;
     }
   }

@@ -4,9 +4,12 @@
  * counters from the entries, so an auditor (and the tests) can prove they agree (invariant I5).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Period } from '@lindung/core';
+import { ulid } from 'ulid';
 import { queryPages } from './client.js';
 import type { AllocationRecord } from './commitments.js';
-import { ledgerPartition } from './keys.js';
+import { allocationKey, ledgerEntryKey, ledgerPartition } from './keys.js';
+import type { TransactionAction } from './transaction.js';
 
 /**
  * The kinds of entry and what they move:
@@ -47,40 +50,204 @@ export interface Counters {
 
 const ZERO: Readonly<Counters> = { budget: 0, available: 0, reserved: 0, spent: 0, released: 0 };
 
+/**
+ * What an entry moves on its allocation's counters: the one reading of each kind, used both by the writers
+ * (the counter update that goes with the entry, `allocationUpdate`) and by `reconcile`.
+ */
+export const movesOf = (e: Pick<LedgerEntry, 'type' | 'amount' | 'fromReserved' | 'fromAvailable'>) => {
+  switch (e.type) {
+    case 'allocate':
+    case 'reallocate-in':
+      return { budget: e.amount, available: e.amount };
+    case 'reallocate-out':
+      return { budget: -e.amount, available: -e.amount };
+    case 'reserve':
+      return { available: -e.amount, reserved: e.amount };
+    case 'spend':
+    case 'release': {
+      const fromReserved = e.fromReserved ?? e.amount;
+      const fromAvailable = e.fromAvailable ?? 0;
+      const moved = fromReserved + fromAvailable;
+      return {
+        reserved: -fromReserved,
+        available: -fromAvailable,
+        ...(e.type === 'spend' ? { spent: moved } : { released: moved }),
+      };
+    }
+    case 'credit':
+      return { spent: -e.amount, released: e.amount };
+  }
+};
+
 /** The counters the entries add up to. */
 export const countersOf = (entries: readonly LedgerEntry[]): Counters => {
   const c = { ...ZERO };
   for (const e of entries) {
-    switch (e.type) {
-      case 'allocate':
-      case 'reallocate-in':
-        c.budget += e.amount;
-        c.available += e.amount;
-        break;
-      case 'reallocate-out':
-        c.budget -= e.amount;
-        c.available -= e.amount;
-        break;
-      case 'reserve':
-        c.available -= e.amount;
-        c.reserved += e.amount;
-        break;
-      case 'spend':
-      case 'release': {
-        const fromReserved = e.fromReserved ?? e.amount;
-        const fromAvailable = e.fromAvailable ?? 0;
-        c.reserved -= fromReserved;
-        c.available -= fromAvailable;
-        c[e.type === 'spend' ? 'spent' : 'released'] += fromReserved + fromAvailable;
-        break;
-      }
-      case 'credit':
-        c.spent -= e.amount;
-        c.released += e.amount;
-        break;
-    }
+    for (const [name, delta] of Object.entries(movesOf(e)) as [keyof Counters, number][]) c[name] += delta;
   }
   return c;
+};
+
+/** A ledger entry ready to write: its key and its item. */
+export interface LedgerItem {
+  readonly entry: LedgerEntry;
+  readonly action: TransactionAction;
+}
+
+interface Movement {
+  readonly commitmentId: string;
+  readonly villageCode: string;
+  readonly amount: number;
+  readonly at: string;
+}
+
+/** The only place a ledger entry is made: its sort key says what made it, so a retry cannot write it twice. */
+const entry = (tableName: string, entryId: string, fields: LedgerEntry): LedgerItem => ({
+  entry: fields,
+  action: {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...ledgerEntryKey(fields.commitmentId, fields.villageCode, entryId),
+        entity: 'ledger',
+        ...fields,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+});
+
+/** The id of one side of one move of a reallocation's ledger entries (deterministic, so a retry rewrites nothing). */
+const reallocationEntryId = (reallocationId: string, move: number, side: 'in' | 'out') =>
+  `REALLOCATE#${reallocationId}#${String(move).padStart(2, '0')}#${side.toUpperCase()}`;
+
+/** The builders of the ledger's entries, one per kind. */
+export const ledgerEntries = (tableName: string) => ({
+  /** A village's share of an approved commitment. */
+  allocate: (m: Movement) => entry(tableName, 'ALLOCATE', { type: 'allocate', ...m }),
+  /** One side of one move of an approved reallocation. */
+  reallocate: (
+    m: Movement & { reallocationId: string; move: number; side: 'in' | 'out'; counterpart: string },
+  ) =>
+    entry(tableName, reallocationEntryId(m.reallocationId, m.move, m.side), {
+      type: m.side === 'out' ? 'reallocate-out' : 'reallocate-in',
+      commitmentId: m.commitmentId,
+      villageCode: m.villageCode,
+      counterpart: m.counterpart,
+      reallocationId: m.reallocationId,
+      amount: m.amount,
+      at: m.at,
+    }),
+  /** The premium reserved for an enrollment (or a worker carried over from the previous year). */
+  reserve: (m: Movement & { enrollmentId: string; periods: readonly Period[]; carriedFrom?: string }) => {
+    const { carriedFrom, ...rest } = m;
+    return entry(tableName, carriedFrom ? `CARRY#${carriedFrom}` : ulid(), {
+      type: 'reserve',
+      commitmentId: rest.commitmentId,
+      villageCode: rest.villageCode,
+      enrollmentId: rest.enrollmentId,
+      ...(carriedFrom && { carriedFrom }),
+      amount: rest.amount,
+      periods: rest.periods,
+      at: rest.at,
+    });
+  },
+  /** A period's invoice paid from the reservation (and, in monthly mode, from available quota). */
+  spend: (
+    m: Movement & {
+      period: Period;
+      invoiceId: string;
+      fromReserved: number;
+      fromAvailable: number;
+      workers: number;
+    },
+  ) =>
+    entry(tableName, `ROLL#${m.period}`, {
+      type: 'spend',
+      commitmentId: m.commitmentId,
+      villageCode: m.villageCode,
+      period: m.period,
+      invoiceId: m.invoiceId,
+      amount: m.amount,
+      fromReserved: m.fromReserved,
+      fromAvailable: m.fromAvailable,
+      workers: m.workers,
+      at: m.at,
+    }),
+  /** The reserved premium given back when a coverage ends before its reservation does. */
+  endCoverage: (
+    m: Movement & { enrollmentId: string; from: Period; periods: readonly Period[]; reason: string },
+  ) =>
+    entry(tableName, `END#${m.enrollmentId}#${m.from}`, {
+      type: 'release',
+      commitmentId: m.commitmentId,
+      villageCode: m.villageCode,
+      enrollmentId: m.enrollmentId,
+      amount: m.amount,
+      fromReserved: m.amount,
+      fromAvailable: 0,
+      periods: m.periods,
+      reason: m.reason,
+      at: m.at,
+    }),
+  /** What is left of a village's quota at its fiscal year's close. */
+  closeYear: (m: Movement) =>
+    entry(tableName, 'CLOSE', {
+      type: 'release',
+      commitmentId: m.commitmentId,
+      villageCode: m.villageCode,
+      amount: m.amount,
+      fromReserved: 0,
+      fromAvailable: m.amount,
+      reason: 'fiscal-year-end',
+      at: m.at,
+    }),
+  /** The credit note of an invoice billing refused: spent money that never left. */
+  credit: (m: Movement & { period: Period; invoiceId: string; creditNote: string }) =>
+    entry(tableName, `CREDIT#${m.period}`, {
+      type: 'credit',
+      commitmentId: m.commitmentId,
+      villageCode: m.villageCode,
+      period: m.period,
+      invoiceId: m.invoiceId,
+      creditNote: m.creditNote,
+      amount: m.amount,
+      at: m.at,
+    }),
+});
+
+/**
+ * The update of an allocation's counters by `moves` (e.g. `movesOf(entry)`), under the caller's condition,
+ * with more to set if it needs (`also`, e.g. `workers = workers + :one`). Value names `:move_*` are its own.
+ */
+export const allocationUpdate = (
+  tableName: string,
+  key: { commitmentId: string; villageCode: string },
+  moves: Partial<Counters>,
+  condition: {
+    readonly expression: string;
+    readonly names?: Record<string, string>;
+    readonly values?: Record<string, unknown>;
+    readonly also?: readonly string[];
+    readonly returnOldOnFailure?: boolean;
+  },
+): TransactionAction => {
+  const changed = (Object.entries(moves) as [keyof Counters, number][]).filter(([, n]) => n !== 0);
+  const sets = [...changed.map(([name]) => `${name} = ${name} + :move_${name}`), ...(condition.also ?? [])];
+  return {
+    Update: {
+      TableName: tableName,
+      Key: allocationKey(key.commitmentId, key.villageCode),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: condition.expression,
+      ...(condition.names && { ExpressionAttributeNames: condition.names }),
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(changed.map(([name, n]) => [`:move_${name}`, n])),
+        ...condition.values,
+      },
+      ...(condition.returnOldOnFailure && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
+    },
+  };
 };
 
 export interface Reconciliation {

@@ -1,11 +1,8 @@
 import {
   COMMITMENT_EVENTS,
   COMMITMENT_STATES,
-  COVERAGE_EVENTS,
-  COVERAGE_STATES,
   commitmentMachine,
   commitmentStatesAllowing,
-  coverageMachine,
   ENROLLMENT_EVENTS,
   ENROLLMENT_STATES,
   enrollmentMachine,
@@ -21,7 +18,6 @@ import {
   reallocationStatesAllowing,
   type StateMachine,
   transitionCommitment,
-  transitionCoverage,
   transitionEnrollment,
   transitionInvoice,
 } from '@lindung/core';
@@ -29,14 +25,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 describe('commitment lifecycle', () => {
-  it('goes Draft → Active → Closed', () => {
+  it('goes Draft → Activating → Active → Closed, the approver resuming while activating', () => {
     // Act
-    const active = transitionCommitment('draft', 'approve');
+    const activating = transitionCommitment('draft', 'approve');
+    const resumed = transitionCommitment(activating, 'resume-approval');
+    const active = transitionCommitment(resumed, 'activate');
     const closed = transitionCommitment(active, 'close');
 
     // Assess
+    expect(activating).toBe('activating');
+    expect(resumed).toBe('activating');
     expect(active).toBe('active');
     expect(closed).toBe('closed');
+    expect(commitmentMachine.sources('approve')).toEqual(['draft']);
+    expect(commitmentMachine.target('activate')).toBe('active');
     expect(commitmentMachine.terminal).toEqual(['closed', 'rejected', 'withdrawn']);
   });
 
@@ -53,6 +55,7 @@ describe('commitment lifecycle', () => {
   it.each([
     ['draft', 'close'],
     ['active', 'approve'],
+    ['active', 'activate'],
     ['closed', 'approve'],
     ['closed', 'close'],
   ] as const)('refuses %s + %s with a typed illegal-transition error', (from, event) => {
@@ -77,33 +80,21 @@ describe('commitment lifecycle', () => {
 });
 
 describe('enrollment lifecycle', () => {
-  it('renews while active and ends as terminated, expired or lapsed', () => {
+  it('ends as terminated, expired (or carried over) or lapsed', () => {
     // Act / Assess
-    expect(transitionEnrollment('active', 'renew')).toBe('active');
     expect(transitionEnrollment('active', 'terminate')).toBe('terminated');
     expect(transitionEnrollment('active', 'expire')).toBe('expired');
     expect(transitionEnrollment('active', 'lapse')).toBe('lapsed');
-    expect([...enrollmentMachine.terminal].sort()).toEqual(['expired', 'lapsed', 'terminated']);
+    expect(transitionEnrollment('active', 'carry-over')).toBe('expired');
+    expect([...enrollmentMachine.terminal].sort()).toEqual(['expired', 'lapsed']);
   });
 
-  it('cannot renew an ended enrollment', () => {
-    // Act
-    const act = () => transitionEnrollment('terminated', 'renew');
-
-    // Assess
-    expect(act).toThrow(IllegalTransitionError);
-  });
-});
-
-describe('coverage period lifecycle', () => {
-  it('goes covered → invoiced → paid, and back to covered when its invoice is voided', () => {
+  it('lets a termination still to come be overtaken by an earlier end, and nothing leave an expired one', () => {
     // Act / Assess
-    expect(transitionCoverage('covered', 'invoice')).toBe('invoiced');
-    expect(transitionCoverage('invoiced', 'pay')).toBe('paid');
-    expect(transitionCoverage('invoiced', 'void-invoice')).toBe('covered');
-    expect(transitionCoverage('invoiced', 'lapse')).toBe('lapsed');
-    expect(() => transitionCoverage('covered', 'pay')).toThrow(IllegalTransitionError);
-    expect(() => transitionCoverage('paid', 'lapse')).toThrow(IllegalTransitionError);
+    expect(enrollmentMachine.sources('terminate')).toEqual(['active', 'terminated']);
+    expect(enrollmentMachine.sources('lapse')).toEqual(['active', 'terminated']);
+    expect(enrollmentMachine.sources('carry-over')).toEqual(['active']);
+    expect(() => transitionEnrollment('expired', 'terminate')).toThrow(IllegalTransitionError);
   });
 });
 
@@ -184,7 +175,6 @@ describe('state machines under random events', () => {
   it.each([
     ['commitment', commitmentMachine, COMMITMENT_STATES, COMMITMENT_EVENTS],
     ['enrollment', enrollmentMachine, ENROLLMENT_STATES, ENROLLMENT_EVENTS],
-    ['coverage period', coverageMachine, COVERAGE_STATES, COVERAGE_EVENTS],
     ['invoice', invoiceMachine, INVOICE_STATES, INVOICE_EVENTS],
     ['reallocation', reallocationMachine, REALLOCATION_STATES, REALLOCATION_EVENTS],
   ] as const)('the %s machine never reaches a state outside its list', (_name, machine, states, events) => {
@@ -200,7 +190,6 @@ describe('state machines under random events', () => {
   it.each([
     ['commitment', commitmentMachine],
     ['enrollment', enrollmentMachine],
-    ['coverage period', coverageMachine],
     ['invoice', invoiceMachine],
     ['reallocation', reallocationMachine],
   ] as const)('every state of the %s machine is reachable from the initial state', (_name, machine) => {
