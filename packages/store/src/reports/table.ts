@@ -126,7 +126,7 @@ export class ReportsTable {
   /** One item, or `undefined`. */
   async get(key: ItemKey, consistent = false): Promise<Item | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.name, Key: key, ...(consistent && { ConsistentRead: true }) }),
+      new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent }),
     );
     return Item;
   }
@@ -136,7 +136,7 @@ export class ReportsTable {
     return queryAll(this.db, {
       TableName: this.name,
       ...keyCondition(pk, prefix),
-      ...(consistent && { ConsistentRead: true }),
+      ConsistentRead: consistent,
     });
   }
 

@@ -17,7 +17,7 @@ class UnprocessedItemsError extends Error {
 
 /** Unprocessed items are sent again until none is left, as DynamoDB advises, with backoff. */
 const UNPROCESSED_POLICY = {
-  attempts: Number.POSITIVE_INFINITY,
+  attempts: Infinity,
   retryIf: (error: unknown) => error instanceof UnprocessedItemsError,
   maxDelayMs: 200,
 };
