@@ -4,7 +4,7 @@
  * its timeout: what it had no time for is reported as failed from its first record, and the stream delivers
  * it again (functions/shared/report-chunks.ts). A chunk that fails fails the batch, which the event source
  * mapping splits in two and retries (functions/registry.ts); a redelivered record changes nothing
- * (store/src/reports.ts). Run with ParallelizationFactor 1, the default: an item's records keep their order.
+ * (store/src/reports/projection.ts). Run with ParallelizationFactor 1, the default: an item's records keep their order.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {

@@ -7,7 +7,7 @@
  * state and total, a spend entry's period and amount, and `1` for an enrollment while it is active). Setting
  * an attribute to a value an item had is idempotent, and the records of one item reach the projector in
  * order, so replaying stream records at least once, or rebuilding from the source items, gives the same cell.
- * Rollups are then sums of cells (see reports.ts), never counters bumped per record.
+ * Rollups are then sums of cells (see reports/rollups.ts), never counters bumped per record.
  */
 import { INVOICE_STATES, type InvoiceState, parentRegion, type RegionCode } from '@lindung/core';
 

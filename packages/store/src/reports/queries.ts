@@ -1,0 +1,137 @@
+/**
+ * The reads of the reports on request paths: GetItem and Query only, each region's rollup joined with its
+ * target.
+ */
+import { ValidationError } from '@lindung/core';
+import { cellInScope, type ReportScope, type Rollup, rollupOfCell, rollupOfNode } from '../report-cells.js';
+import {
+  type Item,
+  type ReportLevel,
+  type ReportsTable,
+  reportKeys,
+  reportLevelOf,
+  TARGET_SCOPE,
+} from './table.js';
+
+/** A region's figures in a scope: its rollup and its target. */
+export interface RegionFigures {
+  readonly code: string;
+  readonly level: ReportLevel | 'commitment';
+  readonly rollup: Rollup;
+  readonly target: number;
+}
+
+/** A commitment as the reports know it. */
+export interface ReportedCommitment {
+  readonly commitmentId: string;
+  readonly sponsorId: string;
+  readonly fiscalYear: number;
+  readonly budget: number;
+  readonly committed: number;
+  readonly status?: string;
+}
+
+/** The reads of the reports table that answer the report endpoints. */
+export class ReportQueries {
+  constructor(private readonly table: ReportsTable) {}
+
+  /** A region's figures in a scope (the national root when `code` is `ID`). */
+  async region(scope: ReportScope, code: string): Promise<RegionFigures> {
+    const [node, target] = await Promise.all([
+      this.table.get(reportKeys.node(scope.id, code)),
+      this.table.get(reportKeys.node(TARGET_SCOPE, code)),
+    ]);
+    return {
+      code,
+      level: reportLevelOf(code),
+      rollup: rollupOfNode(node),
+      target: Number(target?.target ?? 0),
+    };
+  }
+
+  /**
+   * The child regions of a region with figures in the scope or a target, by code; for a village, its
+   * quotas per commitment (level `commitment`, code = the commitment id).
+   */
+  async children(scope: ReportScope, code: string): Promise<RegionFigures[]> {
+    if (reportLevelOf(code) === 'village') {
+      const cells = await this.table.query(reportKeys.villageCell(scope.fiscalYear, code, '').pk, `${code}#`);
+      return cells
+        .filter((cell) => cellInScope(cell, scope))
+        .map((cell) => ({
+          code: String(cell.commitmentId),
+          level: 'commitment',
+          rollup: rollupOfCell(cell),
+          target: 0,
+        }));
+    }
+    const rollups = reportKeys.children(scope.id, code);
+    const targets = reportKeys.children(TARGET_SCOPE, code);
+    return this.joined(rollups.pk, targets.pk, rollups.prefix);
+  }
+
+  /** Every village under a region (a province or below) with figures in the scope or a target. */
+  async villages(scope: ReportScope, code: string): Promise<RegionFigures[]> {
+    const level = reportLevelOf(code);
+    if (level === 'national' || level === 'village') {
+      throw ValidationError.forField('region', 'list villages of a province, regency/city or district');
+    }
+    const prefix = level === 'province' ? undefined : `${code}.`;
+    return this.joined(reportKeys.villages(scope.id, code), reportKeys.villages(TARGET_SCOPE, code), prefix);
+  }
+
+  /** The fiscal years with figures, of every sponsor or of one, newest first. */
+  async fiscalYears(sponsorId?: string): Promise<number[]> {
+    const items = await this.table.query(reportKeys.years(sponsorId));
+    return items.map((item) => Number(item.fiscalYear)).sort((a, b) => b - a);
+  }
+
+  /** The approved or drafted commitments of a fiscal year the reports know, of every sponsor or of one. */
+  async commitments(fiscalYear: number, sponsorId?: string): Promise<ReportedCommitment[]> {
+    const items = await this.table.query(reportKeys.commitmentCell(fiscalYear, '').pk);
+    return items
+      .filter((item) => sponsorId === undefined || item.sponsorId === sponsorId)
+      .map(reportedCommitment);
+  }
+
+  /** The rollups of one partition joined by code with the targets of the same regions. */
+  private async joined(
+    rollupPk: string,
+    targetPk: string,
+    prefix: string | undefined,
+  ): Promise<RegionFigures[]> {
+    const [rollups, targets] = await Promise.all([
+      this.table.query(rollupPk, prefix),
+      this.table.query(targetPk, prefix),
+    ]);
+    const byCode = new Map<string, RegionFigures>();
+    for (const item of rollups) {
+      const code = String(item.sk);
+      byCode.set(code, { code, level: reportLevelOf(code), rollup: rollupOfNode(item), target: 0 });
+    }
+    for (const item of targets) {
+      const code = String(item.sk);
+      const known = byCode.get(code);
+      const target = Number(item.target ?? 0);
+      byCode.set(
+        code,
+        known
+          ? { ...known, target }
+          : { code, level: reportLevelOf(code), rollup: rollupOfNode(undefined), target },
+      );
+    }
+    return [...byCode.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  }
+}
+
+const reportedCommitment = (item: Item): ReportedCommitment => {
+  const commit = (item.commit ?? {}) as { budget?: number; committed?: number; status?: string };
+  return {
+    commitmentId: String(item.commitmentId),
+    sponsorId: String(item.sponsorId),
+    fiscalYear: Number(item.fiscalYear),
+    budget: Number(commit.budget ?? 0),
+    committed: Number(commit.committed ?? 0),
+    ...(commit.status && { status: commit.status }),
+  };
+};

@@ -1,0 +1,103 @@
+/**
+ * The reports repository's write paths against a mocked document client, for what DynamoDB Local cannot be
+ * made to do on demand (unprocessed batch items, a lost race on a rollup's version) and for how many reads a
+ * batch costs. The figures themselves are proved against the local stack (test/e2e/reports.test.ts).
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { documentClient, NATIONAL, ReportsRepository, reportKeys, yearScope } from '@lindung/store';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+const db = documentClient(new DynamoDBClient({ region: 'ap-southeast-3' }));
+const mock = mockClient(db);
+const VILLAGE = '15.71.01.1001';
+const allocation = {
+  entity: 'allocation',
+  pk: 'COMMITMENT#C1',
+  sk: `ALLOC#${VILLAGE}`,
+  commitmentId: 'C1',
+  villageCode: VILLAGE,
+  sponsorId: 'S1',
+  fiscalYear: 2031,
+  budget: 201_600,
+  available: 201_600,
+};
+const reports = () => new ReportsRepository(db, 'ledger', 'reports');
+
+beforeEach(() => {
+  mock.reset();
+  mock.on(GetCommand).resolves({});
+  mock.on(UpdateCommand).resolves({});
+  mock.on(QueryCommand).resolves({ Items: [] });
+  mock.on(PutCommand).resolves({});
+});
+
+describe('ReportsRepository', () => {
+  it('reads a touched village’s cells once for the rollups of its three scopes', async () => {
+    // Act
+    const outcome = await reports().project([{ newImage: allocation }]);
+
+    // Assess: the village and its 4 ancestors in 3 scopes, from one Query of the village's cells.
+    expect(outcome).toEqual({ records: 1, cells: 1, rollups: 15 });
+    const cellReads = mock
+      .commandCalls(QueryCommand)
+      .filter(({ args }) => args[0].input.ExpressionAttributeValues?.[':prefix'] === `${VILLAGE}#`);
+    expect(cellReads).toHaveLength(1);
+    expect(mock.commandCalls(PutCommand).filter(({ args }) => args[0].input.Item?.scope)).toHaveLength(15);
+  });
+
+  it('recomputes a rollup whose version a concurrent recompute changed, reading it again', async () => {
+    // Prepare: the first write of the national rollup of the year loses a race.
+    const national = reportKeys.node(yearScope(2031).id, NATIONAL);
+    const isNational = (key: Record<string, unknown> | undefined) =>
+      key?.pk === national.pk && key?.sk === national.sk;
+    let lost = false;
+    mock.on(PutCommand).callsFake(({ Item }: { Item: Record<string, unknown> }) => {
+      if (isNational(Item) && !lost) {
+        lost = true;
+        throw new ConditionalCheckFailedException({ message: 'version moved', $metadata: {} });
+      }
+      return {};
+    });
+
+    // Act
+    await reports().project([{ newImage: allocation }]);
+
+    // Assess
+    const puts = mock.commandCalls(PutCommand).filter(({ args }) => isNational(args[0].input.Item));
+    const versionReads = mock.commandCalls(GetCommand).filter(({ args }) => isNational(args[0].input.Key));
+    expect(puts).toHaveLength(2);
+    expect(versionReads).toHaveLength(2);
+  });
+
+  it('sends the target items DynamoDB left unprocessed again until none is left', async () => {
+    // Prepare: the first batch leaves the second village's target unprocessed.
+    const villages = [VILLAGE, '15.71.01.1002'];
+    mock
+      .on(BatchWriteCommand)
+      .resolvesOnce({
+        UnprocessedItems: {
+          reports: [{ PutRequest: { Item: { ...reportKeys.node('T', '15.71.01.1002'), target: 7 } } }],
+        },
+      })
+      .resolves({});
+
+    // Act
+    const written = await reports().putTargets({ [VILLAGE]: 5, '15.71.01.1002': 7 });
+
+    // Assess
+    const batches = mock
+      .commandCalls(BatchWriteCommand)
+      .map(({ args }) => args[0].input.RequestItems?.reports);
+    expect(written).toBe(villages.length);
+    expect(batches.map((requests) => requests?.length)).toEqual([2, 1]);
+    expect(batches[1]?.[0]?.PutRequest?.Item?.sk).toBe('15.71.01.1002');
+  });
+});
