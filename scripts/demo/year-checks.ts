@@ -164,36 +164,45 @@ export const compareThree = async (
   run: YearRun,
   commitment: YearCommitment,
   screenshotDir: string,
-  moment: ThreeWay,
+  when: ThreeWay,
 ): Promise<DashboardCheck> => {
-  const wait = await reportsCatchUp(run, commitment, moment);
+  const wait = await reportsCatchUp(run, commitment, when);
   const { problems, year } = run;
+  const { moment } = when;
   const { counts: _counts, ...check } = await run.recorder.phase(
-    `dashboard = API = ledger (${moment.tag})`,
+    `dashboard = API = ledger (${when.tag})`,
     async () => {
       if (await ensureDashboardBuilt())
         run.log('Dashboard built: packages/web/dist was missing or older than its sources');
       // Read again after the wait: the API and the dashboard are compared as they are at the same time.
       const reports = await readReports(commitment.officer, commitment.commitmentId, JAMBI);
-      const shown = await readShownDashboard(run, screenshotDir, moment);
-      const comparison = compareSources(moment.figures, [...reports.sources, ...shown.sources]);
-      const at = moment.moment;
-      problems.push(...comparison.differences.map((d) => `${at}, dashboard = API = ledger: ${d}`));
-      problems.push(...shown.pageErrors.map((e) => `${at}: the dashboard failed: ${e}`));
+      const shown = await readShownDashboard(run, screenshotDir, when);
+      const comparison = compareSources(when.figures, [...reports.sources, ...shown.sources]);
+      problems.push(...comparison.differences.map((d) => `${moment}, dashboard = API = ledger: ${d}`));
+      problems.push(...shown.pageErrors.map((e) => `${moment}: the dashboard failed: ${e}`));
       if (reports.fiscalYear !== year) {
-        problems.push(`${at}: the coverage report shows ${reports.fiscalYear}, not ${year}`);
+        problems.push(`${moment}: the coverage report shows ${reports.fiscalYear}, not ${year}`);
       }
       if (
         shown.sources.length > 0 &&
         !(shown.title.includes(String(year)) && shown.title.includes('Jambi'))
       ) {
-        problems.push(`${at}: the dashboard's overview is "${shown.title}", not Jambi's year ${year}`);
+        problems.push(`${moment}: the dashboard's overview is "${shown.title}", not Jambi's year ${year}`);
       }
-      const { title, screenshots, notes } = shown;
-      return { moment: at, comparison, title, screenshots, notes, counts: {} };
+      return {
+        moment,
+        comparison,
+        waitSeconds: wait.seconds,
+        secondsAfterLastWrite: wait.after,
+        caughtUp: wait.caughtUp,
+        title: shown.title,
+        screenshots: shown.screenshots,
+        notes: shown.notes,
+        counts: {},
+      };
     },
   );
-  return { ...check, waitSeconds: wait.seconds, secondsAfterLastWrite: wait.after, caughtUp: wait.caughtUp };
+  return check;
 };
 
 /** The dashboard as shown; one that cannot be read is a failed check, not a lost year (the figures still count). */
