@@ -12,6 +12,7 @@
 import {
   AlreadyCoveredError,
   isDomainError,
+  mapConcurrently,
   maskNik,
   NotFoundError,
   villageCode as parseVillageCode,
@@ -199,35 +200,6 @@ const rememberingQuota = (services: Services): Services => {
   };
   const enrollments: EnrollmentRepository = Object.assign(Object.create(repository), { enroll });
   return { ...services, enrollments };
-};
-
-/**
- * Maps items with at most `concurrency` calls in flight. After a failure no new call starts; the first error
- * is thrown once the calls in flight have settled, so nothing runs on after the answer.
- */
-const mapConcurrently = async <T, R>(
-  items: readonly T[],
-  concurrency: number,
-  map: (item: T, index: number) => Promise<R>,
-): Promise<R[]> => {
-  const results: R[] = [];
-  let next = 0;
-  let stopped = false;
-  const work = async () => {
-    while (!stopped && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await map(items[index] as T, index);
-      } catch (error) {
-        stopped = true;
-        throw error;
-      }
-    }
-  };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, work));
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failure) throw failure.reason;
-  return results;
 };
 
 /** A row as the worker will read it: a worker to enroll, or why the row is not one (a 422 result). */

@@ -5,6 +5,7 @@
  * token can be minted on the fly from `POST /local/tokens`, with the role the command needs.
  */
 import { createLindungApi, type LindungApi, type Problem } from '@lindung/api-client';
+import { retrying } from '@lindung/core';
 import type { CliIo } from './command.js';
 
 /** The address `lindung` talks to when neither `--url` nor `LINDUNG_URL` names one (`npm start`). */
@@ -99,7 +100,13 @@ export interface RequestOptions {
 
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A 502/503/504 answer that another attempt may get past; never leaves `transport`. */
+class TransientStatusError extends Error {
+  override readonly name = 'TransientStatusError';
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
 
 /** What a call of the generated client resolves to. */
 interface ApiResult<T> {
@@ -143,27 +150,30 @@ export class LindungClient {
 
   /** A fetch that retries a connection failure or a 502/503/504 `attempts` times, with backoff. */
   transport(attempts: number): typeof fetch {
-    return async (input, init) => {
-      for (let attempt = 1; ; attempt++) {
-        let response: Response;
-        try {
-          // A Request's body can be read once: each attempt sends a copy.
-          response = await this.fetchImpl(input instanceof Request ? input.clone() : input, init);
-        } catch (error) {
-          if (attempt < attempts) {
-            await pause(200 * 2 ** attempt);
-            continue;
+    return (input, init) =>
+      retrying(
+        async (attempt) => {
+          let response: Response;
+          try {
+            // A Request's body can be read once: each attempt sends a copy.
+            response = await this.fetchImpl(input instanceof Request ? input.clone() : input, init);
+          } catch (error) {
+            throw new ConnectionError(this.baseUrl, { cause: error });
           }
-          throw new ConnectionError(this.baseUrl, { cause: error });
-        }
-        if (TRANSIENT_STATUS.has(response.status) && attempt < attempts) {
-          await response.body?.cancel();
-          await pause(200 * 2 ** attempt);
-          continue;
-        }
-        return response;
-      }
-    };
+          // The last attempt's answer is the caller's, whatever its status.
+          if (TRANSIENT_STATUS.has(response.status) && attempt < attempts) {
+            await response.body?.cancel();
+            throw new TransientStatusError(response.status);
+          }
+          return response;
+        },
+        {
+          attempts,
+          retryIf: (error) => error instanceof ConnectionError || error instanceof TransientStatusError,
+          minDelayMs: 400,
+          maxDelayMs: 3_200,
+        },
+      );
   }
 
   /** The data of a call of `api`, or the `ApiProblemError` of its problem document. */

@@ -12,7 +12,7 @@ import { open, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Schemas } from '@lindung/api-client';
-import { findRegion, formatNumber, villageCode as parseVillageCode } from '@lindung/core';
+import { findRegion, formatNumber, villageCode as parseVillageCode, retrying } from '@lindung/core';
 import { type CliIo, type Command, EXIT_CODES, UsageError } from './command.js';
 import { columnsOf, csvLine, readCsv } from './csv.js';
 import {
@@ -182,19 +182,18 @@ const postImport = async (
     commitmentId,
     rows: rows.map((r) => ({ nik: r.nik, ...(r.name && { name: r.name }), startPeriod: r.startPeriod })),
   };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await client.post<ImportJob>(
-        `/v1/villages/${encodeURIComponent(village)}/enrollments/import`,
-        body,
-        { headers: { 'idempotency-key': key } },
-      );
-    } catch (error) {
-      const inProgress = error instanceof ApiProblemError && error.code === 'idempotency-in-progress';
-      if (!inProgress || attempt >= IN_PROGRESS_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
-    }
-  }
+  return retrying(
+    () =>
+      client.post<ImportJob>(`/v1/villages/${encodeURIComponent(village)}/enrollments/import`, body, {
+        headers: { 'idempotency-key': key },
+      }),
+    {
+      attempts: IN_PROGRESS_ATTEMPTS,
+      retryIf: (error) => error instanceof ApiProblemError && error.code === 'idempotency-in-progress',
+      minDelayMs: 1_000,
+      maxDelayMs: 4_000,
+    },
+  );
 };
 
 const OPTIONS = {

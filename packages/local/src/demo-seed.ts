@@ -9,7 +9,7 @@
  * idempotency records have expired finds the sample instead of making a second one.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { villagesOf } from '@lindung/core';
+import { retrying, villagesOf } from '@lindung/core';
 
 export interface DemoSeedOptions {
   /** Where the stack answers, e.g. `http://127.0.0.1:3000`. */
@@ -83,6 +83,11 @@ class DemoSeedError extends Error {
   override readonly name = 'DemoSeedError';
 }
 
+/** The first request with the same idempotency key still runs. */
+class StillRunningError extends Error {
+  override readonly name = 'StillRunningError';
+}
+
 interface Answer {
   readonly status: number;
   // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
@@ -108,27 +113,32 @@ export const seedDemo = async (options: DemoSeedOptions): Promise<DemoSample> =>
     .slice(0, DEMO_VILLAGES)
     .map((v) => v.code);
 
-  const call = async (token: string, method: string, path: string, body?: unknown, key?: string) => {
-    for (;;) {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          ...(key && { 'idempotency-key': key }),
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      const answer: Answer = { status: response.status, body: text ? JSON.parse(text) : undefined };
-      // The first request with this key still runs (e.g. a seed interrupted a moment ago): ask again.
-      if (answer.body?.code === 'idempotency-in-progress') {
-        await pause(1_000);
-        continue;
-      }
-      return answer;
-    }
-  };
+  const call = (token: string, method: string, path: string, body?: unknown, key?: string) =>
+    retrying(
+      async () => {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            ...(key && { 'idempotency-key': key }),
+          },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
+        const text = await response.text();
+        const answer: Answer = { status: response.status, body: text ? JSON.parse(text) : undefined };
+        // The first request with this key still runs (e.g. a seed interrupted a moment ago): ask again.
+        if (answer.body?.code === 'idempotency-in-progress') throw new StillRunningError(`${method} ${path}`);
+        return answer;
+      },
+      // As long as it runs: the first request ends, or its record expires with the function's timeout.
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        retryIf: (error) => error instanceof StillRunningError,
+        minDelayMs: 500,
+        maxDelayMs: 2_000,
+      },
+    );
   const expectOk = (answer: Answer, what: string) => {
     if (answer.status >= 300) {
       throw new DemoSeedError(

@@ -15,8 +15,17 @@ import {
   type _Record as StreamRecord,
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
+import { retrying } from '@lindung/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type LambdaHandler, lambdaContext } from './lambda.js';
+
+/** A batch (or what is left of it) that the handler failed; `cause` is why. */
+class BatchFailedError extends Error {
+  override readonly name = 'BatchFailedError';
+  constructor(cause: unknown) {
+    super('the handler failed the batch', { cause });
+  }
+}
 
 export interface CheckpointStore {
   load(): Promise<Record<string, string>>;
@@ -243,33 +252,43 @@ export class StreamPoller {
    * not take its neighbours with it. What still fails after every retry goes to `onFailure`.
    */
   private async deliverBatch(shardId: string, records: DynamoDBRecord[]): Promise<void> {
-    const maxRetries = this.options.maxRetryAttempts ?? 5;
     let batch = records;
-    let lastError: unknown;
-    for (let retry = 0; batch.length > 0; retry++) {
-      if (retry > 0) await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** retry, 2000)));
-      const { failedFrom, threw, error } = await this.invoke(batch);
-      const succeeded = batch.slice(0, failedFrom);
-      const last = succeeded.at(-1)?.dynamodb?.SequenceNumber;
+    try {
+      await retrying(
+        async () => {
+          const { failedFrom, error, threw } = await this.invoke(batch);
+          const succeeded = batch.slice(0, failedFrom);
+          const last = succeeded.at(-1)?.dynamodb?.SequenceNumber;
+          if (last) await this.checkpoint(shardId, last);
+          this.stats.delivered += succeeded.length;
+          batch = batch.slice(failedFrom);
+          if (batch.length === 0) return;
+          if (threw && this.options.bisectOnError && batch.length > 1) {
+            this.stats.bisections += 1;
+            const half = Math.ceil(batch.length / 2);
+            const [first, second] = [batch.slice(0, half), batch.slice(half)];
+            batch = [];
+            await this.deliverBatch(shardId, first);
+            await this.deliverBatch(shardId, second);
+            return;
+          }
+          throw new BatchFailedError(error);
+        },
+        {
+          attempts: (this.options.maxRetryAttempts ?? 5) + 1,
+          retryIf: (error) => error instanceof BatchFailedError,
+          minDelayMs: 200,
+          maxDelayMs: 2_000,
+        },
+      );
+    } catch (failure) {
+      if (!(failure instanceof BatchFailedError)) throw failure;
+      // Out of retries: hand the records to the on-failure destination and move past them, as Lambda does.
+      this.stats.failed += batch.length;
+      this.options.onFailure?.(batch, failure.cause);
+      const last = batch.at(-1)?.dynamodb?.SequenceNumber;
       if (last) await this.checkpoint(shardId, last);
-      this.stats.delivered += succeeded.length;
-      batch = batch.slice(failedFrom);
-      if (batch.length === 0) return;
-      lastError = error;
-      if (threw && this.options.bisectOnError && batch.length > 1) {
-        this.stats.bisections += 1;
-        const half = Math.ceil(batch.length / 2);
-        await this.deliverBatch(shardId, batch.slice(0, half));
-        await this.deliverBatch(shardId, batch.slice(half));
-        return;
-      }
-      if (retry >= maxRetries) break;
     }
-    // Out of retries: hand the records to the on-failure destination and move past them, as Lambda does.
-    this.stats.failed += batch.length;
-    this.options.onFailure?.(batch, lastError);
-    const last = batch.at(-1)?.dynamodb?.SequenceNumber;
-    if (last) await this.checkpoint(shardId, last);
   }
 
   /** One invocation: where the batch failed (its length when it did not) and why. */

@@ -1,5 +1,6 @@
 /** Sends validated messages to one queue, ten per request, and fails loudly if any is not accepted. */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { retrying } from '@lindung/core';
 import type * as z from 'zod/mini';
 
 export interface Publisher<M> {
@@ -9,6 +10,14 @@ export interface Publisher<M> {
 
 const BATCH = 10;
 const ATTEMPTS = 5;
+
+/** Some entries of a batch were not accepted (throttled, an SQS-side failure); those are sent again. */
+export class MessagesNotAcceptedError extends Error {
+  override readonly name = 'MessagesNotAcceptedError';
+  constructor(count: number, codes: readonly (string | undefined)[]) {
+    super(`SQS did not accept ${count} messages: ${codes.join(', ')}`);
+  }
+}
 
 export const publisher = <S extends z.ZodMiniType>(
   sqs: SQSClient,
@@ -22,18 +31,23 @@ export const publisher = <S extends z.ZodMiniType>(
         MessageBody: JSON.stringify(schema.parse(m)),
         ...(options.delaySeconds && { DelaySeconds: options.delaySeconds }),
       }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const { Failed = [] } = await sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
-        );
-        const failed = new Set(Failed.map((f) => f.Id));
-        pending = pending.filter((entry) => failed.has(entry.Id));
-        if (pending.length > 0 && attempt >= ATTEMPTS) {
-          throw new Error(
-            `SQS did not accept ${pending.length} messages: ${Failed.map((f) => f.Code).join(', ')}`,
+      // Only the entries SQS did not accept go again; a request that fails whole is the SDK's to retry.
+      await retrying(
+        async () => {
+          const { Failed = [] } = await sqs.send(
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
           );
-        }
-      }
+          const failed = new Set(Failed.map((f) => f.Id));
+          pending = pending.filter((entry) => failed.has(entry.Id));
+          if (pending.length > 0) {
+            throw new MessagesNotAcceptedError(
+              pending.length,
+              Failed.map((f) => f.Code),
+            );
+          }
+        },
+        { attempts: ATTEMPTS, retryIf: (error) => error instanceof MessagesNotAcceptedError },
+      );
     }
   },
 });
