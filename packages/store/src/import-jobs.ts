@@ -16,11 +16,9 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { cancellationReasons } from './client.js';
 import {
   enrollmentKey,
   IMPORT_RESULTS_SK_PREFIX,
@@ -31,6 +29,7 @@ import {
   importRowsKey,
   isStoreId,
 } from './keys.js';
+import { Transaction, TransactionRefused } from './transaction.js';
 
 /** Rows per stored chunk, and so the work between two looks at the clock. */
 export const IMPORT_CHUNK_ROWS = 500;
@@ -202,28 +201,23 @@ export class ImportJobRepository {
       },
     };
     if (!keyHash) {
-      await this.db.send(new TransactWriteCommand({ TransactItems: [jobPut] }));
+      await new Transaction().add('job', jobPut).run(this.db);
       return { job, created: true };
     }
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...importIdempotencyKey(keyHash), entity: 'import-key', jobId: job.id, at },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            jobPut,
-          ],
-        }),
-      );
+      await new Transaction()
+        .add('key', {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...importIdempotencyKey(keyHash), entity: 'import-key', jobId: job.id, at },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })
+        .add('job', jobPut)
+        .run(this.db);
       return { job, created: true };
     } catch (error) {
-      const [key] = cancellationReasons(error) ?? [];
-      if (key?.Code !== 'ConditionalCheckFailed') throw error;
+      if (!(error instanceof TransactionRefused && error.failed('key'))) throw error;
     }
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: importIdempotencyKey(keyHash), ConsistentRead: true }),
@@ -377,53 +371,48 @@ export class ImportJobRepository {
       ...(last ? ['#state = :finished', 'finishedAt = :at'] : []),
     ];
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: importJobKey(jobId),
-                UpdateExpression: `SET ${update.join(', ')}${last ? ' REMOVE leaseOwner, leaseUntil' : ''}`,
-                ConditionExpression: '#cursor = :chunk AND leaseOwner = :owner',
-                ExpressionAttributeNames: {
-                  '#cursor': 'cursor',
-                  '#rows': 'rows',
-                  ...(last && { '#state': 'state' }),
-                  ...(incremental && Object.fromEntries(codes.map(([code], i) => [`#c${i}`, code]))),
-                },
-                ExpressionAttributeValues: {
-                  ':chunk': chunk,
-                  ':next': chunk + 1,
-                  ':owner': owner,
-                  ':done': results.length,
-                  ':enrolled': enrolled,
-                  ':refused': results.length - enrolled,
-                  ':at': at.toISOString(),
-                  ...(last && { ':finished': 'done' }),
-                  ...(incremental
-                    ? { ':zero': 0, ...Object.fromEntries(codes.map(([, count], i) => [`:n${i}`, count])) }
-                    : codes.length > 0 && { ':codes': Object.fromEntries(codes) }),
-                },
-              },
+      await new Transaction()
+        .add('job', {
+          Update: {
+            TableName: this.tableName,
+            Key: importJobKey(jobId),
+            UpdateExpression: `SET ${update.join(', ')}${last ? ' REMOVE leaseOwner, leaseUntil' : ''}`,
+            ConditionExpression: '#cursor = :chunk AND leaseOwner = :owner',
+            ExpressionAttributeNames: {
+              '#cursor': 'cursor',
+              '#rows': 'rows',
+              ...(last && { '#state': 'state' }),
+              ...(incremental && Object.fromEntries(codes.map(([code], i) => [`#c${i}`, code]))),
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...importResultsKey(jobId, chunk),
-                  entity: 'import-results',
-                  firstRow: chunk * IMPORT_CHUNK_ROWS + 1,
-                  results: JSON.stringify(results),
-                },
-              },
+            ExpressionAttributeValues: {
+              ':chunk': chunk,
+              ':next': chunk + 1,
+              ':owner': owner,
+              ':done': results.length,
+              ':enrolled': enrolled,
+              ':refused': results.length - enrolled,
+              ':at': at.toISOString(),
+              ...(last && { ':finished': 'done' }),
+              ...(incremental
+                ? { ':zero': 0, ...Object.fromEntries(codes.map(([, count], i) => [`:n${i}`, count])) }
+                : codes.length > 0 && { ':codes': Object.fromEntries(codes) }),
             },
-          ],
-        }),
-      );
+          },
+        })
+        .add('results', {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...importResultsKey(jobId, chunk),
+              entity: 'import-results',
+              firstRow: chunk * IMPORT_CHUNK_ROWS + 1,
+              results: JSON.stringify(results),
+            },
+          },
+        })
+        .run(this.db);
     } catch (error) {
-      const [jobReason] = cancellationReasons(error) ?? [];
-      if (jobReason?.Code === 'ConditionalCheckFailed') return undefined;
+      if (error instanceof TransactionRefused && error.failed('job')) return undefined;
       throw error;
     }
     return this.get(jobId);

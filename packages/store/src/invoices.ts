@@ -6,27 +6,21 @@
  */
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   addMonths,
   dueDate,
   IllegalTransitionError,
   type InvoiceState,
   invoiceMachine,
-  invoiceStatesAllowing,
   NotFoundError,
   type Period,
   periodParts,
   type Rupiah,
+  retrying,
   ValidationError,
 } from '@lindung/core';
-import { cancellationReasons, decodePageToken, encodePageToken, queryPages } from './client.js';
+import { decodePageToken, encodePageToken, queryPages } from './client.js';
 import type { Page } from './commitments.js';
 import {
   allocationKey,
@@ -38,9 +32,11 @@ import {
   invoiceLinesKey,
   invoiceLinesPrefix,
   invoiceSequenceKey,
-  ledgerEntryKey,
   parseInvoiceId,
 } from './keys.js';
+import { allocationUpdate, ledgerEntries, movesOf } from './ledger.js';
+import { statusCondition } from './status.js';
+import { Transaction, type TransactionAction, TransactionRefused } from './transaction.js';
 
 /**
  * Lines per line item. The lines live in items of their own beside a small invoice header, so that the
@@ -129,6 +125,84 @@ const TARGET = { send: 'sent', acknowledge: 'acknowledged', pay: 'paid' } as con
 const alreadyPast = (state: InvoiceState, event: keyof typeof TARGET): boolean =>
   state !== 'void' && PROGRESS.indexOf(state) >= PROGRESS.indexOf(TARGET[event]);
 
+/** Another invoice of the same sponsor and year took the number an issuer read. */
+class InvoiceNumberTaken extends Error {
+  override readonly name = 'InvoiceNumberTaken';
+  constructor(sponsorId: string, number: number, options?: ErrorOptions) {
+    super(`Invoice number ${number} of sponsor ${sponsorId} was taken by another issuer`, options);
+  }
+}
+
+/** An invoice as issuing makes it, numbered `number` of its sponsor's year. */
+const newInvoice = (draft: InvoiceDraft, number: number): Invoice => {
+  const { year } = periodParts(draft.period);
+  return {
+    id: invoiceId(draft.commitmentId, draft.villageCode, draft.period),
+    number,
+    numberText: `${year}/${String(number).padStart(6, '0')}`,
+    sponsorId: draft.sponsorId,
+    commitmentId: draft.commitmentId,
+    villageCode: draft.villageCode,
+    period: draft.period,
+    dueDate: dueDate(draft.period),
+    total: draft.total,
+    lineCount: draft.lines.length,
+    status: invoiceMachine.target('issue'),
+    issuedAt: new Date().toISOString(),
+  };
+};
+
+/** The sponsor's invoice counter moved from `last` to the next number (refused if another issuer moved it). */
+const sequencePut = (tableName: string, key: ReturnType<typeof invoiceSequenceKey>, last: number) => ({
+  Put: {
+    TableName: tableName,
+    Item: { ...key, entity: 'invoice-sequence', last: last + 1 },
+    ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
+    ...(last > 0 && {
+      ExpressionAttributeNames: { '#last': 'last' },
+      ExpressionAttributeValues: { ':last': last },
+    }),
+  },
+});
+
+/** The invoice header item: the only way one is made. */
+const invoicePut = (tableName: string, invoice: Invoice): TransactionAction => ({
+  Put: {
+    TableName: tableName,
+    Item: {
+      ...invoiceKey(invoice.commitmentId, invoice.villageCode, invoice.period),
+      ...invoiceIndexes(invoice.sponsorId, invoice.villageCode, invoice.period, invoice.commitmentId),
+      entity: 'invoice',
+      ...invoice,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/** The invoice's lines in items of `LINES_PER_ITEM`. */
+const lineChunks = (lines: readonly StoredInvoiceLine[]): StoredInvoiceLine[][] => {
+  const chunks: StoredInvoiceLine[][] = [];
+  for (let i = 0; i < lines.length; i += LINES_PER_ITEM) chunks.push(lines.slice(i, i + LINES_PER_ITEM));
+  return chunks;
+};
+
+/** One item of an invoice's lines (the `n`th, from 1). */
+const linesPut = (
+  tableName: string,
+  draft: InvoiceDraft,
+  n: number,
+  lines: readonly StoredInvoiceLine[],
+): TransactionAction => ({
+  Put: {
+    TableName: tableName,
+    Item: {
+      ...invoiceLinesKey(draft.commitmentId, draft.villageCode, draft.period, n),
+      entity: 'invoice-lines',
+      lines,
+    },
+  },
+});
+
 export class InvoiceRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -140,128 +214,72 @@ export class InvoiceRepository {
    * period (a retried roll). Conflicting issuers of the same sponsor retry for the next number.
    */
   async issue(draft: InvoiceDraft): Promise<Invoice> {
+    return retrying(() => this.issueOnce(draft), {
+      attempts: ISSUE_ATTEMPTS,
+      retryIf: (error) => error instanceof InvoiceNumberTaken,
+      minDelayMs: 5,
+      maxDelayMs: 200,
+    });
+  }
+
+  /** One attempt at issuing: the next number as read now; `InvoiceNumberTaken` if another issuer took it. */
+  private async issueOnce(draft: InvoiceDraft): Promise<Invoice> {
+    const existing = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
+    if (existing) return existing;
     const { year } = periodParts(draft.period);
     const sequenceKey = invoiceSequenceKey(draft.sponsorId, year);
-    const key = invoiceKey(draft.commitmentId, draft.villageCode, draft.period);
-    for (let attempt = 1; ; attempt++) {
-      const existing = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
-      if (existing) return existing;
-      const { Item: sequence } = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: sequenceKey, ConsistentRead: true }),
-      );
-      const last = (sequence?.last as number | undefined) ?? 0;
-      const number = last + 1;
-      const issuedAt = new Date().toISOString();
-      const invoice: Invoice = {
-        id: invoiceId(draft.commitmentId, draft.villageCode, draft.period),
-        number,
-        numberText: `${year}/${String(number).padStart(6, '0')}`,
-        sponsorId: draft.sponsorId,
-        commitmentId: draft.commitmentId,
-        villageCode: draft.villageCode,
-        period: draft.period,
-        dueDate: dueDate(draft.period),
-        total: draft.total,
-        lineCount: draft.lines.length,
-        status: 'issued',
-        issuedAt,
-      };
-      const chunks: StoredInvoiceLine[][] = [];
-      for (let i = 0; i < draft.lines.length; i += LINES_PER_ITEM) {
-        chunks.push(draft.lines.slice(i, i + LINES_PER_ITEM));
-      }
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...sequenceKey, entity: 'invoice-sequence', last: number },
-                  ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
-                  ...(last > 0 && {
-                    ExpressionAttributeNames: { '#last': 'last' },
-                    ExpressionAttributeValues: { ':last': last },
-                  }),
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...key,
-                    ...invoiceIndexes(draft.sponsorId, draft.villageCode, draft.period, draft.commitmentId),
-                    entity: 'invoice',
-                    ...invoice,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              ...chunks.map((lines, i) => ({
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...invoiceLinesKey(draft.commitmentId, draft.villageCode, draft.period, i + 1),
-                    entity: 'invoice-lines',
-                    lines,
-                  },
-                },
-              })),
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: allocationKey(draft.commitmentId, draft.villageCode),
-                  UpdateExpression:
-                    'SET reserved = reserved - :fromReserved, available = available - :fromAvailable, spent = spent + :total, rolledThrough = :period',
-                  // The period was closed for changes by this roll, and is not rolled yet (I4, I2).
-                  ConditionExpression:
-                    'closedThrough = :period AND (attribute_not_exists(rolledThrough) OR rolledThrough < :period) AND reserved >= :fromReserved AND available >= :fromAvailable',
-                  ExpressionAttributeValues: {
-                    ':fromReserved': draft.fromReserved,
-                    ':fromAvailable': draft.fromAvailable,
-                    ':total': draft.total,
-                    ':period': draft.period,
-                  },
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...ledgerEntryKey(draft.commitmentId, draft.villageCode, `ROLL#${draft.period}`),
-                    entity: 'ledger',
-                    type: 'spend',
-                    commitmentId: draft.commitmentId,
-                    villageCode: draft.villageCode,
-                    period: draft.period,
-                    invoiceId: invoice.id,
-                    amount: draft.total,
-                    fromReserved: draft.fromReserved,
-                    fromAvailable: draft.fromAvailable,
-                    workers: draft.lines.length,
-                    at: issuedAt,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
+    const { Item: sequence } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: sequenceKey, ConsistentRead: true }),
+    );
+    const last = (sequence?.last as number | undefined) ?? 0;
+    const invoice = newInvoice(draft, last + 1);
+    const ledger = ledgerEntries(this.tableName).spend({
+      commitmentId: draft.commitmentId,
+      villageCode: draft.villageCode,
+      period: draft.period,
+      invoiceId: invoice.id,
+      amount: draft.total,
+      fromReserved: draft.fromReserved,
+      fromAvailable: draft.fromAvailable,
+      workers: draft.lines.length,
+      at: invoice.issuedAt,
+    });
+    const transaction = new Transaction()
+      .add('sequence', sequencePut(this.tableName, sequenceKey, last))
+      .add('invoice', invoicePut(this.tableName, invoice))
+      .add(
+        'allocation',
+        allocationUpdate(this.tableName, draft, movesOf(ledger.entry), {
+          // The period was closed for changes by this roll, and is not rolled yet (I4, I2).
+          expression:
+            'closedThrough = :period AND (attribute_not_exists(rolledThrough) OR rolledThrough < :period) AND reserved >= :fromReserved AND available >= :fromAvailable',
+          values: {
+            ':fromReserved': draft.fromReserved,
+            ':fromAvailable': draft.fromAvailable,
+            ':period': draft.period,
+          },
+          also: ['rolledThrough = :period'],
+        }),
+      )
+      .add('ledger', ledger.action);
+    for (const [i, lines] of lineChunks(draft.lines).entries()) {
+      transaction.add(`lines-${i + 1}`, linesPut(this.tableName, draft, i + 1, lines));
+    }
+    try {
+      await transaction.run(this.db);
+      return invoice;
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      if (error.failed('allocation')) {
+        const again = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
+        if (again) return again;
+        throw new Error(
+          `The allocation of ${draft.villageCode} changed under the roll of ${draft.period}; the roll will be retried`,
+          { cause: error },
         );
-        return invoice;
-      } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (!reasons || attempt >= ISSUE_ATTEMPTS) throw error;
-        const allocation = reasons[2 + chunks.length];
-        if (allocation?.Code === 'ConditionalCheckFailed') {
-          const again = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
-          if (again) return again;
-          throw new Error(
-            `The allocation of ${draft.villageCode} changed under the roll of ${draft.period}; the roll will be retried`,
-          );
-        }
-        // Another invoice of the sponsor took the number, or a transaction conflict: try again, spread out.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
       }
+      // Another invoice of the sponsor took the number: try again, spread out.
+      throw new InvoiceNumberTaken(draft.sponsorId, last + 1, { cause: error });
     }
   }
 
@@ -457,8 +475,7 @@ export class InvoiceRepository {
   ): Promise<boolean> {
     const parts = parseInvoiceId(id);
     if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
-    const from = invoiceStatesAllowing(event);
-    const to = invoiceMachine.transition(from[0] as InvoiceState, event);
+    const { from, to, expression, names, values } = statusCondition(invoiceMachine, event);
     const sets = Object.keys(changes).map((_, i) => `#c${i} = :c${i}`);
     try {
       await this.db.send(
@@ -466,17 +483,17 @@ export class InvoiceRepository {
           TableName: this.tableName,
           Key: invoiceKey(parts.commitmentId, parts.villageCode, parts.period),
           UpdateExpression: `SET #status = :to${sets.map((s) => `, ${s}`).join('')}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})${
+          ConditionExpression: `attribute_exists(pk) AND ${expression}${
             condition ? ` AND ${condition.expression}` : ''
           }`,
           ExpressionAttributeNames: {
-            '#status': 'status',
+            ...names,
             ...Object.fromEntries(Object.keys(changes).map((name, i) => [`#c${i}`, name])),
             ...condition?.names,
           },
           ExpressionAttributeValues: {
             ':to': to,
-            ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
+            ...values,
             ...Object.fromEntries(Object.values(changes).map((value, i) => [`:c${i}`, value])),
             ...condition?.values,
           },
@@ -541,81 +558,65 @@ export class InvoiceRepository {
     const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
     if (!parts || !invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
     if (invoice.status === 'void') return undefined;
-    const from = invoiceStatesAllowing('void');
+    const voiding = statusCondition(invoiceMachine, 'void');
     const creditNote = `CN-${invoice.numberText}`;
     const at = new Date().toISOString();
+    const ledger = ledgerEntries(this.tableName).credit({
+      commitmentId: parts.commitmentId,
+      villageCode: parts.villageCode,
+      period: invoice.period,
+      invoiceId: id,
+      creditNote,
+      amount: invoice.total,
+      at,
+    });
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: invoiceKey(parts.commitmentId, parts.villageCode, parts.period),
-                UpdateExpression:
-                  'SET #status = :void, voidedAt = :at, creditNote = :note, voidReason = :reason',
-                ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':void': 'void',
-                  ':at': at,
-                  ':note': creditNote,
-                  ':reason': reason,
-                  ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
-                },
-              },
+      await new Transaction()
+        .add('invoice', {
+          Update: {
+            TableName: this.tableName,
+            Key: invoiceKey(parts.commitmentId, parts.villageCode, parts.period),
+            UpdateExpression: 'SET #status = :void, voidedAt = :at, creditNote = :note, voidReason = :reason',
+            ConditionExpression: voiding.expression,
+            ExpressionAttributeNames: voiding.names,
+            ExpressionAttributeValues: {
+              ...voiding.values,
+              ':void': voiding.to,
+              ':at': at,
+              ':note': creditNote,
+              ':reason': reason,
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...creditNoteKey(parts.commitmentId, parts.villageCode, parts.period),
-                  entity: 'credit-note',
-                  creditNote,
-                  invoiceId: id,
-                  amount: invoice.total,
-                  reason,
-                  at,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+          },
+        })
+        .add('credit-note', {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...creditNoteKey(parts.commitmentId, parts.villageCode, parts.period),
+              entity: 'credit-note',
+              creditNote,
+              invoiceId: id,
+              amount: invoice.total,
+              reason,
+              at,
             },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: allocationKey(parts.commitmentId, parts.villageCode),
-                UpdateExpression: 'SET spent = spent - :amount, released = released + :amount',
-                ConditionExpression: 'spent >= :amount',
-                ExpressionAttributeValues: { ':amount': invoice.total },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...ledgerEntryKey(parts.commitmentId, parts.villageCode, `CREDIT#${parts.period}`),
-                  entity: 'ledger',
-                  type: 'credit',
-                  commitmentId: parts.commitmentId,
-                  villageCode: parts.villageCode,
-                  period: parts.period,
-                  invoiceId: id,
-                  creditNote,
-                  amount: invoice.total,
-                  at,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })
+        .add(
+          'allocation',
+          allocationUpdate(this.tableName, parts, movesOf(ledger.entry), {
+            expression: 'spent >= :amount',
+            values: { ':amount': invoice.total },
+          }),
+        )
+        .add('ledger', ledger.action)
+        .run(this.db);
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
+      if (!(error instanceof TransactionRefused)) throw error;
       const now = await this.getByKey(parts.commitmentId, parts.villageCode, parts.period);
       if (now?.status === 'void') return undefined;
-      if (reasons[2]?.Code === 'ConditionalCheckFailed') {
+      if (error.failed('allocation')) {
         throw new Error(`The allocation of ${parts.villageCode} has spent less than invoice ${id}`, {
           cause: error,
         });

@@ -7,12 +7,7 @@
  * same approval unable to write an entry twice.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CommitmentNotActiveError,
   ForbiddenError,
@@ -24,13 +19,16 @@ import {
   type ReallocationMove,
   type ReallocationState,
   type Rupiah,
-  reallocationStatesAllowing,
+  reallocationMachine,
   ValidationError,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { cancellationReasons, queryPage, retryOnTransactionConflict } from './client.js';
+import { queryPage } from './client.js';
 import type { Page } from './commitments.js';
-import { allocationKey, isStoreId, ledgerEntryKey, REALLOCATION_SK_PREFIX, reallocationKey } from './keys.js';
+import { allocationKey, isStoreId, REALLOCATION_SK_PREFIX, reallocationKey } from './keys.js';
+import { allocationUpdate, ledgerEntries } from './ledger.js';
+import { statusCondition } from './status.js';
+import { Transaction, TransactionRefused } from './transaction.js';
 
 export interface ReallocationProposal {
   readonly commitmentId: string;
@@ -54,9 +52,8 @@ export interface Reallocation extends ReallocationProposal {
   readonly rejectionReason?: string;
 }
 
-/** The ledger entry id of one side of one move: derived, so that no replay can append it twice. */
-export const reallocationEntryId = (reallocationId: string, move: number, side: 'in' | 'out') =>
-  `REALLOCATE#${reallocationId}#${String(move).padStart(2, '0')}#${side.toUpperCase()}`;
+/** The name of a village's action in a reallocation's transaction. */
+const villageAction = (villageCode: string) => `village ${villageCode}`;
 
 const toReallocation = (item: Record<string, unknown>): Reallocation => {
   const { pk, sk, entity, ...rest } = item;
@@ -93,42 +90,40 @@ export class ReallocationRepository {
       proposedAt: now(),
     };
     const changes = netQuotaChanges(reallocation.moves);
-    const transaction = new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: {
-              ...reallocationKey(reallocation.commitmentId, reallocation.id),
-              entity: 'reallocation',
-              ...reallocation,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
+    const transaction = new Transaction().add('reallocation', {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...reallocationKey(reallocation.commitmentId, reallocation.id),
+          entity: 'reallocation',
+          ...reallocation,
         },
-        ...changes.map(({ villageCode, change }) => ({
-          ConditionCheck: {
-            TableName: this.tableName,
-            Key: allocationKey(reallocation.commitmentId, villageCode),
-            ConditionExpression:
-              change < 0
-                ? 'attribute_exists(pk) AND #status = :active AND available >= :amount'
-                : 'attribute_exists(pk) AND #status = :active',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':active': 'active',
-              ...(change < 0 && { ':amount': -change }),
-            },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-          },
-        })),
-      ],
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
     });
+    for (const { villageCode, change } of changes) {
+      transaction.add(villageAction(villageCode), {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: allocationKey(reallocation.commitmentId, villageCode),
+          ConditionExpression:
+            change < 0
+              ? 'attribute_exists(pk) AND #status = :active AND available >= :amount'
+              : 'attribute_exists(pk) AND #status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':active': 'active',
+            ...(change < 0 && { ':amount': -change }),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    }
     try {
-      await retryOnTransactionConflict(() => this.db.send(transaction));
+      await transaction.run(this.db);
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      throw (reasons && this.villageRefusal(reasons.slice(1), reallocation.commitmentId, changes)) ?? error;
+      if (!(error instanceof TransactionRefused)) throw error;
+      throw this.villageRefusal(error, reallocation.commitmentId, changes) ?? error;
     }
     return reallocation;
   }
@@ -145,8 +140,8 @@ export class ReallocationRepository {
     by: string,
     reason?: string,
   ): Promise<Reallocation> {
-    const to = decision === 'reject' ? 'rejected' : 'withdrawn';
-    const from = reallocationStatesAllowing(decision);
+    const status = statusCondition(reallocationMachine, decision);
+    const to = status.to;
     const details = { commitmentId, reallocationId: id };
     if (!isStoreId(id))
       throw new NotFoundError(`No reallocation ${id} in commitment ${commitmentId}`, { details });
@@ -156,14 +151,14 @@ export class ReallocationRepository {
           TableName: this.tableName,
           Key: reallocationKey(commitmentId, id),
           UpdateExpression: `SET #status = :to, closedBy = :by, closedAt = :at${reason ? ', rejectionReason = :reason' : ''}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND proposedBy ${decision === 'reject' ? '<>' : '='} :by`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: `attribute_exists(pk) AND ${status.expression} AND proposedBy ${decision === 'reject' ? '<>' : '='} :by`,
+          ExpressionAttributeNames: status.names,
           ExpressionAttributeValues: {
             ':to': to,
             ':by': by,
             ':at': now(),
             ...(reason && { ':reason': reason }),
-            ...Object.fromEntries(from.map((state, i) => [`:from${i}`, state])),
+            ...status.values,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -216,85 +211,76 @@ export class ReallocationRepository {
     const proposal = await this.require(commitmentId, id);
     const changes = netQuotaChanges(proposal.moves);
     const at = now();
-    const transaction = new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: reallocationKey(commitmentId, id),
-            UpdateExpression: 'SET #status = :approved, approvedBy = :approver, approvedAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND #status = :proposed AND proposedBy <> :approver',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':approved': 'approved',
-              ':proposed': 'proposed',
-              ':approver': approver,
-              ':at': at,
-            },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
+    const approve = statusCondition(reallocationMachine, 'approve');
+    const transaction = new Transaction().add('reallocation', {
+      Update: {
+        TableName: this.tableName,
+        Key: reallocationKey(commitmentId, id),
+        UpdateExpression: 'SET #status = :approved, approvedBy = :approver, approvedAt = :at',
+        ConditionExpression: `attribute_exists(pk) AND ${approve.expression} AND proposedBy <> :approver`,
+        ExpressionAttributeNames: approve.names,
+        ExpressionAttributeValues: {
+          ...approve.values,
+          ':approved': approve.to,
+          ':approver': approver,
+          ':at': at,
         },
-        ...changes.map(({ villageCode, change }) => {
-          const key = allocationKey(commitmentId, villageCode);
-          const active = {
-            TableName: this.tableName,
-            Key: key,
-            ExpressionAttributeNames: { '#status': 'status' },
-          };
-          if (change === 0) {
-            return {
-              ConditionCheck: {
-                ...active,
-                ConditionExpression: 'attribute_exists(pk) AND #status = :active',
-                ExpressionAttributeValues: { ':active': 'active' },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-              },
-            };
-          }
-          return {
-            Update: {
-              ...active,
-              UpdateExpression:
-                change > 0
-                  ? 'SET budget = budget + :amount, available = available + :amount'
-                  : 'SET budget = budget - :amount, available = available - :amount',
-              // Only unreserved quota may leave a village: the invariant I2 of the village giving it.
-              ConditionExpression:
-                change > 0
-                  ? 'attribute_exists(pk) AND #status = :active'
-                  : 'attribute_exists(pk) AND #status = :active AND available >= :amount',
-              ExpressionAttributeValues: { ':active': 'active', ':amount': Math.abs(change) },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-            },
-          };
-        }),
-        ...proposal.moves.flatMap((move, index) =>
-          (['out', 'in'] as const).map((side) => {
-            const villageCode = side === 'out' ? move.from : move.to;
-            return {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...ledgerEntryKey(commitmentId, villageCode, reallocationEntryId(id, index, side)),
-                  entity: 'ledger',
-                  type: side === 'out' ? 'reallocate-out' : 'reallocate-in',
-                  commitmentId,
-                  villageCode,
-                  counterpart: side === 'out' ? move.to : move.from,
-                  reallocationId: id,
-                  amount: move.amount,
-                  at,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            };
-          }),
-        ),
-      ],
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
     });
+    for (const { villageCode, change } of changes) {
+      const active = {
+        expression: 'attribute_exists(pk) AND #status = :active',
+        names: { '#status': 'status' },
+      };
+      transaction.add(
+        villageAction(villageCode),
+        change === 0
+          ? {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: allocationKey(commitmentId, villageCode),
+                ConditionExpression: active.expression,
+                ExpressionAttributeNames: active.names,
+                ExpressionAttributeValues: { ':active': 'active' },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            }
+          : allocationUpdate(
+              this.tableName,
+              { commitmentId, villageCode },
+              { budget: change, available: change },
+              {
+                // Only unreserved quota may leave a village: the invariant I2 of the village giving it.
+                expression: change > 0 ? active.expression : `${active.expression} AND available >= :amount`,
+                names: active.names,
+                values: { ':active': 'active', ...(change < 0 && { ':amount': -change }) },
+                returnOldOnFailure: true,
+              },
+            ),
+      );
+    }
+    const ledger = ledgerEntries(this.tableName);
+    for (const [move, { from, to, amount }] of proposal.moves.entries()) {
+      for (const side of ['out', 'in'] as const) {
+        const [villageCode, counterpart] = side === 'out' ? [from, to] : [to, from];
+        const entry = ledger.reallocate({
+          commitmentId,
+          villageCode,
+          counterpart,
+          reallocationId: id,
+          move,
+          side,
+          amount,
+          at,
+        });
+        transaction.add(`ledger-${move}-${side}`, entry.action);
+      }
+    }
     try {
-      await retryOnTransactionConflict(() => this.db.send(transaction));
+      await transaction.run(this.db);
     } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
       throw this.refusal(error, proposal, changes, approver) ?? error;
     }
     return { ...proposal, status: 'approved', approvedBy: approver, approvedAt: at };
@@ -302,16 +288,14 @@ export class ReallocationRepository {
 
   /** The domain error of a cancelled approval, from the first condition that failed. */
   private refusal(
-    error: unknown,
+    error: TransactionRefused,
     proposal: Reallocation,
     changes: ReturnType<typeof netQuotaChanges>,
     approver: string,
   ): Error | undefined {
-    const reasons = cancellationReasons(error);
-    if (!reasons) return undefined;
     const { commitmentId, id } = proposal;
-    const [own, ...villages] = reasons;
-    if (own?.Code === 'ConditionalCheckFailed') {
+    const own = error.failed('reallocation');
+    if (own) {
       const details = { commitmentId, reallocationId: id };
       if (!own.Item)
         return new NotFoundError(`No reallocation ${id} in commitment ${commitmentId}`, { details });
@@ -324,18 +308,18 @@ export class ReallocationRepository {
         details,
       });
     }
-    return this.villageRefusal(villages, commitmentId, changes);
+    return this.villageRefusal(error, commitmentId, changes);
   }
 
-  /** The domain error of the first village whose condition failed (reasons in the order of `changes`). */
+  /** The domain error of the first village (in the order of `changes`) whose condition failed. */
   private villageRefusal(
-    villages: readonly { Code?: string; Item?: Record<string, { S?: string; N?: string }> }[],
+    error: TransactionRefused,
     commitmentId: string,
     changes: ReturnType<typeof netQuotaChanges>,
   ): Error | undefined {
-    for (const [i, { villageCode, change }] of changes.entries()) {
-      const reason = villages[i];
-      if (reason?.Code !== 'ConditionalCheckFailed') continue;
+    for (const { villageCode, change } of changes) {
+      const reason = error.failed(villageAction(villageCode));
+      if (!reason) continue;
       const old = reason.Item;
       if (!old) {
         return new NotFoundError(`Village ${villageCode} has no quota in commitment ${commitmentId}`, {

@@ -10,18 +10,13 @@
  * changes (ends, carries into a new year) cost writes of their own.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   addMonths,
   type CoverageRecord,
   comparePeriods,
   coverageEnd,
+  enrollmentMachine,
   fiscalYearEnd,
   isEligibleAge,
   monthlyPremium,
@@ -39,9 +34,15 @@ import {
   ValidationError,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { cancellationReasons, queryPages } from './client.js';
+import { queryPages } from './client.js';
 import type { AllocationRecord, Commitment, CommitmentRepository } from './commitments.js';
-import type { EnrollmentRepository, StoredEnrollment } from './enrollments.js';
+import {
+  claimMonths,
+  type Enrollment,
+  type EnrollmentRepository,
+  enrollmentPut,
+  type StoredEnrollment,
+} from './enrollments.js';
 import type { Invoice, InvoiceRepository, StoredInvoiceLine } from './invoices.js';
 import {
   ALLOCATION_SK_PREFIX,
@@ -51,11 +52,11 @@ import {
   closedCommitmentIndex,
   commitmentBySponsor,
   commitmentKey,
-  coverageClaimKey,
-  enrollmentIndexes,
   enrollmentKey,
-  ledgerEntryKey,
 } from './keys.js';
+import { allocationUpdate, ledgerEntries, movesOf } from './ledger.js';
+import { statusCondition } from './status.js';
+import { Transaction, TransactionRefused } from './transaction.js';
 
 /** One unit of roll work: bring a village of a commitment through `period`, or close its fiscal year. */
 export interface RenewalWork {
@@ -97,6 +98,32 @@ const asCoverage = (e: StoredEnrollment): CoverageRecord => ({
 /** Enrollments still running at the end of their fiscal year, not yet carried into the next. */
 const runningToYearEnd = (e: StoredEnrollment) =>
   e.status === 'active' && !e.carriedTo && coverageEnd(e) === fiscalYearEnd(e.startPeriod);
+
+/** A worker's coverage carried into the sponsor's next-year commitment `to` from `start`. */
+const carriedEnrollment = (
+  old: StoredEnrollment,
+  to: Commitment,
+  start: Period,
+  periods: readonly Period[],
+  amount: Rupiah,
+): Enrollment => ({
+  id: ulid(),
+  commitmentId: to.id,
+  villageCode: old.villageCode,
+  nikMasked: old.nikMasked,
+  ...(old.name && { name: old.name }),
+  birthDate: old.birthDate,
+  sex: old.sex,
+  status: 'active',
+  startPeriod: start,
+  reservedThrough: periods.at(-1) ?? start,
+  reservedAmount: amount,
+  monthlyPremium: monthlyPremium(to.benefit, start),
+  enrolledBy: 'period-roll',
+  enrolledAt: now(),
+  reservation: to.reservation,
+  carriedFrom: old.id,
+});
 
 export class PeriodRenewal {
   constructor(private readonly deps: RenewalDependencies) {}
@@ -284,115 +311,66 @@ export class PeriodRenewal {
     villageCode: string,
     start: Period,
   ): Promise<'carried' | 'skipped' | 'no-room'> {
-    const { db, tableName } = this.deps;
+    const { tableName } = this.deps;
     const { periods, amount } = reservationAtEnrollment(to.reservation, to.benefit, start);
-    const months = periods.map((p) => periodParts(p).month);
-    const id = ulid();
-    const at = now();
-    const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, endPeriod, endReason, carriedTo, ...person } =
-      old as StoredEnrollment & Record<string, unknown>;
+    const carried = carriedEnrollment(old, to, start, periods, amount);
+    const ledger = ledgerEntries(tableName).reserve({
+      commitmentId: to.id,
+      villageCode,
+      enrollmentId: carried.id,
+      carriedFrom: old.id,
+      amount,
+      periods,
+      at: carried.enrolledAt,
+    });
+    const carry = statusCondition(enrollmentMachine, 'carry-over');
     try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: allocationKey(to.id, villageCode),
-                UpdateExpression:
-                  'SET available = available - :cost, reserved = reserved + :cost, workers = workers + :one',
-                ConditionExpression:
-                  '#status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':cost': amount,
-                  ':active': 'active',
-                  ':one': 1,
-                  ':start': start,
-                },
-              },
+      await new Transaction()
+        .add(
+          'allocation',
+          allocationUpdate(tableName, carried, movesOf(ledger.entry), {
+            expression:
+              '#status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
+            names: { '#status': 'status' },
+            values: { ':cost': amount, ':active': 'active', ':one': 1, ':start': start },
+            also: ['workers = workers + :one'],
+          }),
+        )
+        .add(
+          'claim',
+          claimMonths(
+            tableName,
+            old.nikKey,
+            to.fiscalYear,
+            periods.map((p) => periodParts(p).month),
+          ),
+        )
+        .add('enrollment', enrollmentPut(tableName, carried, old.nik, old.nikKey))
+        .add('carried-from', {
+          Update: {
+            TableName: tableName,
+            Key: enrollmentKey(old.commitmentId, villageCode, old.id),
+            UpdateExpression:
+              'SET #status = :expired, endPeriod = :start, endReason = :reason, carriedTo = :to, endedAt = :at',
+            ConditionExpression: `${carry.expression} AND attribute_not_exists(carriedTo) AND attribute_not_exists(endPeriod)`,
+            ExpressionAttributeNames: carry.names,
+            ExpressionAttributeValues: {
+              ...carry.values,
+              ':expired': carry.to,
+              ':start': start,
+              ':reason': 'carried-over',
+              ':to': carried.id,
+              ':at': carried.enrolledAt,
             },
-            {
-              Update: {
-                TableName: tableName,
-                Key: coverageClaimKey(old.nikKey, to.fiscalYear),
-                UpdateExpression: 'ADD months :months',
-                ConditionExpression: months.map((_, i) => `NOT contains(months, :m${i})`).join(' AND '),
-                ExpressionAttributeValues: {
-                  ':months': new Set(months),
-                  ...Object.fromEntries(months.map((m, i) => [`:m${i}`, m])),
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...enrollmentKey(to.id, villageCode, id),
-                  ...enrollmentIndexes(id, villageCode, start),
-                  entity: 'enrollment',
-                  ...person,
-                  id,
-                  commitmentId: to.id,
-                  status: 'active',
-                  startPeriod: start,
-                  reservedThrough: periods.at(-1) ?? start,
-                  reservedAmount: amount,
-                  monthlyPremium: monthlyPremium(to.benefit, start),
-                  reservation: to.reservation,
-                  enrolledBy: 'period-roll',
-                  enrolledAt: at,
-                  carriedFrom: old.id,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: tableName,
-                Key: enrollmentKey(old.commitmentId, villageCode, old.id),
-                UpdateExpression:
-                  'SET #status = :expired, endPeriod = :start, endReason = :reason, carriedTo = :to, endedAt = :at',
-                ConditionExpression:
-                  '#status = :active AND attribute_not_exists(carriedTo) AND attribute_not_exists(endPeriod)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':expired': 'expired',
-                  ':active': 'active',
-                  ':start': start,
-                  ':reason': 'carried-over',
-                  ':to': id,
-                  ':at': at,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...ledgerEntryKey(to.id, villageCode, `CARRY#${old.id}`),
-                  entity: 'ledger',
-                  type: 'reserve',
-                  commitmentId: to.id,
-                  villageCode,
-                  enrollmentId: id,
-                  carriedFrom: old.id,
-                  amount,
-                  periods,
-                  at,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+          },
+        })
+        .add('ledger', ledger.action)
+        .run(this.deps.db);
       return 'carried';
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'no-room';
-      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'skipped';
+      if (!(error instanceof TransactionRefused)) throw error;
+      if (error.failed('allocation')) return 'no-room';
+      if (error.failedActions.length > 0) return 'skipped';
       throw error;
     }
   }
@@ -425,51 +403,33 @@ export class PeriodRenewal {
     }
     const allocation = await this.requireAllocation(commitment.id, villageCode);
     if (allocation.status === 'active') {
-      const left = allocation.available;
+      const ledger = ledgerEntries(tableName).closeYear({
+        commitmentId: commitment.id,
+        villageCode,
+        amount: allocation.available,
+        at: now(),
+      });
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: allocationKey(commitment.id, villageCode),
-                  UpdateExpression:
-                    'SET #status = :closed, available = available - :left, released = released + :left, closedThrough = :december',
-                  ConditionExpression: '#status = :active AND available = :left',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':closed': 'closed',
-                    ':active': 'active',
-                    ':left': left,
-                    ':december': december,
-                  },
-                },
+        await new Transaction()
+          .add(
+            'allocation',
+            allocationUpdate(tableName, ledger.entry, movesOf(ledger.entry), {
+              expression: '#status = :active AND available = :left',
+              names: { '#status': 'status' },
+              values: {
+                ':closed': 'closed',
+                ':active': 'active',
+                ':left': allocation.available,
+                ':december': december,
               },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...ledgerEntryKey(commitment.id, villageCode, 'CLOSE'),
-                    entity: 'ledger',
-                    type: 'release',
-                    commitmentId: commitment.id,
-                    villageCode,
-                    amount: left,
-                    fromReserved: 0,
-                    fromAvailable: left,
-                    reason: 'fiscal-year-end',
-                    at: now(),
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
+              also: ['#status = :closed', 'closedThrough = :december'],
+            }),
+          )
+          .add('ledger', ledger.action)
+          .run(db);
       } catch (error) {
         // Closed by an earlier attempt, or `available` moved (then the message is retried).
-        if (!cancellationReasons(error)) throw error;
+        if (!(error instanceof TransactionRefused)) throw error;
         const again = await this.requireAllocation(commitment.id, villageCode);
         if (again.status !== 'closed')
           throw new Error(`The allocation of ${villageCode} changed while closing; retrying`);
