@@ -1,12 +1,7 @@
-/**
- * What the steps of the demo year share: the run (the local stack, its clients, the phase recorder, the problems
- * found so far) and the reads every step makes of the API and the queues.
- */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LindungClient } from '@lindung/cli';
 import { documentClient, EnrollmentRepository, LedgerRepository } from '@lindung/store';
-import type { LocalStack } from '../../packages/local/src/stack.js';
+import { emulatorClients, type LocalStack } from '../../packages/local/src/stack.js';
 import type { PhaseRecorder } from './phases.js';
 
 /** Jambi's BKBK rule: 10% of a Rp 100.000.000 grant to every village pays premiums. */
@@ -48,15 +43,7 @@ export const openRun = (
   stack: LocalStack,
   run: Pick<YearRun, 'year' | 'villageCodes' | 'log' | 'recorder'>,
 ): { run: YearRun; close: () => void } => {
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const region = stack.env.AWS_REGION ?? 'ap-southeast-3';
-  const sqs = new SQSClient({
-    endpoint: stack.sqsEndpoint,
-    region,
-    credentials,
-    useQueueUrlAsEndpoint: false,
-  });
-  const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region, credentials });
+  const { sqs, dynamodb } = emulatorClients(stack.dynamodbEndpoint, stack.sqsEndpoint);
   const document = documentClient(dynamodb);
   const table = stack.tables.ledger?.name ?? '';
   const as = async (claims: Claims) => new LindungClient(stack.httpUrl, await stack.tokens.issue(claims));

@@ -2,13 +2,13 @@
  * What the benchmarks run against: the embedded local stack in this process (the same handlers the demo and
  * `npm start` run), a sponsor with its staff, and commitments with room for as many workers as measured.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LindungClient } from '@lindung/cli';
 import { documentClient } from '@lindung/store';
 import { functionDefinitions } from '../../functions/registry.js';
-import { type LocalStack, startLocalStack } from '../../packages/local/src/stack.js';
+import { emulatorClients, type LocalStack, startLocalStack } from '../../packages/local/src/stack.js';
 
 export const FULL_YEAR_PREMIUM = 201_600;
 
@@ -41,15 +41,7 @@ export const startWorld = async ({ withoutReports = false } = {}): Promise<Bench
       ),
     }),
   });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const region = stack.env.AWS_REGION ?? 'ap-southeast-3';
-  const sqs = new SQSClient({
-    endpoint: stack.sqsEndpoint,
-    region,
-    credentials,
-    useQueueUrlAsEndpoint: false,
-  });
-  const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region, credentials });
+  const { sqs, dynamodb } = emulatorClients(stack.dynamodbEndpoint, stack.sqsEndpoint);
   const as = async (claims: Parameters<LocalStack['tokens']['issue']>[0]) =>
     new LindungClient(stack.httpUrl, await stack.tokens.issue(claims));
   const admin = await as({ roles: ['admin'], sub: 'bench-admin' });

@@ -83,6 +83,21 @@ const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export { loadHandler } from './function-loader.js';
 
+/** SDK clients on the emulators of a stack: DynamoDB Local (tables and streams) and the SQS emulator. */
+export const emulatorClients = (dynamodbEndpoint: string, sqsEndpoint: string) => {
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  return {
+    dynamodb: new DynamoDBClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials }),
+    streams: new DynamoDBStreamsClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials }),
+    sqs: new SQSClient({
+      endpoint: sqsEndpoint,
+      region: LOCAL_REGION,
+      credentials,
+      useQueueUrlAsEndpoint: false,
+    }),
+  };
+};
+
 /** Environment variables that point the AWS SDK and the handlers at the local emulators. */
 export const localEnvironment = (
   dynamodbEndpoint: string,
@@ -183,19 +198,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     if (sqsLocal.released > 0)
       log(`${sqsLocal.released} messages in flight when the last run ended are visible again`);
 
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
-    const streams = new DynamoDBStreamsClient({
-      endpoint: dynamo.endpoint,
-      region: LOCAL_REGION,
-      credentials,
-    });
-    const sqs = new SQSClient({
-      endpoint: sqsLocal.endpoint,
-      region: LOCAL_REGION,
-      credentials,
-      useQueueUrlAsEndpoint: false,
-    });
+    const { dynamodb, streams, sqs } = emulatorClients(dynamo.endpoint, sqsLocal.endpoint);
     stoppers.push(async () => {
       dynamodb.destroy();
       streams.destroy();
