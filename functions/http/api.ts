@@ -69,16 +69,14 @@ import {
   withdrawReallocation,
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
+import { rollPeriod, unansweredInvoices, unrolledVillages } from '@lindung/roll';
 import {
   ImportJobRepository,
   idempotencyTable,
   ReallocationRepository,
   ReportsRepository,
   reportsTable,
-  rollPeriod,
   tableNameFromEnv,
-  unansweredInvoices,
-  unrolledVillages,
 } from '@lindung/store';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -95,6 +93,7 @@ import {
   enrollments,
   invoices,
   ledgerTableName,
+  roll,
   sendRenewalWork,
 } from '../shared/renewal.js';
 
@@ -106,15 +105,14 @@ const services: Services & BillingServices & ReportServices & ImportServices = {
   invoices,
   reallocations: new ReallocationRepository(db, ledgerTableName),
   reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
-  rollPeriod: (period) => rollPeriod({ db, tableName: ledgerTableName }, period, sendRenewalWork),
+  rollPeriod: (period) => rollPeriod(roll, period, sendRenewalWork),
 };
 
 const operations = {
   sqs: sqsClient,
-  unrolledVillages: (period: Parameters<typeof unrolledVillages>[1]) =>
-    unrolledVillages({ db, tableName: ledgerTableName }, period),
+  unrolledVillages: (period: Parameters<typeof unrolledVillages>[1]) => unrolledVillages(roll, period),
   unansweredInvoices: (at: Date, olderThanMinutes: number) =>
-    unansweredInvoices({ db, tableName: ledgerTableName, invoices }, at, olderThanMinutes),
+    unansweredInvoices({ roll, invoices }, at, olderThanMinutes),
 };
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;

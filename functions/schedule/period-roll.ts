@@ -6,15 +6,15 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { periodAt } from '@lindung/core';
-import { rollPeriod } from '@lindung/store';
+import { rollPeriod } from '@lindung/roll';
 import middy from '@middy/core';
 import type { ScheduledInvocation } from '../registry.js';
 import { logger } from '../shared/observability.js';
-import { db, ledgerTableName, sendRenewalWork } from '../shared/renewal.js';
+import { roll, sendRenewalWork } from '../shared/renewal.js';
 
 export const handler = middy(async (event: ScheduledInvocation) => {
   const period = periodAt(new Date(event.scheduledTime));
-  const summary = await rollPeriod({ db, tableName: ledgerTableName }, period, sendRenewalWork);
+  const summary = await rollPeriod(roll, period, sendRenewalWork);
   if (summary.units + summary.closing > 0) logger.info('period roll fanned out', { ...summary });
   return summary;
 }).use(injectLambdaContext(logger));

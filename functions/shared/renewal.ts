@@ -11,14 +11,14 @@ import {
   renewalWorkMessage,
   renewalWorkQueue,
 } from '@lindung/messaging';
+import { PeriodRenewal, type SendRenewalWork } from '@lindung/roll';
 import {
   CommitmentRepository,
   documentClient,
   EnrollmentRepository,
   InvoiceRepository,
   ledgerTable,
-  PeriodRenewal,
-  type SendRenewalWork,
+  RollRepository,
   tableNameFromEnv,
 } from '@lindung/store';
 import { dynamodbClient, sqsClient } from './clients.js';
@@ -28,17 +28,17 @@ export const ledgerTableName = tableNameFromEnv(ledgerTable);
 export const commitments = new CommitmentRepository(db, ledgerTableName);
 export const enrollments = new EnrollmentRepository(db, ledgerTableName);
 export const invoices = new InvoiceRepository(db, ledgerTableName);
+export const roll = new RollRepository(db, ledgerTableName);
 
 /** A publisher on the billing-outbox queue (created on first use, so functions that never publish need no URL). */
 export const billingOutbox = () =>
   publisher(sqsClient, queueUrlFromEnv(billingOutboxQueue), billingOutboxMessage);
 
 export const periodRenewal = new PeriodRenewal({
-  db,
-  tableName: ledgerTableName,
   commitments,
   enrollments,
   invoices,
+  roll,
   publishInvoice: (invoice, lines) =>
     billingOutbox().send([
       // The id names the invoice: a resent invoice is recognisably the same one.

@@ -6,7 +6,8 @@
  * villages) are given for the whole roll.
  */
 import { type Period, periodOf, villagesOf } from '@lindung/core';
-import { type RenewalWork, rollPeriod } from '@lindung/store';
+import { rollPeriod } from '@lindung/roll';
+import { type RenewalWork, RollRepository } from '@lindung/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from '../../packages/local/src/lambda.js';
 import { importAndWait } from '../../scripts/demo/imports.js';
@@ -78,7 +79,7 @@ export const benchRollWrites = async (
   for (let month = 1; month <= months; month++) {
     const period = periodOf(year, month);
     const units: RenewalWork[] = [];
-    await rollPeriod({ db, tableName: ledgerTable }, period, async (work) => {
+    await rollPeriod(new RollRepository(db, ledgerTable), period, async (work) => {
       units.push(...work.filter((u) => u.commitmentId === commitmentId));
     });
     const counter = countWrites(handlerClients, `bench-roll-${period}`);

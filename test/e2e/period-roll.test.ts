@@ -184,7 +184,8 @@ const inProcessWorker = async () => {
     handler: (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
   };
   const { dynamodbClient } = await import('../../functions/shared/clients.js');
-  const { rollPeriod } = await import('@lindung/store');
+  const { rollPeriod } = await import('@lindung/roll');
+  const { RollRepository } = await import('@lindung/store');
   let redeliveries = 0;
   let sequence = 0;
   const record = (unit: RenewalWork): SQSRecord => {
@@ -214,7 +215,7 @@ const inProcessWorker = async () => {
       options: { once?: boolean; batchSize?: number; commitmentId?: string } = {},
     ) {
       const units: RenewalWork[] = [];
-      await rollPeriod({ db, tableName }, p as RenewalWork['period'], async (work) => {
+      await rollPeriod(new RollRepository(db, tableName), p as RenewalWork['period'], async (work) => {
         units.push(...work.filter((u) => !options.commitmentId || u.commitmentId === options.commitmentId));
       });
       let pending = units.flatMap((u) => (options.once ? [record(u)] : [record(u), record(u)]));

@@ -12,14 +12,14 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { billingOutboxQueue, queueUrlEnvName, renewalWorkQueue } from '@lindung/messaging';
+import { type RollSummary, rollPeriod } from '@lindung/roll';
 import {
   alertKey,
   CommitmentRepository,
   documentClient,
   InvoiceRepository,
   type RenewalWork,
-  type RollSummary,
-  rollPeriod,
+  RollRepository,
 } from '@lindung/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -122,7 +122,7 @@ const rollInProcess = async (p: string, commitmentId: string) => {
     handler: (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
   };
   const units: RenewalWork[] = [];
-  await rollPeriod({ db, tableName }, p as RenewalWork['period'], async (work) => {
+  await rollPeriod(new RollRepository(db, tableName), p as RenewalWork['period'], async (work) => {
     units.push(...work.filter((u) => u.commitmentId === commitmentId));
   });
   const records = units.map(

@@ -10,11 +10,11 @@ import {
   releaseOnEnd,
   ValidationError,
 } from '@lindung/core';
+import type { RollSummary } from '@lindung/roll';
 import {
   type CommitmentRepository,
   type EnrollmentRepository,
   type InvoiceRepository,
-  type RollSummary,
   toEnrollment,
 } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';

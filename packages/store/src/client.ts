@@ -1,5 +1,12 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { retrying, ValidationError } from '@lindung/core';
 
 /** What DynamoDB says when a query's `ExclusiveStartKey` is not one of its own `LastEvaluatedKey`s. */
@@ -166,3 +173,67 @@ export async function* queryPages(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 }
+
+/** Items DynamoDB left unprocessed (it was throttled); they are sent again. */
+class UnprocessedItemsError extends Error {
+  override readonly name = 'UnprocessedItemsError';
+}
+
+/** What DynamoDB leaves unprocessed is sent again until none is left, as it advises, with backoff. */
+const UNPROCESSED = {
+  attempts: Number.POSITIVE_INFINITY,
+  retryIf: (error: unknown) => error instanceof UnprocessedItemsError,
+  minDelayMs: 25,
+  maxDelayMs: 1_000,
+};
+
+/** One write request of a batch (`{ PutRequest }` or `{ DeleteRequest }`). */
+export type BatchWriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/** Writes `requests` to one table in batches of 25 (BatchWriteItem's limit), each until DynamoDB took all. */
+export const batchWriteAll = async (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  requests: readonly BatchWriteRequest[],
+): Promise<void> => {
+  for (let start = 0; start < requests.length; start += 25) {
+    let pending = requests.slice(start, start + 25);
+    await retrying(async () => {
+      const { UnprocessedItems } = await db.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+      );
+      pending = UnprocessedItems?.[tableName] ?? [];
+      if (pending.length > 0) throw new UnprocessedItemsError(`${pending.length} writes unprocessed`);
+    }, UNPROCESSED);
+  }
+};
+
+/** Reads `keys` of one table consistently in batches of 100 (BatchGetItem's limit), each until all were read. */
+export const batchGetAll = async (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+  projection?: string,
+): Promise<Record<string, unknown>[]> => {
+  const found: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let pending = keys.slice(start, start + 100);
+    await retrying(async () => {
+      const { Responses = {}, UnprocessedKeys = {} } = await db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ...(projection && { ProjectionExpression: projection }),
+            },
+          },
+        }),
+      );
+      found.push(...(Responses[tableName] ?? []));
+      pending = UnprocessedKeys[tableName]?.Keys ?? [];
+      if (pending.length > 0) throw new UnprocessedItemsError(`${pending.length} reads unprocessed`);
+    }, UNPROCESSED);
+  }
+  return found;
+};

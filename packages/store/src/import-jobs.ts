@@ -10,15 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import { batchGetAll, batchWriteAll } from './client.js';
 import {
   enrollmentKey,
   IMPORT_RESULTS_SK_PREFIX,
@@ -480,25 +474,9 @@ export class ImportJobRepository {
     villageCode: string,
     ids: readonly string[],
   ): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (let start = 0; start < ids.length; start += 100) {
-      let keys: Record<string, unknown>[] = ids
-        .slice(start, start + 100)
-        .map((id) => enrollmentKey(commitmentId, villageCode, id));
-      for (let attempt = 1; keys.length > 0; attempt++) {
-        const { Responses = {}, UnprocessedKeys = {} } = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'id' },
-            },
-          }),
-        );
-        for (const item of Responses[this.tableName] ?? []) found.add(String(item.id));
-        keys = UnprocessedKeys[this.tableName]?.Keys ?? [];
-        if (keys.length > 0) await backoff(attempt);
-      }
-    }
-    return found;
+    const keys = ids.map((id) => enrollmentKey(commitmentId, villageCode, id));
+    const items = await batchGetAll(this.db, this.tableName, keys, 'id');
+    return new Set(items.map((item) => String(item.id)));
   }
 
   /** Whether the enrollment of this id exists (read consistently). */
@@ -515,20 +493,10 @@ export class ImportJobRepository {
   }
 
   private async batchWrite(items: readonly Record<string, unknown>[]): Promise<void> {
-    for (let start = 0; start < items.length; start += 25) {
-      let requests: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string] =
-        items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 1; requests.length > 0; attempt++) {
-        const { UnprocessedItems = {} } = await this.db.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = UnprocessedItems[this.tableName] ?? [];
-        if (requests.length > 0) await backoff(attempt);
-      }
-    }
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      items.map((Item) => ({ PutRequest: { Item } })),
+    );
   }
 }
-
-/** Jittered exponential backoff before retrying what DynamoDB left unprocessed. */
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1_000, 25 * 2 ** attempt)));

@@ -8,7 +8,7 @@ export * from './keys.js';
 export * from './ledger.js';
 export * from './nik-key.js';
 export * from './reallocations.js';
-export * from './renewal.js';
 export * from './report-cells.js';
 export * from './reports.js';
+export * from './roll.js';
 export * from './tables.js';

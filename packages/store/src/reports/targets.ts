@@ -2,25 +2,13 @@
  * Targets: imported counts of a village's vulnerable workers, the denominator of coverage, and their sums
  * for every region above (scope `T`, a tree like the rollups').
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mapConcurrently, retrying, ValidationError } from '@lindung/core';
+import { mapConcurrently, ValidationError } from '@lindung/core';
+import { batchWriteAll } from '../client.js';
 import { ancestorsOf, NATIONAL } from '../report-cells.js';
 import { type ReportsTable, reportKeys, reportLevelOf, TARGET_SCOPE } from './table.js';
 
 /** DynamoDB's limit of items in one BatchWriteItem. */
 const BATCH_SIZE = 25;
-
-/** Items DynamoDB left unprocessed (it was throttled); they are sent again. */
-class UnprocessedItemsError extends Error {
-  override readonly name = 'UnprocessedItemsError';
-}
-
-/** Unprocessed items are sent again until none is left, as DynamoDB advises, with backoff. */
-const UNPROCESSED_POLICY = {
-  attempts: Infinity,
-  retryIf: (error: unknown) => error instanceof UnprocessedItemsError,
-  maxDelayMs: 200,
-};
 
 /**
  * Records target worker counts (e.g. a village's vulnerable workers) and recomputes the target of every
@@ -53,7 +41,7 @@ const validateTarget = (code: string, count: number) => {
 
 /** One BatchWriteItem of at most 25 village targets, its unprocessed items sent again. */
 const writeVillageTargets = async (table: ReportsTable, entries: readonly (readonly [string, number])[]) => {
-  let requests = entries.map(([code, target]) => ({
+  const requests = entries.map(([code, target]) => ({
     PutRequest: {
       Item: {
         ...reportKeys.node(TARGET_SCOPE, code),
@@ -64,13 +52,7 @@ const writeVillageTargets = async (table: ReportsTable, entries: readonly (reado
       },
     },
   }));
-  await retrying(async () => {
-    const { UnprocessedItems } = await table.db.send(
-      new BatchWriteCommand({ RequestItems: { [table.name]: requests } }),
-    );
-    requests = (UnprocessedItems?.[table.name] ?? []) as typeof requests;
-    if (requests.length > 0) throw new UnprocessedItemsError(`${requests.length} targets unprocessed`);
-  }, UNPROCESSED_POLICY);
+  await batchWriteAll(table.db, table.name, requests);
 };
 
 /** The targets of the regions above the villages, bottom-up: districts, regencies, provinces, the root. */

@@ -1,0 +1,3 @@
+/** The period roll: its fan-out, its unit of work and billing's self-healing, over the store's repositories. */
+export * from './fan-out.js';
+export * from './renewal.js';

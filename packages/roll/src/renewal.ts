@@ -1,0 +1,305 @@
+/**
+ * The period roll's unit of work (flows 3 and 5 of DOMAIN.md), a use case over the store's repositories:
+ * `PeriodRenewal` brings one village of one commitment through a period. It closes the village's period for
+ * changes, plans the renewal (`planRenewal` of the core), ends the coverages that must end, issues the
+ * invoice and hands it to billing; at a year's end it carries running coverage into the sponsor's next
+ * commitment and closes the allocation. Every write is a conditional write keyed by the period (in the
+ * repositories), so a retried, redelivered or duplicated unit ends in the same state as one clean run (I4, I6).
+ *
+ * Cost: a steady month writes per village, not per worker: closing the period (1), the invoice transaction
+ * (sequence, invoice, allocation, ledger) and marking it sent (1). Only workers whose coverage changes (ends,
+ * carries into a new year) cost writes of their own.
+ */
+import {
+  addMonths,
+  type CoverageRecord,
+  comparePeriods,
+  coverageEnd,
+  fiscalYearEnd,
+  isEligibleAge,
+  monthlyPremium,
+  NotFoundError,
+  type Period,
+  periodOf,
+  periodParts,
+  periodRange,
+  planRenewal,
+  type Rupiah,
+  releaseOnEnd,
+  reservationAtEnrollment,
+  UNPAID_PERIODS_BEFORE_LAPSE,
+  ValidationError,
+} from '@lindung/core';
+import type {
+  Commitment,
+  CommitmentRepository,
+  EnrollmentRepository,
+  Invoice,
+  InvoiceRepository,
+  RenewalWork,
+  RollingAllocation,
+  RollRepository,
+  StoredEnrollment,
+  StoredInvoiceLine,
+} from '@lindung/store';
+import { type ResendSummary, unansweredInvoices } from './fan-out.js';
+
+/** What a unit of roll work did (for logs, metrics and the tests' write counts). */
+export interface RenewalOutcome {
+  readonly periodsRolled: number;
+  readonly invoices: number;
+  readonly endings: number;
+  readonly carriedOver: number;
+}
+
+export interface RenewalDependencies {
+  readonly commitments: CommitmentRepository;
+  readonly enrollments: EnrollmentRepository;
+  readonly invoices: InvoiceRepository;
+  readonly roll: RollRepository;
+  /** Hands an issued invoice with its lines to billing (the billing-outbox queue). */
+  readonly publishInvoice: (invoice: Invoice, lines: readonly StoredInvoiceLine[]) => Promise<void>;
+}
+
+const now = () => new Date().toISOString();
+
+const asCoverage = (e: StoredEnrollment): CoverageRecord => ({
+  id: e.id,
+  birthDate: e.birthDate as CoverageRecord['birthDate'],
+  startPeriod: e.startPeriod,
+  ...(e.endPeriod && { endPeriod: e.endPeriod }),
+  status: e.status,
+  enrolledAt: e.enrolledAt,
+});
+
+/** Enrollments still running at the end of their fiscal year, not yet carried into the next. */
+const runningToYearEnd = (e: StoredEnrollment) =>
+  e.status === 'active' && !e.carriedTo && coverageEnd(e) === fiscalYearEnd(e.startPeriod);
+
+export class PeriodRenewal {
+  constructor(private readonly deps: RenewalDependencies) {}
+
+  /** Does one unit of roll work. */
+  async run(work: RenewalWork): Promise<RenewalOutcome> {
+    const commitment = await this.deps.commitments.require(work.commitmentId);
+    if (work.action === 'close') return this.closeYear(commitment, work.villageCode);
+    if (periodParts(work.period).year !== commitment.fiscalYear) {
+      throw ValidationError.forField(
+        'period',
+        `is outside the fiscal year ${commitment.fiscalYear} of ${commitment.id}`,
+      );
+    }
+    return this.renewThrough(commitment, work.villageCode, work.period);
+  }
+
+  /** Rolls every period not yet rolled up to `period`, in order (a missed month is caught up, never skipped). */
+  private async renewThrough(
+    commitment: Commitment,
+    villageCode: string,
+    period: Period,
+  ): Promise<RenewalOutcome> {
+    const allocation = await this.requireAllocation(commitment.id, villageCode);
+    const first = allocation.rolledThrough
+      ? addMonths(allocation.rolledThrough, 1)
+      : periodOf(commitment.fiscalYear, 1);
+    const outcome = { periodsRolled: 0, invoices: 0, endings: 0, carriedOver: 0 };
+    for (const p of periodRange(first, period)) {
+      const one = await this.renewOne(commitment, villageCode, p);
+      outcome.periodsRolled++;
+      outcome.invoices += one.invoices;
+      outcome.endings += one.endings;
+      outcome.carriedOver += one.carriedOver;
+    }
+    if (comparePeriods(first, period) > 0) await this.ensureSent(commitment.id, villageCode, period);
+    return outcome;
+  }
+
+  private async renewOne(commitment: Commitment, villageCode: string, period: Period) {
+    const { roll, enrollments, invoices } = this.deps;
+    let carriedOver = 0;
+    if (periodParts(period).month === 1) {
+      for (const previous of await this.commitmentsOfYear(commitment.sponsorId, commitment.fiscalYear - 1)) {
+        carriedOver += await this.carryOver(previous, commitment, villageCode);
+      }
+    }
+    // From here on, no enrollment may start in `period` and no coverage may end before it, so what is read
+    // next is what the period's invoice must hold.
+    const allocation = await roll.closeForChanges(commitment.id, villageCode, period);
+    if (allocation.rolledThrough && comparePeriods(allocation.rolledThrough, period) >= 0) {
+      return { invoices: 0, endings: 0, carriedOver };
+    }
+    const stored = await enrollments.ofAllocation(commitment.id, villageCode);
+    const byId = new Map(stored.map((e) => [e.id, e]));
+    const premium = monthlyPremium(commitment.benefit, period);
+    const plan = planRenewal({
+      period,
+      mode: commitment.reservation,
+      premium,
+      enrollments: stored.map(asCoverage),
+      available: allocation.available,
+      unpaidPeriodsBefore: await invoices.unpaidRunBefore(
+        commitment.id,
+        villageCode,
+        period,
+        UNPAID_PERIODS_BEFORE_LAPSE,
+      ),
+    });
+    for (const ending of plan.endings) {
+      const enrollment = byId.get(ending.record.id) as StoredEnrollment;
+      const release = releaseOnEnd(commitment.reservation, commitment.benefit, enrollment, period);
+      await enrollments.end(enrollment, { ...ending, from: period, ...release, requireOpenPeriod: false });
+    }
+    if (plan.endings.some((e) => e.reason === 'unpaid')) {
+      await roll.alert(commitment, villageCode, period, 'coverage-lapsed', {
+        workers: plan.endings.length,
+        message: `${UNPAID_PERIODS_BEFORE_LAPSE} consecutive invoices unpaid: coverage lapsed from ${period}`,
+      });
+    }
+    if (plan.covered.length === 0) {
+      await invoices.markRolled(commitment.id, villageCode, period);
+      return { invoices: 0, endings: plan.endings.length, carriedOver };
+    }
+    const lines: StoredInvoiceLine[] = plan.covered.map((record) => {
+      const e = byId.get(record.id) as StoredEnrollment;
+      return {
+        enrollmentId: e.id,
+        nik: e.nik,
+        nikMasked: e.nikMasked,
+        ...(e.name && { name: e.name }),
+        premium,
+      };
+    });
+    const invoice = await invoices.issue({
+      sponsorId: commitment.sponsorId,
+      commitmentId: commitment.id,
+      villageCode,
+      period,
+      lines,
+      total: plan.total,
+      fromReserved: plan.fromReserved,
+      fromAvailable: plan.fromAvailable,
+    });
+    await this.send(invoice);
+    return { invoices: 1, endings: plan.endings.length, carriedOver };
+  }
+
+  /** Publishes an issued invoice and records the send; a resent invoice is recognised by billing by its id. */
+  private async send(invoice: Invoice): Promise<void> {
+    if (invoice.status !== 'issued') return;
+    await this.deps.publishInvoice(invoice, await this.deps.invoices.storedLines(invoice));
+    const at = now();
+    await this.deps.invoices.apply(invoice.id, 'send', { sentAt: at, lastSentAt: at, sendCount: 1 });
+  }
+
+  /** A retry of a roll already done: make sure its invoice reached billing. */
+  private async ensureSent(commitmentId: string, villageCode: string, period: Period): Promise<void> {
+    const invoice = await this.deps.invoices.getByKey(commitmentId, villageCode, period);
+    if (invoice) await this.send(invoice);
+  }
+
+  /**
+   * Hands an invoice that billing has not answered to billing again: an `issued` one is sent as the roll
+   * sends it, a `sent` one is published again (the message id names the invoice, and billing de-duplicates
+   * by invoice id) and its `lastSentAt`/`sendCount` recorded. Returns whether it was handed over.
+   */
+  async sendAgain(invoice: Invoice): Promise<boolean> {
+    if (invoice.status === 'issued') {
+      await this.send(invoice);
+      return true;
+    }
+    if (invoice.status !== 'sent') return false;
+    await this.deps.publishInvoice(invoice, await this.deps.invoices.storedLines(invoice));
+    return this.deps.invoices.recordResend(invoice.id, now());
+  }
+
+  /**
+   * The self-healing sweep of billing: every invoice of the last periods that billing has not answered
+   * within `resendAfterMinutes` of its last hand-over is handed over again. A lost, dead-lettered or expired
+   * `invoice.issued` message so costs a delay, never a lapse.
+   */
+  async resendUnanswered(at: Date, resendAfterMinutes: number): Promise<ResendSummary> {
+    const unanswered = await unansweredInvoices(this.deps, at, resendAfterMinutes);
+    const resent: string[] = [];
+    for (const invoice of unanswered) {
+      if (await this.sendAgain(invoice)) resent.push(invoice.id);
+    }
+    return { unanswered: unanswered.length, resent };
+  }
+
+  /**
+   * Moves the workers of `from` still covered at its year end into `to` (the same sponsor's commitment of the
+   * next year) for the same village, while its quota allows; one transaction per worker. Returns how many.
+   */
+  private async carryOver(from: Commitment, to: Commitment, villageCode: string): Promise<number> {
+    if (from.sponsorId !== to.sponsorId || to.fiscalYear !== from.fiscalYear + 1) return 0;
+    if (!(await this.deps.commitments.allocation(from.id, villageCode))) return 0;
+    const start = periodOf(to.fiscalYear, 1);
+    const running = (await this.deps.enrollments.ofAllocation(from.id, villageCode)).filter(runningToYearEnd);
+    let carried = 0;
+    for (const old of running) {
+      if (!isEligibleAge(old.birthDate as CoverageRecord['birthDate'], start)) continue;
+      const outcome = await this.deps.roll.carry(
+        old,
+        to,
+        villageCode,
+        start,
+        reservationAtEnrollment(to.reservation, to.benefit, start),
+      );
+      if (outcome === 'no-room') break;
+      if (outcome === 'carried') carried++;
+    }
+    return carried;
+  }
+
+  /**
+   * Ends a commitment's fiscal year for one village: rolls any month still due, carries running coverage
+   * into the sponsor's next-year commitment where its quota allows, expires the rest, releases what is
+   * left of the quota and closes the allocation.
+   */
+  private async closeYear(commitment: Commitment, villageCode: string): Promise<RenewalOutcome> {
+    const { enrollments } = this.deps;
+    const december = periodOf(commitment.fiscalYear, 12);
+    const rolled = await this.renewThrough(commitment, villageCode, december);
+    let carriedOver = 0;
+    for (const next of await this.commitmentsOfYear(commitment.sponsorId, commitment.fiscalYear + 1)) {
+      carriedOver += await this.carryOver(commitment, next, villageCode);
+    }
+    let endings = 0;
+    const yearEnd = fiscalYearEnd(december);
+    for (const e of (await enrollments.ofAllocation(commitment.id, villageCode)).filter(runningToYearEnd)) {
+      const ended = await enrollments.end(e, {
+        state: 'expired',
+        reason: 'fiscal-year-end',
+        from: yearEnd,
+        periods: [],
+        amount: 0 as Rupiah,
+        requireOpenPeriod: false,
+      });
+      if (ended) endings++;
+    }
+    const allocation = await this.requireAllocation(commitment.id, villageCode);
+    if (
+      allocation.status === 'active' &&
+      !(await this.deps.roll.closeAllocation(commitment.id, villageCode, allocation.available, december))
+    ) {
+      throw new Error(`The allocation of ${villageCode} changed while closing; retrying`);
+    }
+    return { ...rolled, endings: rolled.endings + endings, carriedOver: rolled.carriedOver + carriedOver };
+  }
+
+  private async requireAllocation(commitmentId: string, villageCode: string) {
+    const allocation = await this.deps.commitments.allocation(commitmentId, villageCode);
+    if (!allocation) {
+      throw new NotFoundError(`Village ${villageCode} has no allocation in ${commitmentId}`, {
+        details: { commitmentId, villageCode },
+      });
+    }
+    return allocation as RollingAllocation;
+  }
+
+  /** The sponsor's commitments of a fiscal year that are (or were) active. */
+  private async commitmentsOfYear(sponsorId: string, fiscalYear: number): Promise<Commitment[]> {
+    const ids = await this.deps.roll.commitmentsOfYear(sponsorId, fiscalYear);
+    return Promise.all(ids.map((id) => this.deps.commitments.require(id)));
+  }
+}
