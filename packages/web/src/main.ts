@@ -40,17 +40,64 @@ type Route =
   | { page: 'approvals' }
   | { page: 'draft' };
 
+/** The pages by their first path segment (`#/invoices`); a second segment is the village or the job. */
+const ROUTES: Record<string, (segment?: string) => Route | undefined> = {
+  villages: () => ({ page: 'villages' }),
+  village: (code) => (code ? { page: 'village', code } : undefined),
+  invoices: () => ({ page: 'invoices' }),
+  enroll: () => ({ page: 'enroll' }),
+  import: (jobId) => (jobId ? { page: 'import', jobId } : { page: 'import' }),
+  approvals: () => ({ page: 'approvals' }),
+  draft: () => ({ page: 'draft' }),
+};
+
 const parseRoute = (hash: string): Route => {
-  const [, page, code] = hash.replace(/^#/, '').split('/');
-  if (page === 'villages') return { page: 'villages' };
-  if (page === 'village' && code) return { page: 'village', code: decodeURIComponent(code) };
-  if (page === 'invoices') return { page: 'invoices' };
-  if (page === 'enroll') return { page: 'enroll' };
-  if (page === 'import')
-    return code ? { page: 'import', jobId: decodeURIComponent(code) } : { page: 'import' };
-  if (page === 'approvals') return { page: 'approvals' };
-  if (page === 'draft') return { page: 'draft' };
-  return { page: 'overview' };
+  const [, page = '', segment] = hash.replace(/^#/, '').split('/');
+  const route = Object.hasOwn(ROUTES, page) ? ROUTES[page] : undefined;
+  return route?.(segment === undefined ? undefined : decodeURIComponent(segment)) ?? { page: 'overview' };
+};
+
+/** What a signed-in person works in: one village's desk, billing's invoices, or a sponsor's or auditor's office. */
+type Workspace = 'village' | 'billing' | 'office';
+
+const isSponsorStaff = (session: Session) =>
+  session.claims.roles.includes('sponsor-officer') || session.claims.roles.includes('sponsor-approver');
+
+const workspaceOf = (session: Session): Workspace => {
+  if (isOperator(session)) return 'village';
+  const { roles } = session.claims;
+  return roles.includes('billing') && !roles.includes('auditor') && !isSponsorStaff(session)
+    ? 'billing'
+    : 'office';
+};
+
+interface MenuItem {
+  readonly href: string;
+  readonly key: WordKey;
+  /** The pages on which this item is the current one. */
+  readonly pages: readonly Route['page'][];
+}
+
+/** The menu of each workspace, in order. */
+const MENUS: Record<Workspace, (session: Session) => MenuItem[]> = {
+  village: (session) => [
+    { href: `#/village/${session.claims.villageCodes[0] ?? ''}`, key: 'overview', pages: ['village'] },
+    { href: '#/enroll', key: 'enroll', pages: ['enroll'] },
+    { href: '#/import', key: 'import', pages: ['import'] },
+    { href: '#/invoices', key: 'invoices', pages: ['invoices'] },
+  ],
+  billing: () => [{ href: '#/invoices', key: 'invoices', pages: ['invoices'] }],
+  office: (session) => [
+    { href: '#/', key: 'overview', pages: ['overview'] },
+    { href: '#/villages', key: 'villages', pages: ['villages', 'village'] },
+    { href: '#/invoices', key: 'invoices', pages: ['invoices'] },
+    ...(isSponsorStaff(session)
+      ? [{ href: '#/approvals', key: 'approvals' as const, pages: ['approvals' as const] }]
+      : []),
+    ...(session.claims.roles.includes('sponsor-officer')
+      ? [{ href: '#/draft', key: 'newCommitment' as const, pages: ['draft' as const] }]
+      : []),
+  ],
 };
 
 const useRoute = (): Route => {
@@ -119,31 +166,18 @@ const App = () => {
       location.hash = `#/village/${own}`;
     }
   }, [session, route]);
-  const operator = session && isOperator(session);
-  const roles = session?.claims.roles ?? [];
-  const nav = (href: string, key: WordKey, active: boolean) =>
-    html`<a href=${href} class=${active ? 'active' : ''} aria-current=${active ? 'page' : undefined} data-testid=${`nav-${key}`}>${t(lang, key)}</a>`;
-  const sponsorStaff = roles.includes('sponsor-officer') || roles.includes('sponsor-approver');
-  const links = !session
-    ? []
-    : operator
-      ? [
-          nav(`#/village/${session.claims.villageCodes[0] ?? ''}`, 'overview', route.page === 'village'),
-          nav('#/enroll', 'enroll', route.page === 'enroll'),
-          nav('#/import', 'import', route.page === 'import'),
-          nav('#/invoices', 'invoices', route.page === 'invoices'),
-        ]
-      : roles.includes('billing') && !roles.includes('auditor') && !sponsorStaff
-        ? [nav('#/invoices', 'invoices', route.page === 'invoices')]
-        : [
-            nav('#/', 'overview', route.page === 'overview'),
-            nav('#/villages', 'villages', route.page === 'villages' || route.page === 'village'),
-            nav('#/invoices', 'invoices', route.page === 'invoices'),
-            ...(sponsorStaff ? [nav('#/approvals', 'approvals', route.page === 'approvals')] : []),
-            ...(roles.includes('sponsor-officer')
-              ? [nav('#/draft', 'newCommitment', route.page === 'draft')]
-              : []),
-          ];
+  const workspace = session && workspaceOf(session);
+  const links = (session && workspace ? MENUS[workspace](session) : []).map(
+    ({ href, key, pages }) =>
+      html`<a href=${href} class=${pages.includes(route.page) ? 'active' : ''} aria-current=${pages.includes(route.page) ? 'page' : undefined} data-testid=${`nav-${key}`}>${t(lang, key)}</a>`,
+  );
+  /** Sign-in through the hosted UI on AWS, with a local token here; nothing until the deployment is known. */
+  const signIn = () => {
+    if (config === null) return null;
+    return config
+      ? html`<${HostedSignIn} lang=${lang} hostedUi=${hostedUi} pending=${Boolean(returned)} error=${signInError} />`
+      : html`<${SignIn} lang=${lang} onSession=${setSession} />`;
+  };
   const page = (signedIn: Session) => {
     switch (route.page) {
       case 'villages':
@@ -161,11 +195,10 @@ const App = () => {
       case 'draft':
         return html`<${DraftPage} />`;
       default:
-        return operator
-          ? html`<${Loading} lang=${lang} />`
-          : roles.includes('billing') && !roles.includes('auditor') && !sponsorStaff
-            ? html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`
-            : html`<${Overview} lang=${lang} />`;
+        // A village operator is on the way to their village (the effect above); billing has only invoices.
+        if (workspace === 'village') return html`<${Loading} lang=${lang} />`;
+        if (workspace === 'billing') return html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`;
+        return html`<${Overview} lang=${lang} />`;
     }
   };
   return html`
@@ -190,15 +223,7 @@ const App = () => {
       </div>
     </header>
     <main>
-      ${
-        !session
-          ? config === null
-            ? null
-            : config
-              ? html`<${HostedSignIn} lang=${lang} hostedUi=${hostedUi} pending=${Boolean(returned)} error=${signInError} />`
-              : html`<${SignIn} lang=${lang} onSession=${setSession} />`
-          : html`<${AppContext.Provider} value=${{ lang, session }}>${page(session)}</${AppContext.Provider}>`
-      }
+      ${session ? html`<${AppContext.Provider} value=${{ lang, session }}>${page(session)}</${AppContext.Provider}>` : signIn()}
     </main>`;
 };
 
