@@ -181,11 +181,11 @@ const App = () => {
   const page = (signedIn: Session) => {
     switch (route.page) {
       case 'villages':
-        return html`<${VillageTable} lang=${lang} />`;
+        return html`<${VillageTable} />`;
       case 'village':
-        return html`<${VillageDetail} key=${route.code} lang=${lang} session=${signedIn} code=${route.code} />`;
+        return html`<${VillageDetail} key=${route.code} code=${route.code} />`;
       case 'invoices':
-        return html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`;
+        return html`<${InvoicesRoute} />`;
       case 'enroll':
         return html`<${EnrollPage} code=${signedIn.claims.villageCodes[0] ?? ''} />`;
       case 'import':
@@ -197,8 +197,8 @@ const App = () => {
       default:
         // A village operator is on the way to their village (the effect above); billing has only invoices.
         if (workspace === 'village') return html`<${Loading} lang=${lang} />`;
-        if (workspace === 'billing') return html`<${InvoicesRoute} lang=${lang} session=${signedIn} />`;
-        return html`<${Overview} lang=${lang} />`;
+        if (workspace === 'billing') return html`<${InvoicesRoute} />`;
+        return html`<${Overview} />`;
     }
   };
   return html`

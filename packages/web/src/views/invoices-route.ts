@@ -1,16 +1,15 @@
 /// <reference lib="dom" />
 /** Which invoices a reader sees: their sponsor's, their village's, or (BPJS billing) the sponsor they name. */
 import { useState } from 'preact/hooks';
-import { isOperator } from '../context.js';
-import type { Lang } from '../format.js';
+import { isOperator, useApp } from '../context.js';
 import { t } from '../i18n.js';
-import type { Session } from '../session.js';
 import { InvoicesPage } from './invoices.js';
 import { useCoverage } from './overview.js';
 import { html } from './shared.js';
 
 /** The invoices of the caller's sponsor (or village); an auditor's of the first sponsor with a commitment. */
-export const InvoicesRoute = ({ lang, session }: { lang: Lang; session: Session }) => {
+export const InvoicesRoute = () => {
+  const { lang, session } = useApp();
   const operator = isOperator(session);
   const own = session.claims.sponsorId;
   const top = useCoverage(!own && !operator ? {} : undefined);

@@ -7,6 +7,7 @@ import type { operations } from '@lindung/api-client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { Schemas } from '../api.js';
+import { useApp } from '../context.js';
 import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from '../format.js';
 import { t, type WordKey } from '../i18n.js';
 import { html, Loading, useLoad } from './shared.js';
@@ -202,7 +203,8 @@ export const scopeQuery = (coverage: Coverage): CoverageQuery => ({
   ...(coverage.sponsorId && { sponsorId: coverage.sponsorId }),
 });
 
-export const Overview = ({ lang }: { lang: Lang }) => {
+export const Overview = () => {
+  const { lang } = useApp();
   const coverage = useCoverage({});
   if (!coverage.data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
   const data = coverage.data;

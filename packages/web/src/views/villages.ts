@@ -1,16 +1,16 @@
 /// <reference lib="dom" />
 /** The villages of the region in a searchable table, and one village's figures, workers and invoices. */
 import { useMemo, useState } from 'preact/hooks';
-import { isOperator } from '../context.js';
-import { count, coverageBand, type Lang, percent, rupiah } from '../format.js';
+import { isOperator, useApp } from '../context.js';
+import { count, coverageBand, percent, rupiah } from '../format.js';
 import { t } from '../i18n.js';
-import type { Session } from '../session.js';
 import { InvoiceTable, inNumberOrder } from './invoices.js';
 import { scopeQuery, Totals, useCoverage } from './overview.js';
 import { html, Loading, useLoad } from './shared.js';
 import { Workers } from './workers.js';
 
-export const VillageTable = ({ lang }: { lang: Lang }) => {
+export const VillageTable = () => {
+  const { lang } = useApp();
   const top = useCoverage({});
   const region = top.data?.region;
   const base = region && (region.level === 'national' ? top.data?.children[0]?.code : region.code);
@@ -55,7 +55,8 @@ export const VillageTable = ({ lang }: { lang: Lang }) => {
     </div>`;
 };
 
-export const VillageDetail = ({ lang, session, code }: { lang: Lang; session: Session; code: string }) => {
+export const VillageDetail = ({ code }: { code: string }) => {
+  const { lang, session } = useApp();
   const coverage = useCoverage({ region: code });
   const sponsorId = isOperator(session) ? undefined : session.claims.sponsorId;
   const invoices = useLoad(`invoices/${code}/${sponsorId ?? ''}`, (api) =>
