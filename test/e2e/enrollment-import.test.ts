@@ -156,11 +156,17 @@ describe('bulk enrollment import (POST /v1/villages/{code}/enrollments/import, G
     const table = stack.tables.ledger?.name ?? '';
     const enrollments = new EnrollmentRepository(db, table);
     let calls = 0;
-    // A worker that dies after 700 enrollments: in its second chunk, with rows in flight.
+    // A worker that dies after 700 enrollments: in its second chunk, with rows written but not recorded.
     const dying = Object.assign(Object.create(enrollments), {
       enroll: async (request: EnrollmentRequest) => {
         if (++calls > 700) throw new Error('the worker died');
         return enrollments.enroll(request);
+      },
+      enrollBatch: async (requests: (EnrollmentRequest & { id: string })[]) => {
+        const outcome = await enrollments.enrollBatch(requests);
+        calls += requests.length;
+        if (calls > 700) throw new Error('the worker died');
+        return outcome;
       },
     }) as EnrollmentRepository;
     const handedOn: number[] = [];

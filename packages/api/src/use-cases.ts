@@ -25,6 +25,7 @@ import type {
   Commitment,
   CommitmentRepository,
   EnrollmentRepository,
+  EnrollmentRequest,
   ReallocationRepository,
 } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
@@ -208,7 +209,19 @@ export const enroll = async (
   village: string,
   body: EnrollBody,
   loaded?: Commitment,
-) => {
+) => services.enrollments.enroll(await enrollmentRequest(services, principal, village, body, loaded));
+
+/**
+ * What enrolling a worker asks of the store, once the caller is authorized for the village and the worker and
+ * start period are valid for the commitment: the months to reserve and their premium. Writes nothing.
+ */
+export const enrollmentRequest = async (
+  services: Services,
+  principal: Principal,
+  village: string,
+  body: EnrollBody,
+  loaded?: Commitment,
+): Promise<EnrollmentRequest> => {
   const villageCode = parseVillageCode(village);
   authorize(principal, 'enroll', { villageCode });
   const startPeriod = parsePeriod(body.startPeriod, 'startPeriod');
@@ -233,7 +246,7 @@ export const enroll = async (
     commitment.benefit,
     startPeriod,
   );
-  return services.enrollments.enroll({
+  return {
     commitmentId: commitment.id,
     villageCode,
     nik: body.worker.nik,
@@ -246,7 +259,7 @@ export const enroll = async (
     monthlyPremium: monthlyPremium(commitment.benefit, startPeriod),
     enrolledBy: principal.sub,
     reservation: commitment.reservation,
-  });
+  };
 };
 
 export const listVillageEnrollments = async (

@@ -114,6 +114,25 @@ export const enrollmentPut = (
   },
 });
 
+/** The enrollment a request makes, under `id`. */
+const enrollmentOf = (request: EnrollmentRequest, id: string): Enrollment => ({
+  id,
+  commitmentId: request.commitmentId,
+  villageCode: request.villageCode,
+  nikMasked: maskNik(request.nik),
+  ...(request.name && { name: request.name }),
+  birthDate: request.birthDate,
+  sex: request.sex,
+  status: 'active',
+  startPeriod: request.startPeriod,
+  reservedThrough: request.periods.at(-1) ?? request.startPeriod,
+  reservedAmount: request.reservedAmount,
+  monthlyPremium: request.monthlyPremium,
+  enrolledBy: request.enrolledBy,
+  enrolledAt: new Date().toISOString(),
+  reservation: request.reservation,
+});
+
 /** Claims a worker's months of a year across all sponsors; refused if any is already claimed (I3). */
 export const claimMonths = (
   tableName: string,
@@ -174,40 +193,13 @@ export class EnrollmentRepository {
 
   /** Enrolls a worker: all or nothing. Throws the domain error of the first failed condition. */
   async enroll(request: EnrollmentRequest): Promise<Enrollment> {
-    const id = request.id ?? ulid();
-    const workerKey = nikKey(request.nik);
+    const write = this.enrollmentWrite(request, request.id ?? ulid());
     const { year } = periodParts(request.startPeriod);
-    const months = request.periods.map((p) => periodParts(p).month);
-    const enrollment: Enrollment = {
-      id,
-      commitmentId: request.commitmentId,
-      villageCode: request.villageCode,
-      nikMasked: maskNik(request.nik),
-      ...(request.name && { name: request.name }),
-      birthDate: request.birthDate,
-      sex: request.sex,
-      status: 'active',
-      startPeriod: request.startPeriod,
-      reservedThrough: request.periods.at(-1) ?? request.startPeriod,
-      reservedAmount: request.reservedAmount,
-      monthlyPremium: request.monthlyPremium,
-      enrolledBy: request.enrolledBy,
-      enrolledAt: new Date().toISOString(),
-      reservation: request.reservation,
-    };
-    const ledger = ledgerEntries(this.tableName).reserve({
-      commitmentId: request.commitmentId,
-      villageCode: request.villageCode,
-      enrollmentId: id,
-      amount: request.reservedAmount,
-      periods: request.periods,
-      at: enrollment.enrolledAt,
-    });
     try {
       await new Transaction()
         .add(
           'allocation',
-          allocationUpdate(this.tableName, request, movesOf(ledger.entry), {
+          allocationUpdate(this.tableName, request, movesOf(write.ledger.entry), {
             // A period already rolled is invoiced: coverage can no longer start in it.
             expression:
               'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
@@ -222,9 +214,9 @@ export class EnrollmentRepository {
             returnOldOnFailure: true,
           }),
         )
-        .add('claim', claimMonths(this.tableName, workerKey, year, months))
-        .add('enrollment', enrollmentPut(this.tableName, enrollment, request.nik, workerKey))
-        .add('ledger', ledger.action)
+        .add('claim', write.claim)
+        .add('enrollment', write.put)
+        .add('ledger', write.ledger.action)
         .run(this.db);
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
@@ -238,7 +230,95 @@ export class EnrollmentRepository {
       }
       throw error;
     }
-    return enrollment;
+    return write.enrollment;
+  }
+
+  /**
+   * Enrolls several workers of one village's allocation in one transaction (a bulk import): the allocation
+   * reserves their whole cost at once (condition: enough available for all of them), and each worker's months
+   * are claimed, its enrollment recorded and its ledger entry appended, as `enroll` does for one. A row whose
+   * own condition fails (covered elsewhere, or enrolled already) is left out and the rest are tried again;
+   * when the quota cannot take them all, none is enrolled. Returns the enrollments made and the requests left
+   * for the caller to enroll one by one (there each gets its own answer). At most `ENROLL_BATCH` requests.
+   */
+  async enrollBatch(
+    requests: readonly (EnrollmentRequest & { readonly id: string })[],
+  ): Promise<{ enrolled: Enrollment[]; oneByOne: EnrollmentRequest[] }> {
+    const oneByOne: EnrollmentRequest[] = [];
+    const claims = new Set<string>();
+    let pending = requests.filter((request) => {
+      // The same worker twice in one transaction would touch one claim item twice, which DynamoDB refuses.
+      const claim = `${nikKey(request.nik)}#${periodParts(request.startPeriod).year}`;
+      if (claims.has(claim)) oneByOne.push(request);
+      claims.add(claim);
+      return !oneByOne.includes(request);
+    });
+    while (pending.length > 0) {
+      const batch = pending.map((request) => ({ request, ...this.enrollmentWrite(request, request.id) }));
+      const cost = batch.reduce((total, { request }) => total + request.reservedAmount, 0);
+      const start = batch.map(({ request }) => request.startPeriod).sort()[0];
+      const [first] = batch;
+      if (!first) break;
+      const transaction = new Transaction().add(
+        'allocation',
+        allocationUpdate(
+          this.tableName,
+          first.request,
+          { available: -cost, reserved: cost },
+          {
+            expression:
+              'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
+            names: { '#status': 'status' },
+            values: { ':cost': cost, ':active': 'active', ':n': batch.length, ':start': start },
+            also: ['workers = workers + :n'],
+          },
+        ),
+      );
+      for (const [i, write] of batch.entries()) {
+        transaction
+          .add(`claim ${i}`, write.claim)
+          .add(`enrollment ${i}`, write.put)
+          .add(`ledger ${i}`, write.ledger.action);
+      }
+      try {
+        await transaction.run(this.db);
+        return { enrolled: batch.map((write) => write.enrollment), oneByOne };
+      } catch (error) {
+        if (!(error instanceof TransactionRefused)) throw error;
+        if (error.failed('allocation')) return { enrolled: [], oneByOne: [...oneByOne, ...pending] };
+        const refused = new Set(
+          batch.flatMap((_, i) => (error.failed(`claim ${i}`) || error.failed(`enrollment ${i}`) ? [i] : [])),
+        );
+        if (refused.size === 0) throw error;
+        oneByOne.push(...pending.filter((_, i) => refused.has(i)));
+        pending = pending.filter((_, i) => !refused.has(i));
+      }
+    }
+    return { enrolled: [], oneByOne };
+  }
+
+  /** The actions of one enrollment besides its allocation's: the claim, the item and the ledger entry. */
+  private enrollmentWrite(request: EnrollmentRequest, id: string) {
+    const enrollment = enrollmentOf(request, id);
+    const workerKey = nikKey(request.nik);
+    return {
+      enrollment,
+      claim: claimMonths(
+        this.tableName,
+        workerKey,
+        periodParts(request.startPeriod).year,
+        request.periods.map((p) => periodParts(p).month),
+      ),
+      put: enrollmentPut(this.tableName, enrollment, request.nik, workerKey),
+      ledger: ledgerEntries(this.tableName).reserve({
+        commitmentId: request.commitmentId,
+        villageCode: request.villageCode,
+        enrollmentId: id,
+        amount: request.reservedAmount,
+        periods: request.periods,
+        at: enrollment.enrolledAt,
+      }),
+    };
   }
 
   /** An enrollment by its id, with what the store alone may see; `undefined` if there is none. */

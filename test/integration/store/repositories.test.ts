@@ -9,6 +9,7 @@ import {
   allocationKey,
   CommitmentRepository,
   documentClient,
+  EnrollmentRepository,
   InvoiceRepository,
   invoiceKey,
   LedgerRepository,
@@ -172,5 +173,73 @@ describe('commitment approval', () => {
     expect(stored).toHaveLength(120);
     const ledger = new LedgerRepository(db, tableName);
     for (const allocation of stored) expect((await ledger.reconcile(allocation)).problems).toEqual([]);
+  });
+});
+
+describe('batch enrollment', () => {
+  const request = (commitmentId: string, villageCode: string, serial: number, id = `b${serial}`) => ({
+    id,
+    commitmentId,
+    villageCode,
+    nik: `157101010690${String(serial).padStart(4, '0')}`,
+    birthDate: '1990-06-01',
+    sex: 'M' as const,
+    startPeriod: PERIOD,
+    periods: [PERIOD],
+    reservedAmount: rupiah(PREMIUM),
+    monthlyPremium: rupiah(PREMIUM),
+    enrolledBy: 'operator',
+    reservation: 'monthly' as const,
+  });
+
+  it('enrolls many workers in one transaction, and leaves out the one covered already and the one twice', async () => {
+    // Prepare
+    const [village = ''] = villageCodes(1).map((code) => code.replace('.1001', '.1010'));
+    const { draft, allocations } = await draftOver([village]);
+    await commitments.approve(draft.id, 'approver', allocations);
+    const enrollments = new EnrollmentRepository(db, tableName);
+    await enrollments.enroll(request(draft.id, village, 9000, 'b-alone'));
+    const counter = countWrites([dynamodb]);
+
+    // Act
+    const outcome = await enrollments.enrollBatch([
+      request(draft.id, village, 9000, 'b-again'),
+      ...Array.from({ length: 20 }, (_, i) => request(draft.id, village, 9001 + i)),
+      request(draft.id, village, 9005, 'b-twice'),
+    ]);
+    const tally = counter.stop();
+
+    // Assess
+    expect(outcome.enrolled.map((e) => e.id).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `b${9001 + i}`).sort(),
+    );
+    expect(outcome.oneByOne.map((r) => r.id).sort()).toEqual(['b-again', 'b-twice']);
+    expect(tally.byCommand.TransactWriteItemsCommand).toBe(2); // refused once for the covered worker, then taken
+    const allocation = await commitments.allocation(draft.id, village);
+    expect(allocation).toMatchObject({ reserved: 21 * PREMIUM, workers: 21 });
+    const ledger = new LedgerRepository(db, tableName);
+    expect((await ledger.reconcile(allocation as NonNullable<typeof allocation>)).problems).toEqual([]);
+  });
+
+  it('enrolls none of a batch whose cost the quota cannot take', async () => {
+    // Prepare
+    const [village = ''] = villageCodes(1).map((code) => code.replace('.1001', '.1011'));
+    const { draft, allocations } = await draftOver([village], 3 * PREMIUM);
+    await commitments.approve(draft.id, 'approver', allocations);
+    const enrollments = new EnrollmentRepository(db, tableName);
+
+    // Act
+    const outcome = await enrollments.enrollBatch(
+      Array.from({ length: 5 }, (_, i) => request(draft.id, village, 9100 + i)),
+    );
+
+    // Assess
+    expect(outcome.enrolled).toEqual([]);
+    expect(outcome.oneByOne).toHaveLength(5);
+    expect(await commitments.allocation(draft.id, village)).toMatchObject({
+      available: 3 * PREMIUM,
+      reserved: 0,
+      workers: 0,
+    });
   });
 });

@@ -141,6 +141,9 @@ const inMemory = (
       allocation: async () => ({ villageCode: VILLAGE }),
     },
     enrollments: {
+      // A store that takes no batch: every row goes the one-by-one way these tests observe (DynamoDB Local's
+      // batches are tested in test/integration/store and the e2e imports).
+      enrollBatch: async (requests: EnrollmentRequest[]) => ({ enrolled: [], oneByOne: [...requests] }),
       enroll: async (request: EnrollmentRequest) => {
         const call = ++calls;
         inFlight++;
