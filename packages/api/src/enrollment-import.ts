@@ -44,7 +44,7 @@ import {
   MAX_IMPORT_ROWS,
   pageLimit,
 } from './schemas.js';
-import { enroll, enrollmentRequest, type Services } from './use-cases.js';
+import { enrollmentRequest, type Services } from './use-cases.js';
 
 /** Rows of a chunk enrolled at once: few enough to keep conflicts on the quota rare. */
 export const IMPORT_CONCURRENCY = 16;
@@ -288,16 +288,6 @@ export const getImport = async (
   };
 };
 
-/** Services whose `enroll` gives the enrollment a set id (the row's). */
-const enrollingAs = (services: Services, id: string): Services => {
-  const repository = services.enrollments;
-  const enrollWithId = (request: EnrollmentRequest) => repository.enroll({ ...request, id });
-  const enrollments: EnrollmentRepository = Object.assign(Object.create(repository), {
-    enroll: enrollWithId,
-  });
-  return { ...services, enrollments };
-};
-
 interface ChunkContext {
   readonly services: ImportServices;
   readonly job: ImportJob;
@@ -367,45 +357,32 @@ const prepareRow = async (
   }
 };
 
-/** Enrolls one stored row through the single-enrollment use case and says how it went. */
+/** Enrolls one stored row on its own (as the single-enrollment use case does) and says how it went. */
 const enrollStoredRow = async (
   context: ChunkContext,
   importing: Services,
   stored: StoredImportRow,
   row: number,
 ): Promise<ImportRowResult> => {
-  if ('invalid' in stored) return refused(row, stored.nikMasked, 422, 'validation-failed', stored.invalid);
-  const { job, services, principal, commitment } = context;
-  const nik = maskNik(stored.nik);
-  const id = importEnrollmentId(job.id, row);
-  const enrolled = { row, nik, outcome: 'enrolled', status: 201, enrollmentId: id } as const;
-  if (context.enrolledBefore.has(id)) return enrolled;
+  const prepared = await prepareRow(context, stored, row);
+  if ('result' in prepared) return prepared.result;
+  const { request } = prepared;
+  const { job, services } = context;
+  const enrolled = enrolledRow(row, maskNik(request.nik), request.id);
   try {
     // Concurrent rows reserve from the same quota item; DynamoDB cancels a transaction that meets another.
-    await retryOnTransactionConflict(() =>
-      enroll(
-        enrollingAs(importing, id),
-        principal,
-        job.villageCode,
-        {
-          commitmentId: job.commitmentId,
-          worker: { nik: stored.nik, ...(stored.name && { name: stored.name }) },
-          startPeriod: stored.startPeriod,
-        },
-        commitment,
-      ),
-    );
+    await retryOnTransactionConflict(() => importing.enrollments.enroll(request));
     return enrolled;
   } catch (error) {
     if (!isDomainError(error)) throw error;
     // Covered by this very row, in an attempt running alongside (a duplicate message): the same enrollment.
     if (
       error instanceof AlreadyCoveredError &&
-      (await services.imports.enrollmentExists(job.commitmentId, job.villageCode, id))
+      (await services.imports.enrollmentExists(job.commitmentId, job.villageCode, request.id))
     ) {
       return enrolled;
     }
-    return refused(row, nik, error.httpStatus, error.code, error.message);
+    return refused(row, enrolled.nik, error.httpStatus, error.code, error.message);
   }
 };
 
