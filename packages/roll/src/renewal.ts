@@ -280,8 +280,10 @@ export class PeriodRenewal {
     const allocation = await this.requireAllocation(commitment.id, villageCode);
     if (
       allocation.status === 'active' &&
-      !(await this.deps.roll.closeAllocation(commitment.id, villageCode, allocation.available, december))
+      !(await this.deps.roll.closeAllocation(commitment.id, villageCode, allocation.available, december)) &&
+      (await this.requireAllocation(commitment.id, villageCode)).status !== 'closed'
     ) {
+      // Not closed by an earlier attempt: `available` moved meanwhile, and the message is retried.
       throw new Error(`The allocation of ${villageCode} changed while closing; retrying`);
     }
     return { ...rolled, endings: rolled.endings + endings, carriedOver: rolled.carriedOver + carriedOver };

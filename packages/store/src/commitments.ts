@@ -61,12 +61,9 @@ export interface CommitmentTerms {
   readonly villageCodes: readonly string[];
 }
 
-/** A stored commitment's state (the core's machine includes `activating`, the approval in progress). */
-export type StoredCommitmentState = CommitmentState;
-
 export interface Commitment extends CommitmentTerms {
   readonly id: string;
-  readonly status: StoredCommitmentState;
+  readonly status: CommitmentState;
   readonly draftedBy: string;
   readonly approvedBy?: string;
   readonly allocated: Rupiah;
@@ -255,7 +252,7 @@ export class CommitmentRepository {
    * A sponsor's commitments, newest first, optionally only those in one state (e.g. drafts to approve);
    * `NotFoundError` for a sponsor that does not exist.
    */
-  async ofSponsor(sponsorId: string, status?: StoredCommitmentState): Promise<Commitment[]> {
+  async ofSponsor(sponsorId: string, status?: CommitmentState): Promise<Commitment[]> {
     if (!(await this.getSponsor(sponsorId))) {
       throw new NotFoundError(`No sponsor ${sponsorId}`, { details: { sponsorId } });
     }

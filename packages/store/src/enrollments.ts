@@ -22,7 +22,7 @@ import { ulid } from 'ulid';
 import { decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
 import type { Page } from './commitments.js';
 import { coverageClaimKey, enrollmentIndexes, enrollmentKey, enrollmentsOfAllocation } from './keys.js';
-import { allocationUpdate, ledgerEntries, movesOf } from './ledger.js';
+import { allocationUpdate, countersOf, ledgerEntries, movesOf } from './ledger.js';
 import { nikKey } from './nik-key.js';
 import { enrollmentEvent } from './status.js';
 import { Transaction, type TransactionAction, TransactionRefused } from './transaction.js';
@@ -244,35 +244,32 @@ export class EnrollmentRepository {
   async enrollBatch(
     requests: readonly (EnrollmentRequest & { readonly id: string })[],
   ): Promise<{ enrolled: Enrollment[]; oneByOne: EnrollmentRequest[] }> {
+    const [allocation] = requests; // all of one village's allocation
+    if (!allocation) return { enrolled: [], oneByOne: [] };
     const oneByOne: EnrollmentRequest[] = [];
     const claims = new Set<string>();
-    let pending = requests.filter((request) => {
+    let pending: (EnrollmentRequest & { readonly id: string })[] = [];
+    for (const request of requests) {
       // The same worker twice in one transaction would touch one claim item twice, which DynamoDB refuses.
       const claim = `${nikKey(request.nik)}#${periodParts(request.startPeriod).year}`;
-      if (claims.has(claim)) oneByOne.push(request);
+      (claims.has(claim) ? oneByOne : pending).push(request);
       claims.add(claim);
-      return !oneByOne.includes(request);
-    });
+    }
     while (pending.length > 0) {
       const batch = pending.map((request) => ({ request, ...this.enrollmentWrite(request, request.id) }));
       const cost = batch.reduce((total, { request }) => total + request.reservedAmount, 0);
       const start = batch.map(({ request }) => request.startPeriod).sort()[0];
-      const [first] = batch;
-      if (!first) break;
+      // What the batch's ledger entries move, together: their counters' sum.
+      const moves = countersOf(batch.map((write) => write.ledger.entry));
       const transaction = new Transaction().add(
         'allocation',
-        allocationUpdate(
-          this.tableName,
-          first.request,
-          { available: -cost, reserved: cost },
-          {
-            expression:
-              'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
-            names: { '#status': 'status' },
-            values: { ':cost': cost, ':active': 'active', ':n': batch.length, ':start': start },
-            also: ['workers = workers + :n'],
-          },
-        ),
+        allocationUpdate(this.tableName, allocation, moves, {
+          expression:
+            'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
+          names: { '#status': 'status' },
+          values: { ':cost': cost, ':active': 'active', ':n': batch.length, ':start': start },
+          also: ['workers = workers + :n'],
+        }),
       );
       for (const [i, write] of batch.entries()) {
         transaction

@@ -5,13 +5,7 @@
  * `@lindung/roll`'s, over this repository and the others.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   commitmentMachine,
   enrollmentMachine,
@@ -183,8 +177,8 @@ export class RollRepository {
 
   /**
    * Closes a village's allocation at its year's end: what is left of it (`left`, still available) is
-   * released with its ledger entry. False if `available` moved meanwhile (the unit is then retried); true
-   * if it is closed, now or by an earlier attempt.
+   * released with its ledger entry. False if the allocation is no longer active with `left` available (closed
+   * by an earlier attempt, or `available` moved meanwhile): the caller reads it again to tell which.
    */
   async closeAllocation(
     commitmentId: string,
@@ -213,16 +207,8 @@ export class RollRepository {
         .run(this.db);
       return true;
     } catch (error) {
-      if (!(error instanceof TransactionRefused)) throw error;
-      // Closed by an earlier attempt, or `available` moved meanwhile.
-      const { Item } = await this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: allocationKey(commitmentId, villageCode),
-          ConsistentRead: true,
-        }),
-      );
-      return Item?.status === 'closed';
+      if (error instanceof TransactionRefused && error.failed('allocation')) return false;
+      throw error;
     }
   }
 

@@ -51,10 +51,6 @@ export class Transaction {
     return this;
   }
 
-  get size(): number {
-    return this.actions.length;
-  }
-
   /** Runs it (again while only a concurrent transaction got in the way); throws `TransactionRefused`. */
   async run(db: DynamoDBDocumentClient): Promise<void> {
     const command = new TransactWriteCommand({ TransactItems: this.actions.map((a) => a.action) });
