@@ -6,6 +6,7 @@ import {
   billingInboxQueue,
   billingOutboxQueue,
   importWorkQueue,
+  invoiceNumberingQueue,
   type QueueDefinition,
   renewalWorkQueue,
 } from '@lindung/messaging';
@@ -88,14 +89,26 @@ export const periodRollFunction: FunctionDefinition = {
 
 export const renewalWorkerFunction: FunctionDefinition = {
   id: 'renewal-worker',
-  description: 'Rolls one village of one commitment through a period and issues its invoice',
+  description: 'Rolls one village of one commitment through a period and drafts its invoice',
   entry: 'functions/queue/renewal-worker.ts',
-  // Villages of one sponsor race for its invoice number: bounded, they retry less, and the roll leaves the
-  // account's concurrency to the API.
+  // No two villages write the same item (the invoice number comes later, from invoice-numbering); bounded so
+  // the roll leaves the account's concurrency to the API.
   trigger: { kind: 'queue', queue: renewalWorkQueue, maxConcurrency: 10 },
   memoryMb: 1024,
   // Below the queue's visibility timeout, so a message is never processed twice at once.
   timeoutSeconds: 150,
+};
+
+export const invoiceNumberingFunction: FunctionDefinition = {
+  id: 'invoice-numbering',
+  description:
+    "Issues drafted invoices under the sponsor's gap-free numbers, a batch a transaction, and sends them to billing",
+  entry: 'functions/queue/invoice-numbering.ts',
+  // FIFO: one batch of a sponsor's year in flight at a time, whatever the concurrency (groups run side by side).
+  trigger: { kind: 'queue', queue: invoiceNumberingQueue },
+  memoryMb: 512,
+  // Below the queue's visibility timeout, so a batch is never processed twice at once.
+  timeoutSeconds: 30,
 };
 
 export const billingInboxFunction: FunctionDefinition = {
@@ -164,6 +177,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   httpApiFunction,
   periodRollFunction,
   renewalWorkerFunction,
+  invoiceNumberingFunction,
   billingInboxFunction,
   billingResendFunction,
   billingSimulatorFunction,

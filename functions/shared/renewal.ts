@@ -1,24 +1,31 @@
 /**
- * The period roll as the renewal worker, the schedule and the HTTP API use it: repositories on the ledger
- * table, and invoices published to the billing-outbox queue.
+ * The period roll as the renewal worker, the numbering worker, the schedule and the HTTP API use it:
+ * repositories on the ledger table, drafted invoices sent to the invoice-numbering queue and issued ones
+ * published to the billing-outbox queue.
  */
 import {
   billingOutboxMessage,
   billingOutboxQueue,
+  type InvoiceDrafted,
+  invoiceNumberingMessage,
+  invoiceNumberingQueue,
   message,
+  numberingGroup,
   publisher,
   queueUrlFromEnv,
   renewalWorkMessage,
   renewalWorkQueue,
 } from '@lindung/messaging';
-import { PeriodRenewal, type SendRenewalWork } from '@lindung/roll';
+import { InvoiceNumbering, PeriodRenewal, type SendRenewalWork } from '@lindung/roll';
 import {
   CommitmentRepository,
   documentClient,
   EnrollmentRepository,
+  type Invoice,
   InvoiceRepository,
   ledgerTable,
   RollRepository,
+  type StoredInvoiceLine,
   tableNameFromEnv,
 } from '@lindung/store';
 import { dynamodbClient, sqsClient } from './clients.js';
@@ -34,28 +41,54 @@ export const roll = new RollRepository(db, ledgerTableName);
 export const billingOutbox = () =>
   publisher(sqsClient, queueUrlFromEnv(billingOutboxQueue), billingOutboxMessage);
 
+/** Publishes an issued invoice with its lines on billing-outbox. */
+const publishInvoice = (invoice: Invoice, lines: readonly StoredInvoiceLine[]) => {
+  if (invoice.number === undefined || invoice.numberText === undefined) {
+    throw new Error(`Invoice ${invoice.id} has no number yet: only an issued invoice goes to billing`);
+  }
+  return billingOutbox().send([
+    // The id names the invoice: a resent invoice is recognisably the same one.
+    message('invoice.issued', `invoice.issued:${invoice.id}`, {
+      invoiceId: invoice.id,
+      number: invoice.number,
+      numberText: invoice.numberText,
+      sponsorId: invoice.sponsorId,
+      commitmentId: invoice.commitmentId,
+      villageCode: invoice.villageCode,
+      period: invoice.period,
+      dueDate: invoice.dueDate,
+      total: invoice.total,
+      lines: lines.map(({ nikMasked, ...line }) => line),
+    }),
+  ]);
+};
+
+/** Asks for drafted invoices to be numbered: one message each, grouped by the sponsor's year. */
+const requestNumbering = (drafts: readonly Invoice[]) =>
+  publisher(sqsClient, queueUrlFromEnv(invoiceNumberingQueue), invoiceNumberingMessage, {
+    groupOf: (m: InvoiceDrafted) => numberingGroup(m.data),
+    // SQS drops a second message with the same id within 5 minutes: a retried roll asks once.
+    deduplicationIdOf: (m: InvoiceDrafted) => m.data.invoiceId,
+  }).send(
+    drafts.map((invoice) =>
+      message('invoice.drafted', `invoice.drafted:${invoice.id}`, {
+        invoiceId: invoice.id,
+        sponsorId: invoice.sponsorId,
+        period: invoice.period,
+      }),
+    ),
+  );
+
 export const periodRenewal = new PeriodRenewal({
   commitments,
   enrollments,
   invoices,
   roll,
-  publishInvoice: (invoice, lines) =>
-    billingOutbox().send([
-      // The id names the invoice: a resent invoice is recognisably the same one.
-      message('invoice.issued', `invoice.issued:${invoice.id}`, {
-        invoiceId: invoice.id,
-        number: invoice.number,
-        numberText: invoice.numberText,
-        sponsorId: invoice.sponsorId,
-        commitmentId: invoice.commitmentId,
-        villageCode: invoice.villageCode,
-        period: invoice.period,
-        dueDate: invoice.dueDate,
-        total: invoice.total,
-        lines: lines.map(({ nikMasked, ...line }) => line),
-      }),
-    ]),
+  publishInvoice,
+  requestNumbering,
 });
+
+export const invoiceNumbering = new InvoiceNumbering({ invoices, publishInvoice });
 
 /** Queues units of roll work on renewal-work, one message per (period, commitment, village). */
 export const sendRenewalWork: SendRenewalWork = (work) =>

@@ -2,6 +2,7 @@ import {
   billingOutboxQueue,
   deadLetterQueueUrlEnvName,
   importWorkQueue,
+  invoiceNumberingQueue,
   type QueueDefinition,
   queueDefinitions,
   queueUrlEnvName,
@@ -62,7 +63,15 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     hashesNiks: false,
   },
   'renewal-worker': {
-    // Renews or ends the coverage of one (period, commitment, village); issues its invoices.
+    // Renews or ends the coverage of one (period, commitment, village); drafts its invoice and asks for its
+    // number (a retried roll may also hand an issued invoice to billing).
+    tables: [{ table: ledgerTable, access: 'read-write' }],
+    sendsTo: [invoiceNumberingQueue, billingOutboxQueue],
+    observesHealth: false,
+    hashesNiks: false,
+  },
+  'invoice-numbering': {
+    // Issues drafts under the sponsor's next numbers (sequence item and headers), hands them to billing.
     tables: [{ table: ledgerTable, access: 'read-write' }],
     sendsTo: [billingOutboxQueue],
     observesHealth: false,
@@ -76,9 +85,10 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     hashesNiks: false,
   },
   'billing-resend': {
-    // Finds invoices billing has not answered (the sponsors' invoice index), records each resend.
+    // Finds invoices billing has not answered (the sponsors' invoice index), records each resend; asks
+    // again for the number of a draft whose numbering request was lost.
     tables: [{ table: ledgerTable, access: 'read-write' }],
-    sendsTo: [billingOutboxQueue],
+    sendsTo: [invoiceNumberingQueue, billingOutboxQueue],
     observesHealth: false,
     hashesNiks: false,
   },

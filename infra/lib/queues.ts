@@ -46,14 +46,18 @@ export class WorkQueue extends Construct {
     const encryption = definition.holdsPersonalData
       ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.dataKey }
       : { encryption: sqs.QueueEncryption.SQS_MANAGED };
+    // A FIFO queue's dead-letter queue must be FIFO too; de-duplication ids are the sender's, never the body's.
+    const fifo = definition.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       queueName: deadLetterQueueName(settings.name, definition),
+      ...fifo,
       retentionPeriod: Duration.days(definition.dlqRetentionDays),
       enforceSSL: true,
       ...encryption,
     });
     this.queue = new sqs.Queue(this, 'Resource', {
       queueName: queueName(settings.name, definition),
+      ...fifo,
       visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
       retentionPeriod: Duration.days(definition.retentionDays),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },

@@ -123,15 +123,20 @@ const moveByHand = async (sqs: SQSClient, from: string, to: string) => {
         WaitTimeSeconds: 0,
         VisibilityTimeout: 30,
         MessageAttributeNames: ['All'],
+        // A FIFO queue's message goes back into its group, under its own de-duplication id.
+        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
       }),
     );
     if (Messages.length === 0) break;
     for (const message of Messages) {
+      const { MessageGroupId, MessageDeduplicationId } = message.Attributes ?? {};
       await sqs.send(
         new SendMessageCommand({
           QueueUrl: to,
           MessageBody: message.Body ?? '',
           ...(message.MessageAttributes && { MessageAttributes: message.MessageAttributes }),
+          ...(MessageGroupId && { MessageGroupId }),
+          ...(MessageDeduplicationId && { MessageDeduplicationId }),
         }),
       );
       await sqs.send(new DeleteMessageCommand({ QueueUrl: from, ReceiptHandle: message.ReceiptHandle }));

@@ -96,8 +96,13 @@ const queueArn = async (sqs: SQSClient, url: string): Promise<string> => {
 
 const days = (n: number) => String(n * 24 * 60 * 60);
 
+/** A FIFO queue's (and its DLQ's) attributes: de-duplication ids are the sender's, never the body's. */
+const fifoAttributes = (queue: QueueDefinition): Record<string, string> =>
+  queue.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {};
+
 /** The attributes of a queue and its DLQ, as the CDK stack sets them. */
 export const queueAttributes = (queue: QueueDefinition, deadLetterArn: string): Record<string, string> => ({
+  ...fifoAttributes(queue),
   VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
   MessageRetentionPeriod: days(queue.retentionDays),
   RedrivePolicy: JSON.stringify({
@@ -115,7 +120,7 @@ export const provisionQueue = async (
   const dlq = await sqs.send(
     new CreateQueueCommand({
       QueueName: deadLetterQueueName(stage, queue),
-      Attributes: { MessageRetentionPeriod: days(queue.dlqRetentionDays) },
+      Attributes: { ...fifoAttributes(queue), MessageRetentionPeriod: days(queue.dlqRetentionDays) },
     }),
   );
   if (!dlq.QueueUrl) throw new Error(`no URL for the DLQ of ${queue.id}`);

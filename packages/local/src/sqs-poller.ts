@@ -40,6 +40,12 @@ const toRecord = (message: Message, queue: ProvisionedQueue, region: string): SQ
     SenderId: message.Attributes?.SenderId ?? '000000000000',
     ApproximateFirstReceiveTimestamp:
       message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    // FIFO queues: Powertools' FIFO processor keeps a failed group's later messages back by this.
+    ...(message.Attributes?.MessageGroupId && { MessageGroupId: message.Attributes.MessageGroupId }),
+    ...(message.Attributes?.MessageDeduplicationId && {
+      MessageDeduplicationId: message.Attributes.MessageDeduplicationId,
+    }),
+    ...(message.Attributes?.SequenceNumber && { SequenceNumber: message.Attributes.SequenceNumber }),
   },
   messageAttributes: {},
   md5OfBody: message.MD5OfBody ?? '',

@@ -86,11 +86,25 @@ export const invoiceRejected = envelope(
   z.strictObject({ invoiceId: id, reason: z.string().check(z.minLength(1), z.maxLength(500)) }),
 );
 
+/**
+ * invoice-numbering: a drafted invoice to number. Its group is the sponsor's year (`numberingGroup`), its
+ * de-duplication id the invoice id.
+ */
+export const invoiceDrafted = envelope(
+  'invoice.drafted',
+  z.strictObject({ invoiceId: id, sponsorId: id, period }),
+);
+
+/** The message group of a sponsor's year on invoice-numbering: one writer of its invoice sequence. */
+export const numberingGroup = (data: { sponsorId: string; period: string }) =>
+  `${data.sponsorId}#${data.period.slice(0, 4)}`;
+
 /** import-work: carry on with an import job from its stored cursor (the message holds no rows). */
 export const importRequested = envelope('import.requested', z.strictObject({ jobId: id }));
 
 export const renewalWorkMessage = renewalRequested;
 export const importWorkMessage = importRequested;
+export const invoiceNumberingMessage = invoiceDrafted;
 export const billingOutboxMessage = z.discriminatedUnion('type', [invoiceIssued, invoiceVoided]);
 export const billingInboxMessage = z.discriminatedUnion('type', [
   invoiceAcknowledged,
@@ -101,6 +115,7 @@ export const billingInboxMessage = z.discriminatedUnion('type', [
 export type RenewalRequested = z.infer<typeof renewalRequested>;
 export type ImportRequested = z.infer<typeof importRequested>;
 export type InvoiceIssued = z.infer<typeof invoiceIssued>;
+export type InvoiceDrafted = z.infer<typeof invoiceDrafted>;
 export type InvoiceVoided = z.infer<typeof invoiceVoided>;
 export type BillingOutboxMessage = z.infer<typeof billingOutboxMessage>;
 export type BillingInboxMessage = z.infer<typeof billingInboxMessage>;

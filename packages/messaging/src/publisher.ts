@@ -8,6 +8,12 @@ export interface Publisher<M> {
   send(messages: readonly M[], options?: { delaySeconds?: number }): Promise<void>;
 }
 
+/** How a FIFO queue's messages are grouped and de-duplicated. */
+export interface FifoKeys<M> {
+  readonly groupOf: (message: M) => string;
+  readonly deduplicationIdOf: (message: M) => string;
+}
+
 const BATCH = 10;
 const ATTEMPTS = 5;
 
@@ -19,10 +25,12 @@ export class MessagesNotAcceptedError extends Error {
   }
 }
 
+/** A publisher on one queue; `fifo` names each message's group and de-duplication id on a FIFO queue. */
 export const publisher = <S extends z.ZodMiniType>(
   sqs: SQSClient,
   queueUrl: string,
   schema: S,
+  fifo?: FifoKeys<z.infer<S>>,
 ): Publisher<z.infer<S>> => ({
   async send(messages, options = {}) {
     for (let start = 0; start < messages.length; start += BATCH) {
@@ -30,6 +38,7 @@ export const publisher = <S extends z.ZodMiniType>(
         Id: String(i),
         MessageBody: JSON.stringify(schema.parse(m)),
         ...(options.delaySeconds && { DelaySeconds: options.delaySeconds }),
+        ...(fifo && { MessageGroupId: fifo.groupOf(m), MessageDeduplicationId: fifo.deduplicationIdOf(m) }),
       }));
       // Only the entries SQS did not accept go again; a request that fails whole is the SDK's to retry.
       await retrying(

@@ -15,6 +15,11 @@ export interface QueueDefinition {
   readonly dlqRetentionDays: number;
   /** Carries personal data (NIK, names): encrypted with the customer-managed key on AWS. */
   readonly holdsPersonalData: boolean;
+  /**
+   * A FIFO queue (its name and its dead-letter queue's end in `.fifo`): every message names a group, and a
+   * group's messages are handed out in order, none while one of the group is in flight.
+   */
+  readonly fifo?: boolean;
 }
 
 export const renewalWorkQueue: QueueDefinition = {
@@ -68,19 +73,41 @@ export const importWorkQueue: QueueDefinition = {
   holdsPersonalData: false,
 };
 
+/**
+ * Drafted invoices to number, one message per invoice, grouped by sponsor and year: the group is the single
+ * writer of that sponsor's invoice sequence (one batch of a group in flight at a time), so numbering is
+ * gap-free without villages racing for the sequence item. De-duplicated by invoice id.
+ */
+export const invoiceNumberingQueue: QueueDefinition = {
+  id: 'invoice-numbering',
+  description: "Drafted invoices to number, in order, one group per sponsor's year",
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  batchSize: 10,
+  retentionDays: 14,
+  dlqRetentionDays: 14,
+  // The message names an invoice; its lines (with NIKs) stay in the ledger table.
+  holdsPersonalData: false,
+  fifo: true,
+};
+
 export const queueDefinitions: readonly QueueDefinition[] = [
   renewalWorkQueue,
   billingOutboxQueue,
   billingInboxQueue,
   importWorkQueue,
+  invoiceNumberingQueue,
 ];
 
-/** Physical queue name for a stage, e.g. `lindung-dev-renewal-work`. */
-export const queueName = (stage: string, queue: QueueDefinition): string => `lindung-${stage}-${queue.id}`;
+const fifoSuffix = (queue: QueueDefinition) => (queue.fifo ? '.fifo' : '');
 
-/** Physical name of a queue's dead-letter queue. */
+/** Physical queue name for a stage, e.g. `lindung-dev-renewal-work` (`….fifo` for a FIFO queue). */
+export const queueName = (stage: string, queue: QueueDefinition): string =>
+  `lindung-${stage}-${queue.id}${fifoSuffix(queue)}`;
+
+/** Physical name of a queue's dead-letter queue (a FIFO queue's is FIFO too). */
 export const deadLetterQueueName = (stage: string, queue: QueueDefinition): string =>
-  `${queueName(stage, queue)}-dlq`;
+  `lindung-${stage}-${queue.id}-dlq${fifoSuffix(queue)}`;
 
 /** Name of the environment variable through which a function learns a queue's URL. */
 export const queueUrlEnvName = (queue: QueueDefinition): string =>

@@ -1,14 +1,16 @@
 /**
  * The period roll's unit of work (flows 3 and 5 of DOMAIN.md), a use case over the store's repositories:
  * `PeriodRenewal` brings one village of one commitment through a period. It closes the village's period for
- * changes, plans the renewal (`planRenewal` of the core), ends the coverages that must end, issues the
- * invoice and hands it to billing; at a year's end it carries running coverage into the sponsor's next
+ * changes, plans the renewal (`planRenewal` of the core), ends the coverages that must end, drafts the
+ * invoice (its money moves here) and asks for its number (the invoice-numbering queue, whose consumer
+ * issues it and hands it to billing); at a year's end it carries running coverage into the sponsor's next
  * commitment and closes the allocation. Every write is a conditional write keyed by the period (in the
  * repositories), so a retried, redelivered or duplicated unit ends in the same state as one clean run (I4, I6).
  *
- * Cost: a steady month writes per village, not per worker: closing the period (1), the invoice transaction
- * (sequence, invoice, allocation, ledger) and marking it sent (1). Only workers whose coverage changes (ends,
- * carries into a new year) cost writes of their own.
+ * Cost: a steady month writes per village, not per worker: closing the period (1) and the draft transaction
+ * (invoice, its lines, allocation, ledger); the numbering worker then adds the issue (a share of one
+ * transaction per batch of up to 10 invoices) and marking it sent (1). No item is written by two villages'
+ * renewals. Only workers whose coverage changes (ends, carries into a new year) cost writes of their own.
  */
 import {
   addMonths,
@@ -43,6 +45,7 @@ import type {
   StoredInvoiceLine,
 } from '@lindung/store';
 import { type ResendSummary, unansweredInvoices } from './fan-out.js';
+import { InvoiceNumbering } from './numbering.js';
 
 /** What a unit of roll work did (for logs, metrics and the tests' write counts). */
 export interface RenewalOutcome {
@@ -59,6 +62,8 @@ export interface RenewalDependencies {
   readonly roll: RollRepository;
   /** Hands an issued invoice with its lines to billing (the billing-outbox queue). */
   readonly publishInvoice: (invoice: Invoice, lines: readonly StoredInvoiceLine[]) => Promise<void>;
+  /** Asks for drafted invoices to be numbered (the invoice-numbering queue, grouped by sponsor and year). */
+  readonly requestNumbering: (invoices: readonly Invoice[]) => Promise<void>;
 }
 
 const now = () => new Date().toISOString();
@@ -77,7 +82,11 @@ const runningToYearEnd = (e: StoredEnrollment) =>
   e.status === 'active' && !e.carriedTo && coverageEnd(e) === fiscalYearEnd(e.startPeriod);
 
 export class PeriodRenewal {
-  constructor(private readonly deps: RenewalDependencies) {}
+  private readonly numbering: InvoiceNumbering;
+
+  constructor(private readonly deps: RenewalDependencies) {
+    this.numbering = new InvoiceNumbering(deps);
+  }
 
   /** Does one unit of roll work. */
   async run(work: RenewalWork): Promise<RenewalOutcome> {
@@ -169,7 +178,7 @@ export class PeriodRenewal {
         premium,
       };
     });
-    const invoice = await invoices.issue({
+    const invoice = await invoices.draft({
       sponsorId: commitment.sponsorId,
       commitmentId: commitment.id,
       villageCode,
@@ -179,32 +188,31 @@ export class PeriodRenewal {
       fromReserved: plan.fromReserved,
       fromAvailable: plan.fromAvailable,
     });
-    await this.send(invoice);
+    await this.handOn(invoice);
     return { invoices: 1, endings: plan.endings.length, carriedOver };
   }
 
-  /** Publishes an issued invoice and records the send; a resent invoice is recognised by billing by its id. */
-  private async send(invoice: Invoice): Promise<void> {
-    if (invoice.status !== 'issued') return;
-    await this.deps.publishInvoice(invoice, await this.deps.invoices.storedLines(invoice));
-    const at = now();
-    await this.deps.invoices.apply(invoice.id, 'send', { sentAt: at, lastSentAt: at, sendCount: 1 });
+  /** Moves an invoice on to its next hand-over: a draft to numbering, an issued one to billing. */
+  private async handOn(invoice: Invoice): Promise<void> {
+    if (invoice.status === 'draft') await this.deps.requestNumbering([invoice]);
+    else await this.numbering.send(invoice);
   }
 
-  /** A retry of a roll already done: make sure its invoice reached billing. */
+  /** A retry of a roll already done: make sure its invoice was handed on. */
   private async ensureSent(commitmentId: string, villageCode: string, period: Period): Promise<void> {
     const invoice = await this.deps.invoices.getByKey(commitmentId, villageCode, period);
-    if (invoice) await this.send(invoice);
+    if (invoice) await this.handOn(invoice);
   }
 
   /**
-   * Hands an invoice that billing has not answered to billing again: an `issued` one is sent as the roll
-   * sends it, a `sent` one is published again (the message id names the invoice, and billing de-duplicates
-   * by invoice id) and its `lastSentAt`/`sendCount` recorded. Returns whether it was handed over.
+   * Hands an invoice that billing has not answered on again: a `draft` (its numbering request lost) is asked
+   * to be numbered again, an `issued` one is sent as numbering sends it, a `sent` one is published again
+   * (the message id names the invoice, and billing de-duplicates by invoice id) and its
+   * `lastSentAt`/`sendCount` recorded. Returns whether it was handed on.
    */
   async sendAgain(invoice: Invoice): Promise<boolean> {
-    if (invoice.status === 'issued') {
-      await this.send(invoice);
+    if (invoice.status === 'draft' || invoice.status === 'issued') {
+      await this.handOn(invoice);
       return true;
     }
     if (invoice.status !== 'sent') return false;

@@ -1,8 +1,10 @@
 /**
- * Invoices: one per village, commitment and period, issued by the period roll in one transaction that takes
- * the sponsor's next gap-free number, writes the invoice with its lines, moves the period's premiums to
- * spent on the allocation and appends the ledger entry. Billing answers move the invoice along its
- * lifecycle with conditional writes; voiding writes a credit note and never deletes anything.
+ * Invoices: one per village, commitment and period. The period roll drafts it in one transaction that writes
+ * the invoice (no number yet) with its lines, moves the period's premiums to spent on the allocation and
+ * appends the ledger entry; the numbering worker, the single writer of a sponsor's year, then issues drafts
+ * in batches, each batch in one transaction that takes the next gap-free numbers. No village's roll writes
+ * an item another village's roll writes. Billing answers move the invoice along its lifecycle with
+ * conditional writes; voiding writes a credit note and never deletes anything.
  */
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -17,7 +19,6 @@ import {
   type Period,
   periodParts,
   type Rupiah,
-  retrying,
   ValidationError,
 } from '@lindung/core';
 import { decodePageToken, encodePageToken, queryPages } from './client.js';
@@ -57,9 +58,10 @@ export type InvoiceLine = Omit<StoredInvoiceLine, 'nik'>;
 
 export interface Invoice {
   readonly id: string;
-  readonly number: number;
-  /** e.g. `2027/000123`: the year and the sponsor's gap-free sequence number. */
-  readonly numberText: string;
+  /** The sponsor's gap-free sequence number of the year; absent while the invoice is a draft. */
+  readonly number?: number;
+  /** e.g. `2027/000123`: the year and the sponsor's gap-free sequence number; absent on a draft. */
+  readonly numberText?: string;
   readonly sponsorId: string;
   readonly commitmentId: string;
   readonly villageCode: string;
@@ -68,7 +70,10 @@ export interface Invoice {
   readonly total: Rupiah;
   readonly lineCount: number;
   readonly status: InvoiceState;
-  readonly issuedAt: string;
+  /** When the roll drafted it (and moved its money); absent on invoices issued before drafts existed. */
+  readonly draftedAt?: string;
+  /** When it was numbered; absent while it is a draft. */
+  readonly issuedAt?: string;
   /** When the roll first handed the invoice to billing. */
   readonly sentAt?: string;
   /** When it was last handed to billing, and how many times: a resend of an unanswered invoice counts. */
@@ -105,8 +110,6 @@ export interface InvoiceFilter {
   readonly status?: InvoiceState;
 }
 
-const ISSUE_ATTEMPTS = 20;
-
 const strip = (item: Record<string, unknown>): Invoice => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, lines, ...rest } = item;
   return rest as unknown as Invoice;
@@ -114,9 +117,12 @@ const strip = (item: Record<string, unknown>): Invoice => {
 const maskLines = (lines: readonly StoredInvoiceLine[]): InvoiceLine[] =>
   lines.map(({ nik, ...line }) => line);
 
-/** When an invoice was last handed to billing (or issued, if it never was). */
+/** When an invoice was last handed to billing (or issued or drafted, if it never was). */
 export const lastHandedOver = (invoice: Invoice): string =>
-  invoice.lastSentAt ?? invoice.sentAt ?? invoice.issuedAt;
+  invoice.lastSentAt ?? invoice.sentAt ?? invoice.issuedAt ?? invoice.draftedAt ?? '';
+
+/** How many drafts one numbering transaction issues at most (the numbering queue's batch is 10). */
+export const NUMBERING_BATCH_LIMIT = 99;
 
 const PROGRESS: readonly InvoiceState[] = ['draft', 'issued', 'sent', 'acknowledged', 'paid'];
 const TARGET = { send: 'sent', acknowledge: 'acknowledged', pay: 'paid' } as const;
@@ -125,38 +131,45 @@ const TARGET = { send: 'sent', acknowledge: 'acknowledged', pay: 'paid' } as con
 const alreadyPast = (state: InvoiceState, event: keyof typeof TARGET): boolean =>
   state !== 'void' && PROGRESS.indexOf(state) >= PROGRESS.indexOf(TARGET[event]);
 
-/** Another invoice of the same sponsor and year took the number an issuer read. */
-class InvoiceNumberTaken extends Error {
-  override readonly name = 'InvoiceNumberTaken';
-  constructor(sponsorId: string, number: number, options?: ErrorOptions) {
-    super(`Invoice number ${number} of sponsor ${sponsorId} was taken by another issuer`, options);
+/**
+ * A numbering transaction was refused: the sequence moved since it was read, or a draft was numbered
+ * meanwhile. With one numbering writer per sponsor and year this only follows a crash or a redelivery; the
+ * message is retried and the retry reads again.
+ */
+export class InvoiceNumberingRefused extends Error {
+  override readonly name = 'InvoiceNumberingRefused';
+  constructor(sponsorId: string, year: number, failed: readonly string[], options?: ErrorOptions) {
+    super(`Numbering invoices of sponsor ${sponsorId}, ${year} was refused (${failed.join(', ')})`, options);
   }
 }
 
-/** An invoice as issuing makes it, numbered `number` of its sponsor's year. */
-const newInvoice = (draft: InvoiceDraft, number: number): Invoice => {
-  const { year } = periodParts(draft.period);
-  return {
-    id: invoiceId(draft.commitmentId, draft.villageCode, draft.period),
-    number,
-    numberText: `${year}/${String(number).padStart(6, '0')}`,
-    sponsorId: draft.sponsorId,
-    commitmentId: draft.commitmentId,
-    villageCode: draft.villageCode,
-    period: draft.period,
-    dueDate: dueDate(draft.period),
-    total: draft.total,
-    lineCount: draft.lines.length,
-    status: invoiceMachine.target('issue'),
-    issuedAt: new Date().toISOString(),
-  };
-};
+/** An invoice as the roll drafts it: no number yet. */
+const newDraft = (draft: InvoiceDraft): Invoice => ({
+  id: invoiceId(draft.commitmentId, draft.villageCode, draft.period),
+  sponsorId: draft.sponsorId,
+  commitmentId: draft.commitmentId,
+  villageCode: draft.villageCode,
+  period: draft.period,
+  dueDate: dueDate(draft.period),
+  total: draft.total,
+  lineCount: draft.lines.length,
+  status: invoiceMachine.initial,
+  draftedAt: new Date().toISOString(),
+});
 
-/** The sponsor's invoice counter moved from `last` to the next number (refused if another issuer moved it). */
-const sequencePut = (tableName: string, key: ReturnType<typeof invoiceSequenceKey>, last: number) => ({
+/** The text of number `number` of a sponsor's `year`, e.g. `2027/000123`. */
+const numberText = (year: number, number: number) => `${year}/${String(number).padStart(6, '0')}`;
+
+/** The sponsor's invoice counter moved from `last` by `count` (refused if it is no longer at `last`). */
+const sequencePut = (
+  tableName: string,
+  key: ReturnType<typeof invoiceSequenceKey>,
+  last: number,
+  count: number,
+): TransactionAction => ({
   Put: {
     TableName: tableName,
-    Item: { ...key, entity: 'invoice-sequence', last: last + 1 },
+    Item: { ...key, entity: 'invoice-sequence', last: last + count },
     ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
     ...(last > 0 && {
       ExpressionAttributeNames: { '#last': 'last' },
@@ -164,6 +177,27 @@ const sequencePut = (tableName: string, key: ReturnType<typeof invoiceSequenceKe
     }),
   },
 });
+
+/** A draft issued under its number: conditioned on its still being a draft. */
+const issueUpdate = (tableName: string, invoice: Invoice): TransactionAction => {
+  const issuing = statusCondition(invoiceMachine, 'issue');
+  return {
+    Update: {
+      TableName: tableName,
+      Key: invoiceKey(invoice.commitmentId, invoice.villageCode, invoice.period),
+      UpdateExpression: 'SET #status = :to, #number = :number, numberText = :text, issuedAt = :at',
+      ConditionExpression: `attribute_exists(pk) AND ${issuing.expression}`,
+      ExpressionAttributeNames: { ...issuing.names, '#number': 'number' },
+      ExpressionAttributeValues: {
+        ...issuing.values,
+        ':to': issuing.to,
+        ':number': invoice.number,
+        ':text': invoice.numberText,
+        ':at': invoice.issuedAt,
+      },
+    },
+  };
+};
 
 /** The invoice header item: the only way one is made. */
 const invoicePut = (tableName: string, invoice: Invoice): TransactionAction => ({
@@ -210,29 +244,14 @@ export class InvoiceRepository {
   ) {}
 
   /**
-   * Issues the invoice of a draft, or returns the one already issued for the same village, commitment and
-   * period (a retried roll). Conflicting issuers of the same sponsor retry for the next number.
+   * Drafts the invoice of a village's period, or returns the one already drafted for the same village,
+   * commitment and period (a retried roll). The money moves here; the number comes later (`number`), so no
+   * item of this transaction is written by another village's roll.
    */
-  async issue(draft: InvoiceDraft): Promise<Invoice> {
-    return retrying(() => this.issueOnce(draft), {
-      attempts: ISSUE_ATTEMPTS,
-      retryIf: (error) => error instanceof InvoiceNumberTaken,
-      minDelayMs: 5,
-      maxDelayMs: 200,
-    });
-  }
-
-  /** One attempt at issuing: the next number as read now; `InvoiceNumberTaken` if another issuer took it. */
-  private async issueOnce(draft: InvoiceDraft): Promise<Invoice> {
+  async draft(draft: InvoiceDraft): Promise<Invoice> {
     const existing = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
     if (existing) return existing;
-    const { year } = periodParts(draft.period);
-    const sequenceKey = invoiceSequenceKey(draft.sponsorId, year);
-    const { Item: sequence } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: sequenceKey, ConsistentRead: true }),
-    );
-    const last = (sequence?.last as number | undefined) ?? 0;
-    const invoice = newInvoice(draft, last + 1);
+    const invoice = newDraft(draft);
     const ledger = ledgerEntries(this.tableName).spend({
       commitmentId: draft.commitmentId,
       villageCode: draft.villageCode,
@@ -242,10 +261,9 @@ export class InvoiceRepository {
       fromReserved: draft.fromReserved,
       fromAvailable: draft.fromAvailable,
       workers: draft.lines.length,
-      at: invoice.issuedAt,
+      at: invoice.draftedAt ?? '',
     });
     const transaction = new Transaction()
-      .add('sequence', sequencePut(this.tableName, sequenceKey, last))
       .add('invoice', invoicePut(this.tableName, invoice))
       .add(
         'allocation',
@@ -270,17 +288,79 @@ export class InvoiceRepository {
       return invoice;
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
-      if (error.failed('allocation')) {
-        const again = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
-        if (again) return again;
-        throw new Error(
-          `The allocation of ${draft.villageCode} changed under the roll of ${draft.period}; the roll will be retried`,
-          { cause: error },
-        );
-      }
-      // Another invoice of the sponsor took the number: try again, spread out.
-      throw new InvoiceNumberTaken(draft.sponsorId, last + 1, { cause: error });
+      const again = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
+      if (again) return again;
+      throw new Error(
+        `The allocation of ${draft.villageCode} changed under the roll of ${draft.period}; the roll will be retried`,
+        { cause: error },
+      );
     }
+  }
+
+  /**
+   * Issues drafts of one sponsor's `year` under its next gap-free numbers, in the order of `ids`, in one
+   * transaction: the sequence item once (conditioned on the value read) and each draft `draft → issued`
+   * (conditioned on its still being a draft). Meant for the single writer of the sponsor's year (the
+   * numbering queue's message group), so the conditions only guard a crash or a redelivery. Ids already
+   * issued are left as they are (a redelivered message). Returns every named invoice as it now stands, in
+   * the order of `ids`; `InvoiceNumberingRefused` if a condition failed.
+   */
+  async number(sponsorId: string, year: number, ids: readonly string[]): Promise<Invoice[]> {
+    if (ids.length > NUMBERING_BATCH_LIMIT) {
+      throw new Error(`At most ${NUMBERING_BATCH_LIMIT} invoices are numbered at once, not ${ids.length}`);
+    }
+    const current = await Promise.all(ids.map((id) => this.getById(id)));
+    for (const invoice of current) {
+      if (invoice.sponsorId !== sponsorId || periodParts(invoice.period).year !== year) {
+        throw new ValidationError(`Invoice ${invoice.id} is not of sponsor ${sponsorId} in ${year}`, {
+          details: { invoiceId: invoice.id },
+        });
+      }
+    }
+    const drafts = current.filter(
+      (invoice, i) => invoice.status === 'draft' && ids.indexOf(invoice.id) === i,
+    );
+    if (drafts.length === 0) return current;
+    const sequenceKey = invoiceSequenceKey(sponsorId, year);
+    const { Item: sequence } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: sequenceKey, ConsistentRead: true }),
+    );
+    const last = (sequence?.last as number | undefined) ?? 0;
+    const issuedAt = new Date().toISOString();
+    const issued = new Map(
+      drafts.map((invoice, i): [string, Invoice] => [
+        invoice.id,
+        {
+          ...invoice,
+          number: last + 1 + i,
+          numberText: numberText(year, last + 1 + i),
+          status: invoiceMachine.target('issue'),
+          issuedAt,
+        },
+      ]),
+    );
+    const transaction = new Transaction().add(
+      'sequence',
+      sequencePut(this.tableName, sequenceKey, last, drafts.length),
+    );
+    for (const invoice of issued.values()) {
+      transaction.add(`invoice ${invoice.id}`, issueUpdate(this.tableName, invoice));
+    }
+    try {
+      await transaction.run(this.db);
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      throw new InvoiceNumberingRefused(sponsorId, year, error.failedActions, { cause: error });
+    }
+    return current.map((invoice) => issued.get(invoice.id) ?? invoice);
+  }
+
+  /** An invoice header by id; `NotFoundError` if there is none. */
+  private async getById(id: string): Promise<Invoice> {
+    const parts = parseInvoiceId(id);
+    const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
+    if (!invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    return invoice;
   }
 
   /** Records that a period had nothing to invoice (so the village counts as rolled through it). */
@@ -332,9 +412,7 @@ export class InvoiceRepository {
 
   /** An invoice by id, with its lines (NIKs masked). */
   async get(id: string): Promise<InvoiceWithLines> {
-    const parts = parseInvoiceId(id);
-    const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
-    if (!invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    const invoice = await this.getById(id);
     return { ...invoice, lines: maskLines(await this.storedLines(invoice)) };
   }
 
@@ -377,9 +455,10 @@ export class InvoiceRepository {
   }
 
   /**
-   * A sponsor's invoices of the periods `from` to `to` that billing has not answered (`issued` or `sent`) and
-   * that were last handed to billing before `sentBefore` (ISO time): the sponsor's invoice index (gsi1, by
-   * period), the state as a filter. Reads every invoice header of those periods, writes nothing.
+   * A sponsor's invoices of the periods `from` to `to` that billing has not answered (`draft`, `issued` or
+   * `sent`: a draft never numbered never reached billing) and that were last handed on before `sentBefore`
+   * (ISO time): the sponsor's invoice index (gsi1, by period), the state as a filter. Reads every invoice
+   * header of those periods, writes nothing.
    */
   async unanswered(sponsorId: string, from: Period, to: Period, sentBefore: string): Promise<Invoice[]> {
     const found: Invoice[] = [];
@@ -387,13 +466,14 @@ export class InvoiceRepository {
       TableName: this.tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-      FilterExpression: '#status IN (:issued, :sent)',
+      FilterExpression: '#status IN (:draft, :issued, :sent)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':pk': invoiceIndexes(sponsorId, '', '', '').gsi1pk,
         ':from': `${from}#`,
         // `~` sorts after every village code and commitment id that follow the period.
         ':to': `${to}#~`,
+        ':draft': 'draft',
         ':issued': 'issued',
         ':sent': 'sent',
       },
@@ -558,6 +638,9 @@ export class InvoiceRepository {
     const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
     if (!parts || !invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
     if (invoice.status === 'void') return undefined;
+    if (invoice.status === 'draft') {
+      throw new IllegalTransitionError('invoice', invoice.status, 'void', { details: { invoiceId: id } });
+    }
     const voiding = statusCondition(invoiceMachine, 'void');
     const creditNote = `CN-${invoice.numberText}`;
     const at = new Date().toISOString();

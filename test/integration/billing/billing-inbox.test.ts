@@ -81,7 +81,7 @@ const issuedInvoice = async (): Promise<Invoice> => {
     nikMasked: '1571**********01',
     premium: rupiah(16_800),
   };
-  return invoices.issue({
+  const drafted = await invoices.draft({
     sponsorId: sponsor.id,
     commitmentId: draft.id,
     villageCode: VILLAGE,
@@ -91,6 +91,9 @@ const issuedInvoice = async (): Promise<Invoice> => {
     fromReserved: rupiah(0),
     fromAvailable: rupiah(16_800),
   });
+  const [issued] = await invoices.number(sponsor.id, Number(PERIOD.slice(0, 4)), [drafted.id]);
+  if (!issued) throw new Error(`invoice ${drafted.id} was not numbered`);
+  return issued;
 };
 
 describe('billing-inbox consumer', () => {

@@ -10,6 +10,7 @@ import {
   CommitmentRepository,
   documentClient,
   EnrollmentRepository,
+  InvoiceNumberingRefused,
   InvoiceRepository,
   invoiceKey,
   LedgerRepository,
@@ -59,7 +60,7 @@ const lineOf = (i: number): StoredInvoiceLine => ({
   premium: rupiah(PREMIUM),
 });
 
-/** Issues an invoice of `count` lines in a village of its own, then lets billing answer (payment first). */
+/** Drafts an invoice of `count` lines in a village of its own, numbers it, then lets billing answer (payment first). */
 const issueAndAnswer = async (village: string, count: number) => {
   const { sponsor, draft, allocations } = await draftOver([village], 20_000_000);
   await commitments.approve(draft.id, 'approver', allocations);
@@ -73,7 +74,7 @@ const issueAndAnswer = async (village: string, count: number) => {
   );
   const lines = Array.from({ length: count }, (_, i) => lineOf(i));
   const total = rupiah(PREMIUM * count);
-  const invoice = await invoices.issue({
+  const drafted = await invoices.draft({
     sponsorId: sponsor.id,
     commitmentId: draft.id,
     villageCode: village,
@@ -83,6 +84,7 @@ const issueAndAnswer = async (village: string, count: number) => {
     fromReserved: rupiah(0),
     fromAvailable: total,
   });
+  const [invoice = drafted] = await invoices.number(sponsor.id, 2041, [drafted.id]);
   const counter = countWrites([dynamodb]);
   await invoices.apply(invoice.id, 'send');
   await invoices.apply(invoice.id, 'pay', { paidAt: '2041-03-20T00:00:00Z', paidAmount: total });
@@ -147,6 +149,104 @@ describe('invoice storage', () => {
       }),
     );
     expect(after).toEqual(before);
+  });
+});
+
+describe('invoice numbering', () => {
+  /** Drafts one invoice of one line in each of `villages`, all of one sponsor's 2041. */
+  const draftsOf = async (villages: readonly string[]) => {
+    const { sponsor, draft, allocations } = await draftOver(villages);
+    await commitments.approve(draft.id, 'approver', allocations);
+    const drafted = [];
+    for (const village of villages) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: allocationKey(draft.id, village),
+          UpdateExpression: 'SET closedThrough = :p',
+          ExpressionAttributeValues: { ':p': PERIOD },
+        }),
+      );
+      drafted.push(
+        await invoices.draft({
+          sponsorId: sponsor.id,
+          commitmentId: draft.id,
+          villageCode: village,
+          period: PERIOD,
+          lines: [lineOf(drafted.length)],
+          total: rupiah(PREMIUM),
+          fromReserved: rupiah(0),
+          fromAvailable: rupiah(PREMIUM),
+        }),
+      );
+    }
+    return { sponsorId: sponsor.id, drafted };
+  };
+
+  it('drafts without a number, then numbers a batch gap-free in the order asked, once', async () => {
+    // Prepare
+    const { sponsorId, drafted } = await draftsOf(['15.71.03.3001', '15.71.03.3002', '15.71.03.3003']);
+    const [a, b, c] = drafted.map((invoice) => invoice.id) as [string, string, string];
+
+    // Act
+    const first = await invoices.number(sponsorId, 2041, [b, a]);
+    const counter = countWrites([dynamodb]);
+    const again = await invoices.number(sponsorId, 2041, [a, c]);
+    const writes = counter.stop();
+
+    // Assess
+    expect(drafted.map((invoice) => [invoice.status, invoice.number])).toEqual([
+      ['draft', undefined],
+      ['draft', undefined],
+      ['draft', undefined],
+    ]);
+    expect(first.map((invoice) => [invoice.id, invoice.status, invoice.numberText])).toEqual([
+      [b, 'issued', '2041/000001'],
+      [a, 'issued', '2041/000002'],
+    ]);
+    // The redelivered `a` keeps its number; only `c` is numbered, in one transaction.
+    expect(again.map((invoice) => [invoice.id, invoice.number])).toEqual([
+      [a, 2],
+      [c, 3],
+    ]);
+    expect(writes.total.requests).toBe(1);
+    expect(writes.refused).toBe(0);
+    expect((await invoices.get(c)).status).toBe('issued');
+  });
+
+  it('refuses a batch whose sequence moved since it was read, numbering none of it', async () => {
+    // Prepare: a second writer (which FIFO rules out) took number 1 between the read and the transaction.
+    const { sponsorId, drafted } = await draftsOf(['15.71.03.3004', '15.71.03.3005']);
+    const [a, b] = drafted.map((invoice) => invoice.id) as [string, string];
+    await invoices.number(sponsorId, 2041, [a]);
+    const racing = new InvoiceRepository(
+      {
+        send: async (command: Parameters<typeof db.send>[0]) => {
+          const result = await db.send(command);
+          // After the sequence read, before the transaction: the other writer numbers... nothing it may.
+          if (command instanceof GetCommand && String(command.input.Key?.sk).startsWith('INVOICE-SEQUENCE')) {
+            await db.send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: command.input.Key,
+                UpdateExpression: 'SET #last = #last + :one',
+                ExpressionAttributeNames: { '#last': 'last' },
+                ExpressionAttributeValues: { ':one': 1 },
+              }),
+            );
+          }
+          return result;
+        },
+      } as unknown as typeof db,
+      tableName,
+    );
+
+    // Act
+    const numbering = racing.number(sponsorId, 2041, [b]);
+
+    // Assess
+    await expect(numbering).rejects.toBeInstanceOf(InvoiceNumberingRefused);
+    expect((await invoices.get(b)).status).toBe('draft');
   });
 });
 
