@@ -1,11 +1,12 @@
 /**
  * The period roll through the local stack (issue 5): a sponsor's year over 20 villages rolled month by
- * month through the HTTP API, the renewal-work queue, the renewal worker, the billing-outbox queue, the
- * BPJS billing simulator and the billing-inbox consumer; then rolled again, and run once more with faults.
+ * month through the HTTP API, the renewal-work queue, the renewal worker, the invoice-numbering queue and
+ * worker, the billing-outbox queue, the BPJS billing simulator and the billing-inbox consumer; then rolled
+ * again, and run once more with faults.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { billingOutboxQueue, queueUrlEnvName } from '@lindung/messaging';
+import { invoiceNumberingQueue, queueUrlEnvName } from '@lindung/messaging';
 import {
   alertKey,
   CommitmentRepository,
@@ -408,10 +409,13 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
     // Act
     await liveYear(year, commitmentId, steady, async (p) => {
       const counted = worker.countWrites();
-      // One unit at a time, so that no village's count includes a retry after a race for the invoice number.
-      await worker.rollAndDeliverTwice(p, { once: true, batchSize: 1 });
+      // Batches of five, as the queue delivers them: no two villages' renewals write the same item (the
+      // invoice number comes from the numbering worker), so no count includes a retry after a race.
+      await worker.rollAndDeliverTwice(p, { once: true });
       for (const [village, n] of Object.entries(counted.stop()))
         writes[village] = [...(writes[village] ?? []), n];
+      // Numbering and billing answer asynchronously; a month is long enough for them, the test waits.
+      await queuesIdle();
     });
 
     // Assess: after January, every month writes the same few requests per village, whatever its size.
@@ -487,7 +491,8 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
   });
 
   it('lapses a village whose invoices stay unpaid three months, releases the rest and alerts the sponsor', async () => {
-    // Prepare: BPJS billing never answers, because the worker publishes the invoices where nobody reads.
+    // Prepare: BPJS billing never gets the invoices, because the worker asks for their numbers where nobody
+    // reads: they stay drafts, their money spent and never paid.
     const year = 2036;
     const [village = ''] = villages(1);
     const { commitmentId, sponsorId } = await sponsorYear(admin, [village], year);
@@ -496,13 +501,18 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
       nik: plannedNik(300 + i),
       startMonth: 1,
     }));
-    const outbox = queueUrlEnvName(billingOutboxQueue);
-    const billing = process.env[outbox];
-    const unread = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'billing-outbox-unread' }));
+    const numberingUrl = queueUrlEnvName(invoiceNumberingQueue);
+    const numbering = process.env[numberingUrl];
+    const unread = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'invoice-numbering-unread.fifo',
+        Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' },
+      }),
+    );
     const worker = await inProcessWorker();
 
     // Act: January to March invoiced and left unpaid, then April and May rolled.
-    process.env[outbox] = unread.QueueUrl;
+    process.env[numberingUrl] = unread.QueueUrl;
     try {
       await liveYear(
         year,
@@ -512,7 +522,7 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
         5,
       );
     } finally {
-      process.env[outbox] = billing;
+      process.env[numberingUrl] = numbering;
     }
 
     // Assess

@@ -19,7 +19,7 @@ import {
   queueDefinitions,
   queueUrlEnvName,
 } from '@lindung/messaging';
-import type { Invoice, RenewalWork } from '@lindung/store';
+import { type Invoice, lastHandedOver, type RenewalWork } from '@lindung/store';
 import * as z from 'zod/mini';
 import { authorize, type Principal } from './auth.js';
 import { queryInteger } from './schemas.js';
@@ -89,7 +89,7 @@ export const stuckReport = async (
       period: i.period,
       status: i.status,
       total: i.total,
-      lastSentAt: i.lastSentAt ?? i.sentAt ?? i.issuedAt,
+      lastSentAt: lastHandedOver(i),
       sendCount: i.sendCount ?? 0,
     })),
     deadLetters: Object.fromEntries(queueDefinitions.map((q, i) => [q.id, deadLetters[i] ?? 0])),

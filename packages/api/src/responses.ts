@@ -257,8 +257,15 @@ export const importJobResults = named(
 
 const invoiceFields = {
   id,
-  number: z.number().int(),
-  numberText: z.string().describe("The year and the sponsor's gap-free sequence number, e.g. 2027/000123"),
+  number: z
+    .number()
+    .int()
+    .optional()
+    .describe("The sponsor's gap-free sequence number of the year; absent while the invoice is a draft"),
+  numberText: z
+    .string()
+    .optional()
+    .describe("The year and the sponsor's gap-free sequence number, e.g. 2027/000123; absent on a draft"),
   sponsorId: id,
   commitmentId: id,
   villageCode,
@@ -267,7 +274,8 @@ const invoiceFields = {
   total: rupiah,
   lineCount: count,
   status: z.enum(INVOICE_STATES),
-  issuedAt: timestamp,
+  draftedAt: timestamp.optional().describe('When the roll drafted it and moved its money'),
+  issuedAt: timestamp.optional().describe('When it was numbered; absent while it is a draft'),
   paymentCode: z.string().optional(),
   acknowledgedAt: timestamp.optional(),
   paidAt: timestamp.optional(),
@@ -397,7 +405,7 @@ export const stuckReport = named(
     unanswered: z.array(
       z.object({
         id,
-        numberText: z.string(),
+        numberText: z.string().optional().describe('Absent on a draft still waiting for its number'),
         sponsorId: id,
         villageCode,
         period,

@@ -176,7 +176,7 @@ export const invoiceQuery = z.strictObject({
   sponsorId: z.optional(id),
   villageCode: z.optional(villageCode),
   period: z.optional(period),
-  status: z.optional(z.enum(['issued', 'sent', 'acknowledged', 'paid', 'void'])),
+  status: z.optional(z.enum(['draft', 'issued', 'sent', 'acknowledged', 'paid', 'void'])),
   limit: pageLimit(),
   pageToken: z.optional(z.string().check(z.maxLength(2048))),
 });

@@ -55,7 +55,14 @@ export const renderDoctor = (report: StuckReport, health?: Health): string => {
         ['invoice', 'village', 'period', 'status', 'last sent', 'sends'],
         ...report.unanswered
           .slice(0, 50)
-          .map((i) => [i.numberText, i.villageCode, i.period, i.status, i.lastSentAt, String(i.sendCount)]),
+          .map((i) => [
+            i.numberText ?? `(draft) ${i.id}`,
+            i.villageCode,
+            i.period,
+            i.status,
+            i.lastSentAt,
+            String(i.sendCount),
+          ]),
       ]),
     );
   }

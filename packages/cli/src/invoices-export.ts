@@ -12,7 +12,7 @@ import { type CliIo, type Command, EXIT_CODES, UsageError } from './command.js';
 import { csvLine } from './csv.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connect, type TokenClaims } from './http.js';
 
-const STATUSES = ['issued', 'sent', 'acknowledged', 'paid', 'void'] as const;
+const STATUSES = ['draft', 'issued', 'sent', 'acknowledged', 'paid', 'void'] as const;
 const isStatus = (value: string): value is (typeof STATUSES)[number] =>
   (STATUSES as readonly string[]).includes(value);
 const PAGE_SIZE = 1_000;

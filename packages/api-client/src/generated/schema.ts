@@ -838,9 +838,10 @@ export interface components {
         };
         Invoice: {
             id: string;
-            number: number;
-            /** @description The year and the sponsor's gap-free sequence number, e.g. 2027/000123 */
-            numberText: string;
+            /** @description The sponsor's gap-free sequence number of the year; absent while the invoice is a draft */
+            number?: number;
+            /** @description The year and the sponsor's gap-free sequence number, e.g. 2027/000123; absent on a draft */
+            numberText?: string;
             sponsorId: string;
             commitmentId: string;
             villageCode: string;
@@ -851,8 +852,10 @@ export interface components {
             lineCount: number;
             /** @enum {string} */
             status: "draft" | "issued" | "sent" | "acknowledged" | "paid" | "void";
-            /** @description ISO 8601 instant */
-            issuedAt: string;
+            /** @description When the roll drafted it and moved its money */
+            draftedAt?: string;
+            /** @description When it was numbered; absent while it is a draft */
+            issuedAt?: string;
             paymentCode?: string;
             /** @description ISO 8601 instant */
             acknowledgedAt?: string;
@@ -878,9 +881,10 @@ export interface components {
         };
         InvoiceWithLines: {
             id: string;
-            number: number;
-            /** @description The year and the sponsor's gap-free sequence number, e.g. 2027/000123 */
-            numberText: string;
+            /** @description The sponsor's gap-free sequence number of the year; absent while the invoice is a draft */
+            number?: number;
+            /** @description The year and the sponsor's gap-free sequence number, e.g. 2027/000123; absent on a draft */
+            numberText?: string;
             sponsorId: string;
             commitmentId: string;
             villageCode: string;
@@ -891,8 +895,10 @@ export interface components {
             lineCount: number;
             /** @enum {string} */
             status: "draft" | "issued" | "sent" | "acknowledged" | "paid" | "void";
-            /** @description ISO 8601 instant */
-            issuedAt: string;
+            /** @description When the roll drafted it and moved its money */
+            draftedAt?: string;
+            /** @description When it was numbered; absent while it is a draft */
+            issuedAt?: string;
             paymentCode?: string;
             /** @description ISO 8601 instant */
             acknowledgedAt?: string;
@@ -1065,7 +1071,8 @@ export interface components {
             unansweredAfterMinutes: number;
             unanswered: {
                 id: string;
-                numberText: string;
+                /** @description Absent on a draft still waiting for its number */
+                numberText?: string;
                 sponsorId: string;
                 villageCode: string;
                 period: string;
@@ -2143,7 +2150,7 @@ export interface operations {
                 villageCode?: string;
                 /** @description Period YYYY-MM */
                 period?: string;
-                status?: "issued" | "sent" | "acknowledged" | "paid" | "void";
+                status?: "draft" | "issued" | "sent" | "acknowledged" | "paid" | "void";
                 limit?: number;
                 pageToken?: string;
             };
@@ -2267,7 +2274,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    queue?: "renewal-work" | "billing-outbox" | "billing-inbox" | "import-work";
+                    queue?: "renewal-work" | "billing-outbox" | "billing-inbox" | "import-work" | "invoice-numbering";
                 };
             };
         };

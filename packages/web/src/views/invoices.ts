@@ -12,7 +12,10 @@ import { downloadCsv, html, Loading, StateBadge, useLoad } from './shared.js';
 
 export type Invoice = Schemas['Invoice'];
 
-const INVOICE_STATES = ['issued', 'sent', 'acknowledged', 'paid', 'void'];
+const INVOICE_STATES = ['draft', 'issued', 'sent', 'acknowledged', 'paid', 'void'];
+
+/** A draft waits for its number: shown as a dash, sorted after every numbered invoice. */
+const NO_NUMBER = '–';
 
 /** Village names by code, read from the region lookup one district at a time. */
 export const useVillageNames = (codes: readonly string[]): ReadonlyMap<string, string> => {
@@ -50,7 +53,7 @@ export const InvoiceTable = ({ invoices }: { invoices: Invoice[] }) => {
       <th scope="col" class="num">${t(lang, 'lines')}</th><th scope="col" class="num">${t(lang, 'total')}</th><th scope="col">${t(lang, 'status')}</th></tr></thead>
     <tbody>${invoices.map(
       (i) => html`<tr data-number=${i.number}>
-        <td class="mono">${i.numberText}</td><td>${periodLabel(i.period, lang)}</td>
+        <td class="mono">${i.numberText ?? NO_NUMBER}</td><td>${periodLabel(i.period, lang)}</td>
         <td><a href=${`#/village/${i.villageCode}`}>${names.get(i.villageCode) ?? i.villageCode}</a><small>${i.villageCode}</small></td>
         <td class="num">${count(i.lineCount, lang)}</td><td class="num">${rupiah(i.total)}</td>
         <td><${StateBadge} lang=${lang} state=${i.status} /></td>
@@ -62,7 +65,9 @@ export const InvoiceTable = ({ invoices }: { invoices: Invoice[] }) => {
 export const inNumberOrder = (invoices: readonly Invoice[]): Invoice[] =>
   [...invoices].sort(
     (a, b) =>
-      a.number - b.number || a.period.localeCompare(b.period) || a.villageCode.localeCompare(b.villageCode),
+      (a.number ?? Number.MAX_SAFE_INTEGER) - (b.number ?? Number.MAX_SAFE_INTEGER) ||
+      a.period.localeCompare(b.period) ||
+      a.villageCode.localeCompare(b.villageCode),
   );
 
 export const InvoicesPage = ({ sponsorId, villageCode }: { sponsorId?: string; villageCode?: string }) => {
@@ -88,7 +93,7 @@ export const InvoicesPage = ({ sponsorId, villageCode }: { sponsorId?: string; v
     downloadCsv(`tagihan${period ? `-${period}` : ''}${state ? `-${state}` : ''}.csv`, [
       ['number', 'period', 'villageCode', 'village', 'lines', 'total', 'status'],
       ...shown.map((i) => [
-        i.numberText,
+        i.numberText ?? '',
         i.period,
         i.villageCode,
         names.get(i.villageCode) ?? '',
