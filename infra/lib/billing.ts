@@ -1,4 +1,9 @@
-import { billingInboxQueue, billingOutboxQueue, type QueueDefinition } from '@lindung/messaging';
+import {
+  billingInboxQueue,
+  billingOutboxQueue,
+  invoiceNumberingQueue,
+  type QueueDefinition,
+} from '@lindung/messaging';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
@@ -10,13 +15,19 @@ import { deployQueues, type WorkQueue } from './queues.js';
 export const billingResendAfterMinutes = 60;
 
 /**
- * Billing: the queues to and from BPJS billing, and the consumer of what BPJS answers (acknowledged with
- * a payment code, paid, rejected), and the sweep that sends unanswered invoices again, with an alarm on its
- * resends. The billing simulator that answers locally is never deployed.
+ * Billing: the numbering of drafted invoices (invoice-numbering, a FIFO queue with one group per sponsor's
+ * year, and its consumer, the single writer of each sponsor's invoice sequence), the queues to and from BPJS
+ * billing, the consumer of what BPJS answers (acknowledged with a payment code, paid, rejected), and the
+ * sweep that sends unanswered invoices again, with an alarm on its resends. The billing simulator that
+ * answers locally is never deployed.
  */
 export class Billing extends Construct {
-  static readonly queueDefinitions: readonly QueueDefinition[] = [billingOutboxQueue, billingInboxQueue];
-  static readonly functionIds: readonly string[] = ['billing-inbox', 'billing-resend'];
+  static readonly queueDefinitions: readonly QueueDefinition[] = [
+    invoiceNumberingQueue,
+    billingOutboxQueue,
+    billingInboxQueue,
+  ];
+  static readonly functionIds: readonly string[] = ['invoice-numbering', 'billing-inbox', 'billing-resend'];
   readonly queues: readonly WorkQueue[];
   readonly functions: readonly LindungFunction[];
   /** Invoices had to be sent again: their messages were lost, or billing is not answering. */

@@ -1,4 +1,4 @@
-import { invoiceNumberingQueue, type QueueDefinition, renewalWorkQueue } from '@lindung/messaging';
+import { type QueueDefinition, renewalWorkQueue } from '@lindung/messaging';
 import { Construct } from 'constructs';
 import { deployFunctions, type Platform } from './functions.js';
 import type { LindungFunction } from './lindung-function.js';
@@ -7,12 +7,11 @@ import { deployQueues, type WorkQueue } from './queues.js';
 /**
  * Renewal: the monthly period roll (a schedule in Asia/Jakarta, or POST /v1/periods/{period}/roll) fans
  * out one message per (period, commitment, village) on renewal-work; the renewal worker renews or ends
- * the coverage of that village and drafts its invoice; invoice-numbering (FIFO, a group per sponsor's year)
- * numbers the drafts, a batch at a time, and sends them to billing.
+ * the coverage of that village and drafts its invoice, which the Billing context numbers and sends.
  */
 export class Renewal extends Construct {
-  static readonly queueDefinitions: readonly QueueDefinition[] = [renewalWorkQueue, invoiceNumberingQueue];
-  static readonly functionIds: readonly string[] = ['period-roll', 'renewal-worker', 'invoice-numbering'];
+  static readonly queueDefinitions: readonly QueueDefinition[] = [renewalWorkQueue];
+  static readonly functionIds: readonly string[] = ['period-roll', 'renewal-worker'];
   readonly queues: readonly WorkQueue[];
   readonly functions: readonly LindungFunction[];
 

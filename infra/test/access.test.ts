@@ -20,12 +20,13 @@ const expected: Record<string, { write: string[]; readOnly: string[]; sendsTo: s
   'http-api': {
     write: ['idempotency', 'ledger'],
     readOnly: ['reports'],
-    sendsTo: ['renewal-work', 'import-work', 'billing-outbox', 'billing-inbox'],
+    sendsTo: ['renewal-work', 'import-work', 'billing-outbox', 'billing-inbox', 'invoice-numbering'],
   },
   'period-roll': { write: ['ledger'], readOnly: [], sendsTo: ['renewal-work'] },
-  'renewal-worker': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
+  'renewal-worker': { write: ['ledger'], readOnly: [], sendsTo: ['invoice-numbering', 'billing-outbox'] },
+  'invoice-numbering': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
   'billing-inbox': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
-  'billing-resend': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
+  'billing-resend': { write: ['ledger'], readOnly: [], sendsTo: ['invoice-numbering', 'billing-outbox'] },
   'reports-projector': { write: ['reports'], readOnly: ['ledger'], sendsTo: [] },
   // Enrolls the rows of a job (the enrollment transaction) and hands the rest of the job on.
   'import-worker': { write: ['ledger'], readOnly: [], sendsTo: ['import-work'] },

@@ -13,6 +13,9 @@ describe('Queues', () => {
     definition.holdsPersonalData
       ? { KmsMasterKeyId: dataKeyArn, SqsManagedSseEnabled: Match.absent() }
       : { SqsManagedSseEnabled: true, KmsMasterKeyId: Match.absent() };
+  // A FIFO queue redrives only to a FIFO dead-letter queue; de-duplication is by the sender's ids.
+  const fifoOf = (definition: QueueDefinition) =>
+    definition.fifo ? { FifoQueue: true, ContentBasedDeduplication: false } : { FifoQueue: Match.absent() };
   const cases = queueDefinitions.map((definition) => [definition.id, definition] as const);
 
   it('creates one queue and one dead-letter queue per shared queue definition', () => {
@@ -47,11 +50,13 @@ describe('Queues', () => {
         maxReceiveCount: definition.maxReceiveCount,
       },
       ...encryptionOf(definition),
+      ...fifoOf(definition),
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: deadLetterQueueName('dev', definition),
       MessageRetentionPeriod: definition.dlqRetentionDays * day,
       ...encryptionOf(definition),
+      ...fifoOf(definition),
     });
   });
 

@@ -1,4 +1,4 @@
-import { billingInboxQueue, renewalWorkQueue } from '@lindung/messaging';
+import { billingInboxQueue, invoiceNumberingQueue, queueName, renewalWorkQueue } from '@lindung/messaging';
 import { ledgerTable, tableName } from '@lindung/store';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { functionName } from '../lib/stage.js';
 import {
   billingInbox,
   billingSimulator,
+  invoiceNumbering,
   mirroredRegistry,
   periodRoll,
   renewalWorker,
@@ -32,6 +33,7 @@ describe('triggers', () => {
   it.each([
     [renewalWorker.id, renewalWorkQueue],
     [billingInbox.id, billingInboxQueue],
+    [invoiceNumbering.id, invoiceNumberingQueue],
   ] as const)('feeds %s from its queue in batches, reporting failed messages one by one', (id, queue) => {
     // Assess
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -40,7 +42,7 @@ describe('triggers', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       EventSourceArn: {
         'Fn::GetAtt': [
-          logicalIdOf(template, 'AWS::SQS::Queue', { QueueName: `lindung-dev-${queue.id}` }),
+          logicalIdOf(template, 'AWS::SQS::Queue', { QueueName: queueName('dev', queue) }),
           'Arn',
         ],
       },
