@@ -1,7 +1,8 @@
 /**
  * Self-healing through the local stack (issue 14): an `invoice.issued` message lost after the invoice was
- * marked sent is sent again by the billing sweep and ends paid, with no lapse; a lost renewal-work unit is
- * redone by the hourly repeat of the period roll. The scheduled handlers run in this process on the local
+ * marked sent is sent again by the billing sweep and ends paid, with no lapse; a lost invoice-numbering
+ * message leaves a draft that the same sweep asks to number again; a lost renewal-work unit is redone by the
+ * hourly repeat of the period roll. The scheduled handlers run in this process on the local
  * scheduler's clock, driven by the test: the same cron, the same handler, an hour in a few seconds.
  */
 import {
@@ -11,7 +12,12 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { billingOutboxQueue, queueUrlEnvName, renewalWorkQueue } from '@lindung/messaging';
+import {
+  billingOutboxQueue,
+  invoiceNumberingQueue,
+  queueUrlEnvName,
+  renewalWorkQueue,
+} from '@lindung/messaging';
 import { type RollSummary, rollPeriod } from '@lindung/roll';
 import {
   alertKey,
@@ -104,9 +110,16 @@ const drain = async (queueUrl: string, expected: number) => {
   return bodies;
 };
 
-/** Runs `act` with a queue's URL pointing at a queue nobody consumes. */
+/** Runs `act` with a queue's URL pointing at a queue nobody consumes (FIFO if its name says so). */
 const divert = async <T>(envName: string, queueName: string, act: () => Promise<T>) => {
-  const { QueueUrl = '' } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  const { QueueUrl = '' } = await clients.sqs.send(
+    new CreateQueueCommand({
+      QueueName: queueName,
+      ...(queueName.endsWith('.fifo') && {
+        Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' },
+      }),
+    }),
+  );
   const original = process.env[envName];
   process.env[envName] = QueueUrl;
   try {
@@ -116,8 +129,50 @@ const divert = async <T>(envName: string, queueName: string, act: () => Promise<
   }
 };
 
+/** The numbering worker's handler in this process, fed invoice-numbering messages as one batch. */
+const numberInProcess = async (bodies: readonly string[]) => {
+  const { handler } = (await import('../../functions/queue/invoice-numbering.js')) as {
+    handler: (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
+  };
+  const records = bodies.map(
+    (body, i): SQSRecord => ({
+      messageId: `n-${i}-${JSON.parse(body).id}`,
+      receiptHandle: `n-${i}`,
+      body,
+      attributes: { MessageGroupId: 'self-healing' } as SQSRecord['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:ap-southeast-3:000000000000:lindung-local-invoice-numbering.fifo',
+      awsRegion: 'ap-southeast-3',
+    }),
+  );
+  const response = await handler({ Records: records }, lambdaContext('invoice-numbering', 30));
+  expect(response.batchItemFailures).toEqual([]);
+};
+
+/**
+ * The renewal worker's handler in this process, fed one batch of a commitment's units of a period; then the
+ * numbering worker's, fed what the renewals asked to number (one invoice a unit), unless `numbering` is
+ * `lost`: then those messages are taken off and dropped.
+ */
+const rollInProcess = async (
+  p: string,
+  commitmentId: string,
+  numbering: 'in-process' | 'lost' = 'in-process',
+) => {
+  const { result: units, queueUrl } = await divert(
+    queueUrlEnvName(invoiceNumberingQueue),
+    'invoice-numbering-held.fifo',
+    () => renewInProcess(p, commitmentId),
+  );
+  const requests = await drain(queueUrl, units);
+  if (numbering === 'in-process') await numberInProcess(requests);
+  return units;
+};
+
 /** The renewal worker's handler in this process, fed one batch of a commitment's units of a period. */
-const rollInProcess = async (p: string, commitmentId: string) => {
+const renewInProcess = async (p: string, commitmentId: string) => {
   const { handler } = (await import('../../functions/queue/renewal-worker.js')) as {
     handler: (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
   };
@@ -274,6 +329,41 @@ describe('self-healing through the local stack', { timeout: 300_000 }, () => {
     }
   });
 
+  it('numbers a draft whose numbering message was lost when the sweep finds it unanswered: it ends paid', async () => {
+    // Prepare: a village with a worker; January's invoice is drafted and its numbering message lost.
+    const year = 2053;
+    const [code = ''] = villages(1);
+    const { commitmentId } = await sponsorWithWorkers(admin, year, [code], 21);
+    const resendAfter = 60;
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    const rolledAt = jakarta(year, 1);
+    vi.setSystemTime(rolledAt);
+
+    // Act
+    await rollInProcess(period(year, 1), commitmentId, 'lost');
+    const drafted = await invoices.getByKey(commitmentId, code, period(year, 1));
+    const sweep = await schedule(billingResendFunction, rolledAt);
+    await sweep.runUntil(new Date(rolledAt.getTime() + (resendAfter - 1) * 60_000));
+    const stillDraft = await invoices.getByKey(commitmentId, code, period(year, 1));
+    const sweptAt = new Date(rolledAt.getTime() + (resendAfter + 10) * 60_000);
+    vi.setSystemTime(sweptAt);
+    await sweep.runUntil(sweptAt);
+
+    // Assess: a draft (money spent, no number) until the sweep; then numbered by the stack's worker, paid.
+    expect(drafted).toMatchObject({ status: 'draft', total: 16_800 });
+    expect(drafted?.number).toBeUndefined();
+    expect(stillDraft?.status).toBe('draft');
+    const paid = await eventually(
+      async () => {
+        const now = await invoices.getByKey(commitmentId, code, period(year, 1));
+        return now?.status === 'paid' ? now : undefined;
+      },
+      { timeoutMs: 30_000, what: `the invoice of ${period(year, 1)} to be numbered and paid` },
+    );
+    expect(paid.numberText).toBe(`${year}/000001`);
+    expect(paid.sendCount).toBe(1);
+  });
+
   it('redoes a lost renewal-work unit at the next hourly roll, then sends nothing more', async () => {
     // Prepare: three villages; the first roll of January loses one village's unit.
     const year = 2054;
@@ -315,9 +405,16 @@ describe('self-healing through the local stack', { timeout: 300_000 }, () => {
 
     // Assess: the repeat sent the lost village only; the one after, nothing; January is invoiced once.
     expect(summaries.map((s) => s.units)).toEqual([codes.length, 1, 0]);
-    const january = await invoices.getByKey(commitmentId, lostVillage, period(year, 1));
-    expect(january?.lineCount).toBe(1);
-    expect(january?.number).toBeGreaterThan(0);
+    // The number comes from the numbering worker, after the renewal.
+    const january = await eventually(
+      async () => {
+        const invoice = await invoices.getByKey(commitmentId, lostVillage, period(year, 1));
+        return invoice?.number === undefined ? undefined : invoice;
+      },
+      { what: `the invoice of ${lostVillage} to be numbered` },
+    );
+    expect(january.lineCount).toBe(1);
+    expect(january.number).toBeGreaterThan(0);
   });
 
   it('shows a dead letter in `lindung doctor`, and `lindung redrive` sends it back to be done', async () => {
