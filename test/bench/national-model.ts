@@ -6,9 +6,11 @@
  * prices are parameters (us-east-1 list prices, on-demand; Jakarta's are higher, so scale them).
  *
  *   npx tsx test/bench/national-model.ts [--villages N] [--workers N] [--sponsors N] [--concurrency N]
- *                                        [--latency-ms N] [--transaction-ms N] [--local-villages-per-second N]
+ *                                        [--latency-ms N] [--transaction-ms N] [--hand-over-ms N]
+ *                                        [--local-villages-per-second N]
  */
 import { parseArgs } from 'node:util';
+import { invoiceNumberingQueue } from '@lindung/messaging';
 import { renewalWorkerFunction } from '../../functions/registry.js';
 
 const { values } = parseArgs({
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'latency-ms': { type: 'string' },
     'transaction-ms': { type: 'string' },
+    'hand-over-ms': { type: 'string' },
     'local-villages-per-second': { type: 'string' },
   },
 });
@@ -35,34 +38,50 @@ const concurrency = number(
   values.concurrency,
   renewalWorkerFunction.trigger.kind === 'queue' ? (renewalWorkerFunction.trigger.maxConcurrency ?? 1000) : 1,
 );
-/** Wall time of one village's renewal on AWS: ~9 sequential DynamoDB calls at 5–10 ms, a transaction, two SQS sends. */
+/** Wall time of one village's renewal on AWS: ~7 sequential DynamoDB calls at 5–10 ms, a transaction, one SQS send. */
 const latencyMs = number(values['latency-ms'], 150);
-/** Round trip of the invoice transaction: while one issuer holds the sponsor's number, the others must retry. */
-const transactionMs = number(values['transaction-ms'], 25);
-/** What this machine rolls (BENCHMARKS.md §4, the Jambi year: 6.2 villages a second with billing). */
+/** A numbering batch's reads (the drafts in parallel, the sequence) and its one transaction. */
+const transactionMs = number(values['transaction-ms'], 40);
+/** Handing one numbered invoice to billing: its lines (a query), the SQS send, the `sent` update, in order. */
+const handOverMs = number(values['hand-over-ms'], 25);
+/** What this machine rolls (BENCHMARKS.md §4, the Jambi year with billing; 6.2 villages a second before issue 17). */
 const localVillagesPerSecond = number(values['local-villages-per-second'], 6.2);
 
 const perVillage = workers / villages;
 
+/** Invoices numbered in one transaction: the numbering queue's batch, one batch of a sponsor's year at a time. */
+const batch = invoiceNumberingQueue.batchSize;
+
 /**
- * One village's steady month, request by request (packages/roll renewal.ts, the store's repositories):
- * reads — commitment, allocation, enrollments (a query), unpaid run (a query), the invoice by key, the
- * sponsor's sequence, the invoice's lines for the billing message; writes — close the period, the invoice
- * transaction, mark it sent, billing's acknowledgement and payment (billing-inbox).
+ * One village's steady month, request by request (packages/roll renewal.ts and numbering.ts, the store's
+ * repositories): reads — commitment, allocation, enrollments (a query), unpaid run (a query), the invoice by
+ * key (renewal); the draft, the sponsor's sequence (once a batch), the invoice's lines for the billing
+ * message (numbering); writes — close the period, the draft transaction, the numbering transaction (once a
+ * batch), mark it sent, billing's acknowledgement and payment (billing-inbox).
  */
-const ledgerReads = 7;
-const ledgerWrites = 5;
-/** Write units of those 5 requests (BENCHMARKS.md §3: 22 for 10 workers, 58 for 200; linear in the lines). */
-const writeUnits = (n: number) => 22 + ((58 - 22) / (200 - 10)) * (n - 10);
+const ledgerReads = 5 + 2 + 1 / batch;
+const ledgerWrites = 5 + 1 / batch;
+/**
+ * Write units (BENCHMARKS.md §3 before issue 17: 22 for 10 workers, 58 for 200; linear in the lines). The
+ * sequence item left the village's transaction (−2) for a share of the batch's (+2/batch), and the header is
+ * written twice, drafted and issued (+2, transactional).
+ */
+const writeUnits = (n: number) => 22 + ((58 - 22) / (200 - 10)) * (n - 10) + 2 / batch;
 /** Read units: consistent reads of 4 KB; an enrollment item is about 0.7 KB, a line item 400 lines of ~0.15 KB. */
 const readUnits = (n: number) => 5 + Math.ceil((n * 0.7) / 4) + Math.ceil((n * 0.15) / 4);
 /** The reports projector's writes per village a roll (BENCHMARKS.md §3: 11–22). */
 const reportsWrites = 16;
-/** SQS: the unit (1/10 of a batch send, a receive, a delete), the invoice message (send, receive, delete), 2 answers × 3. */
-const sqsRequests = 0.1 + 2 + 3 + 6;
-/** Lambda invocations: renewal (batches of 5), billing inbox (2 answers, batches of 10), the projector (~1). */
-const lambdaInvocations = 1 / 5 + 2 / 10 + 1;
-const lambdaGbSeconds = (latencyMs / 1000) * (renewalWorkerFunction.memoryMb / 1024) + 0.1;
+/**
+ * SQS: the unit (1/10 of a batch send, a receive, a delete), the numbering message (a send, 1/batch of a
+ * receive and a delete), the invoice message (send, receive, delete), 2 answers × 3.
+ */
+const sqsRequests = 0.1 + 2 + (1 + 2 / batch) + 3 + 6;
+/** Lambda invocations: renewal (batches of 5), numbering (batches of 10), billing inbox (2 answers, batches of 10), the projector (~1). */
+const lambdaInvocations = 1 / 5 + 1 / batch + 2 / 10 + 1;
+const lambdaGbSeconds =
+  (latencyMs / 1000) * (renewalWorkerFunction.memoryMb / 1024) +
+  (transactionMs / batch + handOverMs) / 1000 / 2 +
+  0.1;
 
 const prices = {
   writeUnit: 0.625 / 1e6,
@@ -91,12 +110,26 @@ const wallSeconds = villages / villagesPerSecond;
 const villagesPerSponsor = villages / sponsors;
 const partitionWcuPerSecond = villagesPerSecond * 3;
 
+/**
+ * Numbering: one batch of a sponsor's year in flight (its FIFO group), `batch` invoices numbered in one
+ * transaction and then handed over one by one. Groups run side by side (Lambda scales a FIFO source by its
+ * groups), so the country's numbering rate is the sponsors' together; a sponsor's own rate only sets how
+ * long its last invoices wait after its last renewal.
+ */
+const batchMs = transactionMs + batch * handOverMs;
+const groupRate = (batch * 1000) / batchMs;
+/** The fan-out queues a sponsor's villages together: the last sponsor's backlog drains after the renewals end. */
+const numberingTailSeconds = Math.max(
+  0,
+  villagesPerSponsor / groupRate - villagesPerSponsor / villagesPerSecond,
+);
+
 /** The rates each limit allows, in villages a second; the smallest binds. */
 const limits: [string, number][] = [
   [`event source concurrency (${concurrency} × 1 village per ${latencyMs} ms)`, villagesPerSecond],
   [
-    `one sponsor's invoice-number item (1 issue per ${transactionMs} ms transaction, the queue in sponsor order)`,
-    1000 / transactionMs,
+    `numbering, ${sponsors} sponsors' FIFO groups side by side (each one batch of ${batch} per ${batchMs} ms)`,
+    sponsors * groupRate,
   ],
   ['one commitment partition (1.000 WCU/s ÷ 3 WCU a village)', 1000 / 3],
   ['Lambda account concurrency (1.000 × 1 village per renewal)', (1000 * 1000) / latencyMs],
@@ -125,10 +158,12 @@ const rows: [string, string][] = [
   ],
   ...limits.map(([name, rate]): [string, string] => [`limit: ${name}`, `${id(rate, 1)} villages/s`]),
   [
+    "one sponsor's numbering (its FIFO group: one batch in flight)",
+    `${id(groupRate, 1)} invoices/s; its last invoice numbered ${id(numberingTailSeconds, 1)} s after its last renewal`,
+  ],
+  [
     'binds first',
-    `${binding}: ${id(bound, 1)} villages/s → ${id(villages / bound / 60, 1)} min, retries for the number: ${
-      villagesPerSecond > bound ? `about ${id(villagesPerSecond / bound - 1, 1)} per issue` : 'none'
-    }`,
+    `${binding}: ${id(bound, 1)} villages/s → ${id(villages / bound / 60 + numberingTailSeconds / 60, 1)} min; retries for the invoice number: none (one writer per sponsor's year)`,
   ],
   [
     'the same month on this machine (local rate)',
