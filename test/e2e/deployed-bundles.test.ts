@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import {
   CreateQueueCommand,
+  DeleteMessageCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   type Message,
@@ -45,6 +46,7 @@ import {
   functionDefinitions,
   httpApiFunction,
   importWorkerFunction,
+  invoiceNumberingFunction,
   periodRollFunction,
   renewalWorkerFunction,
   reportsProjectorFunction,
@@ -241,7 +243,7 @@ const sqsEvent = (queue: { arn: string }, messages: readonly Message[]): { Recor
   })),
 });
 
-/** Every message waiting on one of the functions' own queues. */
+/** Every message waiting on one of the functions' own queues, taken off it (a FIFO group's next comes then). */
 const drain = async (queueId: string): Promise<Message[]> => {
   const url = privateQueues[queueId]?.url ?? '';
   const received: Message[] = [];
@@ -256,6 +258,9 @@ const drain = async (queueId: string): Promise<Message[]> => {
     );
     if (Messages.length === 0) return received;
     received.push(...Messages);
+    for (const m of Messages) {
+      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+    }
   }
 };
 
@@ -316,9 +321,18 @@ beforeAll(async () => {
   const suffix = randomUUID().slice(0, 8);
   Object.assign(environment, stack.env);
   for (const queue of queueDefinitions) {
+    const fifo = queue.fifo ? '.fifo' : '';
     const [url, deadLetterUrl] = await Promise.all(
-      [`bundles-${suffix}-${queue.id}`, `bundles-${suffix}-${queue.id}-dlq`].map(
-        async (QueueName) => (await clients.sqs.send(new CreateQueueCommand({ QueueName }))).QueueUrl ?? '',
+      [`bundles-${suffix}-${queue.id}${fifo}`, `bundles-${suffix}-${queue.id}-dlq${fifo}`].map(
+        async (QueueName) =>
+          (
+            await clients.sqs.send(
+              new CreateQueueCommand({
+                QueueName,
+                ...(fifo && { Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' } }),
+              }),
+            )
+          ).QueueUrl ?? '',
       ),
     );
     const { Attributes } = await clients.sqs.send(
@@ -367,6 +381,7 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
   const fiscalYear = 2034;
   const state = { sponsorId: '', commitmentId: '', invoiceId: '' };
   const renewalWork: Message[] = [];
+  const numberingRequests: Message[] = [];
   const admin = claimsOf('bundles-admin', ['admin']);
   const officer = () =>
     claimsOf(`bundles-officer-${state.sponsorId}`, ['sponsor-officer'], { sponsorId: state.sponsorId });
@@ -517,11 +532,33 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     renewalWork.push(...work);
   });
 
-  it('renewal-worker rolls the villages of an SQS batch and issues their invoices to billing-outbox', async () => {
+  it('renewal-worker rolls the villages of an SQS batch and asks invoice-numbering to number their drafts', async () => {
     // Act
     const result = await invoke<{ batchItemFailures: unknown[] }>(
       renewalWorkerFunction,
       sqsEvent(privateQueues['renewal-work'] ?? { arn: '' }, renewalWork),
+    );
+    const drafted = (await drain('invoice-numbering')).filter((m) =>
+      JSON.parse(m.Body ?? '{}').data.invoiceId.startsWith(state.commitmentId),
+    );
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(drafted.map((m) => JSON.parse(m.Body ?? '{}').type)).toEqual([
+      'invoice.drafted',
+      'invoice.drafted',
+    ]);
+    expect(new Set(drafted.map((m) => m.Attributes?.MessageGroupId))).toEqual(
+      new Set([`${state.sponsorId}#${fiscalYear}`]),
+    );
+    numberingRequests.push(...drafted);
+  });
+
+  it('invoice-numbering numbers a FIFO batch in order and issues the invoices to billing-outbox', async () => {
+    // Act
+    const result = await invoke<{ batchItemFailures: unknown[] }>(
+      invoiceNumberingFunction,
+      sqsEvent(privateQueues['invoice-numbering'] ?? { arn: '' }, numberingRequests),
     );
     const issued = (await drain('billing-outbox'))
       .map((m) => JSON.parse(m.Body ?? '{}'))
@@ -530,6 +567,10 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(issued.map((m) => m.data.villageCode)).toContain(village);
+    expect(issued.map((m) => m.data.numberText).sort()).toEqual([
+      `${fiscalYear}/000001`,
+      `${fiscalYear}/000002`,
+    ]);
     state.invoiceId = issued.find((m) => m.data.villageCode === village)?.data.invoiceId ?? '';
   });
 
