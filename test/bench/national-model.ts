@@ -64,9 +64,9 @@ const ledgerWrites = 5 + 1 / batch;
 /**
  * Write units (BENCHMARKS.md §3 before issue 17: 22 for 10 workers, 58 for 200; linear in the lines). The
  * sequence item left the village's transaction (−2) for a share of the batch's (+2/batch), and the header is
- * written twice, drafted and issued (+2, transactional).
+ * written twice, drafted and issued (+2 in the transaction, +2 for its two index copies).
  */
-const writeUnits = (n: number) => 22 + ((58 - 22) / (200 - 10)) * (n - 10) + 2 / batch;
+const writeUnits = (n: number) => 22 + ((58 - 22) / (200 - 10)) * (n - 10) - 2 + 4 + 2 / batch;
 /** Read units: consistent reads of 4 KB; an enrollment item is about 0.7 KB, a line item 400 lines of ~0.15 KB. */
 const readUnits = (n: number) => 5 + Math.ceil((n * 0.7) / 4) + Math.ceil((n * 0.15) / 4);
 /** The reports projector's writes per village a roll (BENCHMARKS.md §3: 11–22). */
