@@ -81,9 +81,13 @@ describe('the local stack and the synthesized CDK template', () => {
           QueueName: string;
           VisibilityTimeout: number;
           RedrivePolicy: { maxReceiveCount: number };
+          FifoQueue?: boolean;
         };
         return {
-          id: String(p.QueueName).replace(/^lindung-dev-/, ''),
+          id: String(p.QueueName)
+            .replace(/^lindung-dev-/, '')
+            .replace(/\.fifo$/, ''),
+          fifo: p.FifoQueue === true,
           visibility: Number(p.VisibilityTimeout),
           maxReceiveCount: Number(p.RedrivePolicy.maxReceiveCount),
         };
@@ -99,9 +103,13 @@ describe('the local stack and the synthesized CDK template', () => {
           maxReceiveCount?: number;
           deadLetterTargetArn?: string;
         };
-        expect(redrive.deadLetterTargetArn).toMatch(/-dlq$/);
+        // A FIFO queue's dead-letter queue is FIFO too.
+        expect(redrive.deadLetterTargetArn).toMatch(
+          Attributes?.FifoQueue === 'true' ? /-dlq\.fifo$/ : /-dlq$/,
+        );
         return {
           id,
+          fifo: Attributes?.FifoQueue === 'true',
           visibility: Number(Attributes?.VisibilityTimeout),
           maxReceiveCount: Number(redrive.maxReceiveCount),
         };
@@ -115,7 +123,9 @@ describe('the local stack and the synthesized CDK template', () => {
       'billing-inbox',
       'billing-outbox',
       'import-work',
+      'invoice-numbering',
       'renewal-work',
     ]);
+    expect(local.filter((q) => q.fifo).map((q) => q.id)).toEqual(['invoice-numbering']);
   });
 });
