@@ -544,9 +544,12 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
 
     // Assess
     expect(result.batchItemFailures).toEqual([]);
-    expect(drafted.map((m) => JSON.parse(m.Body ?? '{}').type)).toEqual([
-      'invoice.drafted',
-      'invoice.drafted',
+    // The village with a worker has an invoice to number; the other had nothing to invoice.
+    expect(drafted.map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
+      expect.objectContaining({
+        type: 'invoice.drafted',
+        data: expect.objectContaining({ invoiceId: `${state.commitmentId}_${village}_${fiscalYear}-01` }),
+      }),
     ]);
     expect(new Set(drafted.map((m) => m.Attributes?.MessageGroupId))).toEqual(
       new Set([`${state.sponsorId}#${fiscalYear}`]),
@@ -554,7 +557,7 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     numberingRequests.push(...drafted);
   });
 
-  it('invoice-numbering numbers a FIFO batch in order and issues the invoices to billing-outbox', async () => {
+  it('invoice-numbering numbers a FIFO batch and issues its invoices to billing-outbox', async () => {
     // Act
     const result = await invoke<{ batchItemFailures: unknown[] }>(
       invoiceNumberingFunction,
@@ -567,10 +570,7 @@ describe('the deployed bundles, run from an empty folder as Lambda runs them', (
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(issued.map((m) => m.data.villageCode)).toContain(village);
-    expect(issued.map((m) => m.data.numberText).sort()).toEqual([
-      `${fiscalYear}/000001`,
-      `${fiscalYear}/000002`,
-    ]);
+    expect(issued.map((m) => m.data.numberText)).toEqual([`${fiscalYear}/000001`]);
     state.invoiceId = issued.find((m) => m.data.villageCode === village)?.data.invoiceId ?? '';
   });
 

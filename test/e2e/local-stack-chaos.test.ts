@@ -409,11 +409,13 @@ const rollStep = (month: number): Step => ({
           const invoices = (
             await Promise.all(CODES.map((v) => repos.invoices.getByKey(year.commitmentId, v, period(month))))
           ).filter((i) => i !== undefined);
-          const withBilling = invoices.filter((i) => i.status !== 'issued');
+          // A draft (not numbered yet) or an issued invoice has not reached billing.
+          const beforeBilling = (i: { status: string }) => i.status === 'draft' || i.status === 'issued';
+          const withBilling = invoices.filter((i) => !beforeBilling(i));
           const unpaid = invoices.filter((i) => i.status !== 'paid');
           const expected = invoicesIn(month, year.plan);
           return {
-            written: unpaid.some((i) => i.status !== 'issued') ? withBilling.length : 0,
+            written: unpaid.some((i) => !beforeBilling(i)) ? withBilling.length : 0,
             finished: invoices.length === expected && unpaid.length === 0,
             of: expected,
           };
