@@ -9,6 +9,7 @@ import {
   CommitmentNotActiveError,
   type EndReason,
   type EnrollmentState,
+  fiscalYearEnd,
   maskNik,
   NotFoundError,
   type Period,
@@ -19,9 +20,15 @@ import {
   type Rupiah,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
+import { batchGetAll, decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
 import type { Page } from './commitments.js';
-import { coverageClaimKey, enrollmentIndexes, enrollmentKey, enrollmentsOfAllocation } from './keys.js';
+import {
+  allocationKey,
+  coverageClaimKey,
+  enrollmentIndexes,
+  enrollmentKey,
+  enrollmentsOfAllocation,
+} from './keys.js';
 import { allocationUpdate, countersOf, ledgerEntries, movesOf } from './ledger.js';
 import { nikKey } from './nik-key.js';
 import { enrollmentEvent } from './status.js';
@@ -180,6 +187,17 @@ const enrollmentRefusal = (
   });
 };
 
+/**
+ * A coverage that ran to its fiscal year's end, as it stands once its village's year is closed: expired then.
+ * Closing a year writes the allocation only, never each worker (issue 17), so this is how every read shows it.
+ */
+const expiredWithYear = <T extends Enrollment>(enrollment: T): T => ({
+  ...enrollment,
+  status: 'expired',
+  endPeriod: fiscalYearEnd(enrollment.startPeriod),
+  endReason: 'fiscal-year-end',
+});
+
 export const toEnrollment = (item: Record<string, unknown>): Enrollment => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, nik, nikKey: _key, ...rest } = item;
   return rest as unknown as Enrollment;
@@ -335,7 +353,7 @@ export class EnrollmentRepository {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
     );
-    return Item as StoredEnrollment | undefined;
+    return Item && (await this.asClosedYearsLeftThem([Item as StoredEnrollment]))[0];
   }
 
   /** Every enrollment of one village's allocation, read consistently (for the period roll). */
@@ -348,7 +366,7 @@ export class EnrollmentRepository {
       ConsistentRead: true,
     });
     for await (const items of pages) all.push(...(items as unknown as StoredEnrollment[]));
-    return all;
+    return this.asClosedYearsLeftThem(all);
   }
 
   /**
@@ -439,7 +457,7 @@ export class EnrollmentRepository {
   ): Promise<Page<Enrollment>> {
     const partition = { pk: enrollmentsOfAllocation(commitmentId, villageCode), prefix: 'ENROLLMENT#' };
     const page = await queryPage(this.db, this.tableName, partition, limit, pageToken);
-    return { ...page, items: page.items.map(toEnrollment) };
+    return { ...page, items: await this.asClosedYearsLeftThem(page.items.map(toEnrollment)) };
   }
 
   async ofVillage(villageCode: string, limit = 100, pageToken?: string): Promise<Page<Enrollment>> {
@@ -455,6 +473,32 @@ export class EnrollmentRepository {
       }),
     );
     const nextPageToken = encodePageToken(LastEvaluatedKey);
-    return { items: Items.map(toEnrollment), ...(nextPageToken && { nextPageToken }) };
+    const items = await this.asClosedYearsLeftThem(Items.map(toEnrollment));
+    return { items, ...(nextPageToken && { nextPageToken }) };
+  }
+
+  /**
+   * Enrollments as their years left them: one still `active` under an allocation that is closed ran to its
+   * fiscal year's end and is expired (`expiredWithYear`). One read of the allocations concerned.
+   */
+  private async asClosedYearsLeftThem<T extends Enrollment>(enrollments: T[]): Promise<T[]> {
+    const allocationOf = (e: Enrollment) => `${e.commitmentId}#${e.villageCode}`;
+    const running = new Map<string, Enrollment>();
+    for (const e of enrollments) if (e.status === 'active') running.set(allocationOf(e), e);
+    if (running.size === 0) return enrollments;
+    const allocations = await batchGetAll(
+      this.db,
+      this.tableName,
+      [...running.values()].map((e) => allocationKey(e.commitmentId, e.villageCode)),
+    );
+    const closed = new Set(
+      allocations
+        .filter((a) => a.status === 'closed')
+        .map((a) => `${a.commitmentId as string}#${a.villageCode as string}`),
+    );
+    if (closed.size === 0) return enrollments;
+    return enrollments.map((e) =>
+      e.status === 'active' && closed.has(allocationOf(e)) ? expiredWithYear(e) : e,
+    );
   }
 }
