@@ -127,7 +127,7 @@ export class PeriodRenewal {
     if (allocation.rolledThrough && comparePeriods(allocation.rolledThrough, period) >= 0) {
       return { invoices: 0, endings: 0, carriedOver };
     }
-    const stored = await enrollments.ofAllocation(commitment.id, villageCode);
+    const stored = await enrollments.ofAllocation(commitment.id, villageCode, allocation);
     const byId = new Map(stored.map((e) => [e.id, e]));
     const premium = monthlyPremium(commitment.benefit, period);
     const plan = planRenewal({
@@ -234,7 +234,9 @@ export class PeriodRenewal {
     const allocation = await this.deps.commitments.allocation(from.id, villageCode);
     if (!allocation || allocation.status === 'closed') return 0; // its coverage ended with the closed year
     const start = periodOf(to.fiscalYear, 1);
-    const running = (await this.deps.enrollments.ofAllocation(from.id, villageCode)).filter(runningToYearEnd);
+    const running = (await this.deps.enrollments.ofAllocation(from.id, villageCode, allocation)).filter(
+      runningToYearEnd,
+    );
     let carried = 0;
     for (const old of running) {
       if (!isEligibleAge(old.birthDate as CoverageRecord['birthDate'], start)) continue;

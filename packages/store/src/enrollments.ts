@@ -188,15 +188,19 @@ const enrollmentRefusal = (
 };
 
 /**
- * A coverage that ran to its fiscal year's end, as it stands once its village's year is closed: expired then.
+ * An enrollment of an allocation whose year is closed, as that year left it: one still running ran to the year's
+ * end and is expired.
  * Closing a year writes the allocation only, never each worker (issue 17), so this is how every read shows it.
  */
-const expiredWithYear = <T extends Enrollment>(enrollment: T): T => ({
-  ...enrollment,
-  status: 'expired',
-  endPeriod: fiscalYearEnd(enrollment.startPeriod),
-  endReason: 'fiscal-year-end',
-});
+const asYearLeftIt = <T extends Enrollment>(enrollment: T): T =>
+  enrollment.status !== 'active'
+    ? enrollment
+    : {
+        ...enrollment,
+        status: 'expired',
+        endPeriod: fiscalYearEnd(enrollment.startPeriod),
+        endReason: 'fiscal-year-end',
+      };
 
 export const toEnrollment = (item: Record<string, unknown>): Enrollment => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, nik, nikKey: _key, ...rest } = item;
@@ -356,8 +360,15 @@ export class EnrollmentRepository {
     return Item && (await this.asClosedYearsLeftThem([Item as StoredEnrollment]))[0];
   }
 
-  /** Every enrollment of one village's allocation, read consistently (for the period roll). */
-  async ofAllocation(commitmentId: string, villageCode: string): Promise<StoredEnrollment[]> {
+  /**
+   * Every enrollment of one village's allocation, read consistently (for the period roll). A caller that has
+   * just read the allocation passes it, which spares reading it again for its status.
+   */
+  async ofAllocation(
+    commitmentId: string,
+    villageCode: string,
+    allocation?: { readonly status: string },
+  ): Promise<StoredEnrollment[]> {
     const all: StoredEnrollment[] = [];
     const pages = queryPages(this.db, {
       TableName: this.tableName,
@@ -366,7 +377,8 @@ export class EnrollmentRepository {
       ConsistentRead: true,
     });
     for await (const items of pages) all.push(...(items as unknown as StoredEnrollment[]));
-    return this.asClosedYearsLeftThem(all);
+    if (!allocation) return this.asClosedYearsLeftThem(all);
+    return allocation.status === 'closed' ? all.map(asYearLeftIt) : all;
   }
 
   /**
@@ -479,7 +491,7 @@ export class EnrollmentRepository {
 
   /**
    * Enrollments as their years left them: one still `active` under an allocation that is closed ran to its
-   * fiscal year's end and is expired (`expiredWithYear`). One read of the allocations concerned.
+   * fiscal year's end and is expired (`asYearLeftIt`). One read of the allocations concerned.
    */
   private async asClosedYearsLeftThem<T extends Enrollment>(enrollments: T[]): Promise<T[]> {
     const allocationOf = (e: Enrollment) => `${e.commitmentId}#${e.villageCode}`;
@@ -497,8 +509,6 @@ export class EnrollmentRepository {
         .map((a) => `${a.commitmentId as string}#${a.villageCode as string}`),
     );
     if (closed.size === 0) return enrollments;
-    return enrollments.map((e) =>
-      e.status === 'active' && closed.has(allocationOf(e)) ? expiredWithYear(e) : e,
-    );
+    return enrollments.map((e) => (closed.has(allocationOf(e)) ? asYearLeftIt(e) : e));
   }
 }
