@@ -428,17 +428,32 @@ export class EnrollmentRepository {
       reason: end.reason,
       at,
     });
+    // A closed year has ended every coverage of it already (closing writes no worker's item): nothing to end.
+    const yearOpen = '#status = :active';
+    const open = { names: { '#status': 'status' }, values: { ':active': 'active' } };
     if (end.amount > 0 || end.requireOpenPeriod) {
       transaction.add(
         'allocation',
         allocationUpdate(this.tableName, enrollment, movesOf(ledger.entry), {
           expression: end.requireOpenPeriod
-            ? 'attribute_not_exists(closedThrough) OR closedThrough < :from'
-            : 'attribute_exists(pk)',
-          ...(end.requireOpenPeriod && { values: { ':from': end.from } }),
+            ? `${yearOpen} AND (attribute_not_exists(closedThrough) OR closedThrough < :from)`
+            : yearOpen,
+          names: open.names,
+          values: { ...open.values, ...(end.requireOpenPeriod && { ':from': end.from }) },
           returnOldOnFailure: true,
         }),
       );
+    } else {
+      transaction.add('allocation', {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: allocationKey(commitmentId, villageCode),
+          ConditionExpression: yearOpen,
+          ExpressionAttributeNames: open.names,
+          ExpressionAttributeValues: open.values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
     }
     if (end.amount > 0) transaction.add('ledger', ledger.action);
     try {
@@ -447,6 +462,7 @@ export class EnrollmentRepository {
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
       const allocation = error.failed('allocation');
+      if (allocation?.Item?.status?.S === 'closed') return false;
       if (allocation) {
         const closedThrough = allocation.Item?.closedThrough?.S;
         throw new PeriodClosedError(
@@ -459,7 +475,6 @@ export class EnrollmentRepository {
     }
   }
 
-  /** One page of a village's enrollments over all commitments, by start period. */
   /** A page of the enrollments one commitment pays for in one village (what its sponsor may read). */
   async pageOfAllocation(
     commitmentId: string,

@@ -13,6 +13,7 @@ import {
   InvoiceRepository,
   invoiceKey,
   LedgerRepository,
+  RollRepository,
   type StoredInvoiceLine,
 } from '@lindung/store';
 import { describe, expect, it } from 'vitest';
@@ -241,5 +242,51 @@ describe('batch enrollment', () => {
       reserved: 0,
       workers: 0,
     });
+  });
+
+  it('shows the running coverage of a closed year expired, and ends none of it after the close', async () => {
+    // Prepare: two workers enrolled, the year closed with what is left of the quota.
+    const [village = ''] = villageCodes(1).map((code) => code.replace('.1001', '.1012'));
+    const { draft, allocations } = await draftOver([village]);
+    await commitments.approve(draft.id, 'approver', allocations);
+    const enrollments = new EnrollmentRepository(db, tableName);
+    await enrollments.enroll(request(draft.id, village, 9200));
+    await enrollments.enroll(request(draft.id, village, 9201));
+    const left = (await commitments.allocation(draft.id, village))?.available ?? rupiah(0);
+    const roll = new RollRepository(db, tableName);
+    const counter = countWrites([dynamodb]);
+    expect(await roll.closeAllocation(draft.id, village, left, '2041-12' as Period)).toBe(true);
+    const closing = counter.stop();
+
+    // Act
+    const [first] = await enrollments.ofAllocation(draft.id, village);
+    const ended = await enrollments.end(
+      { ...(first as NonNullable<typeof first>), status: 'active' },
+      {
+        state: 'terminated',
+        reason: 'terminated',
+        from: '2042-01' as Period,
+        periods: [],
+        amount: rupiah(0),
+        requireOpenPeriod: false,
+      },
+    );
+
+    // Assess
+    expect(closing.total.requests).toBe(1);
+    const shown = await enrollments.ofAllocation(draft.id, village);
+    expect(shown.map((e) => [e.status, e.endReason, e.endPeriod])).toEqual([
+      ['expired', 'fiscal-year-end', '2042-01'],
+      ['expired', 'fiscal-year-end', '2042-01'],
+    ]);
+    expect((await enrollments.find(shown[0]?.id ?? ''))?.status).toBe('expired');
+    expect(ended).toBe(false);
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: `ENROLLMENTS#${draft.id}#${village}`, sk: `ENROLLMENT#${first?.id}` },
+      }),
+    );
+    expect(Item?.status).toBe('active'); // stored as the year left it: the close wrote no worker
   });
 });
