@@ -202,6 +202,18 @@ const asYearLeftIt = <T extends Enrollment>(enrollment: T): T =>
         endReason: 'fiscal-year-end',
       };
 
+/**
+ * An action on another table that an enrollment's transaction carries beside its own, made from the enrollment
+ * it writes: the HTTP API's idempotency record holding the request's answer, so that the answer is stored by the
+ * same write that enrolls. When its condition fails, `enroll` throws the `TransactionRefused` naming it rather
+ * than a domain error: what that refusal means belongs to the caller.
+ */
+export interface EnrollmentCompanion {
+  /** The action's name in the transaction; not one of the enrollment's own. */
+  readonly name: string;
+  readonly action: (enrollment: Enrollment) => TransactionAction;
+}
+
 export const toEnrollment = (item: Record<string, unknown>): Enrollment => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, nik, nikKey: _key, ...rest } = item;
   return rest as unknown as Enrollment;
@@ -213,12 +225,18 @@ export class EnrollmentRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Enrolls a worker: all or nothing. Throws the domain error of the first failed condition. */
-  async enroll(request: EnrollmentRequest): Promise<Enrollment> {
+  /**
+   * Enrolls a worker: all or nothing, with `companion` if given. Throws the domain error of the first failed
+   * condition, or the `TransactionRefused` naming the companion when its condition failed.
+   */
+  async enroll(request: EnrollmentRequest, companion?: EnrollmentCompanion): Promise<Enrollment> {
     const write = this.enrollmentWrite(request, request.id ?? ulid());
     const { year } = periodParts(request.startPeriod);
+    const transaction = new Transaction();
+    // First, so that it is the reason reported even where DynamoDB names only the first failed condition.
+    if (companion) transaction.add(companion.name, companion.action(write.enrollment));
     try {
-      await new Transaction()
+      await transaction
         .add(
           'allocation',
           allocationUpdate(this.tableName, request, movesOf(write.ledger.entry), {
@@ -242,6 +260,7 @@ export class EnrollmentRepository {
         .run(this.db);
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
+      if (companion && error.failed(companion.name)) throw error;
       const allocation = error.failed('allocation');
       if (allocation) throw enrollmentRefusal(request, allocation.Item);
       if (error.failed('claim')) {
