@@ -258,8 +258,8 @@ describe('batch enrollment', () => {
     const { draft, allocations } = await draftOver([village]);
     await commitments.approve(draft.id, 'approver', allocations);
     const enrollments = new EnrollmentRepository(db, tableName);
-    await enrollments.enroll(request(draft.id, village, 9200));
-    await enrollments.enroll(request(draft.id, village, 9201));
+    await enrollments.enroll(request(draft.id, village, 9300));
+    await enrollments.enroll(request(draft.id, village, 9301));
     const left = (await commitments.allocation(draft.id, village))?.available ?? rupiah(0);
     const roll = new RollRepository(db, tableName);
     const counter = countWrites([dynamodb]);
