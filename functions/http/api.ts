@@ -1,9 +1,10 @@
 /** Lambda entry point of the HTTP API: API Gateway HTTP API (payload v2) → route → use case. */
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
+  ActiveCommitmentTerms,
   acceptedBodies,
+  answeredOnce,
   apiRoutes,
   approveCommitment,
   approveReallocation,
@@ -25,6 +26,7 @@ import {
   getImport,
   getInvoice,
   healthRoute,
+  IDEMPOTENCY_RECORD_ACTION,
   type ImportServices,
   importEnrollmentsRequest,
   importJobPath,
@@ -62,6 +64,7 @@ import {
   sponsorCommitmentsQuery,
   stuckQuery,
   stuckReport,
+  TransactionalPersistenceLayer,
   terminateBody,
   terminateEnrollment,
   villageEnrollmentsQuery,
@@ -101,6 +104,7 @@ const services: Services & BillingServices & ReportServices & ImportServices = {
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
   commitments,
+  commitmentTerms: new ActiveCommitmentTerms(commitments),
   enrollments,
   invoices,
   reallocations: new ReallocationRepository(db, ledgerTableName),
@@ -113,6 +117,19 @@ const operations = {
   unrolledVillages: (period: Parameters<typeof unrolledVillages>[1]) => unrolledVillages(roll, period),
   unansweredInvoices: (at: Date, olderThanMinutes: number) =>
     unansweredInvoices({ roll, invoices }, at, olderThanMinutes),
+};
+
+const idempotencyOptions = {
+  persistenceStore: new TransactionalPersistenceLayer({
+    tableName: tableNameFromEnv(idempotencyTable),
+    awsSdkV3Client: dynamodbClient,
+  }),
+  config: new IdempotencyConfig({
+    eventKeyJmesPath: `headers."${SCOPED_IDEMPOTENCY_HEADER}"`,
+    payloadValidationJmesPath: 'body',
+    throwOnNoIdempotencyKey: false,
+    expiresAfterSeconds: 24 * 60 * 60,
+  }),
 };
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
@@ -208,8 +225,17 @@ const routes: Record<string, Route> = {
     const { limit, pageToken } = page(e);
     return json(200, await listReallocations(services, principalOf(e), param(e, 'id'), limit, pageToken));
   },
-  [routeKey(apiRoutes.enroll)]: async (e) =>
-    json(201, await enroll(services, principalOf(e), param(e, 'code'), enrollBody.parse(body(e)))),
+  [routeKey(apiRoutes.enroll)]: (e) =>
+    answeredOnce(idempotencyOptions, e, async (record) => {
+      const companion = record && {
+        name: IDEMPOTENCY_RECORD_ACTION,
+        action: (made: object) => record(json(201, made)),
+      };
+      return json(
+        201,
+        await enroll(services, principalOf(e), param(e, 'code'), enrollBody.parse(body(e)), companion),
+      );
+    }),
   [routeKey(apiRoutes.importEnrollments)]: async (e) => {
     const job = await createImport(
       services,
@@ -268,18 +294,9 @@ const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyR
   return route(event);
 };
 
-const idempotency = exactlyOncePerKey({
-  persistenceStore: new DynamoDBPersistenceLayer({
-    tableName: tableNameFromEnv(idempotencyTable),
-    awsSdkV3Client: dynamodbClient,
-  }),
-  config: new IdempotencyConfig({
-    eventKeyJmesPath: `headers."${SCOPED_IDEMPOTENCY_HEADER}"`,
-    payloadValidationJmesPath: 'body',
-    throwOnNoIdempotencyKey: false,
-    expiresAfterSeconds: 24 * 60 * 60,
-  }),
-});
+// The enrollment keeps its key's record inside its own transaction (one request instead of four); the other
+// POSTs are idempotent through Powertools' middleware. One persistence layer and config, so the records agree.
+const idempotency = exactlyOncePerKey(idempotencyOptions, [routeKey(apiRoutes.enroll)]);
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(problemDetails(logger))

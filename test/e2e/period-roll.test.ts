@@ -390,7 +390,7 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
     );
   });
 
-  it('costs the same writes per village in a steady month for 10 or 40 workers', async () => {
+  it('costs the same writes per village in a steady month, and to close the year, for 10 or 40 workers', async () => {
     // Prepare
     const year = 2035;
     const [small = '', large = ''] = villages(2);
@@ -418,14 +418,29 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
       await queuesIdle();
     });
 
+    const counted = worker.countWrites();
+    await worker.rollAndDeliverTwice(period(year + 1, 1), { once: true, batchSize: 1, commitmentId });
+    const close = counted.stop();
+
     // Assess: after January, every month writes the same few requests per village, whatever its size.
     const february = [writes[small]?.[1], writes[large]?.[1]];
     expect(february[0]).toBe(february[1]);
     expect(new Set([...(writes[small] ?? []).slice(1), ...(writes[large] ?? []).slice(1)])).toEqual(
       new Set([february[0]]),
     );
+    // The close ends every running coverage by closing the allocation: no write per worker.
+    expect((await repos.commitments.allAllocations(commitmentId)).map((a) => a.status)).toEqual([
+      'closed',
+      'closed',
+    ]);
+    expect(close[small]).toBe(close[large]);
+    expect(close[small]).toBeLessThanOrEqual(3);
+    const ended = await repos.enrollments.ofAllocation(commitmentId, large);
+    expect(new Set(ended.map((e) => `${e.status} ${e.endReason} ${e.endPeriod}`))).toEqual(
+      new Set([`expired fiscal-year-end ${period(year + 1, 1)}`]),
+    );
     console.info(
-      `writes per village per period roll (requests): 10 workers ${writes[small]?.join(' ')}; 40 workers ${writes[large]?.join(' ')}`,
+      `writes per village per period roll (requests): 10 workers ${writes[small]?.join(' ')}; 40 workers ${writes[large]?.join(' ')}; the close ${close[small]} and ${close[large]}`,
     );
   });
 

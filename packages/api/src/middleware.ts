@@ -98,7 +98,7 @@ export const scopeIdempotencyKey = (): HttpMiddleware => ({
 export const IDEMPOTENCY_RETRY_AFTER_SECONDS = 1;
 
 /** Powertools' refusals of a request, as the domain errors the problem mapping turns into 409 and 422. */
-const idempotencyRefusal = (error: unknown): Error | undefined => {
+export const idempotencyRefusal = (error: unknown): Error | undefined => {
   if (error instanceof IdempotencyValidationError)
     return new IdempotencyKeyReusedError(undefined, { cause: error });
   // An inconsistent state that outlived Powertools' own retries is a record another invocation is changing.
@@ -123,14 +123,28 @@ const idempotencyRefusal = (error: unknown): Error | undefined => {
  * came with another body) and then deleted that other invocation's record, so the next retry executed the
  * handler a second time. Fixed upstream by PR #5676, after 2.35.0. Once a release with #5676 is served, use
  * `makeHandlerIdempotent(options)` directly and keep only the error translation below.
+ *
+ * Routes in `answeredInTransaction` (route keys) keep their key's record themselves, inside their own transaction
+ * (idempotency-in-transaction.ts): this middleware leaves them alone.
  */
-export const exactlyOncePerKey = (options: IdempotencyLambdaHandlerOptions): HttpMiddleware => {
+export const exactlyOncePerKey = (
+  options: IdempotencyLambdaHandlerOptions,
+  answeredInTransaction: readonly string[] = [],
+): HttpMiddleware => {
   const powertools = makeHandlerIdempotent(options);
+  const bypassed = new Set(answeredInTransaction);
   // Requests whose in-progress record this invocation saved (a request is one invocation's own object).
   const owned = new WeakSet<HttpRequest>();
+  // Requests of the routes left alone: Powertools never saw them, so its `after` must not run either.
+  const leftAlone = new WeakSet<HttpRequest>();
   return {
     before: async (request) => {
       owned.delete(request);
+      leftAlone.delete(request);
+      if (bypassed.has(request.event.routeKey)) {
+        leftAlone.add(request);
+        return undefined;
+      }
       // Powertools returns the stored answer on a replay and `undefined` when it saved a new in-progress record
       // (or skipped a request without a key, for which its own `onError` does nothing).
       const replay = await powertools.before?.(request);
@@ -139,6 +153,7 @@ export const exactlyOncePerKey = (options: IdempotencyLambdaHandlerOptions): Htt
       return undefined;
     },
     after: async (request) => {
+      if (leftAlone.has(request)) return;
       // Released before saving, as upstream does: a failed save must not delete the record of a finished run.
       owned.delete(request);
       await powertools.after?.(request);

@@ -24,17 +24,21 @@ import {
 import type {
   Commitment,
   CommitmentRepository,
+  EnrollmentCompanion,
   EnrollmentRepository,
   EnrollmentRequest,
   ReallocationRepository,
 } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
+import type { ActiveCommitmentTerms, CommitmentTerms } from './commitment-terms.js';
 import type { CreateSponsorBody, DraftCommitmentBody, EnrollBody, RejectBody } from './schemas.js';
 
 export interface Services {
   readonly commitments: CommitmentRepository;
   readonly enrollments: EnrollmentRepository;
   readonly reallocations: ReallocationRepository;
+  /** Active commitments' terms kept in the process (the HTTP API's); without it each enrollment reads its commitment. */
+  readonly commitmentTerms?: ActiveCommitmentTerms;
 }
 
 const regionVillages = (region: string) => villagesOf(region).map((v) => v.code as string);
@@ -200,27 +204,28 @@ export const listAllocations = async (
 };
 
 /**
- * Enrolls one worker into a village's quota. `loaded` is the commitment when the caller has read it already
- * (an import reads it once for all its rows).
+ * Enrolls one worker into a village's quota, in one transaction that also carries `companion` if given (the
+ * request's idempotency record with its answer).
  */
 export const enroll = async (
   services: Services,
   principal: Principal,
   village: string,
   body: EnrollBody,
-  loaded?: Commitment,
-) => services.enrollments.enroll(await enrollmentRequest(services, principal, village, body, loaded));
+  companion?: EnrollmentCompanion,
+) => services.enrollments.enroll(await enrollmentRequest(services, principal, village, body), companion);
 
 /**
  * What enrolling a worker asks of the store, once the caller is authorized for the village and the worker and
- * start period are valid for the commitment: the months to reserve and their premium. Writes nothing.
+ * start period are valid for the commitment: the months to reserve and their premium. Writes nothing. `loaded`
+ * is the commitment when the caller has read it already (an import reads it once for all its rows).
  */
 export const enrollmentRequest = async (
   services: Services,
   principal: Principal,
   village: string,
   body: EnrollBody,
-  loaded?: Commitment,
+  loaded?: CommitmentTerms,
 ): Promise<EnrollmentRequest> => {
   const villageCode = parseVillageCode(village);
   authorize(principal, 'enroll', { villageCode });
@@ -234,7 +239,9 @@ export const enrollmentRequest = async (
     );
   }
   const commitment =
-    loaded?.id === body.commitmentId ? loaded : await services.commitments.require(body.commitmentId);
+    loaded?.id === body.commitmentId
+      ? loaded
+      : await (services.commitmentTerms ?? services.commitments).require(body.commitmentId);
   if (periodParts(startPeriod).year !== commitment.fiscalYear) {
     throw ValidationError.forField(
       'startPeriod',

@@ -26,7 +26,6 @@ import {
   periodParts,
   periodRange,
   planRenewal,
-  type Rupiah,
   releaseOnEnd,
   reservationAtEnrollment,
   UNPAID_PERIODS_BEFORE_LAPSE,
@@ -137,7 +136,7 @@ export class PeriodRenewal {
     if (allocation.rolledThrough && comparePeriods(allocation.rolledThrough, period) >= 0) {
       return { invoices: 0, endings: 0, carriedOver };
     }
-    const stored = await enrollments.ofAllocation(commitment.id, villageCode);
+    const stored = await enrollments.ofAllocation(commitment.id, villageCode, allocation);
     const byId = new Map(stored.map((e) => [e.id, e]));
     const premium = monthlyPremium(commitment.benefit, period);
     const plan = planRenewal({
@@ -240,9 +239,12 @@ export class PeriodRenewal {
    */
   private async carryOver(from: Commitment, to: Commitment, villageCode: string): Promise<number> {
     if (from.sponsorId !== to.sponsorId || to.fiscalYear !== from.fiscalYear + 1) return 0;
-    if (!(await this.deps.commitments.allocation(from.id, villageCode))) return 0;
+    const allocation = await this.deps.commitments.allocation(from.id, villageCode);
+    if (!allocation || allocation.status === 'closed') return 0; // its coverage ended with the closed year
     const start = periodOf(to.fiscalYear, 1);
-    const running = (await this.deps.enrollments.ofAllocation(from.id, villageCode)).filter(runningToYearEnd);
+    const running = (await this.deps.enrollments.ofAllocation(from.id, villageCode, allocation)).filter(
+      runningToYearEnd,
+    );
     let carried = 0;
     for (const old of running) {
       if (!isEligibleAge(old.birthDate as CoverageRecord['birthDate'], start)) continue;
@@ -261,29 +263,17 @@ export class PeriodRenewal {
 
   /**
    * Ends a commitment's fiscal year for one village: rolls any month still due, carries running coverage
-   * into the sponsor's next-year commitment where its quota allows, expires the rest, releases what is
-   * left of the quota and closes the allocation.
+   * into the sponsor's next-year commitment where its quota allows, releases what is left of the quota and
+   * closes the allocation. The coverage left running ends with the year by that close alone: no worker's item
+   * is written (the store shows it expired, `EnrollmentRepository`), so the close costs the same few writes
+   * for a village of 10 workers or of 1,000.
    */
   private async closeYear(commitment: Commitment, villageCode: string): Promise<RenewalOutcome> {
-    const { enrollments } = this.deps;
     const december = periodOf(commitment.fiscalYear, 12);
     const rolled = await this.renewThrough(commitment, villageCode, december);
     let carriedOver = 0;
     for (const next of await this.commitmentsOfYear(commitment.sponsorId, commitment.fiscalYear + 1)) {
       carriedOver += await this.carryOver(commitment, next, villageCode);
-    }
-    let endings = 0;
-    const yearEnd = fiscalYearEnd(december);
-    for (const e of (await enrollments.ofAllocation(commitment.id, villageCode)).filter(runningToYearEnd)) {
-      const ended = await enrollments.end(e, {
-        state: 'expired',
-        reason: 'fiscal-year-end',
-        from: yearEnd,
-        periods: [],
-        amount: 0 as Rupiah,
-        requireOpenPeriod: false,
-      });
-      if (ended) endings++;
     }
     const allocation = await this.requireAllocation(commitment.id, villageCode);
     if (
@@ -294,7 +284,7 @@ export class PeriodRenewal {
       // Not closed by an earlier attempt: `available` moved meanwhile, and the message is retried.
       throw new Error(`The allocation of ${villageCode} changed while closing; retrying`);
     }
-    return { ...rolled, endings: rolled.endings + endings, carriedOver: rolled.carriedOver + carriedOver };
+    return { ...rolled, carriedOver: rolled.carriedOver + carriedOver };
   }
 
   private async requireAllocation(commitmentId: string, villageCode: string) {

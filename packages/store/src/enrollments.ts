@@ -9,6 +9,7 @@ import {
   CommitmentNotActiveError,
   type EndReason,
   type EnrollmentState,
+  fiscalYearEnd,
   maskNik,
   NotFoundError,
   type Period,
@@ -19,9 +20,15 @@ import {
   type Rupiah,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
+import { batchGetAll, decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
 import type { Page } from './commitments.js';
-import { coverageClaimKey, enrollmentIndexes, enrollmentKey, enrollmentsOfAllocation } from './keys.js';
+import {
+  allocationKey,
+  coverageClaimKey,
+  enrollmentIndexes,
+  enrollmentKey,
+  enrollmentsOfAllocation,
+} from './keys.js';
 import { allocationUpdate, countersOf, ledgerEntries, movesOf } from './ledger.js';
 import { nikKey } from './nik-key.js';
 import { enrollmentEvent } from './status.js';
@@ -180,6 +187,33 @@ const enrollmentRefusal = (
   });
 };
 
+/**
+ * An enrollment of an allocation whose year is closed, as that year left it: one still running ran to the year's
+ * end and is expired.
+ * Closing a year writes the allocation only, never each worker (issue 17), so this is how every read shows it.
+ */
+const asYearLeftIt = <T extends Enrollment>(enrollment: T): T =>
+  enrollment.status !== 'active'
+    ? enrollment
+    : {
+        ...enrollment,
+        status: 'expired',
+        endPeriod: fiscalYearEnd(enrollment.startPeriod),
+        endReason: 'fiscal-year-end',
+      };
+
+/**
+ * An action on another table that an enrollment's transaction carries beside its own, made from the enrollment
+ * it writes: the HTTP API's idempotency record holding the request's answer, so that the answer is stored by the
+ * same write that enrolls. When its condition fails, `enroll` throws the `TransactionRefused` naming it rather
+ * than a domain error: what that refusal means belongs to the caller.
+ */
+export interface EnrollmentCompanion {
+  /** The action's name in the transaction; not one of the enrollment's own. */
+  readonly name: string;
+  readonly action: (enrollment: Enrollment) => TransactionAction;
+}
+
 export const toEnrollment = (item: Record<string, unknown>): Enrollment => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, nik, nikKey: _key, ...rest } = item;
   return rest as unknown as Enrollment;
@@ -191,12 +225,18 @@ export class EnrollmentRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Enrolls a worker: all or nothing. Throws the domain error of the first failed condition. */
-  async enroll(request: EnrollmentRequest): Promise<Enrollment> {
+  /**
+   * Enrolls a worker: all or nothing, with `companion` if given. Throws the domain error of the first failed
+   * condition, or the `TransactionRefused` naming the companion when its condition failed.
+   */
+  async enroll(request: EnrollmentRequest, companion?: EnrollmentCompanion): Promise<Enrollment> {
     const write = this.enrollmentWrite(request, request.id ?? ulid());
     const { year } = periodParts(request.startPeriod);
+    const transaction = new Transaction();
+    // First, so that it is the reason reported even where DynamoDB names only the first failed condition.
+    if (companion) transaction.add(companion.name, companion.action(write.enrollment));
     try {
-      await new Transaction()
+      await transaction
         .add(
           'allocation',
           allocationUpdate(this.tableName, request, movesOf(write.ledger.entry), {
@@ -220,6 +260,7 @@ export class EnrollmentRepository {
         .run(this.db);
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
+      if (companion && error.failed(companion.name)) throw error;
       const allocation = error.failed('allocation');
       if (allocation) throw enrollmentRefusal(request, allocation.Item);
       if (error.failed('claim')) {
@@ -335,11 +376,18 @@ export class EnrollmentRepository {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
     );
-    return Item as StoredEnrollment | undefined;
+    return Item && (await this.asClosedYearsLeftThem([Item as StoredEnrollment]))[0];
   }
 
-  /** Every enrollment of one village's allocation, read consistently (for the period roll). */
-  async ofAllocation(commitmentId: string, villageCode: string): Promise<StoredEnrollment[]> {
+  /**
+   * Every enrollment of one village's allocation, read consistently (for the period roll). A caller that has
+   * just read the allocation passes it, which spares reading it again for its status.
+   */
+  async ofAllocation(
+    commitmentId: string,
+    villageCode: string,
+    allocation?: { readonly status: string },
+  ): Promise<StoredEnrollment[]> {
     const all: StoredEnrollment[] = [];
     const pages = queryPages(this.db, {
       TableName: this.tableName,
@@ -348,7 +396,8 @@ export class EnrollmentRepository {
       ConsistentRead: true,
     });
     for await (const items of pages) all.push(...(items as unknown as StoredEnrollment[]));
-    return all;
+    if (!allocation) return this.asClosedYearsLeftThem(all);
+    return allocation.status === 'closed' ? all.map(asYearLeftIt) : all;
   }
 
   /**
@@ -398,17 +447,32 @@ export class EnrollmentRepository {
       reason: end.reason,
       at,
     });
+    // A closed year has ended every coverage of it already (closing writes no worker's item): nothing to end.
+    const yearOpen = '#status = :active';
+    const open = { names: { '#status': 'status' }, values: { ':active': 'active' } };
     if (end.amount > 0 || end.requireOpenPeriod) {
       transaction.add(
         'allocation',
         allocationUpdate(this.tableName, enrollment, movesOf(ledger.entry), {
           expression: end.requireOpenPeriod
-            ? 'attribute_not_exists(closedThrough) OR closedThrough < :from'
-            : 'attribute_exists(pk)',
-          ...(end.requireOpenPeriod && { values: { ':from': end.from } }),
+            ? `${yearOpen} AND (attribute_not_exists(closedThrough) OR closedThrough < :from)`
+            : yearOpen,
+          names: open.names,
+          values: { ...open.values, ...(end.requireOpenPeriod && { ':from': end.from }) },
           returnOldOnFailure: true,
         }),
       );
+    } else {
+      transaction.add('allocation', {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: allocationKey(commitmentId, villageCode),
+          ConditionExpression: yearOpen,
+          ExpressionAttributeNames: open.names,
+          ExpressionAttributeValues: open.values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
     }
     if (end.amount > 0) transaction.add('ledger', ledger.action);
     try {
@@ -417,6 +481,7 @@ export class EnrollmentRepository {
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
       const allocation = error.failed('allocation');
+      if (allocation?.Item?.status?.S === 'closed') return false;
       if (allocation) {
         const closedThrough = allocation.Item?.closedThrough?.S;
         throw new PeriodClosedError(
@@ -429,7 +494,6 @@ export class EnrollmentRepository {
     }
   }
 
-  /** One page of a village's enrollments over all commitments, by start period. */
   /** A page of the enrollments one commitment pays for in one village (what its sponsor may read). */
   async pageOfAllocation(
     commitmentId: string,
@@ -439,7 +503,7 @@ export class EnrollmentRepository {
   ): Promise<Page<Enrollment>> {
     const partition = { pk: enrollmentsOfAllocation(commitmentId, villageCode), prefix: 'ENROLLMENT#' };
     const page = await queryPage(this.db, this.tableName, partition, limit, pageToken);
-    return { ...page, items: page.items.map(toEnrollment) };
+    return { ...page, items: await this.asClosedYearsLeftThem(page.items.map(toEnrollment)) };
   }
 
   async ofVillage(villageCode: string, limit = 100, pageToken?: string): Promise<Page<Enrollment>> {
@@ -455,6 +519,30 @@ export class EnrollmentRepository {
       }),
     );
     const nextPageToken = encodePageToken(LastEvaluatedKey);
-    return { items: Items.map(toEnrollment), ...(nextPageToken && { nextPageToken }) };
+    const items = await this.asClosedYearsLeftThem(Items.map(toEnrollment));
+    return { items, ...(nextPageToken && { nextPageToken }) };
+  }
+
+  /**
+   * Enrollments as their years left them: one still `active` under an allocation that is closed ran to its
+   * fiscal year's end and is expired (`asYearLeftIt`). One read of the allocations concerned.
+   */
+  private async asClosedYearsLeftThem<T extends Enrollment>(enrollments: T[]): Promise<T[]> {
+    const allocationOf = (e: Enrollment) => `${e.commitmentId}#${e.villageCode}`;
+    const running = new Map<string, Enrollment>();
+    for (const e of enrollments) if (e.status === 'active') running.set(allocationOf(e), e);
+    if (running.size === 0) return enrollments;
+    const allocations = await batchGetAll(
+      this.db,
+      this.tableName,
+      [...running.values()].map((e) => allocationKey(e.commitmentId, e.villageCode)),
+    );
+    const closed = new Set(
+      allocations
+        .filter((a) => a.status === 'closed')
+        .map((a) => `${a.commitmentId as string}#${a.villageCode as string}`),
+    );
+    if (closed.size === 0) return enrollments;
+    return enrollments.map((e) => (closed.has(allocationOf(e)) ? asYearLeftIt(e) : e));
   }
 }

@@ -12,3 +12,4 @@ export * from './report-cells.js';
 export * from './reports.js';
 export * from './roll.js';
 export * from './tables.js';
+export * from './transaction.js';

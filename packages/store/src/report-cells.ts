@@ -248,9 +248,11 @@ export const rollupOfCell = (cell: SourceItem): Rollup => {
     rollup.released = num(allocation.released);
     rollup.quotas = 1;
   }
+  // A closed year's coverage has ended, the workers' items unwritten (closing writes the allocation alone).
+  const yearClosed = allocation?.status === 'closed';
   for (const [name, value] of Object.entries(cell)) {
     if (name.startsWith(ATTRIBUTE.enrollment)) {
-      rollup.covered += value === 1 ? 1 : 0;
+      rollup.covered += value === 1 && !yearClosed ? 1 : 0;
     } else if (name.startsWith(ATTRIBUTE.invoice)) {
       const invoice = value as { status?: unknown; total?: unknown };
       if (isInvoiceState(invoice.status)) {

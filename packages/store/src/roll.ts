@@ -165,6 +165,16 @@ export class RollRepository {
           },
         })
         .add('ledger', ledger.action)
+        .add('year-open', {
+          // A closed year has ended its running coverage already (closing writes no worker): nothing to carry.
+          ConditionCheck: {
+            TableName: tableName,
+            Key: allocationKey(old.commitmentId, villageCode),
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':active': 'active' },
+          },
+        })
         .run(this.db);
       return 'carried';
     } catch (error) {

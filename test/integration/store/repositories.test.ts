@@ -4,7 +4,14 @@
  */
 
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { allocate, benefitPackage, IllegalTransitionError, type Period, rupiah } from '@lindung/core';
+import {
+  AlreadyCoveredError,
+  allocate,
+  benefitPackage,
+  IllegalTransitionError,
+  type Period,
+  rupiah,
+} from '@lindung/core';
 import {
   allocationKey,
   CommitmentRepository,
@@ -14,7 +21,9 @@ import {
   InvoiceRepository,
   invoiceKey,
   LedgerRepository,
+  RollRepository,
   type StoredInvoiceLine,
+  TransactionRefused,
 } from '@lindung/store';
 import { describe, expect, it } from 'vitest';
 import { countWrites } from '../../bench/write-counter.js';
@@ -341,5 +350,104 @@ describe('batch enrollment', () => {
       reserved: 0,
       workers: 0,
     });
+  });
+
+  it('shows the running coverage of a closed year expired, and ends none of it after the close', async () => {
+    // Prepare: two workers enrolled, the year closed with what is left of the quota.
+    const [village = ''] = villageCodes(1).map((code) => code.replace('.1001', '.1012'));
+    const { draft, allocations } = await draftOver([village]);
+    await commitments.approve(draft.id, 'approver', allocations);
+    const enrollments = new EnrollmentRepository(db, tableName);
+    await enrollments.enroll(request(draft.id, village, 9300));
+    await enrollments.enroll(request(draft.id, village, 9301));
+    const left = (await commitments.allocation(draft.id, village))?.available ?? rupiah(0);
+    const roll = new RollRepository(db, tableName);
+    const counter = countWrites([dynamodb]);
+    expect(await roll.closeAllocation(draft.id, village, left, '2041-12' as Period)).toBe(true);
+    const closing = counter.stop();
+
+    // Act
+    const [first] = await enrollments.ofAllocation(draft.id, village);
+    const ended = await enrollments.end(
+      { ...(first as NonNullable<typeof first>), status: 'active' },
+      {
+        state: 'terminated',
+        reason: 'terminated',
+        from: '2042-01' as Period,
+        periods: [],
+        amount: rupiah(0),
+        requireOpenPeriod: false,
+      },
+    );
+
+    // Assess
+    expect(closing.total.requests).toBe(1);
+    const shown = await enrollments.ofAllocation(draft.id, village);
+    expect(shown.map((e) => [e.status, e.endReason, e.endPeriod])).toEqual([
+      ['expired', 'fiscal-year-end', '2042-01'],
+      ['expired', 'fiscal-year-end', '2042-01'],
+    ]);
+    expect((await enrollments.find(shown[0]?.id ?? ''))?.status).toBe('expired');
+    expect(ended).toBe(false);
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: `ENROLLMENTS#${draft.id}#${village}`, sk: `ENROLLMENT#${first?.id}` },
+      }),
+    );
+    expect(Item?.status).toBe('active'); // stored as the year left it: the close wrote no worker
+  });
+});
+
+describe('enrollment with a companion action', () => {
+  const idempotencyTable = stack.tables.idempotency?.name ?? '';
+  const request = (commitmentId: string, villageCode: string, serial: number) => ({
+    commitmentId,
+    villageCode,
+    nik: `157101010690${String(serial).padStart(4, '0')}`,
+    birthDate: '1990-06-01',
+    sex: 'M' as const,
+    startPeriod: PERIOD,
+    periods: [PERIOD],
+    reservedAmount: rupiah(PREMIUM),
+    monthlyPremium: rupiah(PREMIUM),
+    enrolledBy: 'operator',
+    reservation: 'monthly' as const,
+  });
+  /** A record in another table made from the enrollment, refused once it exists (as an idempotency record). */
+  const companion = (id: string) => ({
+    name: 'record',
+    action: (enrollment: { id: string }) => ({
+      Put: {
+        TableName: idempotencyTable,
+        Item: { id, status: 'COMPLETED', data: { enrollmentId: enrollment.id } },
+        ConditionExpression: 'attribute_not_exists(id)',
+      },
+    }),
+  });
+
+  it('writes the companion with the enrollment, and names it, not the claim, when both refuse', async () => {
+    // Prepare
+    const [village = ''] = villageCodes(1).map((code) => code.replace('.1001', '.1020'));
+    const { draft, allocations } = await draftOver([village]);
+    await commitments.approve(draft.id, 'approver', allocations);
+    const enrollments = new EnrollmentRepository(db, tableName);
+    const key = `companion-${Date.now()}`;
+
+    // Act
+    const enrolled = await enrollments.enroll(request(draft.id, village, 9200), companion(key));
+    const again = await enrollments.enroll(request(draft.id, village, 9200), companion(key)).catch((e) => e);
+    const covered = await enrollments
+      .enroll(request(draft.id, village, 9200), companion(`${key}-other`))
+      .catch((e) => e);
+
+    // Assess
+    const { Item } = await db.send(new GetCommand({ TableName: idempotencyTable, Key: { id: key } }));
+    expect(Item?.data).toEqual({ enrollmentId: enrolled.id });
+    expect(again).toBeInstanceOf(TransactionRefused);
+    expect((again as TransactionRefused).failed('record')).toBeDefined();
+    expect((again as TransactionRefused).failed('claim')).toBeDefined();
+    expect(covered).toBeInstanceOf(AlreadyCoveredError);
+    expect(await commitments.allocation(draft.id, village)).toMatchObject({ reserved: PREMIUM, workers: 1 });
   });
 });

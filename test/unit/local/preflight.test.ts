@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HEAP, dynamoDbLocalHeap } from '../../../packages/local/src/dynamodb-local.js';
 import { LocalStackError } from '../../../packages/local/src/errors.js';
 import {
   javaMajorVersion,
@@ -59,5 +60,25 @@ describe('requireWritableDirectory', () => {
     // Assess
     expect(error).toBeInstanceOf(LocalStackError);
     expect((error as LocalStackError).hint).toMatch(/--data-dir.*--in-memory/);
+  });
+});
+
+describe('dynamoDbLocalHeap', () => {
+  it('sets a ceiling by default, takes LINDUNG_DYNAMODB_HEAP, and refuses a size the JVM would not', () => {
+    // Prepare
+    const before = process.env.LINDUNG_DYNAMODB_HEAP;
+    try {
+      // Act and assess
+      delete process.env.LINDUNG_DYNAMODB_HEAP;
+      expect(dynamoDbLocalHeap()).toBe(DEFAULT_HEAP);
+      process.env.LINDUNG_DYNAMODB_HEAP = '512m';
+      expect(dynamoDbLocalHeap()).toBe('512m');
+      expect(dynamoDbLocalHeap({ heap: '4g' })).toBe('4g');
+      process.env.LINDUNG_DYNAMODB_HEAP = 'lots';
+      expect(() => dynamoDbLocalHeap()).toThrow(LocalStackError);
+    } finally {
+      if (before === undefined) delete process.env.LINDUNG_DYNAMODB_HEAP;
+      else process.env.LINDUNG_DYNAMODB_HEAP = before;
+    }
   });
 });

@@ -182,6 +182,26 @@ describe('report cells', () => {
     expect(rollup.burn).toEqual({ '2031-01': 33_600 });
   });
 
+  it("count no worker as covered once its village's year is closed, though no enrollment item changed", () => {
+    // Prepare
+    const running = [{ newImage: enrollment('E1', 'active') }, { newImage: enrollment('E2', 'active') }];
+    const closed = { ...allocation(0, 403_200), available: 0, released: 596_800, status: 'closed' };
+
+    // Act
+    const before = rollupOfCell(
+      applyBatches([[{ newImage: allocation(403_200, 0) }, ...running]]).get(`${C}/${V}`) ?? {},
+    );
+    const after = rollupOfCell(
+      applyBatches([[{ newImage: allocation(403_200, 0) }, ...running], [{ newImage: closed }]]).get(
+        `${C}/${V}`,
+      ) ?? {},
+    );
+
+    // Assess
+    expect(before.covered).toBe(2);
+    expect(after).toMatchObject({ covered: 0, spent: 403_200, released: 596_800, quotas: 1 });
+  });
+
   it('ignore items reports do not read', () => {
     expect(contributionOf({ entity: 'claim', commitmentId: C, villageCode: V }, undefined)).toBeUndefined();
     expect(
