@@ -309,6 +309,9 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
     await liveYear(year, commitmentId, workers(year), async (p) => {
       expect((await admin.post(`/v1/periods/${p}/roll`, {})).status).toBe(202);
       await rolledThrough(commitmentId, p);
+      // Numbering and billing answer after the renewals; a month is long enough for them, the test waits
+      // (three invoices unanswered would lapse the coverage).
+      await queuesIdle();
     });
     await queuesIdle();
 
@@ -366,6 +369,7 @@ describe('the period roll through the local stack', { timeout: 300_000 }, () => 
     // Act: the same year, each unit delivered twice, failed ones redelivered like SQS would.
     await liveYear(year, commitmentId, workers(year), async (p) => {
       await worker.rollAndDeliverTwice(p);
+      await queuesIdle();
     });
     faults.stop();
     await queuesIdle();
