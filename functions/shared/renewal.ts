@@ -79,7 +79,8 @@ const requestNumbering = (drafts: readonly Invoice[]) =>
     ),
   );
 
-export const periodRenewal = new PeriodRenewal({
+// Pure: a bundle that never uses them (the HTTP API's) leaves the renewal and the numbering out.
+export const periodRenewal = /* @__PURE__ */ new PeriodRenewal({
   commitments,
   enrollments,
   invoices,
@@ -88,7 +89,7 @@ export const periodRenewal = new PeriodRenewal({
   requestNumbering,
 });
 
-export const invoiceNumbering = new InvoiceNumbering({ invoices, publishInvoice });
+export const invoiceNumbering = /* @__PURE__ */ new InvoiceNumbering({ invoices, publishInvoice });
 
 /** Queues units of roll work on renewal-work, one message per (period, commitment, village). */
 export const sendRenewalWork: SendRenewalWork = (work) =>
