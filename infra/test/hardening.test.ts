@@ -162,8 +162,9 @@ describe('dead-letter redrive on AWS', () => {
       .filter((statement) => JSON.stringify(statement.Action).includes('sqs:StartMessageMoveTask'));
 
     // Assess
-    // One per queue with a dead-letter queue: renewal-work, import-work, billing-outbox, billing-inbox.
-    expect(statements).toHaveLength(4);
+    // One per queue with a dead-letter queue: renewal-work, import-work, invoice-numbering, billing-outbox,
+    // billing-inbox.
+    expect(statements).toHaveLength(5);
     for (const statement of statements) expect(JSON.stringify(statement.Resource)).toMatch(/DeadLetters/);
   });
 });

@@ -11,7 +11,7 @@ describe('LindungStack', () => {
   it('deploys each function in the construct of its context', () => {
     // Assess
     expect(stack.api.handler.definition.id).toBe('http-api');
-    expect(functionsOf(stack.billing)).toEqual(['billing-inbox', 'billing-resend']);
+    expect(functionsOf(stack.billing)).toEqual(['invoice-numbering', 'billing-inbox', 'billing-resend']);
     expect(functionsOf(stack.renewal)).toEqual(['period-roll', 'renewal-worker']);
     expect(functionsOf(stack.reporting)).toEqual(['reports-projector']);
     expect(stack.renewal.functions[1]?.node.path).toBe('Lindung-dev/Renewal/RenewalWorkerFunction');
@@ -20,6 +20,7 @@ describe('LindungStack', () => {
   it('deploys each shared queue in the construct of its context', () => {
     // Assess
     expect(stack.billing.queues.map((queue) => queue.definition.id)).toEqual([
+      'invoice-numbering',
       'billing-outbox',
       'billing-inbox',
     ]);
