@@ -58,6 +58,21 @@ const draftOver = async (villages: readonly string[], perVillage = 10_000_000) =
   return { sponsor, draft, allocations: allocate(budget, { kind: 'equal' }, [...villages]) };
 };
 
+/** A worker of 1990 enrolled for `PERIOD` (monthly reservation). */
+const enrollmentRequest = (commitmentId: string, villageCode: string, serial: number) => ({
+  commitmentId,
+  villageCode,
+  nik: `157101010690${String(serial).padStart(4, '0')}`,
+  birthDate: '1990-06-01',
+  sex: 'M' as const,
+  startPeriod: PERIOD,
+  periods: [PERIOD],
+  reservedAmount: rupiah(PREMIUM),
+  monthlyPremium: rupiah(PREMIUM),
+  enrolledBy: 'operator',
+  reservation: 'monthly' as const,
+});
+
 const villageCodes = (count: number) =>
   Array.from({ length: count }, (_, i) => `15.71.01.${String(1001 + i).padStart(4, '0')}`);
 
@@ -69,18 +84,22 @@ const lineOf = (i: number): StoredInvoiceLine => ({
   premium: rupiah(PREMIUM),
 });
 
-/** Drafts an invoice of `count` lines in a village of its own, numbers it, then lets billing answer (payment first). */
-const issueAndAnswer = async (village: string, count: number) => {
-  const { sponsor, draft, allocations } = await draftOver([village], 20_000_000);
-  await commitments.approve(draft.id, 'approver', allocations);
-  await db.send(
+/** Closes a village's `PERIOD` for changes, as the roll does before it drafts the invoice. */
+const closeForChanges = (commitmentId: string, village: string) =>
+  db.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: allocationKey(draft.id, village),
+      Key: allocationKey(commitmentId, village),
       UpdateExpression: 'SET closedThrough = :p',
       ExpressionAttributeValues: { ':p': PERIOD },
     }),
   );
+
+/** Drafts an invoice of `count` lines in a village of its own, numbers it, then lets billing answer (payment first). */
+const issueAndAnswer = async (village: string, count: number) => {
+  const { sponsor, draft, allocations } = await draftOver([village], 20_000_000);
+  await commitments.approve(draft.id, 'approver', allocations);
+  await closeForChanges(draft.id, village);
   const lines = Array.from({ length: count }, (_, i) => lineOf(i));
   const total = rupiah(PREMIUM * count);
   const drafted = await invoices.draft({
@@ -168,14 +187,7 @@ describe('invoice numbering', () => {
     await commitments.approve(draft.id, 'approver', allocations);
     const drafted = [];
     for (const village of villages) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: allocationKey(draft.id, village),
-          UpdateExpression: 'SET closedThrough = :p',
-          ExpressionAttributeValues: { ':p': PERIOD },
-        }),
-      );
+      await closeForChanges(draft.id, village);
       drafted.push(
         await invoices.draft({
           sponsorId: sponsor.id,
@@ -287,18 +299,8 @@ describe('commitment approval', () => {
 
 describe('batch enrollment', () => {
   const request = (commitmentId: string, villageCode: string, serial: number, id = `b${serial}`) => ({
+    ...enrollmentRequest(commitmentId, villageCode, serial),
     id,
-    commitmentId,
-    villageCode,
-    nik: `157101010690${String(serial).padStart(4, '0')}`,
-    birthDate: '1990-06-01',
-    sex: 'M' as const,
-    startPeriod: PERIOD,
-    periods: [PERIOD],
-    reservedAmount: rupiah(PREMIUM),
-    monthlyPremium: rupiah(PREMIUM),
-    enrolledBy: 'operator',
-    reservation: 'monthly' as const,
   });
 
   it('enrolls many workers in one transaction, and leaves out the one covered already and the one twice', async () => {
@@ -401,19 +403,8 @@ describe('batch enrollment', () => {
 
 describe('enrollment with a companion action', () => {
   const idempotencyTable = stack.tables.idempotency?.name ?? '';
-  const request = (commitmentId: string, villageCode: string, serial: number) => ({
-    commitmentId,
-    villageCode,
-    nik: `157101010690${String(serial).padStart(4, '0')}`,
-    birthDate: '1990-06-01',
-    sex: 'M' as const,
-    startPeriod: PERIOD,
-    periods: [PERIOD],
-    reservedAmount: rupiah(PREMIUM),
-    monthlyPremium: rupiah(PREMIUM),
-    enrolledBy: 'operator',
-    reservation: 'monthly' as const,
-  });
+  const request = (commitmentId: string, villageCode: string, serial: number) =>
+    enrollmentRequest(commitmentId, villageCode, serial);
   /** A record in another table made from the enrollment, refused once it exists (as an idempotency record). */
   const companion = (id: string) => ({
     name: 'record',
