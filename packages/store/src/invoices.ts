@@ -144,7 +144,7 @@ export class InvoiceNumberingRefused extends Error {
 }
 
 /** An invoice as the roll drafts it: no number yet. */
-const newDraft = (draft: InvoiceDraft): Invoice => ({
+const newDraft = (draft: InvoiceDraft): Invoice & { readonly draftedAt: string } => ({
   id: invoiceId(draft.commitmentId, draft.villageCode, draft.period),
   sponsorId: draft.sponsorId,
   commitmentId: draft.commitmentId,
@@ -261,7 +261,7 @@ export class InvoiceRepository {
       fromReserved: draft.fromReserved,
       fromAvailable: draft.fromAvailable,
       workers: draft.lines.length,
-      at: invoice.draftedAt ?? '',
+      at: invoice.draftedAt,
     });
     const transaction = new Transaction()
       .add('invoice', invoicePut(this.tableName, invoice))
