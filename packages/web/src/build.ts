@@ -4,7 +4,7 @@
  *   npm run build:web (tsx packages/web/src/build.ts)
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -19,33 +19,53 @@ export interface BuiltFile {
   readonly gzipBytes: number;
 }
 
-/** Builds the dashboard; returns the files written with their sizes. */
+/** Awaits `work`, taking a file system error of one of `codes` as done. */
+const ignoring = async (codes: readonly string[], work: Promise<void>): Promise<void> => {
+  try {
+    await work;
+  } catch (error) {
+    if (!codes.includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
+};
+
+/**
+ * Builds the dashboard; returns the files written with their sizes. It is built in a folder of its own and moved
+ * into dist/ whole, so that two processes building at once (two local stacks starting, a test's global setup)
+ * never see or remove each other's half-written files: if another build lands first, that one is kept.
+ */
 export const buildDashboard = async (): Promise<BuiltFile[]> => {
-  await rm(distDirectory, { recursive: true, force: true });
-  await mkdir(distDirectory, { recursive: true });
-  await build({
-    entryPoints: { app: join(root, 'src/main.ts'), 'app-styles': join(root, 'src/styles.css') },
-    outdir: distDirectory,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: ['es2022'],
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
-  // esbuild names a CSS entry after it; the page links /app.css.
-  await copyFile(join(distDirectory, 'app-styles.css'), join(distDirectory, 'app.css'));
-  await rm(join(distDirectory, 'app-styles.css'));
-  await rm(join(distDirectory, 'app-styles.js'), { force: true });
-  await copyFile(join(root, 'src/index.html'), join(distDirectory, 'index.html'));
-  const files = ['index.html', 'app.js', 'app.css'];
-  return Promise.all(
-    files.map(async (file) => {
-      const path = join(distDirectory, file);
-      return { file, bytes: (await stat(path)).size, gzipBytes: gzipSync(await readFile(path)).length };
-    }),
-  );
+  const staging = await mkdtemp(join(root, 'dist-staging-'));
+  try {
+    await build({
+      entryPoints: { app: join(root, 'src/main.ts'), 'app-styles': join(root, 'src/styles.css') },
+      outdir: staging,
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      target: ['es2022'],
+      sourcemap: false,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+    // esbuild names a CSS entry after it; the page links /app.css.
+    await rename(join(staging, 'app-styles.css'), join(staging, 'app.css'));
+    await rm(join(staging, 'app-styles.js'), { force: true });
+    await copyFile(join(root, 'src/index.html'), join(staging, 'index.html'));
+    const files = await Promise.all(
+      ['index.html', 'app.js', 'app.css'].map(async (file) => {
+        const path = join(staging, file);
+        return { file, bytes: (await stat(path)).size, gzipBytes: gzipSync(await readFile(path)).length };
+      }),
+    );
+    // Renames only, each atomic: the old dist/ out of the way, then this build in its place.
+    await ignoring(['ENOENT'], rename(distDirectory, `${staging}-old`)); // another build moved it already
+    // Another build moved its dist/ in between: it is as complete as this one.
+    await ignoring(['ENOTEMPTY', 'EEXIST'], rename(staging, distDirectory));
+    return files;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(`${staging}-old`, { recursive: true, force: true });
+  }
 };
 
 /**
