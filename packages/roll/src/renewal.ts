@@ -205,9 +205,12 @@ export class PeriodRenewal {
 
   /**
    * Hands an invoice that billing has not answered on again: a `draft` (its numbering request lost) is asked
-   * to be numbered again, an `issued` one is sent as numbering sends it, a `sent` one is published again
-   * (the message id names the invoice, and billing de-duplicates by invoice id) and its
-   * `lastSentAt`/`sendCount` recorded. Returns whether it was handed on.
+   * to be numbered again, an `issued` one is sent as numbering sends it, a `sent` one has the resend
+   * recorded (`lastSentAt`/`sendCount`, on condition billing has still not answered) and is then published
+   * again (the message id names the invoice, and billing de-duplicates by invoice id). Recorded first, so an
+   * answer arriving while the message is on its way cannot refuse the count of a resend that happened; an
+   * invoice answered before the record is neither counted nor sent. A publish that fails after the record is
+   * sent again by the next sweep past `lastSentAt`. Returns whether it was handed on.
    */
   async sendAgain(invoice: Invoice): Promise<boolean> {
     if (invoice.status === 'draft' || invoice.status === 'issued') {
@@ -215,8 +218,9 @@ export class PeriodRenewal {
       return true;
     }
     if (invoice.status !== 'sent') return false;
+    if (!(await this.deps.invoices.recordResend(invoice.id, now()))) return false;
     await this.deps.publishInvoice(invoice, await this.deps.invoices.storedLines(invoice));
-    return this.deps.invoices.recordResend(invoice.id, now());
+    return true;
   }
 
   /**
