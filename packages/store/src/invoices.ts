@@ -545,7 +545,9 @@ export class InvoiceRepository {
 
   /**
    * Applies a billing event to an invoice. Idempotent: an event the invoice has already gone past changes
-   * nothing and returns false; an event its state does not allow is an `IllegalTransitionError`.
+   * nothing and returns false; an event its state does not allow is an `IllegalTransitionError`. An answer
+   * of billing (`acknowledge`, `pay`) proves the invoice was handed over: where its send was not recorded yet
+   * (billing answered before the sender's record), the same write counts that one send.
    */
   async apply(
     id: string,
@@ -557,6 +559,8 @@ export class InvoiceRepository {
     if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
     const { from, to, expression, names, values } = statusCondition(invoiceMachine, event);
     const sets = Object.keys(changes).map((_, i) => `#c${i} = :c${i}`);
+    const answer = event !== 'send';
+    if (answer) sets.push('#sendCount = if_not_exists(#sendCount, :sentOnce)');
     try {
       await this.db.send(
         new UpdateCommand({
@@ -569,10 +573,12 @@ export class InvoiceRepository {
           ExpressionAttributeNames: {
             ...names,
             ...Object.fromEntries(Object.keys(changes).map((name, i) => [`#c${i}`, name])),
+            ...(answer && { '#sendCount': 'sendCount' }),
             ...condition?.names,
           },
           ExpressionAttributeValues: {
             ':to': to,
+            ...(answer && { ':sentOnce': 1 }),
             ...values,
             ...Object.fromEntries(Object.values(changes).map((value, i) => [`:c${i}`, value])),
             ...condition?.values,

@@ -96,7 +96,8 @@ const closeForChanges = (commitmentId: string, village: string) =>
   );
 
 /** Drafts an invoice of `count` lines in a village of its own, numbers it, then lets billing answer (payment first). */
-const issueAndAnswer = async (village: string, count: number) => {
+/** One invoice of `count` lines issued for `village` in 2041-03, numbered. */
+const issue = async (village: string, count: number) => {
   const { sponsor, draft, allocations } = await draftOver([village], 20_000_000);
   await commitments.approve(draft.id, 'approver', allocations);
   await closeForChanges(draft.id, village);
@@ -113,8 +114,14 @@ const issueAndAnswer = async (village: string, count: number) => {
     fromAvailable: total,
   });
   const [invoice = drafted] = await invoices.number(sponsor.id, 2041, [drafted.id]);
+  return { invoice, lines, total };
+};
+
+/** An invoice issued, sent (unless the send was never recorded), paid, then acknowledged. */
+const issueAndAnswer = async (village: string, count: number, sendRecorded = true) => {
+  const { invoice, lines, total } = await issue(village, count);
   const counter = countWrites([dynamodb]);
-  await invoices.apply(invoice.id, 'send');
+  if (sendRecorded) await invoices.apply(invoice.id, 'send');
   await invoices.apply(invoice.id, 'pay', { paidAt: '2041-03-20T00:00:00Z', paidAmount: total });
   await invoices.apply(invoice.id, 'acknowledge', { paymentCode: '12345678901' });
   return { invoice, lines, total, answers: counter.stop().total };
@@ -177,6 +184,33 @@ describe('invoice storage', () => {
       }),
     );
     expect(after).toEqual(before);
+  });
+
+  it('counts the one send of an invoice billing answered before the send was recorded', async () => {
+    // Prepare: billing paid and acknowledged the invoice; the sender never got to record the send.
+    const { invoice } = await issueAndAnswer('15.71.02.2004', 1, false);
+
+    // Act
+    const recorded = await invoices.apply(invoice.id, 'send', { sentAt: '2041-03-01T00:00:00Z' });
+    const answered = await invoices.getByKey(invoice.commitmentId, '15.71.02.2004', PERIOD);
+
+    // Assess
+    expect(recorded).toBe(false);
+    expect(answered).toMatchObject({ status: 'paid', sendCount: 1, paymentCode: '12345678901' });
+  });
+
+  it('keeps the count of a recorded send and resend when billing answers', async () => {
+    // Prepare
+    const { invoice, total } = await issue('15.71.02.2005', 1);
+    await invoices.apply(invoice.id, 'send', { sentAt: '2041-03-01T00:00:00Z', sendCount: 1 });
+    await invoices.recordResend(invoice.id, '2041-03-01T01:10:00Z');
+
+    // Act
+    await invoices.apply(invoice.id, 'pay', { paidAt: '2041-03-20T00:00:00Z', paidAmount: total });
+    const answered = await invoices.getByKey(invoice.commitmentId, '15.71.02.2005', PERIOD);
+
+    // Assess
+    expect(answered).toMatchObject({ status: 'paid', sendCount: 2, lastSentAt: '2041-03-01T01:10:00Z' });
   });
 });
 
