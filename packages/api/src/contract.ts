@@ -7,6 +7,7 @@
 import { DOMAIN_ERROR_STATUS } from '@lindung/core';
 import type * as z from 'zod';
 import { partial } from 'zod/mini';
+import { balanceLookupBody, createPartnerBody, recordDepositsBody, refundBody } from './deposit-schemas.js';
 import { importResultsQuery } from './enrollment-import.js';
 import { redriveBody, stuckQuery } from './operations.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
@@ -216,4 +217,25 @@ export const operationContracts = {
     query: reportWorkersQuery,
     problems: ['not-found'],
   },
+  createPartner: { status: 201, response: responses.partner, body: createPartnerBody },
+  getPartner: { status: 200, response: responses.partner, problems: ['not-found'] },
+  recordDeposits: {
+    status: 201,
+    response: responses.depositResults,
+    body: recordDepositsBody,
+    problems: ['not-found'],
+  },
+  lookupBalance: {
+    status: 200,
+    response: responses.contributionBalance,
+    body: balanceLookupBody,
+    problems: ['not-found'],
+  },
+  refund: {
+    status: 201,
+    response: responses.refundResult,
+    body: refundBody,
+    problems: ['not-found', 'receipt-conflict', 'balance-insufficient'],
+  },
+  partnerStatement: { status: 200, response: responses.partnerStatement, problems: ['not-found'] },
 } as const satisfies Record<keyof typeof apiRoutes | 'getHealth' | 'getOpenApi', OperationContract>;
