@@ -11,6 +11,7 @@ import {
   isParseArgsError,
   UsageError,
 } from './command.js';
+import { depositsImportCommand } from './deposits-import.js';
 import { doctorCommand, redriveCommand } from './doctor.js';
 import { commandGroup } from './group.js';
 import { ApiProblemError, ConnectionError } from './http.js';
@@ -19,6 +20,7 @@ import { importWorkersCommand } from './import-workers.js';
 import { invoicesExportCommand } from './invoices-export.js';
 import { quoteCommand } from './quote.js';
 import { rollCommand } from './roll.js';
+import { statementCommand } from './statement.js';
 
 /** The subcommands of `lindung`, by name. */
 export const commands: Readonly<Record<string, Command>> = {
@@ -29,6 +31,10 @@ export const commands: Readonly<Record<string, Command>> = {
   }),
   invoices: commandGroup('invoices', 'export invoices', { export: invoicesExportCommand }),
   roll: rollCommand,
+  deposits: commandGroup('deposits', 'record collection partners’ deposits', {
+    import: depositsImportCommand,
+  }),
+  statement: statementCommand,
   doctor: doctorCommand,
   redrive: redriveCommand,
 };
