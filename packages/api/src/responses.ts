@@ -517,28 +517,32 @@ export const deposit = named(
  */
 export const depositResults = named(
   'DepositResults',
-  z.object({
-    recorded: count,
-    replayed: count,
-    refused: count,
-    results: z.array(
-      z.union([
-        z.object({
-          receiptNumber: z.string(),
-          outcome: z.enum(['recorded', 'replayed']),
-          status: z.union([z.literal(200), z.literal(201)]),
-          deposit,
-        }),
-        z.object({
-          receiptNumber: z.string(),
-          outcome: z.literal('refused'),
-          status: z.number().int(),
-          code: z.string().describe('receipt-conflict'),
-          message: z.string(),
-        }),
-      ]),
+  z
+    .object({
+      recorded: count,
+      replayed: count,
+      refused: count,
+      results: z.array(
+        z.union([
+          z.object({
+            receiptNumber: z.string(),
+            outcome: z.enum(['recorded', 'replayed']),
+            status: z.union([z.literal(200), z.literal(201)]),
+            deposit,
+          }),
+          z.object({
+            receiptNumber: z.string(),
+            outcome: z.literal('refused'),
+            status: z.number().int(),
+            code: z.string().describe('receipt-conflict'),
+            message: z.string(),
+          }),
+        ]),
+      ),
+    })
+    .describe(
+      'One result per deposit, in the order sent (201 whatever each result is). recorded (201): written now; replayed (200): the receipt was recorded before with the same content, nothing written; refused (409 receipt-conflict): the receipt was recorded before with another content. A list is all-or-nothing only in its validation: a body the contract refuses records nothing (422).',
     ),
-  }),
 );
 
 export const contributionBalance = named(

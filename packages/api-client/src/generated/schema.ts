@@ -819,6 +819,7 @@ export interface components {
             /** @description ISO 8601 instant */
             recordedAt: string;
         };
+        /** @description One result per deposit, in the order sent (201 whatever each result is). recorded (201): written now; replayed (200): the receipt was recorded before with the same content, nothing written; refused (409 receipt-conflict): the receipt was recorded before with another content. A list is all-or-nothing only in its validation: a body the contract refuses records nothing (422). */
         DepositResults: {
             recorded: number;
             replayed: number;
