@@ -4,16 +4,15 @@
  * same list sent again changes nothing, a collector of another partner is refused, refunds are bounded by the
  * balance, and the contribution ledger reconciles with every counter.
  */
-import { DepositRepository, documentClient } from '@lindung/store';
+import { ContributionLedger, DepositRepository, documentClient } from '@lindung/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, caller, nikIn } from '../support/api-client.js';
 import { localClients, localStack } from '../support/local-stack.js';
 
 const stack = localStack();
-const store = new DepositRepository(
-  documentClient(localClients(stack).dynamodb),
-  stack.tables.ledger?.name ?? '',
-);
+const db = documentClient(localClients(stack).dynamodb);
+const tableName = stack.tables.ledger?.name ?? '';
+const store = new ContributionLedger(db, tableName, new DepositRepository(db, tableName));
 const PERIOD = '2043-03';
 /** 20 market days of March. */
 const MARKET_DAYS = Array.from({ length: 20 }, (_, i) => `${PERIOD}-${String(i + 2).padStart(2, '0')}`);

@@ -18,7 +18,6 @@ import {
   proposeReallocationBody,
   ROLES,
   type Role,
-  recordDepositsBody,
   redriveBody,
   refundBody,
   rejectBody,
@@ -30,6 +29,7 @@ import {
 } from '@lindung/api';
 import { expect } from 'vitest';
 import type { z } from 'zod';
+import { recordDepositsBody } from '../../packages/api/src/contract.js';
 import { type Answer, type Caller, caller, nikIn } from './api-client.js';
 import type { ProvidedLocalStack } from './global-local-stack.js';
 import { eventually } from './local-stack.js';

@@ -6,8 +6,14 @@
  */
 import { DOMAIN_ERROR_STATUS } from '@lindung/core';
 import type * as z from 'zod';
-import { partial } from 'zod/mini';
-import { balanceLookupBody, createPartnerBody, recordDepositsBody, refundBody } from './deposit-schemas.js';
+import { partial, union } from 'zod/mini';
+import {
+  balanceLookupBody,
+  createPartnerBody,
+  depositBatchBody,
+  depositBody,
+  refundBody,
+} from './deposit-schemas.js';
 import { importResultsQuery } from './enrollment-import.js';
 import { redriveBody, stuckQuery } from './operations.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
@@ -86,6 +92,12 @@ export const POST_PROBLEMS: readonly string[] = [
   'unsupported-media-type',
   'payload-too-large',
 ];
+
+/**
+ * What `POST /v1/partners/{partnerId}/deposits` takes: one deposit, or `{ deposits: [...] }` (the handler tells
+ * them apart by `deposits`, `parseDeposits`); here only, so the union stays out of the function's bundle.
+ */
+export const recordDepositsBody = union([depositBody, depositBatchBody]);
 
 /** Every operation's contract, by operationId. */
 export const operationContracts = {

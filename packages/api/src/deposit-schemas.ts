@@ -86,9 +86,6 @@ export const depositBatchBody = z.strictObject({
     ),
 });
 
-/** What `POST /v1/partners/{partnerId}/deposits` takes: one deposit, or `{ deposits: [...] }`. */
-export const recordDepositsBody = z.union([depositBody, depositBatchBody]);
-
 /**
  * The deposits of a body: a body naming `deposits` is a batch, anything else one deposit (so a refused body
  * gets the messages of the shape it tried, not a union's "invalid input").

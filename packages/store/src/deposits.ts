@@ -4,8 +4,7 @@
  * balance (`ADD`), the partner's totals (the partner must exist), the partner's period counter, and an entry
  * of the worker's contribution ledger. A refund moves balance to refunded under the condition that the
  * balance (and what the partner holds) covers it: the database refuses an overdraft, no read decides it.
- * `reconcileWorker` and `reconcilePartner` recompute every counter from the ledger (invariant I5 extended:
- * deposited = applied + balance + refunded).
+ * contribution-ledger.ts reconciles the counters with the ledger (invariant I5 extended).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -24,7 +23,6 @@ import {
   contributionBalanceKey,
   contributionLedgerIndex,
   contributionLedgerKey,
-  contributionLedgerPartition,
   depositIndexes,
   depositKey,
   isStoreId,
@@ -57,6 +55,9 @@ export interface PartnerTotals {
   /** Contributions collected and neither refunded nor applied yet. */
   readonly held: number;
 }
+
+/** The kinds of contribution ledger entry; `apply` (premium paid from a balance) comes with the roll. */
+export type ContributionEntryType = 'deposit' | 'refund' | 'apply';
 
 export interface DepositRequest {
   readonly partnerId: string;
@@ -129,56 +130,6 @@ export interface Statement {
   readonly deposits: number;
   readonly workers: number;
 }
-
-/** The kinds of contribution ledger entry; `apply` (premium paid from a balance) comes with the roll. */
-export type ContributionEntryType = 'deposit' | 'refund' | 'apply';
-
-export interface ContributionEntry {
-  readonly type: ContributionEntryType;
-  readonly partnerId: string;
-  readonly receiptNumber: string;
-  readonly amount: number;
-  readonly at: string;
-}
-
-export interface ContributionReconciliation {
-  readonly fromLedger: ContributionBalance;
-  readonly counters: ContributionBalance;
-  /** Counters that disagree with the ledger, and any broken conservation; empty when they reconcile. */
-  readonly problems: readonly string[];
-}
-
-const ZERO_BALANCE: ContributionBalance = { balance: 0, deposited: 0, refunded: 0, applied: 0 };
-
-/** What the entries add up to. */
-export const contributionTotalsOf = (entries: readonly ContributionEntry[]): ContributionBalance => {
-  const sum = (type: ContributionEntryType) =>
-    entries.filter((e) => e.type === type).reduce((s, e) => s + e.amount, 0);
-  const deposited = sum('deposit');
-  const refunded = sum('refund');
-  const applied = sum('apply');
-  return { deposited, refunded, applied, balance: deposited - refunded - applied };
-};
-
-/** Compares counters with the ledger's sums and checks deposited = applied + balance + refunded. */
-export const reconcileContributions = (
-  counters: ContributionBalance,
-  entries: readonly ContributionEntry[],
-): ContributionReconciliation => {
-  const fromLedger = contributionTotalsOf(entries);
-  const problems: string[] = [];
-  for (const name of Object.keys(ZERO_BALANCE) as (keyof ContributionBalance)[]) {
-    if (fromLedger[name] !== counters[name]) {
-      problems.push(`${name}: counter ${counters[name]} but ledger ${fromLedger[name]}`);
-    }
-  }
-  const accounted = counters.applied + counters.balance + counters.refunded;
-  if (accounted !== counters.deposited) {
-    problems.push(`deposited ${counters.deposited} ≠ applied + balance + refunded ${accounted}`);
-  }
-  if (counters.balance < 0) problems.push('the balance is negative');
-  return { fromLedger, counters, problems };
-};
 
 const ENTITY = {
   partner: 'partner',
@@ -581,64 +532,5 @@ export class DepositRepository {
       deposits: numberOf(Item, 'deposits'),
       workers: workers.size,
     };
-  }
-
-  /** Every contribution ledger entry of a worker (consistent read). */
-  async workerEntries(nik: string): Promise<ContributionEntry[]> {
-    const entries: ContributionEntry[] = [];
-    const pages = queryPages(this.db, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': contributionLedgerPartition(nikKey(nik)) },
-      ConsistentRead: true,
-    });
-    for await (const items of pages) entries.push(...(items as unknown as ContributionEntry[]));
-    return entries;
-  }
-
-  /** A worker's balance reconciled with their contribution ledger. */
-  async reconcileWorker(nik: string): Promise<ContributionReconciliation> {
-    const [counters, entries] = await Promise.all([this.balance(nik), this.workerEntries(nik)]);
-    return reconcileContributions(counters, entries);
-  }
-
-  /**
-   * A partner's totals reconciled with the ledger entries it made, and with its period counters (their sums
-   * are what it deposited, and how many deposit entries there are).
-   */
-  async reconcilePartner(partnerId: string): Promise<ContributionReconciliation> {
-    const partner = await this.requirePartner(partnerId);
-    const entries: ContributionEntry[] = [];
-    for await (const items of queryPages(this.db, {
-      TableName: this.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': contributionLedgerIndex(partnerId, '').gsi1pk },
-    })) {
-      entries.push(...(items as unknown as ContributionEntry[]));
-    }
-    const periods = { collected: 0, deposits: 0 };
-    for await (const items of queryPages(this.db, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': partnerKey(partnerId).pk, ':prefix': 'PERIOD#' },
-      ConsistentRead: true,
-    })) {
-      for (const item of items) {
-        periods.collected += numberOf(item, 'collected');
-        periods.deposits += numberOf(item, 'deposits');
-      }
-    }
-    const { held, ...rest } = partner.totals;
-    const reconciliation = reconcileContributions({ ...rest, balance: held }, entries);
-    const problems = [...reconciliation.problems];
-    if (periods.collected !== partner.totals.deposited) {
-      problems.push(`periods collected ${periods.collected} but deposited ${partner.totals.deposited}`);
-    }
-    const depositEntries = entries.filter((e) => e.type === 'deposit').length;
-    if (periods.deposits !== depositEntries) {
-      problems.push(`periods count ${periods.deposits} deposits but the ledger ${depositEntries}`);
-    }
-    return { ...reconciliation, problems };
   }
 }

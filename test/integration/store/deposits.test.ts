@@ -5,6 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { BalanceInsufficientError, NotFoundError, ReceiptConflictError } from '@lindung/core';
 import {
+  ContributionLedger,
   contributionBalanceKey,
   DepositRepository,
   depositKey,
@@ -22,6 +23,7 @@ const dynamodb = localClients(stack).dynamodb;
 const db = documentClient(dynamodb);
 const tableName = stack.tables.ledger?.name ?? '';
 const deposits = new DepositRepository(db, tableName);
+const ledger = new ContributionLedger(db, tableName, deposits);
 
 let serial = 0;
 /** A worker no other test of this file has used (district 63.71.02, Banjarmasin). */
@@ -65,8 +67,8 @@ describe('deposits', () => {
       refunded: 0,
       applied: 0,
     });
-    expect((await deposits.reconcileWorker(nik)).problems).toEqual([]);
-    expect((await deposits.reconcilePartner(partner.id)).problems).toEqual([]);
+    expect((await ledger.reconcileWorker(nik)).problems).toEqual([]);
+    expect((await ledger.reconcilePartner(partner.id)).problems).toEqual([]);
   });
 
   it('writes nothing of a deposit whose partner does not exist: the transaction is all or nothing', async () => {
@@ -84,7 +86,7 @@ describe('deposits', () => {
       db.send(new GetCommand({ TableName: tableName, Key: contributionBalanceKey(nikKey(nik)) })),
     ]);
     expect([deposit.Item, balance.Item]).toEqual([undefined, undefined]);
-    expect(await deposits.workerEntries(nik)).toEqual([]);
+    expect(await ledger.workerEntries(nik)).toEqual([]);
   });
 
   it('writes a receipt sent twice once, and answers the second as the first', async () => {
@@ -98,7 +100,7 @@ describe('deposits', () => {
     // Assess
     expect(second).toEqual({ outcome: 'replayed', deposit: first.deposit });
     expect(await deposits.balance(nik)).toMatchObject({ balance: 1_000, deposited: 1_000 });
-    expect(await deposits.workerEntries(nik)).toHaveLength(1);
+    expect(await ledger.workerEntries(nik)).toHaveLength(1);
   });
 
   it('refuses a receipt number sent again with another amount or worker', async () => {
@@ -137,10 +139,10 @@ describe('deposits', () => {
       'replayed',
     ]);
     expect(await deposits.balance(nik)).toMatchObject({ balance: 3_000, deposited: 3_000 });
-    expect(await deposits.workerEntries(nik)).toHaveLength(1);
+    expect(await ledger.workerEntries(nik)).toHaveLength(1);
     const after = await deposits.requirePartner(partner.id);
     expect(after.totals.deposited - before.totals.deposited).toBe(3_000);
-    expect((await deposits.reconcilePartner(partner.id)).problems).toEqual([]);
+    expect((await ledger.reconcilePartner(partner.id)).problems).toEqual([]);
   });
 
   it('refunds within the balance, and the database refuses a refund over it', async () => {
@@ -172,8 +174,8 @@ describe('deposits', () => {
       refunded: 3_000,
       applied: 0,
     });
-    expect((await deposits.reconcileWorker(nik)).problems).toEqual([]);
-    expect((await deposits.reconcilePartner(partner.id)).problems).toEqual([]);
+    expect((await ledger.reconcileWorker(nik)).problems).toEqual([]);
+    expect((await ledger.reconcilePartner(partner.id)).problems).toEqual([]);
   });
 
   it('lets only one of two concurrent refunds of the whole balance through', async () => {
@@ -196,7 +198,7 @@ describe('deposits', () => {
     // Assess
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(await deposits.balance(nik)).toMatchObject({ balance: 0, refunded: 2_000 });
-    expect((await deposits.reconcileWorker(nik)).problems).toEqual([]);
+    expect((await ledger.reconcileWorker(nik)).problems).toEqual([]);
   });
 
   it('counts a statement: collected, fee rounded down, deposits and distinct workers of the period', async () => {
@@ -224,6 +226,6 @@ describe('deposits', () => {
       deposits: 3,
       workers: 2,
     });
-    expect((await deposits.reconcilePartner(own.id)).problems).toEqual([]);
+    expect((await ledger.reconcilePartner(own.id)).problems).toEqual([]);
   });
 });
