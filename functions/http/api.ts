@@ -53,6 +53,8 @@ import {
   regionChildren,
   rejectBody,
   rejectCommitment,
+  planQuery,
+  planReport,
   rejectReallocation,
   reportWorkers,
   reportWorkersQuery,
@@ -286,6 +288,8 @@ const routes: Record<string, Route> = {
     json(200, await budgetReport(services, principalOf(e), budgetQuery.parse(query(e)))),
   [routeKey(apiRoutes.reportWorkers)]: async (e) =>
     json(200, await reportWorkers(services, principalOf(e), reportWorkersQuery.parse(query(e)))),
+  [routeKey(apiRoutes.planReport)]: async (e) =>
+    json(200, await planReport(services, principalOf(e), planQuery.parse(query(e)))),
 };
 
 const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {

@@ -7,6 +7,7 @@ import {
   apiRoutes,
   budgetQuery,
   coverageQuery,
+  planQuery,
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
@@ -259,6 +260,11 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     allowed: SPONSOR_READERS,
     request: (w) => ({ query: { commitmentId: w.own.commitmentId } }),
     query: budgetQuery,
+  },
+  planReport: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ query: { region: '15', targetWorkers: '100', sponsorId: w.own.sponsorId } }),
+    query: planQuery,
   },
   reportWorkers: {
     allowed: REPORT_READERS,

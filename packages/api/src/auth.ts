@@ -128,6 +128,8 @@ export const POLICIES = {
   coverageReport: REPORT_READERS,
   budgetReport: SPONSOR_READERS,
   reportWorkers: REPORT_READERS,
+  /** A planning question on a region: who plans budgets, and who audits them. */
+  planReport: { ...SPONSOR_READERS },
 } as const satisfies Record<string, Policy>;
 
 export type Operation = keyof typeof POLICIES;

@@ -9,6 +9,7 @@ import type * as z from 'zod';
 import { partial } from 'zod/mini';
 import { importResultsQuery } from './enrollment-import.js';
 import { redriveBody, stuckQuery } from './operations.js';
+import { planQuery } from './planner.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import * as responses from './responses.js';
 import type { apiRoutes } from './routes.js';
@@ -216,4 +217,5 @@ export const operationContracts = {
     query: reportWorkersQuery,
     problems: ['not-found'],
   },
+  planReport: { status: 200, response: responses.coveragePlan, query: planQuery },
 } as const satisfies Record<keyof typeof apiRoutes | 'getHealth' | 'getOpenApi', OperationContract>;

@@ -8,6 +8,7 @@ export * from './idempotency-in-transaction.js';
 export * from './middleware.js';
 export * from './openapi-document.js';
 export * from './operations.js';
+export * from './planner.js';
 export * from './reallocations.js';
 export * from './reports.js';
 export * from './routes.js';

@@ -377,6 +377,41 @@ export const budgetReport = named(
   }),
 );
 
+export const coveragePlan = named(
+  'CoveragePlan',
+  z.object({
+    fiscalYear: z.number().int(),
+    region: z.object({
+      code: z.string(),
+      name: z.string(),
+      vulnerableWorkers: count.describe('Its villages’ vulnerable workers on record (imported targets)'),
+    }),
+    sponsorId: id.optional(),
+    benefit: z.object({ programs: z.array(z.enum(['JKK', 'JKM', 'JHT'])), declaredIncome: rupiah }),
+    targetPercent: z.number().nullable().describe('The target as a share of `workers`, or null'),
+    workers: count.nullable().describe('The region’s workers the percentage is of, or null'),
+    targetWorkers: count,
+    covered: count,
+    coveredFrom: z.enum(['lindung', 'query']).describe('Lindung’s reports, or the caller’s figure'),
+    gap: count.describe('Workers still to cover to reach the target; 0 once reached'),
+    costPerWorker: rupiah.describe('A full year’s premium of the benefit package'),
+    cost: rupiah.describe('gap × costPerWorker: the yearly budget the gap needs'),
+    regions: z
+      .array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          vulnerableWorkers: count,
+          workers: count,
+          cost: rupiah,
+        }),
+      )
+      .describe(
+        'The gap split over the child regions by vulnerable workers (largest remainder); empty without them',
+      ),
+  }),
+);
+
 export const workersReport = named(
   'WorkersReport',
   z.object({ commitmentId: id, villageCode, items: z.array(enrollment) }),

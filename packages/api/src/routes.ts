@@ -173,6 +173,12 @@ export const apiRoutes = {
     'reportWorkers',
     'A commitment’s workers in one village (NIK masked)',
   ),
+  planReport: jwt(
+    'GET',
+    '/v1/reports/plan',
+    'planReport',
+    'What reaching a region’s coverage target costs a year, split over its child regions by vulnerable workers',
+  ),
 } as const satisfies Record<string, RouteDefinition>;
 
 export const routeDefinitions: readonly RouteDefinition[] = [

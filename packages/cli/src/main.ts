@@ -17,12 +17,14 @@ import { ApiProblemError, ConnectionError } from './http.js';
 import { importTargetsCommand } from './import-targets.js';
 import { importWorkersCommand } from './import-workers.js';
 import { invoicesExportCommand } from './invoices-export.js';
+import { planCommand } from './plan.js';
 import { quoteCommand } from './quote.js';
 import { rollCommand } from './roll.js';
 
 /** The subcommands of `lindung`, by name. */
 export const commands: Readonly<Record<string, Command>> = {
   quote: quoteCommand,
+  plan: planCommand,
   import: commandGroup('import', 'bulk-load workers or village targets from CSV files', {
     workers: importWorkersCommand,
     targets: importTargetsCommand,

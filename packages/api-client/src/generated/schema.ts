@@ -461,6 +461,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What reaching a region’s coverage target costs a year, split over its child regions by vulnerable workers */
+        get: operations["planReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -670,6 +687,47 @@ export interface components {
                 remaining: number;
                 enrolledWorkers: number;
             };
+        };
+        CoveragePlan: {
+            fiscalYear: number;
+            region: {
+                code: string;
+                name: string;
+                /** @description Its villages’ vulnerable workers on record (imported targets) */
+                vulnerableWorkers: number;
+            };
+            sponsorId?: string;
+            benefit: {
+                programs: ("JKK" | "JKM" | "JHT")[];
+                /** @description Integer rupiah */
+                declaredIncome: number;
+            };
+            /** @description The target as a share of `workers`, or null */
+            targetPercent: number | null;
+            /** @description The region’s workers the percentage is of, or null */
+            workers: number | null;
+            targetWorkers: number;
+            covered: number;
+            /**
+             * @description Lindung’s reports, or the caller’s figure
+             * @enum {string}
+             */
+            coveredFrom: "lindung" | "query";
+            /** @description Workers still to cover to reach the target; 0 once reached */
+            gap: number;
+            /** @description A full year’s premium of the benefit package */
+            costPerWorker: number;
+            /** @description gap × costPerWorker: the yearly budget the gap needs */
+            cost: number;
+            /** @description The gap split over the child regions by vulnerable workers (largest remainder); empty without them */
+            regions: {
+                code: string;
+                name: string;
+                vulnerableWorkers: number;
+                workers: number;
+                /** @description Integer rupiah */
+                cost: number;
+            }[];
         };
         CoverageReport: {
             fiscalYear: number;
@@ -2382,6 +2440,49 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    planReport: {
+        parameters: {
+            query: {
+                /** @description ID (national), a province (16), a regency/city (16.71) or a district (16.71.01) */
+                region: string;
+                /** @description Default: the current year */
+                fiscalYear?: number;
+                /** @description The target as a share of `workers`, e.g. 50 or 37,5 (needs `workers`) */
+                targetPercent?: string;
+                /** @description The region’s workers, the base of `targetPercent` */
+                workers?: number;
+                /** @description The target as a number of workers (instead of `targetPercent`) */
+                targetWorkers?: number;
+                /** @description Workers covered now; default: the region’s covered workers in Lindung */
+                covered?: number;
+                /** @description Lindung’s covered figure of one sponsor (a sponsor’s own users get theirs) */
+                sponsorId?: string;
+                /** @description The declared income the premium is priced at; default: the minimum */
+                declaredIncome?: number;
+                /** @description Price JKK + JKM + JHT instead of JKK + JKM */
+                jht?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoveragePlan"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
             422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };
