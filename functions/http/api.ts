@@ -25,6 +25,7 @@ import {
   getCommitment,
   getImport,
   getInvoice,
+  getTarget,
   healthRoute,
   IDEMPOTENCY_RECORD_ACTION,
   type ImportServices,
@@ -42,6 +43,8 @@ import {
   openApiDocumentText,
   openApiRoute,
   pageQuery,
+  planQuery,
+  planReport,
   principalOf,
   problem,
   problemDetails,
@@ -53,8 +56,6 @@ import {
   regionChildren,
   rejectBody,
   rejectCommitment,
-  planQuery,
-  planReport,
   rejectReallocation,
   reportWorkers,
   reportWorkersQuery,
@@ -63,10 +64,13 @@ import {
   SCOPED_IDEMPOTENCY_HEADER,
   type Services,
   scopeIdempotencyKey,
+  setTarget,
+  setTargetBody,
   sponsorCommitmentsQuery,
   stuckQuery,
   stuckReport,
   TransactionalPersistenceLayer,
+  targetParams,
   terminateBody,
   terminateEnrollment,
   villageEnrollmentsQuery,
@@ -288,6 +292,18 @@ const routes: Record<string, Route> = {
     json(200, await budgetReport(services, principalOf(e), budgetQuery.parse(query(e)))),
   [routeKey(apiRoutes.reportWorkers)]: async (e) =>
     json(200, await reportWorkers(services, principalOf(e), reportWorkersQuery.parse(query(e)))),
+  [routeKey(apiRoutes.setTarget)]: async (e) =>
+    json(
+      200,
+      await setTarget(
+        services,
+        principalOf(e),
+        targetParams.parse(e.pathParameters ?? {}),
+        setTargetBody.parse(body(e)),
+      ),
+    ),
+  [routeKey(apiRoutes.getTarget)]: async (e) =>
+    json(200, await getTarget(services, principalOf(e), targetParams.parse(e.pathParameters ?? {}))),
   [routeKey(apiRoutes.planReport)]: async (e) =>
     json(200, await planReport(services, principalOf(e), planQuery.parse(query(e)))),
 };

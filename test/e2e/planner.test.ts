@@ -7,7 +7,7 @@
 import { type CliIo, EXIT_CODES, run } from '@lindung/cli';
 import { childrenOf, villagesOf } from '@lindung/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { caller } from '../support/api-client.js';
+import { type Caller, caller } from '../support/api-client.js';
 import { localStack } from '../support/local-stack.js';
 import { reportsOf } from '../support/report-world.js';
 
@@ -33,6 +33,10 @@ const southSumatra = {
   workers: '2800000',
   covered: '1075000',
 };
+
+/** A PUT with a JSON body. */
+const put = (who: Caller, path: string, body: unknown) =>
+  who.send('PUT', path, { body: JSON.stringify(body) });
 
 /** Runs `lindung` in this process against the local stack. */
 const lindung = async (args: readonly string[]) => {
@@ -110,6 +114,90 @@ describe('the coverage planner', () => {
       '325.000 more workers at Rp 201.600 a year each (JKK + JKM) cost Rp 65.520.000.000 a year.',
     );
     expect(planned.stdout).toContain(`${last} `);
+  });
+
+  it('measures a region against the target set for its year, and its regencies against their vulnerable workers', async () => {
+    // Prepare
+    const admin = await caller(stack, { roles: ['admin'], sub: 'planner-admin' });
+    const [first = '', second = ''] = regencies;
+
+    // Act
+    const set = await put(admin, '/v1/regions/16/targets/2027', { percent: '50' });
+    const regency = await put(admin, `/v1/regions/${second}/targets/2027`, { workers: 1_000 });
+    const report = await admin.get('/v1/reports/coverage?region=16&fiscalYear=2027');
+    const otherYear = await admin.get('/v1/regions/16/targets/2028');
+
+    // Assess
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body).toMatchObject({
+      code: '16',
+      fiscalYear: 2027,
+      target: { percent: 50, setBy: 'planner-admin' },
+      vulnerableWorkers: VULNERABLE,
+      targetWorkers: 468_500,
+    });
+    expect(regency.status).toBe(200);
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    expect(report.body.region).toMatchObject({
+      target: 468_500,
+      vulnerableWorkers: VULNERABLE,
+      targetSet: { percent: 50 },
+      gap: 468_500,
+      gapCost: 468_500 * 201_600,
+    });
+    const byCode = new Map(
+      (report.body.children as { code: string; target: number; targetSet: unknown }[]).map((c) => [
+        c.code,
+        c,
+      ]),
+    );
+    expect(byCode.get(first)).toMatchObject({ target: vulnerable.get(first), targetSet: null });
+    expect(byCode.get(second)).toMatchObject({ target: 1_000, targetSet: { workers: 1_000 } });
+    expect(otherYear.body).toMatchObject({ target: null, targetWorkers: VULNERABLE });
+  });
+
+  it('lets a sponsor’s officer set targets within its own region only', async () => {
+    // Prepare: an officer of Jambi (15).
+    const admin = await caller(stack, { roles: ['admin'] });
+    const sponsor = await admin.post('/v1/sponsors', {
+      name: 'Provinsi Jambi',
+      kind: 'province',
+      regionCode: '15',
+    });
+    const officer = await caller(stack, { roles: ['sponsor-officer'], sponsorId: sponsor.body.id });
+
+    // Act
+    const own = await put(officer, '/v1/regions/15.01/targets/2027', { workers: 120 });
+    const foreign = await put(officer, '/v1/regions/16/targets/2027', { workers: 1 });
+    const unknown = await put(admin, '/v1/regions/99/targets/2027', { workers: 1 });
+    const badShare = await put(admin, '/v1/regions/15/targets/2027', { percent: '120' });
+
+    // Assess
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    expect(foreign.status).toBe(403);
+    expect(unknown.status).toBe(422);
+    expect(badShare.status).toBe(422);
+    expect((await admin.get('/v1/regions/16/targets/2027')).body.target).toMatchObject({ percent: 50 });
+  });
+
+  it('sets and shows a target with `lindung targets`', async () => {
+    // Act
+    const set = await lindung([
+      'targets',
+      'set',
+      '--region',
+      '16.01',
+      '--year',
+      '2029',
+      '--workers',
+      '2.500',
+    ]);
+    const shown = await lindung(['targets', 'show', '--region', '16.01', '--year', '2029']);
+
+    // Assess
+    expect(set.code, set.stderr).toBe(EXIT_CODES.ok);
+    expect(shown.stdout).toBe(set.stdout);
+    expect(shown.stdout).toContain('fiscal year 2029: target 2.500 workers;');
   });
 
   it('says what is missing when a percentage comes without the workers it is a share of', async () => {

@@ -128,6 +128,9 @@ export const POLICIES = {
   coverageReport: REPORT_READERS,
   budgetReport: SPONSOR_READERS,
   reportWorkers: REPORT_READERS,
+  /** A sponsor's officer sets targets within its sponsor's region (the use case checks the region). */
+  setTarget: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
+  getTarget: { ...SPONSOR_READERS },
   /** A planning question on a region: who plans budgets, and who audits them. */
   planReport: { ...SPONSOR_READERS },
 } as const satisfies Record<string, Policy>;

@@ -28,6 +28,7 @@ import {
   terminateBody,
   villageEnrollmentsQuery,
 } from './schemas.js';
+import { setTargetBody } from './targets.js';
 
 /** The contract of one operation. */
 export interface OperationContract {
@@ -217,5 +218,12 @@ export const operationContracts = {
     query: reportWorkersQuery,
     problems: ['not-found'],
   },
+  setTarget: {
+    status: 200,
+    response: responses.regionTarget,
+    body: setTargetBody,
+    problems: ['not-found'],
+  },
+  getTarget: { status: 200, response: responses.regionTarget, problems: ['not-found'] },
   planReport: { status: 200, response: responses.coveragePlan, query: planQuery },
 } as const satisfies Record<keyof typeof apiRoutes | 'getHealth' | 'getOpenApi', OperationContract>;

@@ -13,4 +13,5 @@ export * from './reallocations.js';
 export * from './reports.js';
 export * from './routes.js';
 export * from './schemas.js';
+export * from './targets.js';
 export * from './use-cases.js';

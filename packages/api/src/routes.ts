@@ -173,6 +173,18 @@ export const apiRoutes = {
     'reportWorkers',
     'A commitment’s workers in one village (NIK masked)',
   ),
+  setTarget: jwt(
+    'PUT',
+    '/v1/regions/{code}/targets/{fiscalYear}',
+    'setTarget',
+    'Set a region’s coverage target for a fiscal year: workers, or a share of its vulnerable workers',
+  ),
+  getTarget: jwt(
+    'GET',
+    '/v1/regions/{code}/targets/{fiscalYear}',
+    'getTarget',
+    'A region’s coverage target for a fiscal year',
+  ),
   planReport: jwt(
     'GET',
     '/v1/reports/plan',

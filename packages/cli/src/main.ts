@@ -20,6 +20,7 @@ import { invoicesExportCommand } from './invoices-export.js';
 import { planCommand } from './plan.js';
 import { quoteCommand } from './quote.js';
 import { rollCommand } from './roll.js';
+import { setTargetCommand, showTargetCommand } from './targets.js';
 
 /** The subcommands of `lindung`, by name. */
 export const commands: Readonly<Record<string, Command>> = {
@@ -30,6 +31,10 @@ export const commands: Readonly<Record<string, Command>> = {
     targets: importTargetsCommand,
   }),
   invoices: commandGroup('invoices', 'export invoices', { export: invoicesExportCommand }),
+  targets: commandGroup('targets', 'set or show a region’s coverage target for a fiscal year', {
+    set: setTargetCommand,
+    show: showTargetCommand,
+  }),
   roll: rollCommand,
   doctor: doctorCommand,
   redrive: redriveCommand,

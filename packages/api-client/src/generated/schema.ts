@@ -461,6 +461,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/regions/{code}/targets/{fiscalYear}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A region’s coverage target for a fiscal year */
+        get: operations["getTarget"];
+        /** Set a region’s coverage target for a fiscal year: workers, or a share of its vulnerable workers */
+        put: operations["setTarget"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/plan": {
         parameters: {
             query?: never;
@@ -1072,7 +1090,24 @@ export interface components {
             name: string;
             /** @enum {string} */
             level: "province" | "regency" | "district" | "village" | "national" | "commitment";
+            /** @description The target set for the region and year, or else its vulnerable workers */
             target: number;
+            /** @description Its villages’ vulnerable workers on record (imported targets) */
+            vulnerableWorkers: number;
+            /** @description The target set for the year; null: measured by vulnerable workers */
+            targetSet: {
+                /** @description The target in workers */
+                workers?: number;
+                /** @description The target as a share of the vulnerable workers, in percent */
+                percent?: number;
+                setBy: string;
+                /** @description ISO 8601 instant */
+                setAt: string;
+            } | null;
+            /** @description Workers still to cover to reach the target */
+            gap: number;
+            /** @description What covering the gap costs a year at the JKK + JKM minimum premium */
+            gapCost: number;
             covered: number;
             /** @description Covered in percent of the target; null without one */
             coveragePercent: number | null;
@@ -1098,6 +1133,24 @@ export interface components {
                     amount: number;
                 };
             };
+        };
+        RegionTarget: {
+            code: string;
+            name: string;
+            fiscalYear: number;
+            /** @description As set; null when none is set for the year */
+            target: {
+                /** @description The target in workers */
+                workers?: number;
+                /** @description The target as a share of the vulnerable workers, in percent */
+                percent?: number;
+                setBy: string;
+                /** @description ISO 8601 instant */
+                setAt: string;
+            } | null;
+            vulnerableWorkers: number;
+            /** @description The workers the target asks; without one, the vulnerable workers */
+            targetWorkers: number;
         };
         RollSummary: {
             period: string;
@@ -2435,6 +2488,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkersReport"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    getTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                fiscalYear: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionTarget"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    setTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                fiscalYear: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The target in workers */
+                    workers: number;
+                } | {
+                    /** @description The target as a share of the region’s vulnerable workers: 50, 37,5 */
+                    percent: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionTarget"];
                 };
             };
             401: components["responses"]["unauthenticated"];
