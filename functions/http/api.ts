@@ -30,6 +30,7 @@ import {
   getImport,
   getInvoice,
   getPartner,
+  getTarget,
   healthRoute,
   IDEMPOTENCY_RECORD_ACTION,
   type ImportServices,
@@ -50,6 +51,8 @@ import {
   pageQuery,
   parseDeposits,
   partnerStatement,
+  planQuery,
+  planReport,
   principalOf,
   problem,
   problemDetails,
@@ -72,10 +75,13 @@ import {
   SCOPED_IDEMPOTENCY_HEADER,
   type Services,
   scopeIdempotencyKey,
+  setTarget,
+  setTargetBody,
   sponsorCommitmentsQuery,
   stuckQuery,
   stuckReport,
   TransactionalPersistenceLayer,
+  targetParams,
   terminateBody,
   terminateEnrollment,
   villageEnrollmentsQuery,
@@ -313,6 +319,20 @@ const routes: Record<string, Route> = {
     json(201, await refund(services, principalOf(e), param(e, 'partnerId'), refundBody.parse(body(e)))),
   [routeKey(apiRoutes.partnerStatement)]: async (e) =>
     json(200, await partnerStatement(services, principalOf(e), param(e, 'partnerId'), param(e, 'period'))),
+  [routeKey(apiRoutes.setTarget)]: async (e) =>
+    json(
+      200,
+      await setTarget(
+        services,
+        principalOf(e),
+        targetParams.parse(e.pathParameters ?? {}),
+        setTargetBody.parse(body(e)),
+      ),
+    ),
+  [routeKey(apiRoutes.getTarget)]: async (e) =>
+    json(200, await getTarget(services, principalOf(e), targetParams.parse(e.pathParameters ?? {}))),
+  [routeKey(apiRoutes.planReport)]: async (e) =>
+    json(200, await planReport(services, principalOf(e), planQuery.parse(query(e)))),
 };
 
 const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {

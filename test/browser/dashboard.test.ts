@@ -132,6 +132,35 @@ describe('the dashboard', () => {
     await phone.close();
   });
 
+  it('lets a finance officer set the province’s coverage target and shows the gap and its yearly cost', async () => {
+    // Prepare
+    const page = await open();
+    const covered = [...world.covered.values()].reduce((a, b) => a + b, 0);
+    const target = 10 * villages.length; // the vulnerable workers on record: the total stays as before
+
+    // Act
+    await page.getByRole('button', { name: /Petugas keuangan — Provinsi Jambi/ }).click();
+    await page.getByTestId('target-panel').waitFor();
+    const before = await page.getByTestId('target-as-set').textContent();
+    await page.getByTestId('target-kind').selectOption('workers');
+    await page.getByTestId('target-value').fill(String(target));
+    await page.getByTestId('save-target').click();
+
+    // Assess
+    expect(before).toBe(
+      `Belum ada target untuk tahun ini: diukur terhadap ${count(target, 'id')} pekerja rentan.`,
+    );
+    await expect.poll(() => page.getByTestId('target-message').textContent()).toBe('Target tersimpan.');
+    await expect
+      .poll(() => page.getByTestId('target-as-set').textContent())
+      .toBe(`Target ditetapkan: ${count(target, 'id')} pekerja.`);
+    expect(await page.getByTestId('total-target').textContent()).toBe(count(target, 'id'));
+    expect(await page.getByTestId('total-gap').textContent()).toBe(count(target - covered, 'id'));
+    expect(await page.getByTestId('total-gap-cost').textContent()).toBe(rupiah((target - covered) * 201_600));
+    await shot(page, 'target-set');
+    await page.close();
+  });
+
   it('shows a village operator only their own village', async () => {
     // Prepare
     const page = await open();

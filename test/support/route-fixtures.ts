@@ -15,6 +15,7 @@ import {
   importEnrollmentsRequest,
   invoiceQuery,
   pageQuery,
+  planQuery,
   proposeReallocationBody,
   ROLES,
   type Role,
@@ -22,6 +23,7 @@ import {
   refundBody,
   rejectBody,
   reportWorkersQuery,
+  setTargetBody,
   sponsorCommitmentsQuery,
   stuckQuery,
   terminateBody,
@@ -265,6 +267,20 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     allowed: SPONSOR_READERS,
     request: (w) => ({ query: { commitmentId: w.own.commitmentId } }),
     query: budgetQuery,
+  },
+  setTarget: {
+    allowed: { admin: 'any', 'sponsor-officer': 'own' },
+    request: (w) => ({ params: { code: '15.01', fiscalYear: String(w.year) }, body: { percent: '50' } }),
+    body: setTargetBody,
+  },
+  getTarget: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { code: '15.01', fiscalYear: String(w.year) } }),
+  },
+  planReport: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ query: { region: '15', targetWorkers: '100', sponsorId: w.own.sponsorId } }),
+    query: planQuery,
   },
   reportWorkers: {
     allowed: REPORT_READERS,

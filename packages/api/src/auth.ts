@@ -143,6 +143,11 @@ export const POLICIES = {
   lookupBalance: { admin: 'any', collector: 'own-partner' },
   refund: { admin: 'any', collector: 'own-partner' },
   partnerStatement: { admin: 'any', auditor: 'any', collector: 'own-partner' },
+  /** A sponsor's officer sets targets within its sponsor's region (the use case checks the region). */
+  setTarget: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
+  getTarget: { ...SPONSOR_READERS },
+  /** A planning question on a region: who plans budgets, and who audits them. */
+  planReport: { ...SPONSOR_READERS },
 } as const satisfies Record<string, Policy>;
 
 export type Operation = keyof typeof POLICIES;

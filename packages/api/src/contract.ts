@@ -16,6 +16,7 @@ import {
 } from './deposit-schemas.js';
 import { importResultsQuery } from './enrollment-import.js';
 import { redriveBody, stuckQuery } from './operations.js';
+import { planQuery } from './planner.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import * as responses from './responses.js';
 import type { apiRoutes } from './routes.js';
@@ -34,6 +35,7 @@ import {
   terminateBody,
   villageEnrollmentsQuery,
 } from './schemas.js';
+import { setTargetBody } from './targets.js';
 
 /** The contract of one operation. */
 export interface OperationContract {
@@ -250,4 +252,12 @@ export const operationContracts = {
     problems: ['not-found', 'receipt-conflict', 'balance-insufficient'],
   },
   partnerStatement: { status: 200, response: responses.partnerStatement, problems: ['not-found'] },
+  setTarget: {
+    status: 200,
+    response: responses.regionTarget,
+    body: setTargetBody,
+    problems: ['not-found'],
+  },
+  getTarget: { status: 200, response: responses.regionTarget, problems: ['not-found'] },
+  planReport: { status: 200, response: responses.coveragePlan, query: planQuery },
 } as const satisfies Record<keyof typeof apiRoutes | 'getHealth' | 'getOpenApi', OperationContract>;

@@ -4,22 +4,28 @@
  * which the stream projector keeps, never the ledger's counters one village at a time.
  */
 import {
+  annualPremium,
+  benefitPackage,
   findRegion,
   fiscalYearPeriods,
   forecastCoverage,
+  MANDATORY_PROGRAMS,
   villageCode as parseVillageCode,
   periodAt,
+  periodOf,
   periodParts,
 } from '@lindung/core';
 import {
   type CommitmentRepository,
   commitmentScope,
   type EnrollmentRepository,
+  goalWorkers,
   NATIONAL,
   type RegionFigures,
   type ReportsRepository,
   reportLevelOf,
   type StoredEnrollment,
+  type StoredGoal,
   sponsorScope,
   toEnrollment,
   yearScope,
@@ -27,6 +33,7 @@ import {
 import * as z from 'zod/mini';
 import { authorize, type Principal } from './auth.js';
 import { queryInteger } from './schemas.js';
+import { targetSetOf } from './targets.js';
 
 export interface ReportServices {
   readonly reports: ReportsRepository;
@@ -78,25 +85,43 @@ const regionName = (code: string, level: RegionFigures['level']) => {
   return findRegion(code)?.name ?? code;
 };
 
-/** The figures of a region as the API shows them. */
-const figures = ({ code, level, rollup, target }: RegionFigures) => ({
-  code,
-  name: regionName(code, level),
-  level,
-  target,
-  covered: rollup.covered,
-  coveragePercent: coveragePercent(rollup.covered, target),
-  committed: rollup.committed,
-  allocated: rollup.allocated,
-  reserved: rollup.reserved,
-  spent: rollup.spent,
-  released: rollup.released,
-  remaining: rollup.remaining,
-  /** Quota used: reserved for enrolled workers, or spent. */
-  used: rollup.reserved + rollup.spent,
-  quotas: rollup.quotas,
-  invoices: rollup.invoices,
-});
+/** What the coverage report measures a region by: the targets set for the year, and a year's premium. */
+interface Measure {
+  readonly goals: ReadonlyMap<string, StoredGoal>;
+  readonly costPerWorker: number;
+}
+
+/**
+ * The figures of a region as the API shows them: measured against the target set for it, or else against
+ * its vulnerable workers; the gap and what covering it costs a year at the JKK + JKM minimum premium.
+ */
+const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, measure?: Measure) => {
+  const goal = measure?.goals.get(code);
+  const target = goal ? goalWorkers(goal, vulnerable) : vulnerable;
+  const gap = Math.max(0, target - rollup.covered);
+  return {
+    code,
+    name: regionName(code, level),
+    level,
+    target,
+    vulnerableWorkers: vulnerable,
+    targetSet: goal ? targetSetOf(goal) : null,
+    gap,
+    gapCost: gap * (measure?.costPerWorker ?? 0),
+    covered: rollup.covered,
+    coveragePercent: coveragePercent(rollup.covered, target),
+    committed: rollup.committed,
+    allocated: rollup.allocated,
+    reserved: rollup.reserved,
+    spent: rollup.spent,
+    released: rollup.released,
+    remaining: rollup.remaining,
+    /** Quota used: reserved for enrolled workers, or spent. */
+    used: rollup.reserved + rollup.spent,
+    quotas: rollup.quotas,
+    invoices: rollup.invoices,
+  };
+};
 
 /**
  * Coverage against target of a region and of each of its child regions (or of every village under it), in
@@ -139,12 +164,20 @@ export const coverageReport = async (
         .map(async (sid) => [sid, (await services.commitments.getSponsor(sid))?.name] as const),
     ),
   );
+  const regions = [node, ...children].filter((r) => r.level !== 'commitment').map((r) => r.code);
+  const measure: Measure = {
+    goals: await services.reports.goals(fiscalYear, regions),
+    costPerWorker: annualPremium(
+      benefitPackage({ programs: MANDATORY_PROGRAMS, declaredIncome: 1_000_000 }, periodOf(fiscalYear, 1)),
+      fiscalYear,
+    ),
+  };
   return {
     fiscalYear,
     fiscalYears: fiscalYears.includes(fiscalYear) ? fiscalYears : [fiscalYear, ...fiscalYears],
     ...(sponsorId && { sponsorId }),
-    region: figures(node),
-    children: children.map(figures),
+    region: figures(node, measure),
+    children: children.map((child) => figures(child, measure)),
     commitments: commitments.map((c) => ({ ...c, sponsorName: sponsorNames.get(c.sponsorId) ?? null })),
   };
 };

@@ -308,13 +308,38 @@ export const rollSummary = named(
 
 const invoiceFigures = z.object({ count, amount: rupiah });
 
+const targetSet = z.object({
+  workers: count.optional().describe('The target in workers'),
+  percent: z.number().optional().describe('The target as a share of the vulnerable workers, in percent'),
+  setBy: z.string(),
+  setAt: timestamp,
+});
+
+export const regionTarget = named(
+  'RegionTarget',
+  z.object({
+    code: z.string(),
+    name: z.string(),
+    fiscalYear: z.number().int(),
+    target: targetSet.nullable().describe('As set; null when none is set for the year'),
+    vulnerableWorkers: count,
+    targetWorkers: count.describe('The workers the target asks; without one, the vulnerable workers'),
+  }),
+);
+
 const regionFigures = named(
   'RegionFigures',
   z.object({
     code: z.string(),
     name: z.string(),
     level: z.enum([...REGION_LEVELS, 'national', 'commitment']),
-    target: count,
+    target: count.describe('The target set for the region and year, or else its vulnerable workers'),
+    vulnerableWorkers: count.describe('Its villages’ vulnerable workers on record (imported targets)'),
+    targetSet: targetSet
+      .nullable()
+      .describe('The target set for the year; null: measured by vulnerable workers'),
+    gap: count.describe('Workers still to cover to reach the target'),
+    gapCost: rupiah.describe('What covering the gap costs a year at the JKK + JKM minimum premium'),
     covered: count,
     coveragePercent: z.number().nullable().describe('Covered in percent of the target; null without one'),
     committed: rupiah,
@@ -375,6 +400,41 @@ export const budgetReport = named(
       monthsOfCoverageLeft: count.nullable(),
       fundedThrough: period.nullable(),
     }),
+  }),
+);
+
+export const coveragePlan = named(
+  'CoveragePlan',
+  z.object({
+    fiscalYear: z.number().int(),
+    region: z.object({
+      code: z.string(),
+      name: z.string(),
+      vulnerableWorkers: count.describe('Its villages’ vulnerable workers on record (imported targets)'),
+    }),
+    sponsorId: id.optional(),
+    benefit: z.object({ programs: z.array(z.enum(['JKK', 'JKM', 'JHT'])), declaredIncome: rupiah }),
+    targetPercent: z.number().nullable().describe('The target as a share of `workers`, or null'),
+    workers: count.nullable().describe('The region’s workers the percentage is of, or null'),
+    targetWorkers: count,
+    covered: count,
+    coveredFrom: z.enum(['lindung', 'query']).describe('Lindung’s reports, or the caller’s figure'),
+    gap: count.describe('Workers still to cover to reach the target; 0 once reached'),
+    costPerWorker: rupiah.describe('A full year’s premium of the benefit package'),
+    cost: rupiah.describe('gap × costPerWorker: the yearly budget the gap needs'),
+    regions: z
+      .array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          vulnerableWorkers: count,
+          workers: count,
+          cost: rupiah,
+        }),
+      )
+      .describe(
+        'The gap split over the child regions by vulnerable workers (largest remainder); empty without them',
+      ),
   }),
 );
 

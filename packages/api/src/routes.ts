@@ -199,6 +199,24 @@ export const apiRoutes = {
     'partnerStatement',
     'A partner’s monthly statement: collected, fee (rounded down), deposits, workers',
   ),
+  setTarget: jwt(
+    'PUT',
+    '/v1/regions/{code}/targets/{fiscalYear}',
+    'setTarget',
+    'Set a region’s coverage target for a fiscal year: workers, or a share of its vulnerable workers',
+  ),
+  getTarget: jwt(
+    'GET',
+    '/v1/regions/{code}/targets/{fiscalYear}',
+    'getTarget',
+    'A region’s coverage target for a fiscal year',
+  ),
+  planReport: jwt(
+    'GET',
+    '/v1/reports/plan',
+    'planReport',
+    'What reaching a region’s coverage target costs a year, split over its child regions by vulnerable workers',
+  ),
 } as const satisfies Record<string, RouteDefinition>;
 
 export const routeDefinitions: readonly RouteDefinition[] = [

@@ -18,18 +18,25 @@ import { ApiProblemError, ConnectionError } from './http.js';
 import { importTargetsCommand } from './import-targets.js';
 import { importWorkersCommand } from './import-workers.js';
 import { invoicesExportCommand } from './invoices-export.js';
+import { planCommand } from './plan.js';
 import { quoteCommand } from './quote.js';
 import { rollCommand } from './roll.js';
 import { statementCommand } from './statement.js';
+import { setTargetCommand, showTargetCommand } from './targets.js';
 
 /** The subcommands of `lindung`, by name. */
 export const commands: Readonly<Record<string, Command>> = {
   quote: quoteCommand,
+  plan: planCommand,
   import: commandGroup('import', 'bulk-load workers or village targets from CSV files', {
     workers: importWorkersCommand,
     targets: importTargetsCommand,
   }),
   invoices: commandGroup('invoices', 'export invoices', { export: invoicesExportCommand }),
+  targets: commandGroup('targets', 'set or show a region’s coverage target for a fiscal year', {
+    set: setTargetCommand,
+    show: showTargetCommand,
+  }),
   roll: rollCommand,
   deposits: commandGroup('deposits', 'record collection partners’ deposits', {
     import: depositsImportCommand,

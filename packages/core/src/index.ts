@@ -13,6 +13,7 @@ export * from './lifecycle.js';
 export * from './money.js';
 export * from './nik.js';
 export * from './period.js';
+export * from './planner.js';
 export * from './premium.js';
 export * from './reallocation.js';
 export * from './region.js';

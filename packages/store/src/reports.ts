@@ -11,12 +11,14 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReportScope, SourceChange } from './report-cells.js';
+import { goalsOf, putGoal, removeGoal, type StoredGoal } from './reports/goals.js';
 import { type ProjectionOutcome, Projector } from './reports/projection.js';
 import { type RegionFigures, type ReportedCommitment, ReportQueries } from './reports/queries.js';
 import { Rebuild, type RebuildOptions, type RebuildReport } from './reports/rebuild.js';
 import { ReportsTable } from './reports/table.js';
 import { putTargets } from './reports/targets.js';
 
+export { type CoverageGoal, goalWorkers, type StoredGoal } from './reports/goals.js';
 export type { ProjectionOutcome } from './reports/projection.js';
 export type { RegionFigures, ReportedCommitment } from './reports/queries.js';
 export type { RebuildOptions, RebuildReport } from './reports/rebuild.js';
@@ -49,6 +51,21 @@ export class ReportsRepository {
   /** Records village target counts and recomputes the targets above them; returns how many were written. */
   putTargets(targets: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<number> {
     return putTargets(this.table, targets);
+  }
+
+  /** Sets a region's coverage target for a fiscal year. */
+  putGoal(fiscalYear: number, code: string, goal: StoredGoal): Promise<void> {
+    return putGoal(this.table, fiscalYear, code, goal);
+  }
+
+  /** Removes a region's coverage target for a fiscal year. */
+  removeGoal(fiscalYear: number, code: string): Promise<void> {
+    return removeGoal(this.table, fiscalYear, code);
+  }
+
+  /** The coverage targets set for some regions in a fiscal year, by code. */
+  goals(fiscalYear: number, codes: readonly string[]): Promise<Map<string, StoredGoal>> {
+    return goalsOf(this.table, fiscalYear, codes);
   }
 
   /** A region's figures in a scope (the national root when `code` is `ID`). */

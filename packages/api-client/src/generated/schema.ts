@@ -461,33 +461,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/partners": {
+    "/v1/regions/{code}/targets/{fiscalYear}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Register a collection partner for an area */
-        post: operations["createPartner"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/partners/{partnerId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A collection partner with its totals */
-        get: operations["getPartner"];
-        put?: never;
+        /** A region’s coverage target for a fiscal year */
+        get: operations["getTarget"];
+        /** Set a region’s coverage target for a fiscal year: workers, or a share of its vulnerable workers */
+        put: operations["setTarget"];
         post?: never;
         delete?: never;
         options?: never;
@@ -495,66 +479,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/partners/{partnerId}/deposits": {
+    "/v1/reports/plan": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Record one deposit or a list of up to 100 (one receipt number = one deposit); a result per deposit */
-        post: operations["recordDeposits"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/partners/{partnerId}/balances/lookup": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A worker’s contribution balance and deposits at this partner (the NIK in the body, never the URL) */
-        post: operations["lookupBalance"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/partners/{partnerId}/refunds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Refund part of a worker’s balance (never more than the balance) */
-        post: operations["refund"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/partners/{partnerId}/statements/{period}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A partner’s monthly statement: collected, fee (rounded down), deposits, workers */
-        get: operations["partnerStatement"];
+        /** What reaching a region’s coverage target costs a year, split over its child regions by vulnerable workers */
+        get: operations["planReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -773,17 +706,46 @@ export interface components {
                 enrolledWorkers: number;
             };
         };
-        ContributionBalance: {
-            /** @description What the worker has to pay premiums from */
-            balance: number;
-            /** @description Integer rupiah */
-            deposited: number;
-            /** @description Integer rupiah */
-            refunded: number;
-            /** @description Integer rupiah */
-            applied: number;
-            /** @description The worker’s deposits at this partner, newest first (at most 100) */
-            deposits: components["schemas"]["Deposit"][];
+        CoveragePlan: {
+            fiscalYear: number;
+            region: {
+                code: string;
+                name: string;
+                /** @description Its villages’ vulnerable workers on record (imported targets) */
+                vulnerableWorkers: number;
+            };
+            sponsorId?: string;
+            benefit: {
+                programs: ("JKK" | "JKM" | "JHT")[];
+                /** @description Integer rupiah */
+                declaredIncome: number;
+            };
+            /** @description The target as a share of `workers`, or null */
+            targetPercent: number | null;
+            /** @description The region’s workers the percentage is of, or null */
+            workers: number | null;
+            targetWorkers: number;
+            covered: number;
+            /**
+             * @description Lindung’s reports, or the caller’s figure
+             * @enum {string}
+             */
+            coveredFrom: "lindung" | "query";
+            /** @description Workers still to cover to reach the target; 0 once reached */
+            gap: number;
+            /** @description A full year’s premium of the benefit package */
+            costPerWorker: number;
+            /** @description gap × costPerWorker: the yearly budget the gap needs */
+            cost: number;
+            /** @description The gap split over the child regions by vulnerable workers (largest remainder); empty without them */
+            regions: {
+                code: string;
+                name: string;
+                vulnerableWorkers: number;
+                workers: number;
+                /** @description Integer rupiah */
+                cost: number;
+            }[];
         };
         CoverageReport: {
             fiscalYear: number;
@@ -802,43 +764,6 @@ export interface components {
                 status?: string;
                 sponsorName: string | null;
             }[];
-        };
-        Deposit: {
-            partnerId: string;
-            receiptNumber: string;
-            /** @description The NIK masked: 4 first and 2 last digits */
-            nikMasked: string;
-            /** @description Integer rupiah */
-            amount: number;
-            /** @description YYYY-MM-DD */
-            depositedAt: string;
-            /** @description The statement it counts in */
-            period: string;
-            villageCode?: string;
-            recordedBy: string;
-            /** @description ISO 8601 instant */
-            recordedAt: string;
-        };
-        /** @description One result per deposit, in the order sent (201 whatever each result is). recorded (201): written now; replayed (200): the receipt was recorded before with the same content, nothing written; refused (409 receipt-conflict): the receipt was recorded before with another content. A list is all-or-nothing only in its validation: a body the contract refuses records nothing (422). */
-        DepositResults: {
-            recorded: number;
-            replayed: number;
-            refused: number;
-            results: ({
-                receiptNumber: string;
-                /** @enum {string} */
-                outcome: "recorded" | "replayed";
-                status: 200 | 201;
-                deposit: components["schemas"]["Deposit"];
-            } | {
-                receiptNumber: string;
-                /** @constant */
-                outcome: "refused";
-                status: number;
-                /** @description receipt-conflict */
-                code: string;
-                message: string;
-            })[];
         };
         Enrollment: {
             id: string;
@@ -1086,43 +1011,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        Partner: {
-            id: string;
-            name: string;
-            /** @enum {string} */
-            kind: "market-manager" | "agent" | "bank-branch" | "village-cashier";
-            /** @description The region it collects in */
-            areaCode: string;
-            /** @description Its fee on what it collects, e.g. 750 = 7.5 % */
-            feeRateBasisPoints: number;
-            /** @description ISO 8601 instant */
-            createdAt: string;
-            createdBy: string;
-            totals: {
-                /** @description Integer rupiah */
-                deposited: number;
-                /** @description Integer rupiah */
-                refunded: number;
-                /** @description Paid into premiums from balances (by the roll) */
-                applied: number;
-                /** @description Collected and neither refunded nor applied */
-                held: number;
-            };
-        };
-        PartnerStatement: {
-            partnerId: string;
-            period: string;
-            feeRateBasisPoints: number;
-            /** @description Deposits dated in the period */
-            collected: number;
-            /** @description floor(collected × feeRateBasisPoints / 10 000) */
-            fee: number;
-            /** @constant */
-            rounding: "floor";
-            deposits: number;
-            /** @description Distinct workers who deposited in the period */
-            workers: number;
-        };
         Problem: {
             /** @description https://lindung.id/problems/{code} */
             type: string;
@@ -1187,25 +1075,6 @@ export interface components {
                 };
             };
         };
-        RefundResult: {
-            /**
-             * @description replayed: the receipt was refunded before, nothing written
-             * @enum {string}
-             */
-            outcome: "recorded" | "replayed";
-            refund: {
-                partnerId: string;
-                receiptNumber: string;
-                /** @description The NIK masked: 4 first and 2 last digits */
-                nikMasked: string;
-                /** @description Integer rupiah */
-                amount: number;
-                reason: string;
-                refundedBy: string;
-                /** @description ISO 8601 instant */
-                refundedAt: string;
-            };
-        };
         RegionChildList: {
             items: {
                 code: string;
@@ -1221,7 +1090,24 @@ export interface components {
             name: string;
             /** @enum {string} */
             level: "province" | "regency" | "district" | "village" | "national" | "commitment";
+            /** @description The target set for the region and year, or else its vulnerable workers */
             target: number;
+            /** @description Its villages’ vulnerable workers on record (imported targets) */
+            vulnerableWorkers: number;
+            /** @description The target set for the year; null: measured by vulnerable workers */
+            targetSet: {
+                /** @description The target in workers */
+                workers?: number;
+                /** @description The target as a share of the vulnerable workers, in percent */
+                percent?: number;
+                setBy: string;
+                /** @description ISO 8601 instant */
+                setAt: string;
+            } | null;
+            /** @description Workers still to cover to reach the target */
+            gap: number;
+            /** @description What covering the gap costs a year at the JKK + JKM minimum premium */
+            gapCost: number;
             covered: number;
             /** @description Covered in percent of the target; null without one */
             coveragePercent: number | null;
@@ -1247,6 +1133,24 @@ export interface components {
                     amount: number;
                 };
             };
+        };
+        RegionTarget: {
+            code: string;
+            name: string;
+            fiscalYear: number;
+            /** @description As set; null when none is set for the year */
+            target: {
+                /** @description The target in workers */
+                workers?: number;
+                /** @description The target as a share of the vulnerable workers, in percent */
+                percent?: number;
+                setBy: string;
+                /** @description ISO 8601 instant */
+                setAt: string;
+            } | null;
+            vulnerableWorkers: number;
+            /** @description The workers the target asks; without one, the vulnerable workers */
+            targetWorkers: number;
         };
         RollSummary: {
             period: string;
@@ -1472,20 +1376,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "idempotency-in-progress" | "quota-exhausted" | "already-covered" | "commitment-not-active" | "period-closed";
-                };
-            };
-        };
-        /** @description Conflicts with the current state: idempotency-in-progress, receipt-conflict, balance-insufficient */
-        "idempotency-in-progress-or-receipt-conflict-or-balance-insufficient": {
-            headers: {
-                /** @description Seconds to wait before retrying */
-                "Retry-After"?: number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "idempotency-in-progress" | "receipt-conflict" | "balance-insufficient";
                 };
             };
         };
@@ -2607,54 +2497,13 @@ export interface operations {
             500: components["responses"]["internal-error"];
         };
     };
-    createPartner: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    /** @enum {string} */
-                    kind: "market-manager" | "agent" | "bank-branch" | "village-cashier";
-                    /** @description idn-area-data code of a province, regency, district or village, e.g. 63.71 */
-                    areaCode: string;
-                    /** @description The fee on what it collects, e.g. 750 for 7.5 % */
-                    feeRateBasisPoints: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Partner"];
-                };
-            };
-            401: components["responses"]["unauthenticated"];
-            403: components["responses"]["forbidden"];
-            409: components["responses"]["idempotency-in-progress"];
-            413: components["responses"]["payload-too-large"];
-            415: components["responses"]["unsupported-media-type"];
-            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
-            500: components["responses"]["internal-error"];
-        };
-    };
-    getPartner: {
+    getTarget: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                partnerId: string;
+                code: string;
+                fiscalYear: string;
             };
             cookie?: never;
         };
@@ -2666,7 +2515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Partner"];
+                    "application/json": components["schemas"]["RegionTarget"];
                 };
             };
             401: components["responses"]["unauthenticated"];
@@ -2676,81 +2525,24 @@ export interface operations {
             500: components["responses"]["internal-error"];
         };
     };
-    recordDeposits: {
+    setTarget: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
-                partnerId: string;
+                code: string;
+                fiscalYear: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The number on the receipt given to the worker; one receipt is one deposit */
-                    receiptNumber: string;
-                    nik: string;
-                    /** @description Integer rupiah, at least 1 */
-                    amount: number;
-                    /** @description The day the worker paid, YYYY-MM-DD */
-                    depositedAt: string;
-                    /** @description The worker’s village, within the partner’s area */
-                    villageCode?: string;
+                    /** @description The target in workers */
+                    workers: number;
                 } | {
-                    deposits: {
-                        /** @description The number on the receipt given to the worker; one receipt is one deposit */
-                        receiptNumber: string;
-                        nik: string;
-                        /** @description Integer rupiah, at least 1 */
-                        amount: number;
-                        /** @description The day the worker paid, YYYY-MM-DD */
-                        depositedAt: string;
-                        /** @description The worker’s village, within the partner’s area */
-                        villageCode?: string;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DepositResults"];
-                };
-            };
-            401: components["responses"]["unauthenticated"];
-            403: components["responses"]["forbidden"];
-            404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress"];
-            413: components["responses"]["payload-too-large"];
-            415: components["responses"]["unsupported-media-type"];
-            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
-            500: components["responses"]["internal-error"];
-        };
-    };
-    lookupBalance: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                partnerId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    nik: string;
+                    /** @description The target as a share of the region’s vulnerable workers: 50, 37,5 */
+                    percent: string;
                 };
             };
         };
@@ -2761,72 +2553,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContributionBalance"];
+                    "application/json": components["schemas"]["RegionTarget"];
                 };
             };
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress"];
-            413: components["responses"]["payload-too-large"];
-            415: components["responses"]["unsupported-media-type"];
-            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };
     };
-    refund: {
+    planReport: {
         parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
-                "Idempotency-Key"?: string;
+            query: {
+                /** @description ID (national), a province (16), a regency/city (16.71) or a district (16.71.01) */
+                region: string;
+                /** @description Default: the current year */
+                fiscalYear?: number;
+                /** @description The target as a share of `workers`, e.g. 50 or 37,5 (needs `workers`) */
+                targetPercent?: string;
+                /** @description The region’s workers, the base of `targetPercent` */
+                workers?: number;
+                /** @description The target as a number of workers (instead of `targetPercent`) */
+                targetWorkers?: number;
+                /** @description Workers covered now; default: the region’s covered workers in Lindung */
+                covered?: number;
+                /** @description Lindung’s covered figure of one sponsor (a sponsor’s own users get theirs) */
+                sponsorId?: string;
+                /** @description The declared income the premium is priced at; default: the minimum */
+                declaredIncome?: number;
+                /** @description Price JKK + JKM + JHT instead of JKK + JKM */
+                jht?: "true" | "false";
             };
-            path: {
-                partnerId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description The number on the receipt given to the worker; one receipt is one deposit */
-                    receiptNumber: string;
-                    nik: string;
-                    /** @description Integer rupiah, at least 1 */
-                    amount: number;
-                    /** @description Why, e.g. the worker left */
-                    reason: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RefundResult"];
-                };
-            };
-            401: components["responses"]["unauthenticated"];
-            403: components["responses"]["forbidden"];
-            404: components["responses"]["not-found"];
-            409: components["responses"]["idempotency-in-progress-or-receipt-conflict-or-balance-insufficient"];
-            413: components["responses"]["payload-too-large"];
-            415: components["responses"]["unsupported-media-type"];
-            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
-            500: components["responses"]["internal-error"];
-        };
-    };
-    partnerStatement: {
-        parameters: {
-            query?: never;
             header?: never;
-            path: {
-                partnerId: string;
-                period: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2837,12 +2597,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerStatement"];
+                    "application/json": components["schemas"]["CoveragePlan"];
                 };
             };
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
-            404: components["responses"]["not-found"];
             422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };

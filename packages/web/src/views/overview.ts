@@ -6,10 +6,11 @@
 import type { operations } from '@lindung/api-client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import type { Schemas } from '../api.js';
+import { apiOf, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from '../format.js';
 import { t, type WordKey } from '../i18n.js';
+import { explain } from '../problems.js';
 import { html, Loading, useLoad } from './shared.js';
 
 export type Figures = Schemas['RegionFigures'];
@@ -36,6 +37,8 @@ export const Totals = ({ lang, figures }: { lang: Lang; figures: Figures }) => h
     <${Stat} id="total-target" label=${t(lang, 'target')} value=${count(figures.target, lang)} />
     <${Stat} id="total-covered" label=${t(lang, 'covered')} value=${count(figures.covered, lang)} />
     <${Stat} id="total-coverage" label=${t(lang, 'coverage')} value=${percent(figures.coveragePercent, lang)} />
+    <${Stat} id="total-gap" label=${t(lang, 'gap')} value=${count(figures.gap, lang)} />
+    <${Stat} id="total-gap-cost" label=${t(lang, 'gapCost')} value=${rupiah(figures.gapCost)} />
     <${Stat} id="total-allocated" label=${t(lang, 'allocated')} value=${rupiah(figures.allocated)} />
     <${Stat} id="total-spent" label=${t(lang, 'spent')} value=${rupiah(figures.spent)} />
     <${Stat} id="total-remaining" label=${t(lang, 'remaining')} value=${rupiah(figures.remaining)} />
@@ -197,6 +200,81 @@ const BudgetPanel = ({ lang, commitments }: { lang: Lang; commitments: Commitmen
     </section>`;
 };
 
+/**
+ * The region's coverage target for the year, as set or as measured by default; an administrator or a
+ * sponsor's officer sets it here (a number of workers, or a share of the region's vulnerable workers).
+ */
+const TargetPanel = ({
+  figures,
+  fiscalYear,
+  onSaved,
+}: {
+  figures: Figures;
+  fiscalYear: number;
+  onSaved: () => void;
+}) => {
+  const { lang, session } = useApp();
+  const roles = session.claims.roles;
+  const canSet = roles.includes('admin') || roles.includes('sponsor-officer');
+  const [kind, setKind] = useState<'percent' | 'workers'>('percent');
+  const [value, setValue] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const busy = useRef(false);
+  const set = figures.targetSet;
+  const what = set
+    ? set.percent !== undefined
+      ? t(lang, 'targetPercent', { p: String(set.percent).replace('.', lang === 'id' ? ',' : '.') })
+      : t(lang, 'targetWorkers', { n: count(set.workers ?? 0, lang) })
+    : '';
+  const save = async (event: Event) => {
+    event.preventDefault();
+    if (busy.current) return;
+    busy.current = true;
+    setMessage(undefined);
+    try {
+      const workers = Number(value.replace(/\./g, ''));
+      await send(
+        apiOf(session).PUT('/v1/regions/{code}/targets/{fiscalYear}', {
+          params: { path: { code: figures.code, fiscalYear: String(fiscalYear) } },
+          body: kind === 'percent' ? { percent: value.trim() } : { workers },
+        }),
+      );
+      setMessage({ ok: true, text: t(lang, 'targetSaved') });
+      onSaved();
+    } catch (e) {
+      setMessage({ ok: false, text: explain(lang, e) });
+    } finally {
+      busy.current = false;
+    }
+  };
+  return html`<section class="card" data-testid="target-panel">
+    <h2>${t(lang, 'targetTitle', { year: fiscalYear })}</h2>
+    <p data-testid="target-as-set">${
+      set
+        ? t(lang, 'targetAsSet', { what })
+        : t(lang, 'targetNone', { vulnerable: count(figures.vulnerableWorkers, lang) })
+    }</p>
+    ${
+      canSet &&
+      html`<form class="target-form" onSubmit=${save}>
+        <label>${t(lang, 'targetKind')}
+          <select value=${kind} data-testid="target-kind"
+            onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value as 'percent' | 'workers')}>
+            <option value="percent">${t(lang, 'targetKindPercent')}</option>
+            <option value="workers">${t(lang, 'targetKindWorkers')}</option>
+          </select>
+        </label>
+        <label>${t(lang, 'targetValue')}
+          <input inputmode="decimal" required value=${value} data-testid="target-value"
+            onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} />
+        </label>
+        <button class="button primary" type="submit" data-testid="save-target">${t(lang, 'saveTarget')}</button>
+      </form>`
+    }
+    ${message && html`<p class=${message.ok ? 'ok' : 'error'} role=${message.ok ? 'status' : 'alert'} data-testid="target-message">${message.text}</p>`}
+  </section>`;
+};
+
 /** The fiscal year and sponsor a report was of, for the reports below it. */
 export const scopeQuery = (coverage: Coverage): CoverageQuery => ({
   fiscalYear: coverage.fiscalYear,
@@ -211,6 +289,7 @@ export const Overview = () => {
   return html`
     <h1 data-testid="region-title">${data.region.name} <small>${t(lang, 'fiscalYear')} ${data.fiscalYear}</small></h1>
     <${Totals} lang=${lang} figures=${data.region} />
+    <${TargetPanel} figures=${data.region} fiscalYear=${data.fiscalYear} onSaved=${coverage.reload} />
     <div class="columns">
       <section class="card">
         <h2>${t(lang, 'regions')}</h2>
