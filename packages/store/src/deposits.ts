@@ -19,6 +19,7 @@ import {
 } from '@lindung/core';
 import { ulid } from 'ulid';
 import { queryPages } from './client.js';
+import type { ContributionEntry } from './contribution-ledger.js';
 import {
   contributionBalanceKey,
   contributionLedgerIndex,
@@ -31,7 +32,7 @@ import {
   refundKey,
 } from './keys.js';
 import { nikKey } from './nik-key.js';
-import { Transaction, TransactionRefused } from './transaction.js';
+import { Transaction, type TransactionAction, TransactionRefused } from './transaction.js';
 
 export interface PartnerTerms {
   readonly name: string;
@@ -185,8 +186,48 @@ const plain = (item: Record<string, AttributeValue> | undefined): Record<string,
     ]),
   );
 
-const ledgerEntryId = (type: ContributionEntryType, partnerId: string, receiptNumber: string) =>
-  `${type.toUpperCase()}#${partnerId}#${receiptNumber}`;
+/** The item of a deposit, made here only: its key, its indexes, and the worker's key (never the NIK). */
+const depositItem = (deposit: Deposit, worker: string, content: string) => ({
+  ...depositKey(deposit.partnerId, deposit.receiptNumber),
+  ...depositIndexes(deposit.partnerId, worker, deposit.period, deposit.depositedAt, deposit.receiptNumber),
+  entity: ENTITY.deposit,
+  ...deposit,
+  nikKey: worker,
+  content,
+});
+
+/** The item of a refund, made here only. */
+const refundItem = (refund: Refund, worker: string, content: string) => ({
+  ...refundKey(refund.partnerId, refund.receiptNumber),
+  entity: ENTITY.refund,
+  ...refund,
+  nikKey: worker,
+  content,
+});
+
+/**
+ * The only place a contribution ledger entry is made: its id names the partner's receipt, so a retry cannot
+ * write it twice; the partner's index makes the partner's reconciliation one query.
+ */
+const ledgerEntryPut = (
+  tableName: string,
+  worker: string,
+  entry: ContributionEntry & { readonly period?: string; readonly reason?: string },
+): TransactionAction => {
+  const entryId = `${entry.type.toUpperCase()}#${entry.partnerId}#${entry.receiptNumber}`;
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...contributionLedgerKey(worker, entryId),
+        ...contributionLedgerIndex(entry.partnerId, entryId),
+        entity: ENTITY.ledger,
+        ...entry,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+};
 
 export class DepositRepository {
   constructor(
@@ -255,20 +296,12 @@ export class DepositRepository {
       recordedBy: request.recordedBy,
       recordedAt: now(),
     };
-    const entryId = ledgerEntryId('deposit', request.partnerId, request.receiptNumber);
     const amount = { ':amount': request.amount };
     const transaction = new Transaction()
       .add('deposit', {
         Put: {
           TableName: this.tableName,
-          Item: {
-            ...depositKey(request.partnerId, request.receiptNumber),
-            ...depositIndexes(request.partnerId, worker, period, request.depositedAt, request.receiptNumber),
-            entity: ENTITY.deposit,
-            ...deposit,
-            nikKey: worker,
-            content,
-          },
+          Item: depositItem(deposit, worker, content),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
@@ -306,23 +339,17 @@ export class DepositRepository {
           },
         },
       })
-      .add('ledger', {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...contributionLedgerKey(worker, entryId),
-            ...contributionLedgerIndex(request.partnerId, entryId),
-            entity: ENTITY.ledger,
-            type: 'deposit',
-            partnerId: request.partnerId,
-            receiptNumber: request.receiptNumber,
-            amount: request.amount,
-            period,
-            at: deposit.recordedAt,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
+      .add(
+        'ledger',
+        ledgerEntryPut(this.tableName, worker, {
+          type: 'deposit',
+          partnerId: request.partnerId,
+          receiptNumber: request.receiptNumber,
+          amount: request.amount,
+          period,
+          at: deposit.recordedAt,
+        }),
+      );
     try {
       await transaction.run(this.db);
       return { outcome: 'recorded', deposit };
@@ -362,19 +389,12 @@ export class DepositRepository {
       refundedBy: request.refundedBy,
       refundedAt: now(),
     };
-    const entryId = ledgerEntryId('refund', request.partnerId, request.receiptNumber);
     const values = { ':amount': request.amount, ':negative': -request.amount };
     const transaction = new Transaction()
       .add('refund', {
         Put: {
           TableName: this.tableName,
-          Item: {
-            ...refundKey(request.partnerId, request.receiptNumber),
-            entity: ENTITY.refund,
-            ...refund,
-            nikKey: worker,
-            content,
-          },
+          Item: refundItem(refund, worker, content),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
@@ -401,23 +421,17 @@ export class DepositRepository {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       })
-      .add('ledger', {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...contributionLedgerKey(worker, entryId),
-            ...contributionLedgerIndex(request.partnerId, entryId),
-            entity: ENTITY.ledger,
-            type: 'refund',
-            partnerId: request.partnerId,
-            receiptNumber: request.receiptNumber,
-            amount: request.amount,
-            reason: request.reason,
-            at: refund.refundedAt,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
+      .add(
+        'ledger',
+        ledgerEntryPut(this.tableName, worker, {
+          type: 'refund',
+          partnerId: request.partnerId,
+          receiptNumber: request.receiptNumber,
+          amount: request.amount,
+          reason: request.reason,
+          at: refund.refundedAt,
+        }),
+      );
     try {
       await transaction.run(this.db);
       return { outcome: 'recorded', refund };
