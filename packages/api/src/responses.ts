@@ -12,6 +12,7 @@ import {
   REALLOCATION_STATES,
   REGION_LEVELS,
   RESERVATION_MODES,
+  WORKER_SEGMENTS,
 } from '@lindung/core';
 import * as z from 'zod';
 
@@ -78,6 +79,14 @@ const commitmentFields = {
   funding: z.record(z.string(), z.unknown()).describe('How the budget was set, as the sponsor stated it'),
   benefit,
   reservation: z.enum(RESERVATION_MODES),
+  eligibility: z
+    .object({
+      minAge: z.number().int().optional(),
+      maxAge: z.number().int().optional(),
+      segments: z.array(z.enum(WORKER_SEGMENTS)).optional(),
+    })
+    .optional()
+    .describe('Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65'),
   allocation: z.record(z.string(), z.unknown()).describe('The allocation method as stated'),
   status: z.enum(COMMITMENT_STATES),
   draftedBy: z.string(),
@@ -185,6 +194,7 @@ const enrollmentFields = {
   name: z.string().optional(),
   birthDate: z.string(),
   sex: z.enum(['F', 'M']),
+  segment: z.enum(WORKER_SEGMENTS).optional(),
   status: z.enum(ENROLLMENT_STATES),
   startPeriod: period,
   reservedThrough: period,

@@ -19,6 +19,7 @@ export const DOMAIN_ERROR_STATUS = {
   'idempotency-in-progress': 409,
   'idempotency-key-reused': 422,
   'period-closed': 409,
+  'not-eligible': 422,
   'unsupported-media-type': 415,
   'payload-too-large': 413,
 } as const satisfies Record<string, number>;
@@ -43,6 +44,7 @@ export const DOMAIN_ERROR_TITLES: Readonly<Record<DomainErrorCode, string>> = {
   'idempotency-in-progress': 'A request with this idempotency key is still in progress; retry later',
   'idempotency-key-reused': 'The idempotency key was used with a different request',
   'period-closed': 'The period is already invoiced',
+  'not-eligible': 'The worker is outside the commitment’s eligibility rules',
   'unsupported-media-type': 'The body is not of a media type this route accepts',
   'payload-too-large': 'The body is larger than this route accepts',
 };
@@ -254,4 +256,15 @@ export class PeriodClosedError extends DomainError {
 /** Whether a value is a domain error, i.e. one the caller may see (everything else is a 500). */
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/** The worker is outside the eligibility rules of the commitment (422 `not-eligible`): its age or segment. */
+export class NotEligibleError extends DomainError {
+  readonly code = 'not-eligible';
+  constructor(
+    message = 'The worker is outside the commitment’s eligibility rules',
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, options);
+  }
 }

@@ -46,6 +46,8 @@ export interface EnrollmentRequest {
   readonly name?: string;
   readonly birthDate: string;
   readonly sex: 'F' | 'M';
+  /** The worker's segment, where the commitment's eligibility rules ask for one (or the operator named it). */
+  readonly segment?: string;
   readonly startPeriod: Period;
   /** The months reserved now (all remaining months of the fiscal year, or one in monthly mode). */
   readonly periods: readonly Period[];
@@ -64,6 +66,7 @@ export interface Enrollment {
   readonly name?: string;
   readonly birthDate: string;
   readonly sex: 'F' | 'M';
+  readonly segment?: string;
   readonly status: EnrollmentState;
   readonly startPeriod: Period;
   readonly reservedThrough: Period;
@@ -130,6 +133,7 @@ const enrollmentOf = (request: EnrollmentRequest, id: string): Enrollment => ({
   ...(request.name && { name: request.name }),
   birthDate: request.birthDate,
   sex: request.sex,
+  ...(request.segment && { segment: request.segment }),
   status: 'active',
   startPeriod: request.startPeriod,
   reservedThrough: request.periods.at(-1) ?? request.startPeriod,

@@ -162,6 +162,10 @@ const words = {
     'Kuota desa habis: sisa {available}, perlu {required}. Tidak ada yang berubah.',
     'The village quota is used up: {available} left, {required} needed. Nothing changed.',
   ],
+  'problem.not-eligible': [
+    'Pekerja ini di luar ketentuan komitmen (umur atau kelompok pekerja). Tidak ada yang berubah.',
+    'This worker is outside the commitment’s rules (age or worker segment). Nothing changed.',
+  ],
   'problem.already-covered': [
     'Pekerja ini sudah terlindungi untuk bulan tersebut (oleh desa atau sponsor lain). Tidak ada yang berubah.',
     'This worker is already covered for that month (by another village or sponsor). Nothing changed.',
@@ -273,8 +277,8 @@ const words = {
     'The file has a header but no workers.',
   ],
   importHeaderBad: [
-    'Baris pertama harus berisi nama kolom nik, name, startPeriod (name boleh tidak ada).',
-    'The first line must name the columns nik, name, startPeriod (name may be left out).',
+    'Baris pertama harus berisi nama kolom nik, name, startPeriod (name boleh tidak ada; segment bila komitmen memintanya).',
+    'The first line must name the columns nik, name, startPeriod (name may be left out; segment where the commitment asks for it).',
   ],
   importReady: ['{n} pekerja siap diunggah ({size}).', '{n} workers ready to upload ({size}).'],
   'problem.payload-too-large': [
@@ -311,6 +315,10 @@ const words = {
   outcome: ['Hasil', 'Outcome'],
   'outcome.enrolled': ['Terdaftar', 'Enrolled'],
   'outcome.refused': ['Ditolak', 'Refused'],
+  'row.not-eligible': [
+    'Di luar ketentuan komitmen ini (umur atau kelompok pekerja): {detail}',
+    'Outside this commitment’s rules (age or worker segment): {detail}',
+  ],
   'row.already-covered': [
     'Sudah terlindungi untuk bulan itu (oleh desa atau sponsor lain); tidak didaftarkan lagi.',
     'Already covered for that month (by another village or sponsor); not enrolled again.',

@@ -589,6 +589,12 @@ export interface components {
             };
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65 */
+            eligibility?: {
+                minAge?: number;
+                maxAge?: number;
+                segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+            };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
@@ -627,6 +633,12 @@ export interface components {
             };
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65 */
+            eligibility?: {
+                minAge?: number;
+                maxAge?: number;
+                segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+            };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
@@ -668,6 +680,12 @@ export interface components {
             };
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65 */
+            eligibility?: {
+                minAge?: number;
+                maxAge?: number;
+                segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+            };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
@@ -775,6 +793,8 @@ export interface components {
             birthDate: string;
             /** @enum {string} */
             sex: "F" | "M";
+            /** @enum {string} */
+            segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
             /** @enum {string} */
             status: "active" | "terminated" | "expired" | "lapsed";
             startPeriod: string;
@@ -1211,6 +1231,8 @@ export interface components {
             /** @enum {string} */
             sex: "F" | "M";
             /** @enum {string} */
+            segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
+            /** @enum {string} */
             status: "active" | "terminated" | "expired" | "lapsed";
             startPeriod: string;
             reservedThrough: string;
@@ -1463,6 +1485,18 @@ export interface components {
                 };
             };
         };
+        /** @description The request is not valid: validation-failed, idempotency-key-reused, not-eligible */
+        "validation-failed-or-idempotency-key-reused-or-not-eligible": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "validation-failed" | "idempotency-key-reused" | "not-eligible";
+                };
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1628,6 +1662,12 @@ export interface operations {
                         amounts: {
                             [key: string]: number;
                         };
+                    };
+                    /** @description Who the money may cover besides the BPU rule (18–65): an age range, worker segments */
+                    eligibility?: {
+                        minAge?: number;
+                        maxAge?: number;
+                        segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
                     };
                 };
             };
@@ -2107,6 +2147,8 @@ export interface operations {
                     worker: {
                         nik: string;
                         name?: string;
+                        /** @enum {string} */
+                        segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
                     };
                     /** @description Period YYYY-MM */
                     startPeriod: string;
@@ -2129,7 +2171,7 @@ export interface operations {
             409: components["responses"]["idempotency-in-progress-or-quota-exhausted-or-already-covered-or-commitment-not-active-or-period-closed"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
-            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused-or-not-eligible"];
             500: components["responses"]["internal-error"];
         };
     };
@@ -2154,6 +2196,8 @@ export interface operations {
                     rows: {
                         nik: string;
                         name?: string;
+                        /** @enum {string} */
+                        segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
                         /** @description Period YYYY-MM */
                         startPeriod: string;
                     }[];
