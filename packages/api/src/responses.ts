@@ -208,7 +208,12 @@ export const terminatedEnrollment = named(
   'TerminatedEnrollment',
   z.object({
     ...enrollmentFields,
-    released: rupiah.describe('The premium reserved beyond the end, released'),
+    returned: rupiah.describe(
+      "The premium reserved beyond the end, back in the village's available quota: a seat the village can fill again within the fiscal year",
+    ),
+    released: rupiah.describe(
+      'The premium reserved beyond the end released for good (0 for a termination: it is returned, see `returned`)',
+    ),
   }),
 );
 

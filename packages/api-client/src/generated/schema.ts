@@ -317,7 +317,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a coverage from a period; releases the premium reserved beyond it */
+        /** End a coverage from a period; the premium reserved beyond it returns to the village's available quota */
         post: operations["terminateEnrollment"];
         delete?: never;
         options?: never;
@@ -1120,7 +1120,9 @@ export interface components {
             endedAt?: string;
             carriedFrom?: string;
             carriedTo?: string;
-            /** @description The premium reserved beyond the end, released */
+            /** @description The premium reserved beyond the end, back in the village's available quota: a seat the village can fill again within the fiscal year */
+            returned: number;
+            /** @description The premium reserved beyond the end released for good (0 for a termination: it is returned, see `returned`) */
             released: number;
         };
         WorkersReport: {
