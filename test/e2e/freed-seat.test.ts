@@ -108,6 +108,16 @@ describe('a worker terminated within the fiscal year', () => {
       PREMIUM,
       PREMIUM,
     ]);
+    // The replacement keeps the year exactly funded: February–April's pace pays May–December, nothing over.
+    expect(budget.body.forecast).toMatchObject({
+      monthlyBurn: PREMIUM,
+      fundedThrough: period(12),
+      lastsTheYear: true,
+      neededToYearEnd: 8 * PREMIUM,
+      surplusAtYearEnd: 0,
+      shortfallToYearEnd: 0,
+      nextYearNeed: 12 * PREMIUM,
+    });
     const invoice = await operator.get(`/v1/invoices?villageCode=${village}&period=${period(4)}`);
     expect(invoice.body.items.map((i: { total: number }) => i.total)).toEqual([PREMIUM]);
   });

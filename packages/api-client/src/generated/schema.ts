@@ -529,12 +529,30 @@ export interface components {
                 /** @description Integer rupiah */
                 cumulativeSpent: number;
             }[];
+            /** @description The forecast within the fiscal year, at the pace of the last months with spending */
             forecast: {
-                /** @description Integer rupiah */
+                /** @description Mean spending of the basis periods, rounded down */
                 monthlyBurn: number;
+                /** @description The last (up to 3) periods with spending, oldest first */
                 basis: string[];
+                /** @description Whole months after the last basis period the unspent money pays at that pace, no further than December of the fiscal year; null before any spending */
                 monthsOfCoverageLeft: number | null;
+                /** @description The last period paid in full at that pace: never after `yearEnd` */
                 fundedThrough: string | null;
+                /** @description December of the fiscal year */
+                yearEnd: string;
+                /** @description Months from the last basis period to `yearEnd`; null before any spending */
+                monthsToYearEnd: number | null;
+                /** @description Whether the unspent money pays through December at that pace; null before any spending */
+                lastsTheYear: boolean | null;
+                /** @description What the months to `yearEnd` cost at that pace, rounded up */
+                neededToYearEnd: number;
+                /** @description Unspent money left at the year end at that pace (released at the close); 0 when it runs out */
+                surplusAtYearEnd: number;
+                /** @description What is missing to pay through December at that pace; 0 when the money lasts */
+                shortfallToYearEnd: number;
+                /** @description Next fiscal year's commitment that covers the workers of the current pace for 12 months, rounded up */
+                nextYearNeed: number;
             };
         };
         Commitment: {
