@@ -66,8 +66,16 @@ const words = {
   cumulativeSpent: ['Kumulatif', 'Cumulative'],
   forecast: ['Perkiraan', 'Forecast'],
   forecastText: [
-    'Dengan laju {burn} per bulan, dana tersisa cukup untuk {months} bulan lagi (sampai {through}).',
-    'At {burn} a month, the money left lasts {months} more months (through {through}).',
+    'Dengan laju {burn} per bulan, dana tersisa cukup untuk {months} bulan lagi, sampai {through}; kurang {shortfall} untuk sampai {yearEnd}.',
+    'At {burn} a month, the money left lasts {months} more months, through {through}; {shortfall} is missing to reach {yearEnd}.',
+  ],
+  forecastYearEnd: [
+    'Dengan laju {burn} per bulan, dana cukup sampai akhir tahun anggaran ({yearEnd}), sisa {surplus}.',
+    'At {burn} a month, the money lasts to the end of the fiscal year ({yearEnd}), with {surplus} left over.',
+  ],
+  forecastNextYear: [
+    'Agar pekerja yang sama terlindungi 12 bulan pada {year}, komitmen tahun depan perlu {need}.',
+    "To keep the same workers covered for 12 months in {year}, next year's commitment needs {need}.",
   ],
   forecastNone: ['Belum ada pembayaran untuk perkiraan.', 'Nothing spent yet to forecast from.'],
   commitment: ['Komitmen', 'Commitment'],

@@ -317,7 +317,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a coverage from a period; releases the premium reserved beyond it */
+        /** End a coverage from a period; the premium reserved beyond it returns to the village's available quota */
         post: operations["terminateEnrollment"];
         delete?: never;
         options?: never;
@@ -564,12 +564,30 @@ export interface components {
                 /** @description Integer rupiah */
                 cumulativeSpent: number;
             }[];
+            /** @description The forecast within the fiscal year, at the pace of the last months with spending */
             forecast: {
-                /** @description Integer rupiah */
+                /** @description Mean spending of the basis periods, rounded down */
                 monthlyBurn: number;
+                /** @description The last (up to 3) periods with spending, oldest first */
                 basis: string[];
+                /** @description Whole months after the last basis period the unspent money pays at that pace, no further than December of the fiscal year; null before any spending */
                 monthsOfCoverageLeft: number | null;
+                /** @description The last period paid in full at that pace: never after `yearEnd` */
                 fundedThrough: string | null;
+                /** @description December of the fiscal year */
+                yearEnd: string;
+                /** @description Months from the last basis period to `yearEnd`; null before any spending */
+                monthsToYearEnd: number | null;
+                /** @description Whether the unspent money pays through December at that pace; null before any spending */
+                lastsTheYear: boolean | null;
+                /** @description What the months to `yearEnd` cost at that pace, rounded up */
+                neededToYearEnd: number;
+                /** @description Unspent money left at the year end at that pace (released at the close); 0 when it runs out */
+                surplusAtYearEnd: number;
+                /** @description What is missing to pay through December at that pace; 0 when the money lasts */
+                shortfallToYearEnd: number;
+                /** @description Next fiscal year's commitment that covers the workers of the current pace for 12 months, rounded up */
+                nextYearNeed: number;
             };
         };
         Commitment: {
@@ -1253,7 +1271,9 @@ export interface components {
             endedAt?: string;
             carriedFrom?: string;
             carriedTo?: string;
-            /** @description The premium reserved beyond the end, released */
+            /** @description The premium reserved beyond the end, back in the village's available quota: a seat the village can fill again within the fiscal year */
+            returned: number;
+            /** @description The premium reserved beyond the end released for good (0 for a termination: it is returned, see `returned`) */
             released: number;
         };
         WorkersReport: {
