@@ -7,23 +7,25 @@ import { describe, expect, it } from 'vitest';
 import { caller, nikIn } from '../support/api-client.js';
 import { importPath, importResults } from '../support/imports.js';
 import { localStack } from '../support/local-stack.js';
-import { commitmentDraft, sponsorWithStaff } from '../support/scenario.js';
+import { commitmentDraft, type SponsorStaff, sponsorWithStaff } from '../support/scenario.js';
 
 const stack = localStack();
 const VILLAGE = '15.02.01.2001';
 /** A NIK of someone born on 1 January 1977 (50 in 2027) in Merangin. */
 const fiftyYearOld = (serial: number) => `15020101017${7}${String(serial).padStart(4, '0')}`;
 
-const rulesCommitment = async () => {
-  const staff = await sponsorWithStaff(stack, {
-    name: 'Kabupaten Merangin',
-    kind: 'regency',
-    regionCode: '15.02',
-  });
-  const draft = await staff.officer.post('/v1/commitments', {
+const MERANGIN = { name: 'Kabupaten Merangin', kind: 'regency', regionCode: '15.02' } as const;
+
+/** The officer's draft of a commitment over the village in 2027, with `eligibility` rules. */
+const draftWith = (staff: SponsorStaff, eligibility: unknown) =>
+  staff.officer.post('/v1/commitments', {
     ...commitmentDraft(staff.sponsorId, { villages: [VILLAGE], fiscalYear: 2027 }),
-    eligibility: { maxAge: 45, segments: ['village-official', 'rt-rw'] },
+    eligibility,
   });
+
+const rulesCommitment = async () => {
+  const staff = await sponsorWithStaff(stack, MERANGIN);
+  const draft = await draftWith(staff, { maxAge: 45, segments: ['village-official', 'rt-rw'] });
   expect(draft.status, JSON.stringify(draft.body)).toBe(201);
   expect((await staff.approver.post(`/v1/commitments/${draft.body.id}/approve`, {})).status).toBe(200);
   const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [VILLAGE] });
@@ -88,21 +90,11 @@ describe('eligibility rules of a commitment', () => {
 
   it('refuses rules no worker could meet when the commitment is drafted', async () => {
     // Prepare
-    const staff = await sponsorWithStaff(stack, {
-      name: 'Kabupaten Merangin',
-      kind: 'regency',
-      regionCode: '15.02',
-    });
+    const staff = await sponsorWithStaff(stack, MERANGIN);
 
     // Act
-    const draft = await staff.officer.post('/v1/commitments', {
-      ...commitmentDraft(staff.sponsorId, { villages: [VILLAGE], fiscalYear: 2027 }),
-      eligibility: { minAge: 50, maxAge: 40 },
-    });
-    const unknown = await staff.officer.post('/v1/commitments', {
-      ...commitmentDraft(staff.sponsorId, { villages: [VILLAGE], fiscalYear: 2027 }),
-      eligibility: { segments: ['astronaut'] },
-    });
+    const draft = await draftWith(staff, { minAge: 50, maxAge: 40 });
+    const unknown = await draftWith(staff, { segments: ['astronaut'] });
 
     // Assess
     expect(draft.status).toBe(422);
