@@ -10,6 +10,7 @@ import { villagesOf } from '@lindung/core';
 import { sponsorScope, yearScope } from '@lindung/store';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Forecast, forecastSentence } from '../../packages/web/src/forecast.js';
 import { count, rupiah } from '../../packages/web/src/format.js';
 import { localStack } from '../support/local-stack.js';
 import { projectorCaughtUp, type ReportWorld, seedReportWorld } from '../support/report-world.js';
@@ -30,7 +31,7 @@ const PHONE = { width: 390, height: 844 };
 describe('the dashboard', () => {
   let browser: Browser;
   let world: ReportWorld;
-  let budget: { spent: number; remaining: number };
+  let budget: { spent: number; remaining: number; forecast: Forecast };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -83,7 +84,11 @@ describe('the dashboard', () => {
     expect(await page.getByTestId('total-remaining').textContent()).toBe(rupiah(budget.remaining));
     expect(await page.getByTestId('total-spent').textContent()).toMatch(/^Rp \d{1,3}(\.\d{3})+$/);
     await page.locator('[data-testid=burn-chart] canvas').first().waitFor();
-    expect(await page.getByTestId('forecast').textContent()).toContain('bulan');
+    // The forecast stays within the fiscal year (issue 19), and says what next year needs.
+    const forecast = await page.getByTestId('forecast').textContent();
+    expect(forecast).toContain(forecastSentence('id', budget.forecast, FISCAL_YEAR));
+    expect(forecast).toContain('cukup sampai akhir tahun anggaran (Des 2027), sisa Rp ');
+    expect(forecast).not.toMatch(/20(29|3\d)/);
     await page.locator('li[data-code="15.71"] > .row button').click();
     await page.locator('li[data-code="15.71"] li').first().waitFor();
     await shot(page, 'overview-laptop');
@@ -118,6 +123,10 @@ describe('the dashboard', () => {
     await page.getByTestId('invoice-table').waitFor();
     expect(await page.locator('[data-testid=invoice-table] .badge').first().textContent()).toBe('Paid');
     await shot(page, 'invoices-en');
+    await page.getByTestId('nav-overview').click();
+    await expect
+      .poll(() => page.getByTestId('forecast').textContent())
+      .toContain(forecastSentence('en', budget.forecast, FISCAL_YEAR));
     await page.getByTestId('lang-switch').click();
     expect(await page.getByTestId('nav-invoices').textContent()).toBe('Tagihan');
     await page.close();

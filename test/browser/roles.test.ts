@@ -341,7 +341,7 @@ describe('every role in the dashboard', () => {
     });
     await expect
       .poll(() => check.textContent())
-      .toBe('Kolom tidak dikenal: "nama", "mulai". Kolom yang dipakai: nik, name, startPeriod.');
+      .toBe('Kolom tidak dikenal: "nama", "mulai". Kolom yang dipakai: nik, name, startPeriod, segment.');
     expect(await check.getAttribute('role')).toBe('alert');
     expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
 

@@ -155,10 +155,23 @@ describe('the reports read model', () => {
     expect(burn[2]?.spent).toBe(covered * MONTHLY_PREMIUM);
     expect(budget.body.invoices.paid.count).toBe(3 * villages.length);
     expect(budget.body.forecast.monthlyBurn).toBeGreaterThan(0);
+    // The forecast stays within the fiscal year (issue 19): the money would last 15 months at this pace, but
+    // the commitment pays for April–December only, the rest is a surplus at the close.
     const rolled = burn.slice(0, 3).reduce((sum, b) => sum + b.spent, 0);
-    expect(budget.body.forecast.monthsOfCoverageLeft).toBe(
-      Math.floor(((budget.body.remaining + budget.body.reserved) * 3) / rolled),
-    );
+    const unspent = budget.body.remaining + budget.body.reserved;
+    expect(Math.floor((unspent * 3) / rolled)).toBeGreaterThan(9);
+    expect(budget.body.forecast).toMatchObject({
+      basis: [`${FISCAL_YEAR}-01`, `${FISCAL_YEAR}-02`, `${FISCAL_YEAR}-03`],
+      monthsOfCoverageLeft: 9,
+      fundedThrough: `${FISCAL_YEAR}-12`,
+      yearEnd: `${FISCAL_YEAR}-12`,
+      monthsToYearEnd: 9,
+      lastsTheYear: true,
+      neededToYearEnd: rolled * 3, // 9 months at a third of the three months' spending each
+      surplusAtYearEnd: unspent - rolled * 3,
+      shortfallToYearEnd: 0,
+      nextYearNeed: rolled * 4,
+    });
 
     expect(coverage.status).toBe(200);
     expect(coverage.body).toMatchObject({ fiscalYear: FISCAL_YEAR, sponsorId });

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   parsePeriod,
   releaseOnEnd,
+  returnsToQuota,
   ValidationError,
 } from '@lindung/core';
 import type { RollSummary } from '@lindung/roll';
@@ -26,7 +27,10 @@ export interface BillingServices {
   readonly rollPeriod: (period: ReturnType<typeof parsePeriod>) => Promise<RollSummary>;
 }
 
-/** Ends a coverage from `fromPeriod` (the first month no longer covered) and releases what was reserved beyond. */
+/**
+ * Ends a coverage from `fromPeriod` (the first month no longer covered) and gives what was reserved beyond it
+ * back to the village's available quota, so the village can enroll a replacement within the fiscal year.
+ */
 export const terminateEnrollment = async (
   services: BillingServices,
   principal: Principal,
@@ -61,7 +65,12 @@ export const terminateEnrollment = async (
   });
   if (!ended) throw ValidationError.forField('fromPeriod', `the coverage already ends before ${from}`);
   const after = await services.enrollments.find(id);
-  return { ...toEnrollment(after as unknown as Record<string, unknown>), released: release.amount };
+  const toQuota = returnsToQuota('terminated');
+  return {
+    ...toEnrollment(after as unknown as Record<string, unknown>),
+    returned: toQuota ? release.amount : 0,
+    released: toQuota ? 0 : release.amount,
+  };
 };
 
 export interface InvoiceQuery {

@@ -12,7 +12,10 @@
 import type { Commitment, CommitmentRepository } from '@lindung/store';
 
 /** What an enrollment reads of its commitment. */
-export type CommitmentTerms = Pick<Commitment, 'id' | 'fiscalYear' | 'benefit' | 'reservation'>;
+export type CommitmentTerms = Pick<
+  Commitment,
+  'id' | 'fiscalYear' | 'benefit' | 'reservation' | 'eligibility'
+>;
 
 export interface CommitmentTermsOptions {
   /** Commitments kept at most; the oldest kept goes first (a province runs a handful a year). */
@@ -43,8 +46,14 @@ export class ActiveCommitmentTerms {
     const kept = this.#kept.get(id);
     if (kept && kept.until > this.#now()) return kept.terms;
     this.#kept.delete(id);
-    const { fiscalYear, benefit, reservation, status } = await this.commitments.require(id);
-    const terms: CommitmentTerms = { id, fiscalYear, benefit, reservation };
+    const { fiscalYear, benefit, reservation, eligibility, status } = await this.commitments.require(id);
+    const terms: CommitmentTerms = {
+      id,
+      fiscalYear,
+      benefit,
+      reservation,
+      ...(eligibility && { eligibility }),
+    };
     if (status === 'active') {
       if (this.#kept.size >= this.#maxEntries) this.#kept.delete(this.#kept.keys().next().value as string);
       this.#kept.set(id, { terms, until: this.#now() + this.#maxAgeMs });

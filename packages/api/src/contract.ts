@@ -174,13 +174,20 @@ export const operationContracts = {
     status: 201,
     response: responses.enrollment,
     body: enrollBody,
-    problems: ['not-found', 'quota-exhausted', 'already-covered', 'commitment-not-active', 'period-closed'],
+    problems: [
+      'not-found',
+      'quota-exhausted',
+      'already-covered',
+      'commitment-not-active',
+      'period-closed',
+      'not-eligible',
+    ],
   },
   importEnrollments: {
     status: 202,
     response: responses.importJob,
     body: importEnrollmentsBody,
-    csv: `A header naming nik, startPeriod and optionally name, then up to ${MAX_IMPORT_ROWS} lines; the commitment is the commitmentId query parameter`,
+    csv: `A header naming nik, startPeriod and optionally name and segment, then up to ${MAX_IMPORT_ROWS} lines; the commitment is the commitmentId query parameter`,
     // The commitment is in the query only for CSV (a JSON body names it).
     query: partial(importQuery),
     problems: ['not-found', 'commitment-not-active'],

@@ -18,6 +18,7 @@ import {
   villageCode as parseVillageCode,
   QuotaExhaustedError,
   ValidationError,
+  type WorkerSegment,
 } from '@lindung/core';
 import { importWorkQueue } from '@lindung/messaging';
 import {
@@ -109,7 +110,7 @@ export const importJobView = (job: ImportJob, now = Date.now()): ImportJobView =
   links: { self: importJobPath(job.id) },
 });
 
-const CSV_COLUMNS = ['nik', 'name', 'startPeriod'] as const;
+const CSV_COLUMNS = ['nik', 'name', 'segment', 'startPeriod'] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 const csvColumn = (name: string): CsvColumn | undefined =>
@@ -122,7 +123,7 @@ const delimiterOf = (text: string): string => {
 };
 
 /**
- * Reads a CSV import: a header naming `nik`, `startPeriod` and optionally `name` (in any order), then a worker
+ * Reads a CSV import: a header naming `nik`, `startPeriod` and optionally `name` and `segment` (in any order), then a worker
  * per line. A line with the wrong number of fields becomes a row that fails alone; a header or quoting error
  * fails the whole request. The commitment comes from the query.
  */
@@ -159,7 +160,10 @@ export const importRequestFromCsv = (
     !named.includes('nik') ||
     !named.includes('startPeriod')
   ) {
-    throw ValidationError.forField('header', 'must name the columns nik,name,startPeriod (name is optional)');
+    throw ValidationError.forField(
+      'header',
+      'must name the columns nik,name,startPeriod (name is optional; segment too, where the commitment asks for it)',
+    );
   }
   const rows = lines.map((fields) => {
     if (fields.length !== named.length) {
@@ -212,8 +216,8 @@ const storedRow = (row: unknown): StoredImportRow => {
   if (row instanceof ValidationError) return { invalid: clipText(row.message), nikMasked };
   const parsed = importRow.safeParse(row);
   if (!parsed.success) return { invalid: clipText(describeIssues(parsed.error)), nikMasked };
-  const { nik, name, startPeriod } = parsed.data;
-  return { nik, ...(name && { name }), startPeriod };
+  const { nik, name, segment, startPeriod } = parsed.data;
+  return { nik, ...(name && { name }), ...(segment && { segment }), startPeriod };
 };
 
 /**
@@ -345,7 +349,11 @@ const prepareRow = async (
       job.villageCode,
       {
         commitmentId: job.commitmentId,
-        worker: { nik: stored.nik, ...(stored.name && { name: stored.name }) },
+        worker: {
+          nik: stored.nik,
+          ...(stored.name && { name: stored.name }),
+          ...(stored.segment && { segment: stored.segment as WorkerSegment }),
+        },
         startPeriod: stored.startPeriod,
       },
       commitment,

@@ -212,7 +212,7 @@ export const budgetReport = async (services: ReportServices, principal: Principa
     villages: rollup.quotas,
     invoices: rollup.invoices,
     burn,
-    forecast: forecastCoverage(burn, rollup.remaining + rollup.reserved),
+    forecast: forecastCoverage(burn, rollup.remaining + rollup.reserved, commitment.fiscalYear),
   };
 };
 

@@ -13,6 +13,7 @@ import {
   REALLOCATION_STATES,
   REGION_LEVELS,
   RESERVATION_MODES,
+  WORKER_SEGMENTS,
 } from '@lindung/core';
 import * as z from 'zod';
 
@@ -79,6 +80,14 @@ const commitmentFields = {
   funding: z.record(z.string(), z.unknown()).describe('How the budget was set, as the sponsor stated it'),
   benefit,
   reservation: z.enum(RESERVATION_MODES),
+  eligibility: z
+    .object({
+      minAge: z.number().int().optional(),
+      maxAge: z.number().int().optional(),
+      segments: z.array(z.enum(WORKER_SEGMENTS)).optional(),
+    })
+    .optional()
+    .describe('Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65'),
   allocation: z.record(z.string(), z.unknown()).describe('The allocation method as stated'),
   status: z.enum(COMMITMENT_STATES),
   draftedBy: z.string(),
@@ -186,6 +195,7 @@ const enrollmentFields = {
   name: z.string().optional(),
   birthDate: z.string(),
   sex: z.enum(['F', 'M']),
+  segment: z.enum(WORKER_SEGMENTS).optional(),
   status: z.enum(ENROLLMENT_STATES),
   startPeriod: period,
   reservedThrough: period,
@@ -209,7 +219,12 @@ export const terminatedEnrollment = named(
   'TerminatedEnrollment',
   z.object({
     ...enrollmentFields,
-    released: rupiah.describe('The premium reserved beyond the end, released'),
+    returned: rupiah.describe(
+      "The premium reserved beyond the end, back in the village's available quota: a seat the village can fill again within the fiscal year",
+    ),
+    released: rupiah.describe(
+      'The premium reserved beyond the end released for good (0 for a termination: it is returned, see `returned`)',
+    ),
   }),
 );
 
@@ -394,12 +409,38 @@ export const budgetReport = named(
     villages: count,
     invoices: z.record(z.enum(INVOICE_STATES), invoiceFigures),
     burn: z.array(z.object({ period, spent: rupiah, cumulativeSpent: rupiah })),
-    forecast: z.object({
-      monthlyBurn: rupiah,
-      basis: z.array(period),
-      monthsOfCoverageLeft: count.nullable(),
-      fundedThrough: period.nullable(),
-    }),
+    forecast: z
+      .object({
+        monthlyBurn: rupiah.describe('Mean spending of the basis periods, rounded down'),
+        basis: z.array(period).describe('The last (up to 3) periods with spending, oldest first'),
+        monthsOfCoverageLeft: count
+          .nullable()
+          .describe(
+            'Whole months after the last basis period the unspent money pays at that pace, no further than December of the fiscal year; null before any spending',
+          ),
+        fundedThrough: period
+          .nullable()
+          .describe('The last period paid in full at that pace: never after `yearEnd`'),
+        yearEnd: period.describe('December of the fiscal year'),
+        monthsToYearEnd: count
+          .nullable()
+          .describe('Months from the last basis period to `yearEnd`; null before any spending'),
+        lastsTheYear: z
+          .boolean()
+          .nullable()
+          .describe('Whether the unspent money pays through December at that pace; null before any spending'),
+        neededToYearEnd: rupiah.describe('What the months to `yearEnd` cost at that pace, rounded up'),
+        surplusAtYearEnd: rupiah.describe(
+          'Unspent money left at the year end at that pace (released at the close); 0 when it runs out',
+        ),
+        shortfallToYearEnd: rupiah.describe(
+          'What is missing to pay through December at that pace; 0 when the money lasts',
+        ),
+        nextYearNeed: rupiah.describe(
+          "Next fiscal year's commitment that covers the workers of the current pace for 12 months, rounded up",
+        ),
+      })
+      .describe('The forecast within the fiscal year, at the pace of the last months with spending'),
   }),
 );
 

@@ -128,7 +128,7 @@ export const apiRoutes = {
     'POST',
     '/v1/enrollments/{id}/terminate',
     'terminateEnrollment',
-    'End a coverage from a period; releases the premium reserved beyond it',
+    "End a coverage from a period; the premium reserved beyond it returns to the village's available quota",
   ),
   listInvoices: jwt(
     'GET',

@@ -3,7 +3,7 @@
  * `zod/mini` schemas: a function bundle carries only the checks it uses, about 58 KB less than classic zod,
  * which keeps its JSON Schema writer and every method in each bundle (BENCHMARKS.md section 6).
  */
-import { findRegion, MAX_REALLOCATION_MOVES } from '@lindung/core';
+import { findRegion, MAX_REALLOCATION_MOVES, WORKER_SEGMENTS } from '@lindung/core';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 
@@ -76,6 +76,9 @@ export const queryInteger = (min: number, max: number) =>
 export const pageLimit = () => z._default(queryInteger(1, 1000), 100);
 const fiscalYear = z.int().check(z.minimum(2020), z.maximum(2100));
 
+/** A worker's segment (village officials, RT/RW, fishers, …), which a commitment's rules may ask for. */
+const segment = z.enum(WORKER_SEGMENTS);
+
 export const draftCommitmentBody = z.strictObject({
   sponsorId: id,
   fiscalYear,
@@ -86,6 +89,17 @@ export const draftCommitmentBody = z.strictObject({
   }),
   reservation: z._default(z.enum(['fiscal-year', 'monthly']), 'fiscal-year'),
   allocation: z._default(allocationRule, { method: 'percent-of-grant' }),
+  eligibility: z.optional(
+    z
+      .strictObject({
+        minAge: z.optional(z.int()),
+        maxAge: z.optional(z.int()),
+        segments: z.optional(z.array(segment).check(z.maxLength(WORKER_SEGMENTS.length))),
+      })
+      .check(
+        z.describe('Who the money may cover besides the BPU rule (18–65): an age range, worker segments'),
+      ),
+  ),
 });
 
 const commitmentId = id;
@@ -97,6 +111,7 @@ export const enrollBody = z.strictObject({
   worker: z.strictObject({
     nik,
     name: z.optional(workerName),
+    segment: z.optional(segment),
   }),
   startPeriod: period,
 });
@@ -116,6 +131,7 @@ export const MAX_IMPORT_ROWS = 50_000;
 export const importRow = z.strictObject({
   nik,
   name: z.optional(workerName),
+  segment: z.optional(segment),
   startPeriod: period,
 });
 

@@ -4,7 +4,9 @@ import {
   ageAt,
   allocate,
   benefitPackage,
+  checkEligibility,
   childrenOf,
+  eligibilityRules,
   fundingBudget,
   isEligibleAge,
   maskNik,
@@ -107,6 +109,7 @@ export const draftCommitment = async (
       funding: body.budget,
       benefit,
       reservation: body.reservation,
+      ...(body.eligibility && { eligibility: eligibilityRules(body.eligibility) }),
       allocation: method as unknown as Record<string, unknown>,
       villageCodes: villages,
     },
@@ -248,6 +251,11 @@ export const enrollmentRequest = async (
       `must fall in the commitment's fiscal year ${commitment.fiscalYear}`,
     );
   }
+  checkEligibility(commitment.eligibility, {
+    birthDate: nik.birthDate,
+    startPeriod,
+    segment: body.worker.segment,
+  });
   const { periods, amount } = reservationAtEnrollment(
     commitment.reservation,
     commitment.benefit,
@@ -260,6 +268,7 @@ export const enrollmentRequest = async (
     ...(body.worker.name && { name: body.worker.name }),
     birthDate: nik.birthDate,
     sex: nik.sex,
+    ...(body.worker.segment && { segment: body.worker.segment }),
     startPeriod,
     periods,
     reservedAmount: amount,

@@ -21,6 +21,7 @@ export const DOMAIN_ERROR_STATUS = {
   'period-closed': 409,
   'receipt-conflict': 409,
   'balance-insufficient': 409,
+  'not-eligible': 422,
   'unsupported-media-type': 415,
   'payload-too-large': 413,
 } as const satisfies Record<string, number>;
@@ -47,6 +48,7 @@ export const DOMAIN_ERROR_TITLES: Readonly<Record<DomainErrorCode, string>> = {
   'period-closed': 'The period is already invoiced',
   'receipt-conflict': 'The receipt number is already used for another deposit',
   'balance-insufficient': 'The contribution balance does not cover the amount',
+  'not-eligible': 'The worker is outside the commitment’s eligibility rules',
   'unsupported-media-type': 'The body is not of a media type this route accepts',
   'payload-too-large': 'The body is larger than this route accepts',
 };
@@ -283,4 +285,15 @@ export class BalanceInsufficientError extends DomainError {
 /** Whether a value is a domain error, i.e. one the caller may see (everything else is a 500). */
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/** The worker is outside the eligibility rules of the commitment (422 `not-eligible`): its age or segment. */
+export class NotEligibleError extends DomainError {
+  readonly code = 'not-eligible';
+  constructor(
+    message = 'The worker is outside the commitment’s eligibility rules',
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, options);
+  }
 }

@@ -25,6 +25,21 @@ export const UNPAID_PERIODS_BEFORE_LAPSE = 3;
 /** Why a coverage ends. */
 export type EndReason = 'terminated' | 'age-limit' | 'budget' | 'unpaid' | 'fiscal-year-end' | 'carried-over';
 
+/**
+ * Whether the premium still reserved when a coverage ends for `reason` goes back to the allocation's available
+ * quota (a freed seat the village can fill again, issue 19) rather than being released for good. Only while the
+ * fiscal year is open: the store refuses either move once the year is closed, and the close releases what is left.
+ * - `terminated` (the village ends it: the worker left, died, found a job), `age-limit` (the worker turned 66)
+ *   and `budget` (monthly mode: nothing was reserved beyond the rolled month, so usually nothing moves): the
+ *   money was set aside for a person who no longer needs it; the village may enroll someone else with it.
+ * - `unpaid` (three invoices in a row unpaid): the village's payer is not paying; a replacement would be
+ *   invoiced to the same payer and lapse at the next roll, so the money is released and the sponsor, who is
+ *   alerted, decides (next year, or after settling the arrears).
+ * - `fiscal-year-end`, `carried-over`: the year is over; nothing is reserved beyond it.
+ */
+export const returnsToQuota = (reason: EndReason): boolean =>
+  reason === 'terminated' || reason === 'age-limit' || reason === 'budget';
+
 /** What the plan needs to know of an enrollment. */
 export interface CoverageRecord {
   readonly id: string;

@@ -15,6 +15,7 @@ import {
   type BenefitPackage,
   type CommitmentState,
   commitmentMachine,
+  type Eligibility,
   ForbiddenError,
   IllegalTransitionError,
   mapConcurrently,
@@ -56,6 +57,8 @@ export interface CommitmentTerms {
   readonly funding: Readonly<Record<string, unknown>>;
   readonly benefit: BenefitPackage;
   readonly reservation: ReservationMode;
+  /** Who its money may cover besides the BPU rule (an age range, worker segments); absent: anyone 18–65. */
+  readonly eligibility?: Eligibility;
   /** Allocation method as stated, and the villages it covers. */
   readonly allocation: Readonly<Record<string, unknown>>;
   readonly villageCodes: readonly string[];

@@ -18,6 +18,7 @@ import {
   QuotaExhaustedError,
   type ReservationMode,
   type Rupiah,
+  returnsToQuota,
 } from '@lindung/core';
 import { ulid } from 'ulid';
 import { batchGetAll, decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
@@ -46,6 +47,8 @@ export interface EnrollmentRequest {
   readonly name?: string;
   readonly birthDate: string;
   readonly sex: 'F' | 'M';
+  /** The worker's segment, where the commitment's eligibility rules ask for one (or the operator named it). */
+  readonly segment?: string;
   readonly startPeriod: Period;
   /** The months reserved now (all remaining months of the fiscal year, or one in monthly mode). */
   readonly periods: readonly Period[];
@@ -64,6 +67,7 @@ export interface Enrollment {
   readonly name?: string;
   readonly birthDate: string;
   readonly sex: 'F' | 'M';
+  readonly segment?: string;
   readonly status: EnrollmentState;
   readonly startPeriod: Period;
   readonly reservedThrough: Period;
@@ -94,7 +98,7 @@ export interface CoverageEnd {
   readonly from: Period;
   /** Claimed months given back (this fiscal year, from `from`). */
   readonly periods: readonly Period[];
-  /** Reserved premium given back. */
+  /** Reserved premium given back: to the available quota or released, as `returnsToQuota(reason)` decides. */
   readonly amount: Rupiah;
   /** Refuse if the village has already rolled `from` (a termination asked by a person; not the roll itself). */
   readonly requireOpenPeriod: boolean;
@@ -130,6 +134,7 @@ const enrollmentOf = (request: EnrollmentRequest, id: string): Enrollment => ({
   ...(request.name && { name: request.name }),
   birthDate: request.birthDate,
   sex: request.sex,
+  ...(request.segment && { segment: request.segment }),
   status: 'active',
   startPeriod: request.startPeriod,
   reservedThrough: request.periods.at(-1) ?? request.startPeriod,
@@ -402,8 +407,10 @@ export class EnrollmentRepository {
 
   /**
    * Ends a coverage from `end.from`: one transaction moves the enrollment to its end state (condition: it
-   * still covers `end.from`), gives the claimed months back, and releases the reserved premium with its
-   * ledger entry. Returns false if the coverage had already ended there (a retry, or a race lost).
+   * still covers `end.from`), gives the claimed months back, and gives the reserved premium back with its
+   * ledger entry, on condition the fiscal year is open: to the available quota, so the village can enroll
+   * someone in the freed seat, or released for good (a lapse; see `returnsToQuota`). Returns false if the
+   * coverage had already ended there (a retry, or a race lost) or the year is closed.
    */
   async end(enrollment: StoredEnrollment, end: CoverageEnd): Promise<boolean> {
     const { commitmentId, villageCode, id } = enrollment;
@@ -445,6 +452,7 @@ export class EnrollmentRepository {
       from: end.from,
       periods: end.periods,
       reason: end.reason,
+      toQuota: returnsToQuota(end.reason),
       at,
     });
     // A closed year has ended every coverage of it already (closing writes no worker's item): nothing to end.

@@ -38,7 +38,7 @@ export type ImportJobState = 'receiving' | 'queued' | 'running' | 'done';
 
 /** A row as stored for the worker: a worker to enroll, or why the row cannot be. */
 export type StoredImportRow =
-  | { readonly nik: string; readonly name?: string; readonly startPeriod: string }
+  | { readonly nik: string; readonly name?: string; readonly segment?: string; readonly startPeriod: string }
   | { readonly invalid: string; readonly nikMasked: string };
 
 export interface ImportRowCounts {

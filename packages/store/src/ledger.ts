@@ -16,8 +16,9 @@ import type { TransactionAction } from './transaction.js';
  * - `allocate`, `reallocate-in`: budget and available up; `reallocate-out`: both down;
  * - `reserve`: available → reserved (an enrollment, a carried-over worker);
  * - `spend`: reserved (`fromReserved`) and available (`fromAvailable`) → spent (a period's invoice);
- * - `release`: reserved (`fromReserved`) and available (`fromAvailable`) → released (an ended coverage,
- *   the year-end close);
+ * - `release`: reserved (`fromReserved`) and available (`fromAvailable`) → released (a coverage that lapsed
+ *   unpaid, the year-end close);
+ * - `unreserve`: reserved → available (a coverage ended early while the fiscal year is open: a freed seat);
  * - `credit`: spent → released (the credit note of an invoice BPJS billing rejected: the money never left).
  */
 export type LedgerEntryType =
@@ -27,6 +28,7 @@ export type LedgerEntryType =
   | 'reserve'
   | 'spend'
   | 'release'
+  | 'unreserve'
   | 'credit';
 
 export interface LedgerEntry {
@@ -63,6 +65,8 @@ export const movesOf = (e: Pick<LedgerEntry, 'type' | 'amount' | 'fromReserved' 
       return { budget: -e.amount, available: -e.amount };
     case 'reserve':
       return { available: -e.amount, reserved: e.amount };
+    case 'unreserve':
+      return { reserved: -e.amount, available: e.amount };
     case 'spend':
     case 'release': {
       const fromReserved = e.fromReserved ?? e.amount;
@@ -174,18 +178,26 @@ export const ledgerEntries = (tableName: string) => ({
       workers: m.workers,
       at: m.at,
     }),
-  /** The reserved premium given back when a coverage ends before its reservation does. */
+  /**
+   * The reserved premium given back when a coverage ends before its reservation does: to the available quota
+   * (`toQuota`, a freed seat) or released for good.
+   */
   endCoverage: (
-    m: Movement & { enrollmentId: string; from: Period; periods: readonly Period[]; reason: string },
+    m: Movement & {
+      enrollmentId: string;
+      from: Period;
+      periods: readonly Period[];
+      reason: string;
+      toQuota: boolean;
+    },
   ) =>
     entry(tableName, `END#${m.enrollmentId}#${m.from}`, {
-      type: 'release',
+      type: m.toQuota ? 'unreserve' : 'release',
       commitmentId: m.commitmentId,
       villageCode: m.villageCode,
       enrollmentId: m.enrollmentId,
       amount: m.amount,
-      fromReserved: m.amount,
-      fromAvailable: 0,
+      ...(!m.toQuota && { fromReserved: m.amount, fromAvailable: 0 }),
       periods: m.periods,
       reason: m.reason,
       at: m.at,

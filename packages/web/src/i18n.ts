@@ -66,8 +66,16 @@ const words = {
   cumulativeSpent: ['Kumulatif', 'Cumulative'],
   forecast: ['Perkiraan', 'Forecast'],
   forecastText: [
-    'Dengan laju {burn} per bulan, dana tersisa cukup untuk {months} bulan lagi (sampai {through}).',
-    'At {burn} a month, the money left lasts {months} more months (through {through}).',
+    'Dengan laju {burn} per bulan, dana tersisa cukup untuk {months} bulan lagi, sampai {through}; kurang {shortfall} untuk sampai {yearEnd}.',
+    'At {burn} a month, the money left lasts {months} more months, through {through}; {shortfall} is missing to reach {yearEnd}.',
+  ],
+  forecastYearEnd: [
+    'Dengan laju {burn} per bulan, dana cukup sampai akhir tahun anggaran ({yearEnd}), sisa {surplus}.',
+    'At {burn} a month, the money lasts to the end of the fiscal year ({yearEnd}), with {surplus} left over.',
+  ],
+  forecastNextYear: [
+    'Agar pekerja yang sama terlindungi 12 bulan pada {year}, komitmen tahun depan perlu {need}.',
+    "To keep the same workers covered for 12 months in {year}, next year's commitment needs {need}.",
   ],
   forecastNone: ['Belum ada pembayaran untuk perkiraan.', 'Nothing spent yet to forecast from.'],
   commitment: ['Komitmen', 'Commitment'],
@@ -161,6 +169,10 @@ const words = {
   'problem.quota-exhausted': [
     'Kuota desa habis: sisa {available}, perlu {required}. Tidak ada yang berubah.',
     'The village quota is used up: {available} left, {required} needed. Nothing changed.',
+  ],
+  'problem.not-eligible': [
+    'Pekerja ini di luar ketentuan komitmen (umur atau kelompok pekerja). Tidak ada yang berubah.',
+    'This worker is outside the commitment’s rules (age or worker segment). Nothing changed.',
   ],
   'problem.already-covered': [
     'Pekerja ini sudah terlindungi untuk bulan tersebut (oleh desa atau sponsor lain). Tidak ada yang berubah.',
@@ -273,8 +285,8 @@ const words = {
     'The file has a header but no workers.',
   ],
   importHeaderBad: [
-    'Baris pertama harus berisi nama kolom nik, name, startPeriod (name boleh tidak ada).',
-    'The first line must name the columns nik, name, startPeriod (name may be left out).',
+    'Baris pertama harus berisi nama kolom nik, name, startPeriod (name boleh tidak ada; segment bila komitmen memintanya).',
+    'The first line must name the columns nik, name, startPeriod (name may be left out; segment where the commitment asks for it).',
   ],
   importReady: ['{n} pekerja siap diunggah ({size}).', '{n} workers ready to upload ({size}).'],
   'problem.payload-too-large': [
@@ -311,6 +323,10 @@ const words = {
   outcome: ['Hasil', 'Outcome'],
   'outcome.enrolled': ['Terdaftar', 'Enrolled'],
   'outcome.refused': ['Ditolak', 'Refused'],
+  'row.not-eligible': [
+    'Di luar ketentuan komitmen ini (umur atau kelompok pekerja): {detail}',
+    'Outside this commitment’s rules (age or worker segment): {detail}',
+  ],
   'row.already-covered': [
     'Sudah terlindungi untuk bulan itu (oleh desa atau sponsor lain); tidak didaftarkan lagi.',
     'Already covered for that month (by another village or sponsor); not enrolled again.',

@@ -110,7 +110,7 @@ describe('the OpenAPI document', () => {
     );
     expect(codesOf(enroll, '413')).toEqual(['payload-too-large']);
     expect(codesOf(enroll, '415')).toEqual(['unsupported-media-type']);
-    expect(codesOf(enroll, '422')).toEqual(['validation-failed', 'idempotency-key-reused']);
+    expect(codesOf(enroll, '422')).toEqual(['validation-failed', 'idempotency-key-reused', 'not-eligible']);
     expect(codesOf(enroll, '500')).toEqual(['internal-error']);
     // /health answers 503 with its report, not a problem
     const problemRefs = routeDefinitions.flatMap((route) =>

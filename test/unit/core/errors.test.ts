@@ -10,6 +10,7 @@ import {
   IdempotencyKeyReusedError,
   IllegalTransitionError,
   isDomainError,
+  NotEligibleError,
   NotFoundError,
   PayloadTooLargeError,
   PeriodClosedError,
@@ -36,6 +37,7 @@ describe('domain errors', () => {
     [new UnsupportedMediaTypeError(), 'unsupported-media-type', 415],
     [new PayloadTooLargeError(), 'payload-too-large', 413],
     [new PeriodClosedError(), 'period-closed', 409],
+    [new NotEligibleError(), 'not-eligible', 422],
   ] as const)('%s has a stable code and an HTTP status hint', (error, code, status) => {
     // Assess
     expect(error).toBeInstanceOf(DomainError);
@@ -50,7 +52,7 @@ describe('domain errors', () => {
   it('covers every code of the vocabulary', () => {
     // Assess
     expect([...DOMAIN_ERROR_CODES].sort()).toEqual(Object.keys(DOMAIN_ERROR_STATUS).sort());
-    expect(DOMAIN_ERROR_CODES).toHaveLength(16);
+    expect(DOMAIN_ERROR_CODES).toHaveLength(17);
   });
 
   it('keeps the cause and the details, and serialises without them leaking the stack', () => {

@@ -37,7 +37,7 @@ describe('an import file checked before upload', () => {
     ['', 'Berkas ini kosong.'],
     [
       'nik,nama,mulai\n1509014506900001,Siti,2027-01\n',
-      'Kolom tidak dikenal: "nama", "mulai". Kolom yang dipakai: nik, name, startPeriod.',
+      'Kolom tidak dikenal: "nama", "mulai". Kolom yang dipakai: nik, name, startPeriod, segment.',
     ],
     ['nik,name\n1509014506900001,Siti\n', 'Kolom wajib tidak ada: startPeriod.'],
     ['nik,startPeriod\n', 'Berkas hanya berisi baris judul, belum ada pekerja.'],

@@ -317,7 +317,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a coverage from a period; releases the premium reserved beyond it */
+        /** End a coverage from a period; the premium reserved beyond it returns to the village's available quota */
         post: operations["terminateEnrollment"];
         delete?: never;
         options?: never;
@@ -666,12 +666,30 @@ export interface components {
                 /** @description Integer rupiah */
                 cumulativeSpent: number;
             }[];
+            /** @description The forecast within the fiscal year, at the pace of the last months with spending */
             forecast: {
-                /** @description Integer rupiah */
+                /** @description Mean spending of the basis periods, rounded down */
                 monthlyBurn: number;
+                /** @description The last (up to 3) periods with spending, oldest first */
                 basis: string[];
+                /** @description Whole months after the last basis period the unspent money pays at that pace, no further than December of the fiscal year; null before any spending */
                 monthsOfCoverageLeft: number | null;
+                /** @description The last period paid in full at that pace: never after `yearEnd` */
                 fundedThrough: string | null;
+                /** @description December of the fiscal year */
+                yearEnd: string;
+                /** @description Months from the last basis period to `yearEnd`; null before any spending */
+                monthsToYearEnd: number | null;
+                /** @description Whether the unspent money pays through December at that pace; null before any spending */
+                lastsTheYear: boolean | null;
+                /** @description What the months to `yearEnd` cost at that pace, rounded up */
+                neededToYearEnd: number;
+                /** @description Unspent money left at the year end at that pace (released at the close); 0 when it runs out */
+                surplusAtYearEnd: number;
+                /** @description What is missing to pay through December at that pace; 0 when the money lasts */
+                shortfallToYearEnd: number;
+                /** @description Next fiscal year's commitment that covers the workers of the current pace for 12 months, rounded up */
+                nextYearNeed: number;
             };
         };
         Commitment: {
@@ -691,6 +709,12 @@ export interface components {
             };
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65 */
+            eligibility?: {
+                minAge?: number;
+                maxAge?: number;
+                segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+            };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
@@ -729,6 +753,12 @@ export interface components {
             };
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65 */
+            eligibility?: {
+                minAge?: number;
+                maxAge?: number;
+                segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+            };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
@@ -770,6 +800,12 @@ export interface components {
             };
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65 */
+            eligibility?: {
+                minAge?: number;
+                maxAge?: number;
+                segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+            };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
@@ -926,6 +962,8 @@ export interface components {
             birthDate: string;
             /** @enum {string} */
             sex: "F" | "M";
+            /** @enum {string} */
+            segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
             /** @enum {string} */
             status: "active" | "terminated" | "expired" | "lapsed";
             startPeriod: string;
@@ -1418,6 +1456,8 @@ export interface components {
             /** @enum {string} */
             sex: "F" | "M";
             /** @enum {string} */
+            segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
+            /** @enum {string} */
             status: "active" | "terminated" | "expired" | "lapsed";
             startPeriod: string;
             reservedThrough: string;
@@ -1438,7 +1478,9 @@ export interface components {
             endedAt?: string;
             carriedFrom?: string;
             carriedTo?: string;
-            /** @description The premium reserved beyond the end, released */
+            /** @description The premium reserved beyond the end, back in the village's available quota: a seat the village can fill again within the fiscal year */
+            returned: number;
+            /** @description The premium reserved beyond the end released for good (0 for a termination: it is returned, see `returned`) */
             released: number;
         };
         WorkersReport: {
@@ -1684,6 +1726,18 @@ export interface components {
                 };
             };
         };
+        /** @description The request is not valid: validation-failed, idempotency-key-reused, not-eligible */
+        "validation-failed-or-idempotency-key-reused-or-not-eligible": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "validation-failed" | "idempotency-key-reused" | "not-eligible";
+                };
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1849,6 +1903,12 @@ export interface operations {
                         amounts: {
                             [key: string]: number;
                         };
+                    };
+                    /** @description Who the money may cover besides the BPU rule (18–65): an age range, worker segments */
+                    eligibility?: {
+                        minAge?: number;
+                        maxAge?: number;
+                        segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
                     };
                 };
             };
@@ -2328,6 +2388,8 @@ export interface operations {
                     worker: {
                         nik: string;
                         name?: string;
+                        /** @enum {string} */
+                        segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
                     };
                     /** @description Period YYYY-MM */
                     startPeriod: string;
@@ -2350,7 +2412,7 @@ export interface operations {
             409: components["responses"]["idempotency-in-progress-or-quota-exhausted-or-already-covered-or-commitment-not-active-or-period-closed"];
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
-            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused-or-not-eligible"];
             500: components["responses"]["internal-error"];
         };
     };
@@ -2375,6 +2437,8 @@ export interface operations {
                     rows: {
                         nik: string;
                         name?: string;
+                        /** @enum {string} */
+                        segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
                         /** @description Period YYYY-MM */
                         startPeriod: string;
                     }[];

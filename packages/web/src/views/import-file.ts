@@ -11,6 +11,8 @@ import { nikFeedback } from './nik-feedback.js';
 
 /** The columns of an import file; `name` may be left out. */
 export const IMPORT_COLUMNS = ['nik', 'name', 'startPeriod'] as const;
+/** Every column the API reads: also the worker's `segment`, where the commitment's rules ask for one. */
+const ACCEPTED_COLUMNS = [...IMPORT_COLUMNS, 'segment'] as const;
 const REQUIRED = ['nik', 'startPeriod'] as const;
 
 /** A row of the file as the operator wrote it (kept in memory only: NIKs are not stored in the browser). */
@@ -57,14 +59,14 @@ export const checkImportText = (lang: Lang, text: string): FileCheck => {
   if (header === undefined) return { ok: false, text: t(lang, 'importEmpty') };
   const delimiter = delimiterOf(header);
   const names = header.split(delimiter).map(unquote);
-  const columns = names.map((name) => IMPORT_COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase()));
+  const columns = names.map((name) => ACCEPTED_COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase()));
   const unknown = names.filter((_, i) => columns[i] === undefined);
   if (unknown.length > 0) {
     return {
       ok: false,
       text: t(lang, 'importUnknownColumns', {
         columns: unknown.map((c) => `"${c}"`).join(', '),
-        expected: IMPORT_COLUMNS.join(', '),
+        expected: ACCEPTED_COLUMNS.join(', '),
       }),
     };
   }
@@ -111,6 +113,8 @@ export const rowReason = (lang: Lang, result: RowResult, row: FileRow | undefine
       return t(lang, 'row.already-covered');
     case 'quota-exhausted':
       return t(lang, 'row.quota-exhausted');
+    case 'not-eligible':
+      return t(lang, 'row.not-eligible', { detail: result.message ?? '' });
     case 'commitment-not-active':
       return t(lang, 'problem.commitment-not-active');
     case 'period-closed':

@@ -8,7 +8,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { apiOf, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
-import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from '../format.js';
+import { forecastSentence } from '../forecast.js';
+import { count, coverageBand, type Lang, monthLabel, percent, rupiah } from '../format.js';
 import { t, type WordKey } from '../i18n.js';
 import { explain } from '../problems.js';
 import { html, Loading, useLoad } from './shared.js';
@@ -149,20 +150,11 @@ const BurnChart = ({ lang, budget }: { lang: Lang; budget: Budget }) => {
       chart.destroy();
     };
   }, [budget, lang]);
-  const f = budget.forecast;
   return html`
     <div class="chart" ref=${box} data-testid="burn-chart"></div>
     <p class="forecast" data-testid="forecast">
       <strong>${t(lang, 'forecast')}:</strong>${' '}
-      ${
-        f.monthsOfCoverageLeft === null
-          ? t(lang, 'forecastNone')
-          : t(lang, 'forecastText', {
-              burn: rupiah(f.monthlyBurn),
-              months: f.monthsOfCoverageLeft,
-              through: periodLabel(f.fundedThrough ?? '', lang),
-            })
-      }
+      ${forecastSentence(lang, budget.forecast, budget.fiscalYear)}
     </p>`;
 };
 

@@ -32,7 +32,7 @@ const Terminate = ({ worker, onDone }: { worker: Worker; onDone: (text: string) 
           body: { fromPeriod: from },
         }),
       );
-      onDone(t(lang, 'terminated', { amount: rupiah(ended.released) }));
+      onDone(t(lang, 'terminated', { amount: rupiah(ended.returned) }));
     } catch (e) {
       setError(explain(lang, e));
     } finally {
