@@ -9,14 +9,18 @@ import {
   approveCommitment,
   approveReallocation,
   type BillingServices,
+  balanceLookupBody,
   budgetQuery,
   budgetReport,
   checkHealth,
   coverageQuery,
   coverageReport,
   createImport,
+  createPartner,
+  createPartnerBody,
   createSponsor,
   createSponsorBody,
+  type DepositServices,
   draftCommitment,
   draftCommitmentBody,
   enroll,
@@ -25,6 +29,7 @@ import {
   getCommitment,
   getImport,
   getInvoice,
+  getPartner,
   getTarget,
   healthRoute,
   IDEMPOTENCY_RECORD_ACTION,
@@ -40,9 +45,12 @@ import {
   listReallocations,
   listSponsorCommitments,
   listVillageEnrollments,
+  lookupBalance,
   openApiDocumentText,
   openApiRoute,
   pageQuery,
+  parseDeposits,
+  partnerStatement,
   planQuery,
   planReport,
   principalOf,
@@ -51,8 +59,11 @@ import {
   proposeReallocation,
   proposeReallocationBody,
   type ReportServices,
+  recordDeposits,
   redriveBody,
   redriveDeadLetters,
+  refund,
+  refundBody,
   regionChildren,
   rejectBody,
   rejectCommitment,
@@ -80,6 +91,7 @@ import {
 import { ValidationError } from '@lindung/core';
 import { rollPeriod, unansweredInvoices, unrolledVillages } from '@lindung/roll';
 import {
+  DepositRepository,
   ImportJobRepository,
   idempotencyTable,
   ReallocationRepository,
@@ -106,7 +118,8 @@ import {
   sendRenewalWork,
 } from '../shared/renewal.js';
 
-const services: Services & BillingServices & ReportServices & ImportServices = {
+const services: Services & BillingServices & ReportServices & ImportServices & DepositServices = {
+  deposits: new DepositRepository(db, ledgerTableName),
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
   commitments,
@@ -292,6 +305,20 @@ const routes: Record<string, Route> = {
     json(200, await budgetReport(services, principalOf(e), budgetQuery.parse(query(e)))),
   [routeKey(apiRoutes.reportWorkers)]: async (e) =>
     json(200, await reportWorkers(services, principalOf(e), reportWorkersQuery.parse(query(e)))),
+  [routeKey(apiRoutes.createPartner)]: async (e) =>
+    json(201, await createPartner(services, principalOf(e), createPartnerBody.parse(body(e)))),
+  [routeKey(apiRoutes.getPartner)]: async (e) =>
+    json(200, await getPartner(services, principalOf(e), param(e, 'partnerId'))),
+  [routeKey(apiRoutes.recordDeposits)]: async (e) =>
+    json(201, await recordDeposits(services, principalOf(e), param(e, 'partnerId'), parseDeposits(body(e)))),
+  [routeKey(apiRoutes.lookupBalance)]: async (e) => {
+    const { nik } = balanceLookupBody.parse(body(e));
+    return json(200, await lookupBalance(services, principalOf(e), param(e, 'partnerId'), nik));
+  },
+  [routeKey(apiRoutes.refund)]: async (e) =>
+    json(201, await refund(services, principalOf(e), param(e, 'partnerId'), refundBody.parse(body(e)))),
+  [routeKey(apiRoutes.partnerStatement)]: async (e) =>
+    json(200, await partnerStatement(services, principalOf(e), param(e, 'partnerId'), param(e, 'period'))),
   [routeKey(apiRoutes.setTarget)]: async (e) =>
     json(
       200,

@@ -20,6 +20,7 @@ export const roleDescriptions: Readonly<Record<Role, string>> = {
   'village-operator': 'Enrolls and terminates workers of the villages in custom:villageCodes',
   billing: 'BPJS billing: reads invoices',
   auditor: 'Reads commitments, enrollments, invoices and reports',
+  collector: 'Records deposits, refunds and reads statements of the collection partner in custom:partnerId',
 };
 
 /** Steady rate and burst per second for the whole API; bulk enrollment sends many rows per request. */
@@ -92,6 +93,7 @@ export class Api extends Construct {
       customAttributes: {
         sponsorId: new cognito.StringAttribute({ mutable: true, minLen: 1, maxLen: 64 }),
         villageCodes: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }),
+        partnerId: new cognito.StringAttribute({ mutable: true, minLen: 1, maxLen: 64 }),
       },
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
@@ -140,7 +142,7 @@ export class Api extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes('sponsorId', 'villageCodes'),
+        .withCustomAttributes('sponsorId', 'villageCodes', 'partnerId'),
       // The scope attributes decide what a user may touch: only an administrator may write them.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });

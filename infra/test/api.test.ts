@@ -71,7 +71,7 @@ describe('Api', () => {
     });
   });
 
-  it('has one user pool group per role and the scope attributes sponsorId and villageCodes', () => {
+  it('has one user pool group per role and the scope attributes sponsorId, villageCodes and partnerId', () => {
     // Assess
     template.resourceCountIs('AWS::Cognito::UserPoolGroup', ROLES.length);
     for (const role of ROLES) {
@@ -81,6 +81,7 @@ describe('Api', () => {
       Schema: Match.arrayWith([
         Match.objectLike({ Name: 'sponsorId', AttributeDataType: 'String', Mutable: true }),
         Match.objectLike({ Name: 'villageCodes', AttributeDataType: 'String', Mutable: true }),
+        Match.objectLike({ Name: 'partnerId', AttributeDataType: 'String', Mutable: true }),
       ]),
       MfaConfiguration: 'ON',
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
@@ -139,7 +140,7 @@ describe('Api', () => {
 
     // Assess
     expect(client?.ReadAttributes).toEqual(
-      expect.arrayContaining(['custom:sponsorId', 'custom:villageCodes']),
+      expect.arrayContaining(['custom:sponsorId', 'custom:villageCodes', 'custom:partnerId']),
     );
     expect(client?.WriteAttributes).toEqual(['email']);
   });

@@ -32,6 +32,7 @@ const routeNames = Object.keys(apiRoutes) as RouteName[];
 const PARAMETER_SHAPES: Readonly<Record<string, RegExp>> = {
   id: /^[0-9A-HJKMNP-TV-Z]{26}(_\d{2}\.\d{2}\.\d{2}\.\d{4}_\d{4}-\d{2})?$/,
   reallocationId: /^[0-9A-HJKMNP-TV-Z]{26}$/,
+  partnerId: /^[0-9A-HJKMNP-TV-Z]{26}$/,
   code: /^\d{2}\.\d{2}\.\d{2}\.\d{4}$/,
   period: /^\d{4}-\d{2}$/,
 };

@@ -5,8 +5,10 @@
  */
 import {
   apiRoutes,
+  balanceLookupBody,
   budgetQuery,
   coverageQuery,
+  createPartnerBody,
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
@@ -18,6 +20,7 @@ import {
   ROLES,
   type Role,
   redriveBody,
+  refundBody,
   rejectBody,
   reportWorkersQuery,
   setTargetBody,
@@ -28,6 +31,7 @@ import {
 } from '@lindung/api';
 import { expect } from 'vitest';
 import type { z } from 'zod';
+import { recordDepositsBody } from '../../packages/api/src/contract.js';
 import { type Answer, type Caller, caller, nikIn } from './api-client.js';
 import type { ProvidedLocalStack } from './global-local-stack.js';
 import { eventually } from './local-stack.js';
@@ -42,6 +46,8 @@ export interface Side {
   readonly commitmentId: string;
   /** A village of `commitmentId`; the village of that side's village operator. */
   readonly village: string;
+  /** A collection partner; the partner of that side's collector. */
+  readonly partnerId: string;
 }
 
 /** Two sponsors; requests act on the `own` one's resources, and callers hold either side's scope. */
@@ -281,6 +287,51 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     request: (w) => ({ query: { commitmentId: w.own.commitmentId, villageCode: w.own.village } }),
     query: reportWorkersQuery,
   },
+  createPartner: {
+    allowed: { admin: 'any' },
+    request: () => ({
+      body: { name: 'Agen Perisai Sarolangun', kind: 'agent', areaCode: '15.03', feeRateBasisPoints: 750 },
+    }),
+    body: createPartnerBody,
+  },
+  getPartner: {
+    allowed: { admin: 'any', auditor: 'any', collector: 'own' },
+    request: (w) => ({ params: { partnerId: w.own.partnerId } }),
+  },
+  recordDeposits: {
+    allowed: { collector: 'own' },
+    request: (w) => {
+      const nik = w.nik();
+      return {
+        params: { partnerId: w.own.partnerId },
+        body: {
+          deposits: [{ receiptNumber: `R-${nik}`, nik, amount: 1_000, depositedAt: `${w.year}-03-02` }],
+        },
+      };
+    },
+    body: recordDepositsBody,
+  },
+  lookupBalance: {
+    allowed: { admin: 'any', collector: 'own' },
+    request: (w) => ({ params: { partnerId: w.own.partnerId }, body: { nik: w.nik() } }),
+    body: balanceLookupBody,
+  },
+  refund: {
+    allowed: { admin: 'any', collector: 'own' },
+    // A worker with no balance: the allowed are refused by the database (409), the others by their role.
+    request: (w) => {
+      const nik = w.nik();
+      return {
+        params: { partnerId: w.own.partnerId },
+        body: { receiptNumber: `RF-${nik}`, nik, amount: 1_000, reason: 'Pindah domisili' },
+      };
+    },
+    body: refundBody,
+  },
+  partnerStatement: {
+    allowed: { admin: 'any', auditor: 'any', collector: 'own' },
+    request: (w) => ({ params: { partnerId: w.own.partnerId, period: `${w.year}-03` } }),
+  },
 };
 
 /** The fixture of a route; fails the test that asks when the route has none. */
@@ -340,6 +391,7 @@ export const callerIn = (
     roles: [role],
     sponsorId: side.sponsorId,
     villageCodes: [side.village],
+    partnerId: side.partnerId,
     sub: subOf(world.year, role, scope),
   });
 };
@@ -424,6 +476,17 @@ export const buildWorld = async (
 
   const admin = await caller(stack, { roles: ['admin'] });
   const auditor = await caller(stack, { roles: ['auditor'] });
+  const partners = await Promise.all(
+    ['15.04', '15.03'].map((areaCode) =>
+      admin.post('/v1/partners', {
+        name: `Pasar ${areaCode}`,
+        kind: 'market-manager',
+        areaCode,
+        feeRateBasisPoints: 750,
+      }),
+    ),
+  );
+  expect(partners.map((p) => p.status)).toEqual([201, 201]);
   expect((await admin.post(`/v1/periods/${rolled}/roll`, {})).status).toBeLessThan(300);
   const invoiceId = await eventually(
     async () => {
@@ -446,11 +509,13 @@ export const buildWorld = async (
       importId: imported.body.id,
       invoiceId,
       rolled,
+      partnerId: partners[0]?.body.id,
     },
     foreign: {
       sponsorId: foreignStaff.sponsorId,
       commitmentId: foreignCommitmentId,
       village: foreignVillage,
+      partnerId: partners[1]?.body.id,
     },
     nik,
     openPeriod: `${year}-06`,

@@ -1,7 +1,7 @@
 /**
  * Who is calling and what they may do: the one place where roles and scopes are enforced.
  * Claims arrive as API Gateway's JWT authorizer passes them (strings; arrays as `[a b]`), from Cognito
- * (`cognito:groups`, `custom:sponsorId`, `custom:villageCodes`) or from the local token issuer.
+ * (`cognito:groups`, `custom:sponsorId`, `custom:villageCodes`, `custom:partnerId`) or from the local token issuer.
  */
 import { ForbiddenError, UnauthenticatedError } from '@lindung/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -13,6 +13,7 @@ export const ROLES = [
   'village-operator',
   'billing',
   'auditor',
+  'collector',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -21,6 +22,8 @@ export interface Principal {
   readonly roles: ReadonlySet<Role>;
   readonly sponsorId?: string;
   readonly villageCodes: readonly string[];
+  /** The collection partner a collector records deposits for. */
+  readonly partnerId?: string;
 }
 
 /** Reads a claim that may be an array, `[a b]`, a JSON array or a comma-separated string. */
@@ -53,10 +56,12 @@ export const principalOf = (event: APIGatewayProxyEventV2): Principal => {
   if (!claims || !sub) throw new UnauthenticatedError('A valid bearer token is required');
   const roles = [...claimList(claims.roles), ...claimList(claims['cognito:groups'])].filter(isRole);
   const sponsorId = claims.sponsorId ?? claims['custom:sponsorId'];
+  const partnerId = claims.partnerId ?? claims['custom:partnerId'];
   return {
     sub,
     roles: new Set(roles),
     ...(typeof sponsorId === 'string' && sponsorId && { sponsorId }),
+    ...(typeof partnerId === 'string' && partnerId && { partnerId }),
     villageCodes: [...claimList(claims.villageCodes), ...claimList(claims['custom:villageCodes'])],
   };
 };
@@ -65,9 +70,11 @@ export const principalOf = (event: APIGatewayProxyEventV2): Principal => {
 export interface Scope {
   readonly sponsorId?: string;
   readonly villageCode?: string;
+  readonly partnerId?: string;
 }
 
-export type Policy = { readonly [R in Role]?: 'any' | 'own-sponsor' | 'own-village' };
+type Rule = 'any' | 'own-sponsor' | 'own-village' | 'own-partner';
+export type Policy = { readonly [R in Role]?: Rule };
 
 const SPONSOR_READERS: Policy = {
   'sponsor-officer': 'own-sponsor',
@@ -105,6 +112,7 @@ export const POLICIES = {
     'village-operator': 'any',
     billing: 'any',
     auditor: 'any',
+    collector: 'any',
   },
   getCommitment: SPONSOR_READERS,
   listAllocations: SPONSOR_READERS,
@@ -128,6 +136,13 @@ export const POLICIES = {
   coverageReport: REPORT_READERS,
   budgetReport: SPONSOR_READERS,
   reportWorkers: REPORT_READERS,
+  createPartner: { admin: 'any' },
+  getPartner: { admin: 'any', auditor: 'any', collector: 'own-partner' },
+  recordDeposits: { collector: 'own-partner' },
+  /** A worker's balance: the partner's collectors and the administrator (NIK in the body, never the URL). */
+  lookupBalance: { admin: 'any', collector: 'own-partner' },
+  refund: { admin: 'any', collector: 'own-partner' },
+  partnerStatement: { admin: 'any', auditor: 'any', collector: 'own-partner' },
   /** A sponsor's officer sets targets within its sponsor's region (the use case checks the region). */
   setTarget: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
   getTarget: { ...SPONSOR_READERS },
@@ -137,7 +152,7 @@ export const POLICIES = {
 
 export type Operation = keyof typeof POLICIES;
 
-const allows = (principal: Principal, rule: 'any' | 'own-sponsor' | 'own-village', scope: Scope): boolean => {
+const allows = (principal: Principal, rule: Rule, scope: Scope): boolean => {
   switch (rule) {
     case 'any':
       return true;
@@ -145,6 +160,8 @@ const allows = (principal: Principal, rule: 'any' | 'own-sponsor' | 'own-village
       return principal.sponsorId !== undefined && principal.sponsorId === scope.sponsorId;
     case 'own-village':
       return scope.villageCode !== undefined && principal.villageCodes.includes(scope.villageCode);
+    case 'own-partner':
+      return principal.partnerId !== undefined && principal.partnerId === scope.partnerId;
   }
 };
 

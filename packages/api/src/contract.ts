@@ -6,7 +6,14 @@
  */
 import { DOMAIN_ERROR_STATUS } from '@lindung/core';
 import type * as z from 'zod';
-import { partial } from 'zod/mini';
+import { partial, union } from 'zod/mini';
+import {
+  balanceLookupBody,
+  createPartnerBody,
+  depositBatchBody,
+  depositBody,
+  refundBody,
+} from './deposit-schemas.js';
 import { importResultsQuery } from './enrollment-import.js';
 import { redriveBody, stuckQuery } from './operations.js';
 import { planQuery } from './planner.js';
@@ -87,6 +94,12 @@ export const POST_PROBLEMS: readonly string[] = [
   'unsupported-media-type',
   'payload-too-large',
 ];
+
+/**
+ * What `POST /v1/partners/{partnerId}/deposits` takes: one deposit, or `{ deposits: [...] }` (the handler tells
+ * them apart by `deposits`, `parseDeposits`); here only, so the union stays out of the function's bundle.
+ */
+export const recordDepositsBody = union([depositBody, depositBatchBody]);
 
 /** Every operation's contract, by operationId. */
 export const operationContracts = {
@@ -225,6 +238,27 @@ export const operationContracts = {
     query: reportWorkersQuery,
     problems: ['not-found'],
   },
+  createPartner: { status: 201, response: responses.partner, body: createPartnerBody },
+  getPartner: { status: 200, response: responses.partner, problems: ['not-found'] },
+  recordDeposits: {
+    status: 201,
+    response: responses.depositResults,
+    body: recordDepositsBody,
+    problems: ['not-found'],
+  },
+  lookupBalance: {
+    status: 200,
+    response: responses.contributionBalance,
+    body: balanceLookupBody,
+    problems: ['not-found'],
+  },
+  refund: {
+    status: 201,
+    response: responses.refundResult,
+    body: refundBody,
+    problems: ['not-found', 'receipt-conflict', 'balance-insufficient'],
+  },
+  partnerStatement: { status: 200, response: responses.partnerStatement, problems: ['not-found'] },
   setTarget: {
     status: 200,
     response: responses.regionTarget,

@@ -8,6 +8,7 @@ import {
   COMMITMENT_STATES,
   ENROLLMENT_STATES,
   INVOICE_STATES,
+  PARTNER_KINDS,
   PROGRAMS,
   REALLOCATION_STATES,
   REGION_LEVELS,
@@ -571,4 +572,119 @@ export const health = named(
 export const openApiDocumentSchema = named(
   'OpenApiDocument',
   z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) }),
+);
+
+/** A collection partner with its all-time totals (deposited = applied + held + refunded). */
+export const partner = named(
+  'Partner',
+  z.object({
+    id,
+    name: z.string(),
+    kind: z.enum(PARTNER_KINDS),
+    areaCode: z.string().describe('The region it collects in'),
+    feeRateBasisPoints: count.describe('Its fee on what it collects, e.g. 750 = 7.5 %'),
+    createdAt: timestamp,
+    createdBy: z.string(),
+    totals: z.object({
+      deposited: rupiah,
+      refunded: rupiah,
+      applied: rupiah.describe('Paid into premiums from balances (by the roll)'),
+      held: rupiah.describe('Collected and neither refunded nor applied'),
+    }),
+  }),
+);
+
+const masked = z.string().describe('The NIK masked: 4 first and 2 last digits');
+
+export const deposit = named(
+  'Deposit',
+  z.object({
+    partnerId: id,
+    receiptNumber: z.string(),
+    nikMasked: masked,
+    amount: rupiah,
+    depositedAt: z.string().describe('YYYY-MM-DD'),
+    period: period.describe('The statement it counts in'),
+    villageCode: villageCode.optional(),
+    recordedBy: z.string(),
+    recordedAt: timestamp,
+  }),
+);
+
+/**
+ * The answer of a list of deposits: one result per deposit, in the order sent. `recorded` (status 201) was
+ * written now; `replayed` (200) is a receipt recorded before with the same content, nothing written;
+ * `refused` (409 `receipt-conflict`) a receipt recorded before with another content.
+ */
+export const depositResults = named(
+  'DepositResults',
+  z
+    .object({
+      recorded: count,
+      replayed: count,
+      refused: count,
+      results: z.array(
+        z.union([
+          z.object({
+            receiptNumber: z.string(),
+            outcome: z.enum(['recorded', 'replayed']),
+            status: z.union([z.literal(200), z.literal(201)]),
+            deposit,
+          }),
+          z.object({
+            receiptNumber: z.string(),
+            outcome: z.literal('refused'),
+            status: z.number().int(),
+            code: z.string().describe('receipt-conflict'),
+            message: z.string(),
+          }),
+        ]),
+      ),
+    })
+    .describe(
+      'One result per deposit, in the order sent (201 whatever each result is). recorded (201): written now; replayed (200): the receipt was recorded before with the same content, nothing written; refused (409 receipt-conflict): the receipt was recorded before with another content. A list is all-or-nothing only in its validation: a body the contract refuses records nothing (422).',
+    ),
+);
+
+export const contributionBalance = named(
+  'ContributionBalance',
+  z.object({
+    balance: rupiah.describe('What the worker has to pay premiums from'),
+    deposited: rupiah,
+    refunded: rupiah,
+    applied: rupiah,
+    deposits: z.array(deposit).describe('The worker’s deposits at this partner, newest first (at most 100)'),
+  }),
+);
+
+export const refundResult = named(
+  'RefundResult',
+  z.object({
+    outcome: z
+      .enum(['recorded', 'replayed'])
+      .describe('replayed: the receipt was refunded before, nothing written'),
+    refund: z.object({
+      partnerId: id,
+      receiptNumber: z.string(),
+      nikMasked: masked,
+      amount: rupiah,
+      reason: z.string(),
+      refundedBy: z.string(),
+      refundedAt: timestamp,
+    }),
+  }),
+);
+
+export const partnerStatement = named(
+  'PartnerStatement',
+  z.object({
+    partnerId: id,
+    period,
+    feeRateBasisPoints: count,
+    collected: rupiah.describe('Deposits dated in the period'),
+    fee: rupiah.describe('floor(collected × feeRateBasisPoints / 10 000)'),
+    rounding: z.literal('floor'),
+    deposits: count,
+    workers: count.describe('Distinct workers who deposited in the period'),
+  }),
 );

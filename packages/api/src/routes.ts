@@ -173,6 +173,32 @@ export const apiRoutes = {
     'reportWorkers',
     'A commitment’s workers in one village (NIK masked)',
   ),
+  createPartner: jwt('POST', '/v1/partners', 'createPartner', 'Register a collection partner for an area'),
+  getPartner: jwt('GET', '/v1/partners/{partnerId}', 'getPartner', 'A collection partner with its totals'),
+  recordDeposits: jwt(
+    'POST',
+    '/v1/partners/{partnerId}/deposits',
+    'recordDeposits',
+    'Record one deposit or a list of up to 100 (one receipt number = one deposit); a result per deposit',
+  ),
+  lookupBalance: jwt(
+    'POST',
+    '/v1/partners/{partnerId}/balances/lookup',
+    'lookupBalance',
+    'A worker’s contribution balance and deposits at this partner (the NIK in the body, never the URL)',
+  ),
+  refund: jwt(
+    'POST',
+    '/v1/partners/{partnerId}/refunds',
+    'refund',
+    'Refund part of a worker’s balance (never more than the balance)',
+  ),
+  partnerStatement: jwt(
+    'GET',
+    '/v1/partners/{partnerId}/statements/{period}',
+    'partnerStatement',
+    'A partner’s monthly statement: collected, fee (rounded down), deposits, workers',
+  ),
   setTarget: jwt(
     'PUT',
     '/v1/regions/{code}/targets/{fiscalYear}',

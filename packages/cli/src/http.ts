@@ -16,6 +16,7 @@ export interface TokenClaims {
   readonly roles: readonly string[];
   readonly sponsorId?: string;
   readonly villageCodes?: readonly string[];
+  readonly partnerId?: string;
   readonly sub?: string;
 }
 

@@ -1,6 +1,12 @@
 /** @lindung/cli — the `lindung` command line; `run` is the entry point, `commands` its subcommands. */
 export { type CliIo, type Command, CommandFailedError, EXIT_CODES, UsageError } from './command.js';
 export {
+  type DepositRow,
+  type DepositTotals,
+  parseDepositRows,
+  renderDepositSummary,
+} from './deposits-import.js';
+export {
   ApiProblemError,
   ConnectionError,
   connect,
@@ -24,4 +30,5 @@ export {
   renderQuote,
 } from './quote.js';
 export { type RollSummary, renderRoll } from './roll.js';
+export { formatBasisPoints, type PartnerStatement, renderStatement } from './statement.js';
 export { renderTable } from './table.js';

@@ -11,6 +11,7 @@ import {
   isParseArgsError,
   UsageError,
 } from './command.js';
+import { depositsImportCommand } from './deposits-import.js';
 import { doctorCommand, redriveCommand } from './doctor.js';
 import { commandGroup } from './group.js';
 import { ApiProblemError, ConnectionError } from './http.js';
@@ -20,6 +21,7 @@ import { invoicesExportCommand } from './invoices-export.js';
 import { planCommand } from './plan.js';
 import { quoteCommand } from './quote.js';
 import { rollCommand } from './roll.js';
+import { statementCommand } from './statement.js';
 import { setTargetCommand, showTargetCommand } from './targets.js';
 
 /** The subcommands of `lindung`, by name. */
@@ -36,6 +38,10 @@ export const commands: Readonly<Record<string, Command>> = {
     show: showTargetCommand,
   }),
   roll: rollCommand,
+  deposits: commandGroup('deposits', 'record collection partners’ deposits', {
+    import: depositsImportCommand,
+  }),
+  statement: statementCommand,
   doctor: doctorCommand,
   redrive: redriveCommand,
 };

@@ -19,6 +19,8 @@ export const DOMAIN_ERROR_STATUS = {
   'idempotency-in-progress': 409,
   'idempotency-key-reused': 422,
   'period-closed': 409,
+  'receipt-conflict': 409,
+  'balance-insufficient': 409,
   'not-eligible': 422,
   'unsupported-media-type': 415,
   'payload-too-large': 413,
@@ -44,6 +46,8 @@ export const DOMAIN_ERROR_TITLES: Readonly<Record<DomainErrorCode, string>> = {
   'idempotency-in-progress': 'A request with this idempotency key is still in progress; retry later',
   'idempotency-key-reused': 'The idempotency key was used with a different request',
   'period-closed': 'The period is already invoiced',
+  'receipt-conflict': 'The receipt number is already used for another deposit',
+  'balance-insufficient': 'The contribution balance does not cover the amount',
   'not-eligible': 'The worker is outside the commitment’s eligibility rules',
   'unsupported-media-type': 'The body is not of a media type this route accepts',
   'payload-too-large': 'The body is larger than this route accepts',
@@ -249,6 +253,31 @@ export class PayloadTooLargeError extends DomainError {
 export class PeriodClosedError extends DomainError {
   readonly code = 'period-closed';
   constructor(message = 'The period is already invoiced', options: DomainErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/**
+ * A receipt number names one deposit of a partner: sent again with another worker, amount, day or village it
+ * is refused (409 `receipt-conflict`); sent again with the same content it is answered as the first time.
+ */
+export class ReceiptConflictError extends DomainError {
+  readonly code = 'receipt-conflict';
+  constructor(
+    message = 'The receipt number is already used for another deposit',
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** A refund larger than the worker's contribution balance, or than the partner holds (409 `balance-insufficient`). */
+export class BalanceInsufficientError extends DomainError {
+  readonly code = 'balance-insufficient';
+  constructor(
+    message = 'The contribution balance does not cover the amount',
+    options: DomainErrorOptions = {},
+  ) {
     super(message, options);
   }
 }

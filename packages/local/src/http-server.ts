@@ -57,6 +57,7 @@ const tokenRequestSchema = z.object({
   roles: z.array(z.string().min(1)).min(1),
   sponsorId: z.string().min(1).optional(),
   villageCodes: z.array(z.string().min(1)).optional(),
+  partnerId: z.string().min(1).optional(),
   sub: z.string().min(1).optional(),
   name: z.string().min(1).optional(),
 });
@@ -192,7 +193,7 @@ export const startHttpServer = async (options: LocalHttpOptions): Promise<Server
           res,
           422,
           'validation-failed',
-          'Expected { roles: string[], sponsorId?, villageCodes? }',
+          'Expected { roles: string[], sponsorId?, villageCodes?, partnerId? }',
         );
       }
       const token = await options.tokens.issue(parsed);

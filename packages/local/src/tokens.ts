@@ -14,6 +14,8 @@ export interface TokenRequest {
   readonly roles: readonly string[];
   readonly sponsorId?: string;
   readonly villageCodes?: readonly string[];
+  /** The collection partner of a collector. */
+  readonly partnerId?: string;
   readonly sub?: string;
   readonly name?: string;
 }
@@ -43,6 +45,7 @@ export const localTokenIssuer = (key: Uint8Array): LocalTokenIssuer => ({
       roles: [...request.roles],
       ...(request.sponsorId && { sponsorId: request.sponsorId }),
       ...(request.villageCodes && { villageCodes: [...request.villageCodes] }),
+      ...(request.partnerId && { partnerId: request.partnerId }),
       ...(request.name && { name: request.name }),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

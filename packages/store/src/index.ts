@@ -1,5 +1,7 @@
 export * from './client.js';
 export * from './commitments.js';
+export * from './contribution-ledger.js';
+export * from './deposits.js';
 export * from './enrollments.js';
 export * from './env.js';
 export * from './import-jobs.js';

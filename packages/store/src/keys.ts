@@ -180,3 +180,54 @@ export const importIdempotencyKey = (keyHash: string) => ({
   pk: `IMPORT-KEY#${keyHash}`,
   sk: 'IMPORT-KEY',
 });
+
+/** A collection partner (market manager, agent, bank branch, village cashier), with its running totals. */
+export const partnerKey = (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' });
+
+/** What a partner collected in one period (by deposit date): amount and number of deposits. */
+export const partnerPeriodKey = (partnerId: string, period: string) => ({
+  pk: `PARTNER#${partnerId}`,
+  sk: `PERIOD#${period}`,
+});
+
+/** One deposit: a partner's receipt number names it, so recording it is a put no retry can repeat. */
+export const depositKey = (partnerId: string, receiptNumber: string) => ({
+  pk: `DEPOSIT#${partnerId}#${receiptNumber}`,
+  sk: 'DEPOSIT',
+});
+
+/** A worker's deposits at a partner, by day (gsi1); a partner's deposits of a period, by worker (gsi2). */
+export const depositIndexes = (
+  partnerId: string,
+  nikKey: string,
+  period: string,
+  depositedAt: string,
+  receiptNumber: string,
+) => ({
+  gsi1pk: `PARTNER#${partnerId}#WORKER#${nikKey}`,
+  gsi1sk: `${depositedAt}#${receiptNumber}`,
+  gsi2pk: `PARTNER#${partnerId}#DEPOSITS#${period}`,
+  gsi2sk: `${nikKey}#${receiptNumber}`,
+});
+
+/** One refund from a worker's balance, named by the partner's receipt number as a deposit is. */
+export const refundKey = (partnerId: string, receiptNumber: string) => ({
+  pk: `REFUND#${partnerId}#${receiptNumber}`,
+  sk: 'REFUND',
+});
+
+/** A worker's contribution balance, over every partner (what the roll pays the worker's share from). */
+export const contributionBalanceKey = (nikKey: string) => ({ pk: `WORKER#${nikKey}`, sk: 'BALANCE' });
+
+/** The contribution ledger of a worker: one entry per deposit and refund (and, later, premium applied). */
+export const contributionLedgerKey = (nikKey: string, entryId: string) => ({
+  pk: `LEDGER#WORKER#${nikKey}`,
+  sk: `ENTRY#${entryId}`,
+});
+export const contributionLedgerPartition = (nikKey: string) => `LEDGER#WORKER#${nikKey}`;
+
+/** The contribution ledger entries a partner made, for its reconciliation (gsi1). */
+export const contributionLedgerIndex = (partnerId: string, entryId: string) => ({
+  gsi1pk: `PARTNER#${partnerId}#LEDGER`,
+  gsi1sk: entryId,
+});

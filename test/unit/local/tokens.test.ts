@@ -27,6 +27,14 @@ describe('local sign-in tokens', () => {
     expect(claims?.exp).toEqual(expect.any(Number));
   });
 
+  it('carries a collector’s partnerId', async () => {
+    // Act
+    const claims = await issuer.verify(await issuer.issue({ roles: ['collector'], partnerId: 'P-1' }));
+
+    // Assess
+    expect(claims).toMatchObject({ roles: ['collector'], partnerId: 'P-1' });
+  });
+
   it('refuses a correctly signed token that never expires (no exp claim)', async () => {
     // Prepare
     const forever = await signed((jwt) => jwt);

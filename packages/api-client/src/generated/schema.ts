@@ -461,6 +461,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register a collection partner for an area */
+        post: operations["createPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A collection partner with its totals */
+        get: operations["getPartner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/deposits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one deposit or a list of up to 100 (one receipt number = one deposit); a result per deposit */
+        post: operations["recordDeposits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/balances/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A worker’s contribution balance and deposits at this partner (the NIK in the body, never the URL) */
+        post: operations["lookupBalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund part of a worker’s balance (never more than the balance) */
+        post: operations["refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/statements/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A partner’s monthly statement: collected, fee (rounded down), deposits, workers */
+        get: operations["partnerStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/regions/{code}/targets/{fiscalYear}": {
         parameters: {
             query?: never;
@@ -742,6 +844,18 @@ export interface components {
                 enrolledWorkers: number;
             };
         };
+        ContributionBalance: {
+            /** @description What the worker has to pay premiums from */
+            balance: number;
+            /** @description Integer rupiah */
+            deposited: number;
+            /** @description Integer rupiah */
+            refunded: number;
+            /** @description Integer rupiah */
+            applied: number;
+            /** @description The worker’s deposits at this partner, newest first (at most 100) */
+            deposits: components["schemas"]["Deposit"][];
+        };
         CoveragePlan: {
             fiscalYear: number;
             region: {
@@ -800,6 +914,43 @@ export interface components {
                 status?: string;
                 sponsorName: string | null;
             }[];
+        };
+        Deposit: {
+            partnerId: string;
+            receiptNumber: string;
+            /** @description The NIK masked: 4 first and 2 last digits */
+            nikMasked: string;
+            /** @description Integer rupiah */
+            amount: number;
+            /** @description YYYY-MM-DD */
+            depositedAt: string;
+            /** @description The statement it counts in */
+            period: string;
+            villageCode?: string;
+            recordedBy: string;
+            /** @description ISO 8601 instant */
+            recordedAt: string;
+        };
+        /** @description One result per deposit, in the order sent (201 whatever each result is). recorded (201): written now; replayed (200): the receipt was recorded before with the same content, nothing written; refused (409 receipt-conflict): the receipt was recorded before with another content. A list is all-or-nothing only in its validation: a body the contract refuses records nothing (422). */
+        DepositResults: {
+            recorded: number;
+            replayed: number;
+            refused: number;
+            results: ({
+                receiptNumber: string;
+                /** @enum {string} */
+                outcome: "recorded" | "replayed";
+                status: 200 | 201;
+                deposit: components["schemas"]["Deposit"];
+            } | {
+                receiptNumber: string;
+                /** @constant */
+                outcome: "refused";
+                status: number;
+                /** @description receipt-conflict */
+                code: string;
+                message: string;
+            })[];
         };
         Enrollment: {
             id: string;
@@ -1049,6 +1200,43 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Partner: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "market-manager" | "agent" | "bank-branch" | "village-cashier";
+            /** @description The region it collects in */
+            areaCode: string;
+            /** @description Its fee on what it collects, e.g. 750 = 7.5 % */
+            feeRateBasisPoints: number;
+            /** @description ISO 8601 instant */
+            createdAt: string;
+            createdBy: string;
+            totals: {
+                /** @description Integer rupiah */
+                deposited: number;
+                /** @description Integer rupiah */
+                refunded: number;
+                /** @description Paid into premiums from balances (by the roll) */
+                applied: number;
+                /** @description Collected and neither refunded nor applied */
+                held: number;
+            };
+        };
+        PartnerStatement: {
+            partnerId: string;
+            period: string;
+            feeRateBasisPoints: number;
+            /** @description Deposits dated in the period */
+            collected: number;
+            /** @description floor(collected × feeRateBasisPoints / 10 000) */
+            fee: number;
+            /** @constant */
+            rounding: "floor";
+            deposits: number;
+            /** @description Distinct workers who deposited in the period */
+            workers: number;
+        };
         Problem: {
             /** @description https://lindung.id/problems/{code} */
             type: string;
@@ -1111,6 +1299,25 @@ export interface components {
                     deadLetters?: number;
                     taskHandle?: string;
                 };
+            };
+        };
+        RefundResult: {
+            /**
+             * @description replayed: the receipt was refunded before, nothing written
+             * @enum {string}
+             */
+            outcome: "recorded" | "replayed";
+            refund: {
+                partnerId: string;
+                receiptNumber: string;
+                /** @description The NIK masked: 4 first and 2 last digits */
+                nikMasked: string;
+                /** @description Integer rupiah */
+                amount: number;
+                reason: string;
+                refundedBy: string;
+                /** @description ISO 8601 instant */
+                refundedAt: string;
             };
         };
         RegionChildList: {
@@ -1418,6 +1625,20 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "idempotency-in-progress" | "quota-exhausted" | "already-covered" | "commitment-not-active" | "period-closed";
+                };
+            };
+        };
+        /** @description Conflicts with the current state: idempotency-in-progress, receipt-conflict, balance-insufficient */
+        "idempotency-in-progress-or-receipt-conflict-or-balance-insufficient": {
+            headers: {
+                /** @description Seconds to wait before retrying */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "idempotency-in-progress" | "receipt-conflict" | "balance-insufficient";
                 };
             };
         };
@@ -2552,6 +2773,246 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkersReport"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    createPartner: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "market-manager" | "agent" | "bank-branch" | "village-cashier";
+                    /** @description idn-area-data code of a province, regency, district or village, e.g. 63.71 */
+                    areaCode: string;
+                    /** @description The fee on what it collects, e.g. 750 for 7.5 % */
+                    feeRateBasisPoints: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    getPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    recordDeposits: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The number on the receipt given to the worker; one receipt is one deposit */
+                    receiptNumber: string;
+                    nik: string;
+                    /** @description Integer rupiah, at least 1 */
+                    amount: number;
+                    /** @description The day the worker paid, YYYY-MM-DD */
+                    depositedAt: string;
+                    /** @description The worker’s village, within the partner’s area */
+                    villageCode?: string;
+                } | {
+                    deposits: {
+                        /** @description The number on the receipt given to the worker; one receipt is one deposit */
+                        receiptNumber: string;
+                        nik: string;
+                        /** @description Integer rupiah, at least 1 */
+                        amount: number;
+                        /** @description The day the worker paid, YYYY-MM-DD */
+                        depositedAt: string;
+                        /** @description The worker’s village, within the partner’s area */
+                        villageCode?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositResults"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    lookupBalance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    nik: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContributionBalance"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    refund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The number on the receipt given to the worker; one receipt is one deposit */
+                    receiptNumber: string;
+                    nik: string;
+                    /** @description Integer rupiah, at least 1 */
+                    amount: number;
+                    /** @description Why, e.g. the worker left */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundResult"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress-or-receipt-conflict-or-balance-insufficient"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    partnerStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerStatement"];
                 };
             };
             401: components["responses"]["unauthenticated"];
