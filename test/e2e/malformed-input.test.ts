@@ -33,8 +33,10 @@ const PARAMETER_SHAPES: Readonly<Record<string, RegExp>> = {
   id: /^[0-9A-HJKMNP-TV-Z]{26}(_\d{2}\.\d{2}\.\d{2}\.\d{4}_\d{4}-\d{2})?$/,
   reallocationId: /^[0-9A-HJKMNP-TV-Z]{26}$/,
   partnerId: /^[0-9A-HJKMNP-TV-Z]{26}$/,
-  code: /^\d{2}\.\d{2}\.\d{2}\.\d{4}$/,
+  // A village's code, or (for a region's target) any region's code or the national root.
+  code: /^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$/,
   period: /^\d{4}-\d{2}$/,
+  fiscalYear: /^\d{4}$/,
 };
 
 /** A request as it goes on the wire: path parameters, query, and a raw body of some content type. */

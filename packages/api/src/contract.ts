@@ -88,11 +88,13 @@ export const AUTHENTICATED_PROBLEMS: readonly string[] = [
  * What every POST may answer besides: its `Idempotency-Key` still running (409 with `Retry-After`) or reused
  * with another body (422), a body of the wrong type or too large.
  */
+/** What any route that reads a body may answer before reading it: a body too large, or not JSON. */
+export const BODY_PROBLEMS: readonly string[] = ['unsupported-media-type', 'payload-too-large'];
+
 export const POST_PROBLEMS: readonly string[] = [
   'idempotency-in-progress',
   'idempotency-key-reused',
-  'unsupported-media-type',
-  'payload-too-large',
+  ...BODY_PROBLEMS,
 ];
 
 /**

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import {
   AUTHENTICATED_PROBLEMS,
   type OperationContract,
+  BODY_PROBLEMS,
   operationContracts,
   POST_PROBLEMS,
   PROBLEM_STATUS,
@@ -58,6 +59,7 @@ export const problemCodesOf = (route: RouteDefinition): Map<number, string[]> =>
   const codes = new Set([
     ...(route.auth === 'jwt' ? AUTHENTICATED_PROBLEMS : ['internal-error']),
     ...(route.method === 'POST' ? POST_PROBLEMS : []),
+    ...(route.method === 'PUT' || route.method === 'PATCH' ? BODY_PROBLEMS : []),
     ...(contractOf(route).problems ?? []),
   ]);
   const byStatus = new Map<number, string[]>();
