@@ -21,6 +21,8 @@ export const roleDescriptions: Readonly<Record<Role, string>> = {
   billing: 'BPJS billing: reads invoices',
   auditor: 'Reads commitments, enrollments, invoices and reports',
   collector: 'Records deposits, refunds and reads statements of the collection partner in custom:partnerId',
+  'regional-office':
+    'BPJS regional office: reads every sponsor’s coverage, budgets and targets in the regions of custom:regionCodes',
 };
 
 /** Steady rate and burst per second for the whole API; bulk enrollment sends many rows per request. */
@@ -94,6 +96,7 @@ export class Api extends Construct {
         sponsorId: new cognito.StringAttribute({ mutable: true, minLen: 1, maxLen: 64 }),
         villageCodes: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }),
         partnerId: new cognito.StringAttribute({ mutable: true, minLen: 1, maxLen: 64 }),
+        regionCodes: new cognito.StringAttribute({ mutable: true, maxLen: 512 }),
       },
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
@@ -142,7 +145,7 @@ export class Api extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes('sponsorId', 'villageCodes', 'partnerId'),
+        .withCustomAttributes('sponsorId', 'villageCodes', 'partnerId', 'regionCodes'),
       // The scope attributes decide what a user may touch: only an administrator may write them.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });

@@ -8,7 +8,7 @@ import { type CliIo, EXIT_CODES, run } from '@lindung/cli';
 import { childrenOf, villagesOf } from '@lindung/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, caller } from '../support/api-client.js';
-import { localStack } from '../support/local-stack.js';
+import { eventually, localStack } from '../support/local-stack.js';
 import { reportsOf } from '../support/report-world.js';
 
 const stack = localStack();
@@ -178,6 +178,55 @@ describe('the coverage planner', () => {
     expect(unknown.status).toBe(422);
     expect(badShare.status).toBe(422);
     expect((await admin.get('/v1/regions/16/targets/2027')).body.target).toMatchObject({ percent: 50 });
+  });
+
+  it('shows a BPJS regional office the regions it oversees, every sponsor side by side, and nothing else', async () => {
+    // Prepare: South Sumatra's regency of Ogan Komering Ulu pays for its own officials; the office oversees 16.
+    const admin = await caller(stack, { roles: ['admin'] });
+    const regency = await admin.post('/v1/sponsors', {
+      name: 'Kabupaten Ogan Komering Ulu',
+      kind: 'regency',
+      regionCode: '16.01',
+    });
+    const officer = await caller(stack, { roles: ['sponsor-officer'], sponsorId: regency.body.id });
+    const approver = await caller(stack, { roles: ['sponsor-approver'], sponsorId: regency.body.id });
+    const village = villagesOf('16.01')[0]?.code ?? '';
+    const draft = await officer.post('/v1/commitments', {
+      sponsorId: regency.body.id,
+      fiscalYear: 2027,
+      budget: { kind: 'fixed', amount: 10_000_000 },
+      benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
+      allocation: { method: 'equal', villages: [village] },
+    });
+    expect((await approver.post(`/v1/commitments/${draft.body.id}/approve`, {})).status).toBe(200);
+    const office = await caller(stack, {
+      roles: ['regional-office'],
+      regionCodes: ['16'],
+      sub: 'bpjs-sumbagsel',
+    });
+
+    // Act
+    const coverage = await eventually(
+      async () => {
+        const answer = await office.get('/v1/reports/coverage?fiscalYear=2027');
+        return answer.body.commitments?.length > 0 ? answer : undefined;
+      },
+      { what: 'the regency’s commitment in the reports' },
+    );
+    const target = await office.get('/v1/regions/16/targets/2027');
+    const plan = await office.get('/v1/reports/plan?region=16.01&fiscalYear=2027&targetWorkers=10');
+    const elsewhere = await office.get('/v1/reports/coverage?region=15&fiscalYear=2027');
+    const national = await office.get('/v1/reports/coverage?region=ID&fiscalYear=2027');
+    const setting = await put(office, '/v1/regions/16/targets/2027', { workers: 1 });
+
+    // Assess
+    expect(coverage.body.region).toMatchObject({ code: '16', target: 468_500 });
+    expect(coverage.body.commitments).toEqual([
+      expect.objectContaining({ commitmentId: draft.body.id, sponsorName: 'Kabupaten Ogan Komering Ulu' }),
+    ]);
+    expect(target.status).toBe(200);
+    expect(plan.status).toBe(200);
+    expect([elsewhere.status, national.status, setting.status]).toEqual([403, 403, 403]);
   });
 
   it('sets and shows a target with `lindung targets`', async () => {

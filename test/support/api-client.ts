@@ -85,7 +85,14 @@ const callerWith = (stack: ProvidedLocalStack, token: string | undefined): Calle
 /** A caller signed in with a token the local stack mints for these claims. */
 export const caller = async (
   stack: ProvidedLocalStack,
-  claims: { roles: string[]; sponsorId?: string; villageCodes?: string[]; partnerId?: string; sub?: string },
+  claims: {
+    roles: string[];
+    sponsorId?: string;
+    villageCodes?: string[];
+    partnerId?: string;
+    regionCodes?: string[];
+    sub?: string;
+  },
 ): Promise<Caller> => {
   const minted = await fetch(`${stack.httpUrl}/local/tokens`, {
     method: 'POST',

@@ -259,8 +259,13 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     body: redriveBody,
   },
   coverageReport: {
-    allowed: REPORT_READERS,
-    request: (w, role) => ({ query: sponsorOrVillage(w, role, 'sponsorId', 'region') }),
+    allowed: { ...REPORT_READERS, 'regional-office': 'own' },
+    request: (w, role) => ({
+      query:
+        role === 'regional-office'
+          ? { region: w.own.village.slice(0, 5) }
+          : sponsorOrVillage(w, role, 'sponsorId', 'region'),
+    }),
     query: coverageQuery,
   },
   budgetReport: {
@@ -270,16 +275,25 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
   },
   setTarget: {
     allowed: { admin: 'any', 'sponsor-officer': 'own' },
-    request: (w) => ({ params: { code: '15.01', fiscalYear: String(w.year) }, body: { percent: '50' } }),
+    request: (w) => ({
+      params: { code: w.own.village.slice(0, 5), fiscalYear: String(w.year) },
+      body: { percent: '50' },
+    }),
     body: setTargetBody,
   },
   getTarget: {
-    allowed: SPONSOR_READERS,
-    request: (w) => ({ params: { code: '15.01', fiscalYear: String(w.year) } }),
+    allowed: { ...SPONSOR_READERS, 'regional-office': 'own' },
+    request: (w) => ({ params: { code: w.own.village.slice(0, 5), fiscalYear: String(w.year) } }),
   },
   planReport: {
-    allowed: SPONSOR_READERS,
-    request: (w) => ({ query: { region: '15', targetWorkers: '100', sponsorId: w.own.sponsorId } }),
+    allowed: { ...SPONSOR_READERS, 'regional-office': 'own' },
+    request: (w, role) => ({
+      query: {
+        region: w.own.village.slice(0, 5),
+        targetWorkers: '100',
+        ...(role !== 'regional-office' && { sponsorId: w.own.sponsorId }),
+      },
+    }),
     query: planQuery,
   },
   reportWorkers: {
@@ -392,6 +406,8 @@ export const callerIn = (
     sponsorId: side.sponsorId,
     villageCodes: [side.village],
     partnerId: side.partnerId,
+    // A BPJS regional office over the own side's regency, or over another province.
+    regionCodes: [scope === 'own' ? world.own.village.slice(0, 5) : '16'],
     sub: subOf(world.year, role, scope),
   });
 };

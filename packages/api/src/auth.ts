@@ -14,6 +14,7 @@ export const ROLES = [
   'billing',
   'auditor',
   'collector',
+  'regional-office',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -24,6 +25,8 @@ export interface Principal {
   readonly villageCodes: readonly string[];
   /** The collection partner a collector records deposits for. */
   readonly partnerId?: string;
+  /** The provinces (or regencies) a BPJS regional office oversees. */
+  readonly regionCodes?: readonly string[];
 }
 
 /** Reads a claim that may be an array, `[a b]`, a JSON array or a comma-separated string. */
@@ -63,6 +66,7 @@ export const principalOf = (event: APIGatewayProxyEventV2): Principal => {
     ...(typeof sponsorId === 'string' && sponsorId && { sponsorId }),
     ...(typeof partnerId === 'string' && partnerId && { partnerId }),
     villageCodes: [...claimList(claims.villageCodes), ...claimList(claims['custom:villageCodes'])],
+    regionCodes: [...claimList(claims.regionCodes), ...claimList(claims['custom:regionCodes'])],
   };
 };
 
@@ -71,9 +75,11 @@ export interface Scope {
   readonly sponsorId?: string;
   readonly villageCode?: string;
   readonly partnerId?: string;
+  /** The region a report or target is of (`ID` for the whole country). */
+  readonly regionCode?: string;
 }
 
-type Rule = 'any' | 'own-sponsor' | 'own-village' | 'own-partner';
+type Rule = 'any' | 'own-sponsor' | 'own-village' | 'own-partner' | 'own-region';
 export type Policy = { readonly [R in Role]?: Rule };
 
 const SPONSOR_READERS: Policy = {
@@ -113,6 +119,7 @@ export const POLICIES = {
     billing: 'any',
     auditor: 'any',
     collector: 'any',
+    'regional-office': 'any',
   },
   getCommitment: SPONSOR_READERS,
   listAllocations: SPONSOR_READERS,
@@ -133,7 +140,8 @@ export const POLICIES = {
   getInvoice: INVOICE_READERS,
   rollPeriod: { admin: 'any' },
   operations: { admin: 'any' },
-  coverageReport: REPORT_READERS,
+  /** A BPJS regional office reads every sponsor's figures of the regions it oversees. */
+  coverageReport: { ...REPORT_READERS, 'regional-office': 'own-region' },
   budgetReport: SPONSOR_READERS,
   reportWorkers: REPORT_READERS,
   createPartner: { admin: 'any' },
@@ -145,9 +153,9 @@ export const POLICIES = {
   partnerStatement: { admin: 'any', auditor: 'any', collector: 'own-partner' },
   /** A sponsor's officer sets targets within its sponsor's region (the use case checks the region). */
   setTarget: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
-  getTarget: { ...SPONSOR_READERS },
-  /** A planning question on a region: who plans budgets, and who audits them. */
-  planReport: { ...SPONSOR_READERS },
+  getTarget: { ...SPONSOR_READERS, 'regional-office': 'own-region' },
+  /** A planning question on a region: who plans budgets, who audits them, and BPJS's regional offices. */
+  planReport: { ...SPONSOR_READERS, 'regional-office': 'own-region' },
 } as const satisfies Record<string, Policy>;
 
 export type Operation = keyof typeof POLICIES;
@@ -162,6 +170,13 @@ const allows = (principal: Principal, rule: Rule, scope: Scope): boolean => {
       return scope.villageCode !== undefined && principal.villageCodes.includes(scope.villageCode);
     case 'own-partner':
       return principal.partnerId !== undefined && principal.partnerId === scope.partnerId;
+    case 'own-region': {
+      const code = scope.regionCode;
+      return (
+        code !== undefined &&
+        (principal.regionCodes ?? []).some((region) => code === region || code.startsWith(`${region}.`))
+      );
+    }
   }
 };
 

@@ -6,8 +6,8 @@
 import * as z from 'zod';
 import {
   AUTHENTICATED_PROBLEMS,
-  type OperationContract,
   BODY_PROBLEMS,
+  type OperationContract,
   operationContracts,
   POST_PROBLEMS,
   PROBLEM_STATUS,

@@ -85,7 +85,7 @@ const nameOf = (code: string) => (code === NATIONAL ? 'Indonesia' : (findRegion(
 export const planReport = async (services: ReportServices, principal: Principal, query: PlanQuery) => {
   const isSponsorUser = SPONSOR_ROLES.some((role) => principal.roles.has(role));
   const sponsorId = query.sponsorId ?? (isSponsorUser ? principal.sponsorId : undefined);
-  authorize(principal, 'planReport', sponsorId ? { sponsorId } : {});
+  authorize(principal, 'planReport', { ...(sponsorId && { sponsorId }), regionCode: query.region });
   if (query.region !== NATIONAL && !findRegion(query.region)) {
     throw ValidationError.forField('region', `no region ${query.region}`);
   }

@@ -134,12 +134,14 @@ export const coverageReport = async (
 ) => {
   const isSponsorUser = SPONSOR_ROLES.some((role) => principal.roles.has(role));
   const sponsorId = query.sponsorId ?? (isSponsorUser ? principal.sponsorId : undefined);
-  let code = query.region;
+  const regional = principal.roles.has('regional-office') ? principal.regionCodes?.[0] : undefined;
+  let code = query.region ?? regional;
   if (code === undefined && !sponsorId && principal.villageCodes.length > 0) code = principal.villageCodes[0];
   const villageCode = code && code !== NATIONAL && reportLevelOf(code) === 'village' ? code : undefined;
   authorize(principal, 'coverageReport', {
     ...(sponsorId && { sponsorId }),
     ...(villageCode && { villageCode }),
+    ...(code && { regionCode: code }),
   });
   if (code === undefined) {
     code = (sponsorId && (await services.commitments.getSponsor(sponsorId))?.regionCode) || NATIONAL;
@@ -153,17 +155,27 @@ export const coverageReport = async (
       ? services.reports.villages(scope, code)
       : services.reports.children(scope, code),
   ]);
-  // Who may see the region's figures may see its commitments, except an operator (who sees only a village).
-  const seesCommitments =
-    sponsorId !== undefined || principal.roles.has('auditor') || principal.roles.has('admin');
-  const commitments = seesCommitments ? await services.reports.commitments(fiscalYear, sponsorId) : [];
-  const sponsorNames = new Map(
+  // Who may see the region's figures may see its commitments, except an operator (who sees only a village);
+  // a regional office sees those of the sponsors within the region, side by side.
+  const nationwide = principal.roles.has('auditor') || principal.roles.has('admin');
+  const seesCommitments = sponsorId !== undefined || nationwide || regional !== undefined;
+  const reported = seesCommitments ? await services.reports.commitments(fiscalYear, sponsorId) : [];
+  const sponsors = new Map(
     await Promise.all(
-      [...new Set(commitments.map((c) => c.sponsorId))]
-        .slice(0, 50)
-        .map(async (sid) => [sid, (await services.commitments.getSponsor(sid))?.name] as const),
+      [...new Set(reported.map((c) => c.sponsorId))]
+        .slice(0, nationwide ? 50 : 500)
+        .map(async (sid) => [sid, await services.commitments.getSponsor(sid)] as const),
     ),
   );
+  // A sponsor of the region, of a region within it, or of one around it (a province over a regency's view).
+  const overlaps = (sid: string) => {
+    const a = sponsors.get(sid)?.regionCode;
+    const b = code ?? NATIONAL;
+    return a !== undefined && (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`));
+  };
+  const commitments =
+    sponsorId !== undefined || nationwide ? reported : reported.filter((c) => overlaps(c.sponsorId));
+  const sponsorNames = new Map([...sponsors].map(([sid, sponsor]) => [sid, sponsor?.name]));
   const regions = [node, ...children].filter((r) => r.level !== 'commitment').map((r) => r.code);
   const measure: Measure = {
     goals: await services.reports.goals(fiscalYear, regions),

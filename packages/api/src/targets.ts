@@ -14,7 +14,7 @@ import {
 } from '@lindung/core';
 import { type CoverageGoal, goalWorkers, NATIONAL, type StoredGoal, yearScope } from '@lindung/store';
 import * as z from 'zod/mini';
-import { authorize, type Principal } from './auth.js';
+import { authorize, type Principal, type Role } from './auth.js';
 import type { ReportServices } from './reports.js';
 
 export const targetParams = z.strictObject({
@@ -47,7 +47,7 @@ const goalOfBody = (body: SetTargetBody): CoverageGoal =>
 /** A region must exist; a sponsor's officer may only touch regions within its sponsor's region. */
 const checkRegion = async (services: ReportServices, principal: Principal, code: string) => {
   if (code !== NATIONAL && !findRegion(code)) throw ValidationError.forField('code', `no region ${code}`);
-  if (principal.roles.has('admin') || principal.roles.has('auditor')) return;
+  if (['admin', 'auditor', 'regional-office'].some((role) => principal.roles.has(role as Role))) return;
   const sponsor = principal.sponsorId
     ? await services.commitments.getSponsor(principal.sponsorId)
     : undefined;
@@ -106,7 +106,10 @@ export const setTarget = async (
 
 /** A region's coverage target for a fiscal year. */
 export const getTarget = async (services: ReportServices, principal: Principal, params: TargetParams) => {
-  authorize(principal, 'getTarget', principal.sponsorId ? { sponsorId: principal.sponsorId } : {});
+  authorize(principal, 'getTarget', {
+    ...(principal.sponsorId && { sponsorId: principal.sponsorId }),
+    regionCode: params.code,
+  });
   await checkRegion(services, principal, params.code);
   return targetAnswer(services, params.code, params.fiscalYear);
 };

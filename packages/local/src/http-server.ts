@@ -58,6 +58,7 @@ const tokenRequestSchema = z.object({
   sponsorId: z.string().min(1).optional(),
   villageCodes: z.array(z.string().min(1)).optional(),
   partnerId: z.string().min(1).optional(),
+  regionCodes: z.array(z.string().min(1)).optional(),
   sub: z.string().min(1).optional(),
   name: z.string().min(1).optional(),
 });
@@ -193,7 +194,7 @@ export const startHttpServer = async (options: LocalHttpOptions): Promise<Server
           res,
           422,
           'validation-failed',
-          'Expected { roles: string[], sponsorId?, villageCodes?, partnerId? }',
+          'Expected { roles: string[], sponsorId?, villageCodes?, partnerId?, regionCodes? }',
         );
       }
       const token = await options.tokens.issue(parsed);

@@ -40,7 +40,7 @@ Sign in as a demo user: ask for a token (it expires in 12 h), then send it as a 
     -d '{"roles":["auditor"]}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
   curl -H "Authorization: Bearer $TOKEN" ${stack.httpUrl}/v1/reports/coverage
 The README's "Your first hour" goes on from there to a paid invoice; \`npm start -- --demo\` seeds a sample.
-Roles: admin, sponsor-officer, sponsor-approver, village-operator (with "villageCodes"), billing, auditor, collector (with "partnerId").
+Roles: admin, sponsor-officer, sponsor-approver, village-operator (with "villageCodes"), billing, auditor, collector (with "partnerId"), regional-office (with "regionCodes").
 
 Press Ctrl-C to stop.
 `;

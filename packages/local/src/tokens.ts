@@ -16,6 +16,8 @@ export interface TokenRequest {
   readonly villageCodes?: readonly string[];
   /** The collection partner of a collector. */
   readonly partnerId?: string;
+  /** The regions of a BPJS regional office. */
+  readonly regionCodes?: readonly string[];
   readonly sub?: string;
   readonly name?: string;
 }
@@ -46,6 +48,7 @@ export const localTokenIssuer = (key: Uint8Array): LocalTokenIssuer => ({
       ...(request.sponsorId && { sponsorId: request.sponsorId }),
       ...(request.villageCodes && { villageCodes: [...request.villageCodes] }),
       ...(request.partnerId && { partnerId: request.partnerId }),
+      ...(request.regionCodes && { regionCodes: [...request.regionCodes] }),
       ...(request.name && { name: request.name }),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
