@@ -10,6 +10,7 @@ import {
   fiscalYearPeriods,
   forecastCoverage,
   MANDATORY_PROGRAMS,
+  mapConcurrently,
   villageCode as parseVillageCode,
   periodAt,
   periodOf,
@@ -160,11 +161,13 @@ export const coverageReport = async (
   const nationwide = principal.roles.has('auditor') || principal.roles.has('admin');
   const seesCommitments = sponsorId !== undefined || nationwide || regional !== undefined;
   const reported = seesCommitments ? await services.reports.commitments(fiscalYear, sponsorId) : [];
+  // Names for the first 50 sponsors nationwide; a regional office needs every sponsor's region to filter.
+  const sponsorIds = [...new Set(reported.map((c) => c.sponsorId))];
   const sponsors = new Map(
-    await Promise.all(
-      [...new Set(reported.map((c) => c.sponsorId))]
-        .slice(0, nationwide ? 50 : 500)
-        .map(async (sid) => [sid, await services.commitments.getSponsor(sid)] as const),
+    await mapConcurrently(
+      sponsorId !== undefined || nationwide ? sponsorIds.slice(0, 50) : sponsorIds,
+      16,
+      async (sid) => [sid, await services.commitments.getSponsor(sid)] as const,
     ),
   );
   // A sponsor of the region, of a region within it, or of one around it (a province over a regency's view).
