@@ -11,8 +11,10 @@ import { commitmentDraft, type SponsorStaff, sponsorWithStaff } from '../support
 
 const stack = localStack();
 const VILLAGE = '15.02.01.2001';
+/** A NIK of Merangin born in 1990 (37 in 2027), serial `serial` in a range no other test uses. */
+const worker = (serial: number) => nikIn('150201', 7_000 + serial);
 /** A NIK of someone born on 1 January 1977 (50 in 2027) in Merangin. */
-const fiftyYearOld = (serial: number) => `15020101017${7}${String(serial).padStart(4, '0')}`;
+const fiftyYearOld = (serial: number) => `150201010177${String(7_000 + serial).padStart(4, '0')}`;
 
 const MERANGIN = { name: 'Kabupaten Merangin', kind: 'regency', regionCode: '15.02' } as const;
 
@@ -44,9 +46,9 @@ describe('eligibility rules of a commitment', () => {
       });
 
     // Act
-    const rtHead = await enroll(nikIn('150201', 1), 'rt-rw');
-    const fisher = await enroll(nikIn('150201', 2), 'fisher');
-    const unnamed = await enroll(nikIn('150201', 3));
+    const rtHead = await enroll(worker(1), 'rt-rw');
+    const fisher = await enroll(worker(2), 'fisher');
+    const unnamed = await enroll(worker(3));
     const older = await enroll(fiftyYearOld(4), 'village-official');
 
     // Assess
@@ -69,10 +71,10 @@ describe('eligibility rules of a commitment', () => {
     const { commitmentId, operator } = await rulesCommitment();
     const csv = [
       'nik,name,segment,startPeriod',
-      `${nikIn('150201', 11)},Ani,village-official,2027-02`,
-      `${nikIn('150201', 12)},Budi,farmer,2027-02`,
+      `${worker(11)},Ani,village-official,2027-02`,
+      `${worker(12)},Budi,farmer,2027-02`,
       `${fiftyYearOld(13)},Citra,rt-rw,2027-02`,
-      `${nikIn('150201', 14)},Dedi,rt-rw,2027-02`,
+      `${worker(14)},Dedi,rt-rw,2027-02`,
     ].join('\n');
 
     // Act
