@@ -170,6 +170,26 @@ describe('the dashboard', () => {
     await page.close();
   });
 
+  it('shows a BPJS regional office its province with every sponsor side by side, read-only', async () => {
+    // Prepare
+    const page = await open();
+
+    // Act
+    await page.locator('button[data-role="regional-office"]').first().click();
+
+    // Assess
+    await expect.poll(() => page.getByTestId('region-title').textContent()).toContain('Jambi');
+    await page.getByTestId('sponsor-table').waitFor();
+    expect(await page.locator('[data-testid=sponsor-table] tbody td').first().textContent()).toBe(
+      'Provinsi Jambi',
+    );
+    expect(await page.getByTestId('total-target').textContent()).toBe(count(10 * villages.length, 'id'));
+    expect(await page.getByTestId('save-target').count()).toBe(0);
+    expect(await page.getByTestId('nav-villages').count()).toBe(0);
+    await shot(page, 'regional-office');
+    await page.close();
+  });
+
   it('shows a village operator only their own village', async () => {
     // Prepare
     const page = await open();

@@ -58,7 +58,7 @@ const parseRoute = (hash: string): Route => {
 };
 
 /** What a signed-in person works in: one village's desk, billing's invoices, or a sponsor's or auditor's office. */
-type Workspace = 'village' | 'billing' | 'office';
+type Workspace = 'village' | 'billing' | 'office' | 'region';
 
 const isSponsorStaff = (session: Session) =>
   session.claims.roles.includes('sponsor-officer') || session.claims.roles.includes('sponsor-approver');
@@ -66,6 +66,9 @@ const isSponsorStaff = (session: Session) =>
 const workspaceOf = (session: Session): Workspace => {
   if (isOperator(session)) return 'village';
   const { roles } = session.claims;
+  if (roles.includes('regional-office') && !roles.includes('auditor') && !isSponsorStaff(session)) {
+    return 'region';
+  }
   return roles.includes('billing') && !roles.includes('auditor') && !isSponsorStaff(session)
     ? 'billing'
     : 'office';
@@ -87,6 +90,7 @@ const MENUS: Record<Workspace, (session: Session) => MenuItem[]> = {
     { href: '#/invoices', key: 'invoices', pages: ['invoices'] },
   ],
   billing: () => [{ href: '#/invoices', key: 'invoices', pages: ['invoices'] }],
+  region: () => [{ href: '#/', key: 'overview', pages: ['overview'] }],
   office: (session) => [
     { href: '#/', key: 'overview', pages: ['overview'] },
     { href: '#/villages', key: 'villages', pages: ['villages', 'village'] },

@@ -12,6 +12,8 @@ export interface Claims {
   readonly roles: readonly string[];
   readonly sponsorId?: string;
   readonly villageCodes: readonly string[];
+  /** The regions of a BPJS regional office. */
+  readonly regionCodes?: readonly string[];
   readonly name?: string;
 }
 

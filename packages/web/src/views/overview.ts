@@ -267,6 +267,24 @@ const TargetPanel = ({
   </section>`;
 };
 
+/** A BPJS regional office's view of the sponsors of its region: each commitment of the year, side by side. */
+const SponsorsPanel = ({ lang, commitments }: { lang: Lang; commitments: CommitmentSummary[] }) => html`
+  <section class="card">
+    <h2>${t(lang, 'sponsorsSideBySide')}</h2>
+    <div class="table-wrap"><table data-testid="sponsor-table">
+      <thead><tr><th>${t(lang, 'sponsor')}</th><th>${t(lang, 'fiscalYear')}</th><th class="num">${t(lang, 'committed')}</th></tr></thead>
+      <tbody>
+        ${commitments.map(
+          (c) => html`<tr data-id=${c.commitmentId}>
+            <td>${c.sponsorName ?? c.sponsorId}</td>
+            <td>${c.fiscalYear}</td>
+            <td class="num">${rupiah(c.committed || c.budget)}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table></div>
+  </section>`;
+
 /** The fiscal year and sponsor a report was of, for the reports below it. */
 export const scopeQuery = (coverage: Coverage): CoverageQuery => ({
   fiscalYear: coverage.fiscalYear,
@@ -274,7 +292,8 @@ export const scopeQuery = (coverage: Coverage): CoverageQuery => ({
 });
 
 export const Overview = () => {
-  const { lang } = useApp();
+  const { lang, session } = useApp();
+  const regional = session.claims.roles.includes('regional-office');
   const coverage = useCoverage({});
   if (!coverage.data) return html`<${Loading} lang=${lang} error=${coverage.error} />`;
   const data = coverage.data;
@@ -292,6 +311,10 @@ export const Overview = () => {
           )}
         </ul>
       </section>
-      <${BudgetPanel} lang=${lang} commitments=${data.commitments} />
+      ${
+        regional
+          ? html`<${SponsorsPanel} lang=${lang} commitments=${data.commitments} />`
+          : html`<${BudgetPanel} lang=${lang} commitments=${data.commitments} />`
+      }
     </div>`;
 };

@@ -9,7 +9,14 @@ import { html } from './shared.js';
 
 interface DemoUser {
   label: string;
-  claims: { roles: string[]; sponsorId?: string; villageCodes?: string[]; sub: string; name: string };
+  claims: {
+    roles: string[];
+    sponsorId?: string;
+    villageCodes?: string[];
+    regionCodes?: string[];
+    sub: string;
+    name: string;
+  };
 }
 
 /** Sign-in through the user pool's hosted UI (on AWS), or why it cannot happen. */
@@ -86,6 +93,16 @@ export const SignIn = ({ lang, onSession }: { lang: Lang; onSession: (s: Session
       }
       const province = top.children.find((c) => c.quotas > 0)?.code;
       if (province) {
+        const provinceName = top.children.find((c) => c.code === province)?.name ?? province;
+        found.push({
+          label: `${t(lang, 'regionalOffice')} — ${provinceName}`,
+          claims: {
+            roles: ['regional-office'],
+            regionCodes: [province],
+            sub: `demo-regional-${province}`,
+            name: `BPJS ${provinceName}`,
+          },
+        });
         const villages = await send(
           api.GET('/v1/reports/coverage', {
             params: { query: { region: province, children: 'villages', fiscalYear: top.fiscalYear } },
