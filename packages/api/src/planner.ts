@@ -23,6 +23,7 @@ import * as z from 'zod/mini';
 import { authorize, type Principal } from './auth.js';
 import type { ReportServices } from './reports.js';
 import { queryInteger } from './schemas.js';
+import { regionNameOf } from './targets.js';
 
 const WORKERS_MAX = 300_000_000;
 
@@ -79,8 +80,6 @@ const targetOf = (query: PlanQuery): CoverageTarget => {
   };
 };
 
-const nameOf = (code: string) => (code === NATIONAL ? 'Indonesia' : (findRegion(code)?.name ?? code));
-
 /** The way to a region's target: gap, yearly cost, and the split over its child regions. */
 export const planReport = async (services: ReportServices, principal: Principal, query: PlanQuery) => {
   const isSponsorUser = SPONSOR_ROLES.some((role) => principal.roles.has(role));
@@ -111,7 +110,7 @@ export const planReport = async (services: ReportServices, principal: Principal,
   const plan = planCoverage(target, covered, annualPremium(benefit, fiscalYear), regions);
   return {
     fiscalYear,
-    region: { code: query.region, name: nameOf(query.region), vulnerableWorkers: node.target },
+    region: { code: query.region, name: regionNameOf(query.region), vulnerableWorkers: node.target },
     ...(sponsorId && { sponsorId }),
     benefit,
     targetPercent: target.kind === 'percent' ? target.share / 100 : null,
@@ -122,6 +121,6 @@ export const planReport = async (services: ReportServices, principal: Principal,
     gap: plan.gap,
     costPerWorker: plan.costPerWorker,
     cost: plan.cost,
-    regions: plan.regions.map((region) => ({ ...region, name: nameOf(region.code) })),
+    regions: plan.regions.map((region) => ({ ...region, name: regionNameOf(region.code) })),
   };
 };

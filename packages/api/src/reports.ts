@@ -6,7 +6,6 @@
 import {
   annualPremium,
   benefitPackage,
-  findRegion,
   fiscalYearPeriods,
   forecastCoverage,
   MANDATORY_PROGRAMS,
@@ -34,7 +33,7 @@ import {
 import * as z from 'zod/mini';
 import { authorize, type Principal } from './auth.js';
 import { queryInteger } from './schemas.js';
-import { targetSetOf } from './targets.js';
+import { regionNameOf, targetSetOf } from './targets.js';
 
 export interface ReportServices {
   readonly reports: ReportsRepository;
@@ -80,11 +79,8 @@ const SPONSOR_ROLES = ['sponsor-officer', 'sponsor-approver'] as const;
 const coveragePercent = (covered: number, target: number) =>
   target > 0 ? Math.round((covered * 1000) / target) / 10 : null;
 
-const regionName = (code: string, level: RegionFigures['level']) => {
-  if (level === 'commitment') return code;
-  if (code === NATIONAL) return 'Indonesia';
-  return findRegion(code)?.name ?? code;
-};
+const regionName = (code: string, level: RegionFigures['level']) =>
+  level === 'commitment' ? code : regionNameOf(code);
 
 /** What the coverage report measures a region by: the targets set for the year, and a year's premium. */
 interface Measure {

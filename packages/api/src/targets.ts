@@ -62,6 +62,10 @@ const checkRegion = async (services: ReportServices, principal: Principal, code:
   }
 };
 
+/** A region's name as the API shows it: `Indonesia` for the national root, else the region data's name. */
+export const regionNameOf = (code: string): string =>
+  code === NATIONAL ? 'Indonesia' : (findRegion(code)?.name ?? code);
+
 /** A region's target for a year as the API shows it: as set, its vulnerable workers, the workers it asks. */
 const targetAnswer = async (services: ReportServices, code: string, fiscalYear: number) => {
   const [goals, vulnerable] = await Promise.all([
@@ -71,7 +75,7 @@ const targetAnswer = async (services: ReportServices, code: string, fiscalYear: 
   const goal = goals.get(code);
   return {
     code,
-    name: code === NATIONAL ? 'Indonesia' : (findRegion(code)?.name ?? code),
+    name: regionNameOf(code),
     fiscalYear,
     target: goal ? targetSetOf(goal) : null,
     vulnerableWorkers: vulnerable.target,

@@ -3,14 +3,14 @@
  * cashiers record workers' contribution deposits and earn a fee on what they collect. Pure arithmetic and the
  * vocabulary; the store keeps the deposits and balances.
  */
-import { ValidationError } from './errors.js';
+import { basisPoints, FULL_SHARE, percentOf, rupiah } from './money.js';
 
 /** The kinds of collection partner (DOMAIN.md, "Payers and collection"). */
 export const PARTNER_KINDS = ['market-manager', 'agent', 'bank-branch', 'village-cashier'] as const;
 export type PartnerKind = (typeof PARTNER_KINDS)[number];
 
-/** 10 000 basis points make 100 %. */
-export const BASIS_POINTS_PER_WHOLE = 10_000;
+/** 10 000 basis points make 100 % (money.ts's `FULL_SHARE`). */
+export const BASIS_POINTS_PER_WHOLE = FULL_SHARE;
 
 /** The most deposits one request may carry: a phone sends a day's list. */
 export const MAX_DEPOSITS_PER_REQUEST = 100;
@@ -19,28 +19,11 @@ export const MAX_DEPOSITS_PER_REQUEST = 100;
 export const PERISAI_FEE_BASIS_POINTS = 750;
 
 /**
- * A partner's fee on what it collected: `collected × rate / 10 000`, rounded down to the whole rupiah
- * (the partner is never paid a fraction it did not earn). Integer arithmetic only: `BigInt` keeps the
- * product exact for any safe-integer collection.
+ * A partner's fee on what it collected: `collected × rate / 10 000`, rounded down to the whole rupiah (the
+ * partner is never paid a fraction it did not earn): money.ts's `percentOf`, exact in bigint.
  */
 export function partnerFee(collected: number, feeRateBasisPoints: number): number {
-  if (!Number.isSafeInteger(collected) || collected < 0) {
-    throw ValidationError.forField(
-      'collected',
-      `must be a whole, non-negative rupiah amount, got ${collected}`,
-    );
-  }
-  if (
-    !Number.isInteger(feeRateBasisPoints) ||
-    feeRateBasisPoints < 0 ||
-    feeRateBasisPoints > BASIS_POINTS_PER_WHOLE
-  ) {
-    throw ValidationError.forField(
-      'feeRateBasisPoints',
-      `must be a whole number of basis points from 0 to ${BASIS_POINTS_PER_WHOLE}, got ${feeRateBasisPoints}`,
-    );
-  }
-  return Number((BigInt(collected) * BigInt(feeRateBasisPoints)) / BigInt(BASIS_POINTS_PER_WHOLE));
+  return percentOf(rupiah(collected, 'collected'), basisPoints(feeRateBasisPoints, 'feeRateBasisPoints'));
 }
 
 /**
