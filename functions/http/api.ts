@@ -16,6 +16,8 @@ import {
   coverageQuery,
   coverageReport,
   createImport,
+  createIncentive,
+  createIncentiveBody,
   createPartner,
   createPartnerBody,
   createSponsor,
@@ -25,25 +27,30 @@ import {
   draftCommitmentBody,
   enroll,
   enrollBody,
+  evaluateIncentive,
   exactlyOncePerKey,
   getCommitment,
   getImport,
+  getIncentive,
   getInvoice,
   getPartner,
   getTarget,
   healthRoute,
   IDEMPOTENCY_RECORD_ACTION,
   type ImportServices,
+  type IncentiveServices,
   importEnrollmentsRequest,
   importJobPath,
   importRequestFromCsv,
   importResultsQuery,
+  incentiveDeps,
   invoiceQuery,
   json,
   listAllocations,
   listInvoices,
   listReallocations,
   listSponsorCommitments,
+  listSponsorIncentives,
   listVillageEnrollments,
   lookupBalance,
   openApiDocumentText,
@@ -89,10 +96,11 @@ import {
   withdrawReallocation,
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
-import { rollPeriod, unansweredInvoices, unrolledVillages } from '@lindung/roll';
+import { evaluateDueIncentives, rollPeriod, unansweredInvoices, unrolledVillages } from '@lindung/roll';
 import {
   DepositRepository,
   ImportJobRepository,
+  IncentiveRepository,
   idempotencyTable,
   ReallocationRepository,
   ReportsRepository,
@@ -118,17 +126,30 @@ import {
   sendRenewalWork,
 } from '../shared/renewal.js';
 
-const services: Services & BillingServices & ReportServices & ImportServices & DepositServices = {
+const reports = new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable));
+const incentives = new IncentiveRepository(db, ledgerTableName);
+
+const services: Services &
+  BillingServices &
+  ReportServices &
+  ImportServices &
+  DepositServices &
+  IncentiveServices = {
   deposits: new DepositRepository(db, ledgerTableName),
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
   commitments,
   commitmentTerms: new ActiveCommitmentTerms(commitments),
   enrollments,
+  incentives,
   invoices,
   reallocations: new ReallocationRepository(db, ledgerTableName),
-  reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
-  rollPeriod: (period) => rollPeriod(roll, period, sendRenewalWork),
+  reports,
+  // The schedule's run, by hand: the fan-out, then the incentive schemes whose period has ended.
+  rollPeriod: async (period) => ({
+    ...(await rollPeriod(roll, period, sendRenewalWork)),
+    incentives: await evaluateDueIncentives(incentiveDeps({ incentives, commitments, reports }), period),
+  }),
 };
 
 const operations = {
@@ -333,6 +354,14 @@ const routes: Record<string, Route> = {
     json(200, await getTarget(services, principalOf(e), targetParams.parse(e.pathParameters ?? {}))),
   [routeKey(apiRoutes.planReport)]: async (e) =>
     json(200, await planReport(services, principalOf(e), planQuery.parse(query(e)))),
+  [routeKey(apiRoutes.createIncentive)]: async (e) =>
+    json(201, await createIncentive(services, principalOf(e), createIncentiveBody.parse(body(e)))),
+  [routeKey(apiRoutes.listSponsorIncentives)]: async (e) =>
+    json(200, await listSponsorIncentives(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.getIncentive)]: async (e) =>
+    json(200, await getIncentive(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.evaluateIncentive)]: async (e) =>
+    json(200, await evaluateIncentive(services, principalOf(e), param(e, 'id'))),
 };
 
 const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {

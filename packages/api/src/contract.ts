@@ -21,6 +21,7 @@ import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import * as responses from './responses.js';
 import type { apiRoutes } from './routes.js';
 import {
+  createIncentiveBody,
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
@@ -269,4 +270,21 @@ export const operationContracts = {
   },
   getTarget: { status: 200, response: responses.regionTarget, problems: ['not-found'] },
   planReport: { status: 200, response: responses.coveragePlan, query: planQuery },
+  createIncentive: {
+    status: 201,
+    response: responses.incentiveScheme,
+    body: createIncentiveBody,
+    problems: ['not-found', 'commitment-not-active'],
+  },
+  listSponsorIncentives: {
+    status: 200,
+    response: responses.incentiveSchemeList,
+    problems: ['not-found'],
+  },
+  getIncentive: { status: 200, response: responses.incentiveSchemeWithAwards, problems: ['not-found'] },
+  evaluateIncentive: {
+    status: 200,
+    response: responses.incentiveSchemeWithAwards,
+    problems: ['not-found'],
+  },
 } as const satisfies Record<keyof typeof apiRoutes | 'getHealth' | 'getOpenApi', OperationContract>;

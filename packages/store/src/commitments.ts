@@ -69,7 +69,10 @@ export interface Commitment extends CommitmentTerms {
   readonly status: CommitmentState;
   readonly draftedBy: string;
   readonly approvedBy?: string;
+  /** Village quotas plus incentive money awarded (I1: never above `budget`). */
   readonly allocated: Rupiah;
+  /** Incentive money owed to regions (a payable, not a quota); absent until a first money award. */
+  readonly awarded?: Rupiah;
   readonly createdAt: string;
   readonly approvedAt?: string;
   /** Who rejected or withdrew a draft, when, and (for a rejection) why. */

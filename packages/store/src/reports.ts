@@ -11,7 +11,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReportScope, SourceChange } from './report-cells.js';
-import { goalsOf, putGoal, removeGoal, type StoredGoal } from './reports/goals.js';
+import { goalsOf, putGoal, removeGoal, type StoredGoal, targetWorkersOf } from './reports/goals.js';
 import { type ProjectionOutcome, Projector } from './reports/projection.js';
 import { type RegionFigures, type ReportedCommitment, ReportQueries } from './reports/queries.js';
 import { Rebuild, type RebuildOptions, type RebuildReport } from './reports/rebuild.js';
@@ -66,6 +66,11 @@ export class ReportsRepository {
   /** The coverage targets set for some regions in a fiscal year, by code. */
   goals(fiscalYear: number, codes: readonly string[]): Promise<Map<string, StoredGoal>> {
     return goalsOf(this.table, fiscalYear, codes);
+  }
+
+  /** The workers each region's target asks in a fiscal year (its goal, else its vulnerable workers). */
+  targetWorkers(fiscalYear: number, codes: readonly string[]): Promise<Map<string, number>> {
+    return targetWorkersOf(this.table, fiscalYear, codes);
   }
 
   /** A region's figures in a scope (the national root when `code` is `ID`). */
