@@ -40,7 +40,15 @@ export async function evaluateScheme(
   deps: IncentiveDeps,
   scheme: IncentiveScheme,
 ): Promise<IncentiveOutcome> {
-  if (scheme.status === 'evaluated' && scheme.outcome) return scheme.outcome;
+  return (await evaluate(deps, scheme)).outcome;
+}
+
+/** `evaluateScheme`, with how many awards this run wrote (a concurrent run may have written the others). */
+async function evaluate(
+  deps: IncentiveDeps,
+  scheme: IncentiveScheme,
+): Promise<{ outcome: IncentiveOutcome; made: number }> {
+  if (scheme.status === 'evaluated' && scheme.outcome) return { outcome: scheme.outcome, made: 0 };
   const commitment = await deps.commitments.require(scheme.commitmentId);
   const targets = await deps.targetWorkers(scheme.fiscalYear, scheme.regions);
   const measured = await mapConcurrently(scheme.regions, REGIONS_AT_ONCE, async (region) => ({
@@ -49,9 +57,11 @@ export async function evaluateScheme(
     target: targets.get(region) ?? 0,
   }));
   // One at a time: every award grows the same commitment item, so parallel ones would only conflict.
+  let made = 0;
   for (const { region, covered, target } of measured) {
     if (!reachesThreshold(covered, target, scheme.threshold)) continue;
-    await deps.incentives.award(scheme, commitment.budget, region, { covered, target });
+    const result = await deps.incentives.award(scheme, commitment.budget, region, { covered, target });
+    if (result === 'awarded') made++;
   }
   const awards = await deps.incentives.awards(scheme.id);
   const outcome: IncentiveOutcome = {
@@ -61,12 +71,13 @@ export async function evaluateScheme(
     unfunded: awards.filter((a) => a.status === 'unfunded').length,
   };
   await deps.incentives.markEvaluated(scheme.id, outcome);
-  return outcome;
+  return { outcome, made };
 }
 
 /** What the roll of a period evaluated. */
 export interface IncentiveSweep {
   readonly schemes: number;
+  /** Awards this run wrote (funded ones; a concurrent run's are not counted twice). */
   readonly awarded: number;
 }
 
@@ -83,9 +94,9 @@ export async function evaluateDueIncentives(
   for (const id of await deps.incentives.pendingBefore(rollPeriod)) {
     const scheme = await deps.incentives.require(id);
     if (!isIncentiveDue(scheme.period, rollPeriod)) continue;
-    const outcome = await evaluateScheme(deps, scheme);
+    const { made } = await evaluate(deps, scheme);
     schemes++;
-    awarded += outcome.awarded;
+    awarded += made;
   }
   return { schemes, awarded };
 }
