@@ -14,13 +14,14 @@ import { repositories, sponsorWithStaff } from '../support/scenario.js';
 
 const stack = localStack();
 const repos = repositories(stack);
-// Above every year another test rolls: a roll of a later period would evaluate this file's June schemes.
-const YEAR = 2058;
+// Above every year another test rolls (a roll of a later period would evaluate this file's June scheme), and
+// the year before it is nobody's (rolling this year closes the year before's commitments).
+const YEAR = 2060;
 const period = (month: number) => `${YEAR}-${String(month).padStart(2, '0')}`;
 const MONTHLY = 16_800;
 const YEARLY = annualPremium(benefitPackage({ programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 }), YEAR);
 const VILLAGES = villagesOf('15.06.02').map((v) => v.code as string);
-/** Born 1 January 2000 (58 in 2058), issued in district 15.06.02, which no other test uses. */
+/** Born 1 January 2000 (60 in 2060), issued in district 15.06.02, which no other test uses. */
 const nik = (serial: number) => `150602010100${String(serial).padStart(4, '0')}`;
 /** Each village's quota: three workers from June, exactly (7 months each). */
 const QUOTA = 3 * 7 * MONTHLY;
@@ -150,21 +151,17 @@ describe('an incentive scheme over 10 villages, 4 of which reach their target by
     const read = () => Promise.all(schemes.map((id) => staff.officer.get(`/v1/incentives/${id}`)));
 
     // Act 1: June rolled twice: its end has not come, so nothing is evaluated.
-    const june = await rollThrough(6, 2);
+    await rollThrough(6, 2);
     const beforeEnd = await read();
 
-    // Assess 1
-    expect(june.map((a) => a.body.incentives)).toEqual([
-      { schemes: 0, awarded: 0 },
-      { schemes: 0, awarded: 0 },
-    ]);
+    // Assess 1 (the rolls' own counts include other test files' schemes on the shared stack: not asserted)
     expect(beforeEnd.map((s) => [s.body.status, s.body.awards])).toEqual([
       ['pending', []],
       ['pending', []],
     ]);
 
     // Act 2: July rolled three times at once, beside the administrator's evaluation of the June scheme twice.
-    const [july, ...evaluations] = await Promise.all([
+    const [, ...evaluations] = await Promise.all([
       rollThrough(7, 3),
       admin.post(`/v1/incentives/${schemes[0]}/evaluate`, {}),
       admin.post(`/v1/incentives/${schemes[0]}/evaluate`, {}),
@@ -182,7 +179,6 @@ describe('an incentive scheme over 10 villages, 4 of which reach their target by
 
     // Assess 2: exactly 4 quota awards, for the 4 villages that had 3 covered workers in June; nothing twice.
     expect([...evaluations, ...moneyEvaluations].map((e) => e.status)).toEqual([200, 200, 200, 200]);
-    expect(july.reduce((n, a) => n + a.body.incentives.awarded, 0)).toBeLessThanOrEqual(4);
     const reached = VILLAGES.slice(0, 4);
     expect(quota?.body.status).toBe('evaluated');
     expect(quota?.body.outcome).toMatchObject({ reached: 4, awarded: 4, unfunded: 0 });
