@@ -354,7 +354,7 @@ export const reconcileCommitment = (
     readonly allocated: number;
     readonly awarded?: number;
   },
-  allocations: readonly Pick<AllocationRecord, 'budget'>[],
+  allocations: readonly { readonly budget: number }[],
   commitmentEntries: readonly LedgerEntry[],
 ): CommitmentReconciliation => {
   const quotas = allocations.reduce((total, a) => total + a.budget, 0);
@@ -401,7 +401,7 @@ export class LedgerRepository {
   /** Reconciles a commitment's totals with its allocations and its own ledger partition (money awards). */
   async reconcileCommitment(
     commitment: Parameters<typeof reconcileCommitment>[0],
-    allocations: readonly Pick<AllocationRecord, 'budget'>[],
+    allocations: readonly { readonly budget: number }[],
   ): Promise<CommitmentReconciliation> {
     return reconcileCommitment(commitment, allocations, await this.entries(commitment.id, ''));
   }
