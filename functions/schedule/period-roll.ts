@@ -9,7 +9,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { periodAt } from '@lindung/core';
 import { evaluateDueIncentives, rollPeriod } from '@lindung/roll';
-import { IncentiveRepository, ReportsRepository, reportsTable, tableNameFromEnv } from '@lindung/store';
+import { IncentiveRepository, reportsTable, tableNameFromEnv, targetWorkersReader } from '@lindung/store';
 import middy from '@middy/core';
 import type { ScheduledInvocation } from '../registry.js';
 import { logger } from '../shared/observability.js';
@@ -18,11 +18,9 @@ import { commitments, db, ledgerTableName, roll, sendRenewalWork } from '../shar
 const incentiveDeps = {
   incentives: new IncentiveRepository(db, ledgerTableName),
   commitments,
+  // The reports table's name is read when first needed, as the ledger's queues are.
   targetWorkers: (fiscalYear: number, codes: readonly string[]) =>
-    new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)).targetWorkers(
-      fiscalYear,
-      codes,
-    ),
+    targetWorkersReader(db, tableNameFromEnv(reportsTable))(fiscalYear, codes),
 };
 
 export const handler = middy(async (event: ScheduledInvocation) => {

@@ -24,6 +24,16 @@ export type { RegionFigures, ReportedCommitment } from './reports/queries.js';
 export type { RebuildOptions, RebuildReport } from './reports/rebuild.js';
 export { type ReportLevel, reportKeys, reportLevelOf, TARGET_SCOPE } from './reports/table.js';
 
+/**
+ * The workers each region's target asks in a fiscal year, read from the reports table alone: for a function
+ * that needs no more of the reports (the period roll's incentive evaluation), without the repository's
+ * projection and rebuild in its bundle.
+ */
+export const targetWorkersReader =
+  (db: DynamoDBDocumentClient, reportsTableName: string) =>
+  (fiscalYear: number, codes: readonly string[]): Promise<Map<string, number>> =>
+    targetWorkersOf(new ReportsTable(db, reportsTableName, 8), fiscalYear, codes);
+
 /** The reports table and the ledger table it is projected from: projection, targets, reads and rebuild. */
 export class ReportsRepository {
   private readonly table: ReportsTable;
