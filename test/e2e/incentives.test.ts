@@ -6,6 +6,7 @@
  * evaluated when August rolls: 3 awards fit the budget, 2 are recorded as unfunded. Every counter reconciles
  * with the ledger (I1, I2, I5).
  */
+import { type CliIo, run } from '@lindung/cli';
 import { annualPremium, benefitPackage, villagesOf } from '@lindung/core';
 import { describe, expect, it } from 'vitest';
 import { type Caller, caller } from '../support/api-client.js';
@@ -14,6 +15,19 @@ import { repositories, sponsorWithStaff } from '../support/scenario.js';
 
 const stack = localStack();
 const repos = repositories(stack);
+
+/** Runs `lindung` in this process against the local stack (an administrator's token, as locally). */
+const lindung = async (args: readonly string[]) => {
+  let stdout = '';
+  const io: CliIo = {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: () => undefined },
+    env: {},
+    fetch,
+  };
+  const code = await run([...args, '--url', stack.httpUrl], io);
+  return { code, stdout };
+};
 // Above every year another test rolls (a roll of a later period would evaluate this file's June scheme), and
 // the year before it is nobody's (rolling this year closes the year before's commitments).
 const YEAR = 2060;
@@ -227,6 +241,13 @@ describe('an incentive scheme over 10 villages, 4 of which reach their target by
     expect(totals.body.totals).toMatchObject({ awarded: 3 * MONEY, unallocated: 500_000 });
     const fourth = await enroll(0, 9);
     expect(fourth.status, JSON.stringify(fourth.body)).toBe(201);
+    const budget = await staff.officer.get(`/v1/reports/budget?commitmentId=${commitmentId}`);
+    expect(budget.body.awarded).toEqual({ money: 3 * MONEY, quota: 4 * YEARLY });
+    const shown = await lindung(['incentives', 'show', '--scheme', schemes[0] as string]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('4 reached it: 4 awarded, 0 unfunded');
+    expect(shown.stdout).toContain(`${VILLAGES[0]}  `);
+    expect(shown.stdout).toContain('3 of 3 covered; awarded Rp 201.600');
     const listed = await staff.approver.get(`/v1/sponsors/${staff.sponsorId}/incentives`);
     expect(listed.body.items.map((s: { id: string }) => s.id)).toEqual([...schemes].reverse());
   });

@@ -94,6 +94,11 @@ const commitmentFields = {
   approvedBy: z.string().optional(),
   allocated: rupiah.describe('Village quotas plus incentive money awarded; never above the budget'),
   awarded: rupiah.optional().describe('Incentive money owed to regions; absent before the first money award'),
+  awardedQuota: rupiah
+    .optional()
+    .describe(
+      'Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first',
+    ),
   createdAt: timestamp,
   approvedAt: timestamp.optional(),
   closedAt: timestamp.optional(),
@@ -472,7 +477,13 @@ export const budgetReport = named(
     fiscalYear: z.number().int(),
     status: z.enum(COMMITMENT_STATES),
     committed: rupiah,
-    allocated: rupiah,
+    allocated: rupiah.describe('Village quotas, extra quota awarded by incentive schemes included'),
+    awarded: z
+      .object({
+        money: rupiah.describe('Incentive money owed to regions (a payable, outside the village quotas)'),
+        quota: rupiah.describe('Extra village quota awarded by incentive schemes (inside `allocated`)'),
+      })
+      .describe('What the sponsor’s incentive schemes awarded from this commitment'),
     unallocated: rupiah,
     reserved: rupiah,
     spent: rupiah,

@@ -73,6 +73,8 @@ export interface Commitment extends CommitmentTerms {
   readonly allocated: Rupiah;
   /** Incentive money owed to regions (a payable, not a quota); absent until a first money award. */
   readonly awarded?: Rupiah;
+  /** Extra village quota awarded by incentive schemes (inside `allocated`); absent until a first quota award. */
+  readonly awardedQuota?: Rupiah;
   readonly createdAt: string;
   readonly approvedAt?: string;
   /** Who rejected or withdrew a draft, when, and (for a rejection) why. */

@@ -236,13 +236,13 @@ export class IncentiveRepository {
     };
     const cost = scheme.awardCost;
     const money = scheme.award.kind === 'money';
+    // `awarded` is money owed to regions; `awardedQuota` extra village quota (inside `allocated` already).
+    const counter = money ? 'awarded' : 'awardedQuota';
     const transaction = new Transaction().add('award', this.awardPut(record)).add('commitment', {
       Update: {
         TableName: this.tableName,
         Key: commitmentKey(scheme.commitmentId),
-        UpdateExpression: money
-          ? 'SET allocated = allocated + :cost, awarded = if_not_exists(awarded, :zero) + :cost'
-          : 'SET allocated = allocated + :cost',
+        UpdateExpression: `SET allocated = allocated + :cost, ${counter} = if_not_exists(${counter}, :zero) + :cost`,
         // I1: what is allocated (quotas and money awards) never passes the budget.
         ConditionExpression: '#status = :active AND allocated <= :limit',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -250,7 +250,7 @@ export class IncentiveRepository {
           ':cost': cost,
           ':active': 'active',
           ':limit': commitmentBudget - cost,
-          ...(money && { ':zero': 0 }),
+          ':zero': 0,
         },
       },
     });

@@ -706,8 +706,15 @@ export interface components {
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             /** @description Integer rupiah */
             committed: number;
-            /** @description Integer rupiah */
+            /** @description Village quotas, extra quota awarded by incentive schemes included */
             allocated: number;
+            /** @description What the sponsor’s incentive schemes awarded from this commitment */
+            awarded: {
+                /** @description Incentive money owed to regions (a payable, outside the village quotas) */
+                money: number;
+                /** @description Extra village quota awarded by incentive schemes (inside `allocated`) */
+                quota: number;
+            };
             /** @description Integer rupiah */
             unallocated: number;
             /** @description Integer rupiah */
@@ -795,6 +802,8 @@ export interface components {
             allocated: number;
             /** @description Incentive money owed to regions; absent before the first money award */
             awarded?: number;
+            /** @description Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first */
+            awardedQuota?: number;
             /** @description ISO 8601 instant */
             createdAt: string;
             /** @description ISO 8601 instant */
@@ -841,6 +850,8 @@ export interface components {
             allocated: number;
             /** @description Incentive money owed to regions; absent before the first money award */
             awarded?: number;
+            /** @description Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first */
+            awardedQuota?: number;
             /** @description ISO 8601 instant */
             createdAt: string;
             /** @description ISO 8601 instant */
@@ -890,6 +901,8 @@ export interface components {
             allocated: number;
             /** @description Incentive money owed to regions; absent before the first money award */
             awarded?: number;
+            /** @description Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first */
+            awardedQuota?: number;
             /** @description ISO 8601 instant */
             createdAt: string;
             /** @description ISO 8601 instant */
