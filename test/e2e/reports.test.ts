@@ -184,7 +184,7 @@ describe('the reports read model', () => {
     });
     // The trend by month, through March (the last month rolled): January's workers, the leaver enrolled in
     // February and terminated from March. No net growth since January: no month is projected for the target.
-    const january = kotaJambi.reduce((s, v, i) => s + 1 + (i % 3), 0);
+    const january = kotaJambi.reduce((s, _village, i) => s + 1 + (i % 3), 0);
     expect(coverage.body.trend).toEqual([
       { period: `${FISCAL_YEAR}-01`, covered: january },
       { period: `${FISCAL_YEAR}-02`, covered: january + 1 },

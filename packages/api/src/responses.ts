@@ -347,7 +347,10 @@ const targetOutlook = named(
   z
     .discriminatedUnion('status', [
       z.object({ status: z.literal('no-target') }),
-      z.object({ status: z.literal('reached'), period: period.describe('The first month at or over the target') }),
+      z.object({
+        status: z.literal('reached'),
+        period: period.describe('The first month at or over the target'),
+      }),
       z.object({
         status: z.literal('projected'),
         period: period.describe('The month the target is reached at the current rate'),
@@ -360,7 +363,9 @@ const targetOutlook = named(
         workersPerMonth: z.number(),
         basisMonths: count,
       }),
-      z.object({ status: z.literal('not-reached').describe('The fiscal year is over, the target not reached') }),
+      z.object({
+        status: z.literal('not-reached').describe('The fiscal year is over, the target not reached'),
+      }),
     ])
     .describe(
       'When the target is reached: the month it was, or the month it will be at the net growth of covered workers since the first covered month of the year',
@@ -404,7 +409,9 @@ export const coverageReport = named(
     region: regionFigures,
     trend: z
       .array(z.object({ period, covered: count }))
-      .describe('The region’s covered workers in each month of the fiscal year so far (to the current month)'),
+      .describe(
+        'The region’s covered workers in each month of the fiscal year so far (to the current month)',
+      ),
     children: z.array(regionFigures),
     commitments: z.array(
       z.object({
