@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
   ActiveCommitmentTerms,
   acceptedBodies,
+  addListMembers,
   answeredOnce,
   apiRoutes,
   approveCommitment,
@@ -29,6 +30,7 @@ import {
   getCommitment,
   getImport,
   getInvoice,
+  getList,
   getPartner,
   getTarget,
   healthRoute,
@@ -40,8 +42,10 @@ import {
   importResultsQuery,
   invoiceQuery,
   json,
+  type ListServices,
   listAllocations,
   listInvoices,
+  listMembersBody,
   listReallocations,
   listSponsorCommitments,
   listVillageEnrollments,
@@ -68,6 +72,7 @@ import {
   rejectBody,
   rejectCommitment,
   rejectReallocation,
+  removeListMembers,
   reportWorkers,
   reportWorkersQuery,
   rollPeriodNow,
@@ -94,6 +99,7 @@ import {
   DepositRepository,
   ImportJobRepository,
   idempotencyTable,
+  ListRepository,
   ReallocationRepository,
   ReportsRepository,
   reportsTable,
@@ -118,7 +124,12 @@ import {
   sendRenewalWork,
 } from '../shared/renewal.js';
 
-const services: Services & BillingServices & ReportServices & ImportServices & DepositServices = {
+const services: Services &
+  BillingServices &
+  ReportServices &
+  ImportServices &
+  DepositServices &
+  ListServices = {
   deposits: new DepositRepository(db, ledgerTableName),
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
@@ -127,6 +138,7 @@ const services: Services & BillingServices & ReportServices & ImportServices & D
   enrollments,
   invoices,
   reallocations: new ReallocationRepository(db, ledgerTableName),
+  lists: new ListRepository(db, ledgerTableName),
   reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
   rollPeriod: (period) => rollPeriod(roll, period, sendRenewalWork),
 };
@@ -167,6 +179,10 @@ const body = (event: APIGatewayProxyEventV2): unknown => {
   }
 };
 const param = (event: APIGatewayProxyEventV2, name: string) => event.pathParameters?.[name] ?? '';
+const listPath = (event: APIGatewayProxyEventV2) => ({
+  sponsorId: param(event, 'sponsorId'),
+  list: param(event, 'list'),
+});
 const page = (event: APIGatewayProxyEventV2) => pageQuery.parse(event.queryStringParameters ?? {});
 const isCsv = (event: APIGatewayProxyEventV2) => /^text\/csv\b/i.test(event.headers?.['content-type'] ?? '');
 const importRequest = (event: APIGatewayProxyEventV2) =>
@@ -333,6 +349,11 @@ const routes: Record<string, Route> = {
     json(200, await getTarget(services, principalOf(e), targetParams.parse(e.pathParameters ?? {}))),
   [routeKey(apiRoutes.planReport)]: async (e) =>
     json(200, await planReport(services, principalOf(e), planQuery.parse(query(e)))),
+  [routeKey(apiRoutes.addListMembers)]: async (e) =>
+    json(200, await addListMembers(services, principalOf(e), listPath(e), listMembersBody.parse(body(e)))),
+  [routeKey(apiRoutes.removeListMembers)]: async (e) =>
+    json(200, await removeListMembers(services, principalOf(e), listPath(e), listMembersBody.parse(body(e)))),
+  [routeKey(apiRoutes.getList)]: async (e) => json(200, await getList(services, principalOf(e), listPath(e))),
 };
 
 const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {

@@ -7,6 +7,7 @@ export * from './enrollment-import.js';
 export * from './health.js';
 export * from './http.js';
 export * from './idempotency-in-transaction.js';
+export * from './lists.js';
 export * from './middleware.js';
 export * from './openapi-document.js';
 export * from './operations.js';

@@ -85,6 +85,7 @@ const commitmentFields = {
       minAge: z.number().int().optional(),
       maxAge: z.number().int().optional(),
       segments: z.array(z.enum(WORKER_SEGMENTS)).optional(),
+      list: z.string().optional().describe('A list of the sponsor the worker must be on'),
     })
     .optional()
     .describe('Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65'),
@@ -329,6 +330,15 @@ const targetSet = z.object({
   setBy: z.string(),
   setAt: timestamp,
 });
+
+export const eligibilityList = named(
+  'EligibilityList',
+  z.object({
+    sponsorId: id,
+    list: z.string(),
+    members: count.describe('Workers on the list (held as keyed hashes of their NIKs, never the NIKs)'),
+  }),
+);
 
 export const regionTarget = named(
   'RegionTarget',

@@ -3,7 +3,7 @@
  * `zod/mini` schemas: a function bundle carries only the checks it uses, about 58 KB less than classic zod,
  * which keeps its JSON Schema writer and every method in each bundle (BENCHMARKS.md section 6).
  */
-import { findRegion, MAX_REALLOCATION_MOVES, WORKER_SEGMENTS } from '@lindung/core';
+import { findRegion, LIST_NAME, MAX_REALLOCATION_MOVES, WORKER_SEGMENTS } from '@lindung/core';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 
@@ -95,15 +95,26 @@ export const draftCommitmentBody = z.strictObject({
         minAge: z.optional(z.int()),
         maxAge: z.optional(z.int()),
         segments: z.optional(z.array(segment).check(z.maxLength(WORKER_SEGMENTS.length))),
+        list: z.optional(
+          z
+            .string()
+            .check(
+              z.regex(LIST_NAME),
+              z.describe('A list of the sponsor (e.g. p3ke) the worker must be on: see the lists routes'),
+            ),
+        ),
       })
       .check(
-        z.describe('Who the money may cover besides the BPU rule (18–65): an age range, worker segments'),
+        z.describe(
+          'Who the money may cover besides the BPU rule (18–65): an age range, worker segments, a list of the sponsor',
+        ),
       ),
   ),
 });
 
 const commitmentId = id;
-const nik = z.string().check(z.regex(/^\d{16}$/, 'a NIK is 16 digits'));
+/** A NIK as a request carries it: 16 digits (its date and region are checked by the use case). */
+export const nik = z.string().check(z.regex(/^\d{16}$/, 'a NIK is 16 digits'));
 const workerName = text(1, 200);
 
 export const enrollBody = z.strictObject({

@@ -29,6 +29,7 @@ import type {
   EnrollmentCompanion,
   EnrollmentRepository,
   EnrollmentRequest,
+  ListRepository,
   ReallocationRepository,
 } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
@@ -39,6 +40,8 @@ export interface Services {
   readonly commitments: CommitmentRepository;
   readonly enrollments: EnrollmentRepository;
   readonly reallocations: ReallocationRepository;
+  /** The sponsors' eligibility lists (P3KE), which a commitment's rules may name. */
+  readonly lists: ListRepository;
   /** Active commitments' terms kept in the process (the HTTP API's); without it each enrollment reads its commitment. */
   readonly commitmentTerms?: ActiveCommitmentTerms;
 }
@@ -251,10 +254,14 @@ export const enrollmentRequest = async (
       `must fall in the commitment's fiscal year ${commitment.fiscalYear}`,
     );
   }
+  const list = commitment.eligibility?.list;
   checkEligibility(commitment.eligibility, {
     birthDate: nik.birthDate,
     startPeriod,
     segment: body.worker.segment,
+    ...(list !== undefined && {
+      listed: await services.lists.has(commitment.sponsorId, list, body.worker.nik),
+    }),
   });
   const { periods, amount } = reservationAtEnrollment(
     commitment.reservation,
