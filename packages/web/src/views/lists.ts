@@ -6,6 +6,7 @@
  * list holds, never who.
  */
 import { useRef, useState } from 'preact/hooks';
+import { niksOfListText } from '../../../core/src/nik.js';
 import { apiOf, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, type Lang } from '../format.js';
@@ -15,23 +16,6 @@ import { html } from './shared.js';
 
 /** NIKs per request: the API's limit. */
 const PART = 1000;
-
-/** The NIKs of a file: the first 16-digit field of each line (a header or a blank line is skipped). */
-export const niksOfText = (text: string): { niks: string[]; skipped: number } => {
-  const niks: string[] = [];
-  let skipped = 0;
-  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const field =
-      line
-        .split(/[;,\t]/)[0]
-        ?.trim()
-        .replace(/^"(.*)"$/, '$1') ?? '';
-    if (/^\d{16}$/.test(field)) niks.push(field);
-    else skipped += 1;
-  }
-  return { niks: [...new Set(niks)], skipped };
-};
 
 const parts = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -51,7 +35,7 @@ export const ListsPanel = ({ lang }: { lang: Lang }) => {
     setOutcome(undefined);
     setDone(0);
     const file = (event.target as HTMLInputElement).files?.[0];
-    setRead(file ? niksOfText(await file.text()) : undefined);
+    setRead(file ? niksOfListText(await file.text()) : undefined);
   };
   const upload = async (event: Event) => {
     event.preventDefault();
