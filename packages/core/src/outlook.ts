@@ -15,6 +15,9 @@ export interface CoveragePoint {
   readonly covered: number;
 }
 
+/** Beyond this many months a projection names no month: a rate that needs decades does not reach the target. */
+export const MAX_PROJECTED_MONTHS = 120;
+
 export type TargetOutlook =
   /** No target to measure against. */
   | { readonly status: 'no-target' }
@@ -31,7 +34,7 @@ export type TargetOutlook =
       readonly basisMonths: number;
       readonly withinFiscalYear: boolean;
     }
-  /** Coverage does not grow (or has no month to grow from yet): the current rate never reaches the target. */
+  /** Coverage does not grow (or has no month to grow from yet, or needs more than ten years): no month is named. */
   | { readonly status: 'not-at-current-rate'; readonly workersPerMonth: number; readonly basisMonths: number }
   /** The fiscal year is over and the target was not reached. */
   | { readonly status: 'not-reached' };
@@ -61,6 +64,7 @@ export function targetOutlook(
   // Whole months to cover the gap at growth / basisMonths a month, rounded up without floating point.
   const gap = target - last.covered;
   const months = Math.floor((gap * basisMonths + growth - 1) / growth);
+  if (months > MAX_PROJECTED_MONTHS) return { status: 'not-at-current-rate', workersPerMonth, basisMonths };
   const period = addMonths(last.period, months);
   return {
     status: 'projected',

@@ -1,4 +1,4 @@
-import { type Period, targetOutlook } from '@lindung/core';
+import { MAX_PROJECTED_MONTHS, type Period, targetOutlook } from '@lindung/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -41,6 +41,15 @@ describe('targetOutlook', () => {
     expect(targetOutlook(trendOf([50, 120, 90]), 100, YEAR)).toEqual({ status: 'reached', period: p(2) });
   });
 
+  it('names no month more than ten years away', () => {
+    // 1 worker a month, 95.675 missing (the counterexample fast-check found: year 9999 and beyond).
+    expect(targetOutlook(trendOf([1, 2]), 95_677, YEAR)).toEqual({
+      status: 'not-at-current-rate',
+      workersPerMonth: 1,
+      basisMonths: 1,
+    });
+  });
+
   it('never invents a month when coverage does not grow', () => {
     expect(targetOutlook(trendOf([80, 80, 70]), 100, YEAR)).toEqual({
       status: 'not-at-current-rate',
@@ -71,6 +80,8 @@ describe('targetOutlook', () => {
           const trend = trendOf(Array.from({ length: months + 1 }, (_, i) => start + i * step));
           const latest = start + months * step;
           const outlook = targetOutlook(trend, latest + extra, YEAR);
+          // More than ten years away at this rate: no month is named.
+          if (Math.ceil(extra / step) > MAX_PROJECTED_MONTHS) return outlook.status === 'not-at-current-rate';
           if (outlook.status !== 'projected') return false;
           const after = monthsFrom(p(months + 1), outlook.period);
           // `after` months of `step` cover the gap; one fewer does not.
