@@ -24,6 +24,7 @@ import {
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
+  fundingOptionsBody,
   importEnrollmentsBody,
   importQuery,
   invoiceQuery,
@@ -184,6 +185,11 @@ export const operationContracts = {
       'period-closed',
       'not-eligible',
     ],
+  },
+  fundingOptions: {
+    status: 200,
+    response: responses.fundingOptions,
+    body: fundingOptionsBody,
   },
   importEnrollments: {
     status: 202,
