@@ -389,6 +389,36 @@ export const regionTarget = named(
   }),
 );
 
+const targetOutlook = named(
+  'TargetOutlook',
+  z
+    .discriminatedUnion('status', [
+      z.object({ status: z.literal('no-target') }),
+      z.object({
+        status: z.literal('reached'),
+        period: period.describe('The first month at or over the target'),
+      }),
+      z.object({
+        status: z.literal('projected'),
+        period: period.describe('The month the target is reached at the current rate'),
+        workersPerMonth: z.number().describe('Net growth of covered workers a month, one decimal'),
+        basisMonths: count.describe('The months the rate is measured over'),
+        withinFiscalYear: z.boolean(),
+      }),
+      z.object({
+        status: z.literal('not-at-current-rate'),
+        workersPerMonth: z.number(),
+        basisMonths: count,
+      }),
+      z.object({
+        status: z.literal('not-reached').describe('The fiscal year is over, the target not reached'),
+      }),
+    ])
+    .describe(
+      'When the target is reached: the month it was, or the month it will be at the net growth of covered workers since the first covered month of the year',
+    ),
+);
+
 const regionFigures = named(
   'RegionFigures',
   z.object({
@@ -402,6 +432,7 @@ const regionFigures = named(
       .describe('The target set for the year; null: measured by vulnerable workers'),
     gap: count.describe('Workers still to cover to reach the target'),
     gapCost: rupiah.describe('What covering the gap costs a year at the JKK + JKM minimum premium'),
+    outlook: targetOutlook,
     covered: count,
     coveragePercent: z.number().nullable().describe('Covered in percent of the target; null without one'),
     committed: rupiah,
@@ -423,6 +454,11 @@ export const coverageReport = named(
     fiscalYears: z.array(z.number().int()),
     sponsorId: id.optional(),
     region: regionFigures,
+    trend: z
+      .array(z.object({ period, covered: count }))
+      .describe(
+        'The region’s covered workers in each month of the fiscal year so far (to the current month)',
+      ),
     children: z.array(regionFigures),
     commitments: z.array(
       z.object({

@@ -14,6 +14,7 @@ export * from './funding-priority.js';
 export * from './lifecycle.js';
 export * from './money.js';
 export * from './nik.js';
+export * from './outlook.js';
 export * from './period.js';
 export * from './planner.js';
 export * from './premium.js';

@@ -42,6 +42,29 @@ const words = {
     'No target for this year: measured against {vulnerable} vulnerable workers.',
   ],
   targetAsSet: ['Target ditetapkan: {what}.', 'Target set: {what}.'],
+  outlookNoTarget: ['Belum ada target untuk diukur.', 'There is no target to measure against.'],
+  outlookReached: ['Target tercapai pada {month}.', 'The target was reached in {month}.'],
+  outlookProjected: [
+    'Dengan laju saat ini ({rate} pekerja per bulan), target tercapai pada {month}.',
+    'At the current rate ({rate} workers a month), the target is reached in {month}.',
+  ],
+  outlookAfterYear: [
+    'Dengan laju saat ini ({rate} pekerja per bulan), target baru tercapai pada {month}, setelah tahun anggaran berakhir.',
+    'At the current rate ({rate} workers a month), the target is only reached in {month}, after the fiscal year.',
+  ],
+  outlookStalled: [
+    'Cakupan tidak bertambah ({rate} pekerja per bulan): dengan laju ini target tidak tercapai.',
+    'Coverage is not growing ({rate} workers a month): at this rate the target is never reached.',
+  ],
+  outlookNotReached: [
+    'Tahun anggaran berakhir tanpa mencapai target.',
+    'The fiscal year ended without reaching the target.',
+  ],
+  trendTitle: ['Pekerja terlindungi per bulan', 'Covered workers per month'],
+  trendEmpty: [
+    'Belum ada bulan yang berjalan pada tahun anggaran ini.',
+    'No month of this fiscal year has begun yet.',
+  ],
   targetWorkers: ['{n} pekerja', '{n} workers'],
   targetPercent: ['{p}% dari pekerja rentan', '{p}% of the vulnerable workers'],
   targetKind: ['Jenis target', 'Kind of target'],

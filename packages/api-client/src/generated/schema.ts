@@ -925,6 +925,11 @@ export interface components {
             fiscalYears: number[];
             sponsorId?: string;
             region: components["schemas"]["RegionFigures"];
+            /** @description The region’s covered workers in each month of the fiscal year so far (to the current month) */
+            trend: {
+                period: string;
+                covered: number;
+            }[];
             children: components["schemas"]["RegionFigures"][];
             commitments: {
                 commitmentId: string;
@@ -1428,6 +1433,7 @@ export interface components {
             gap: number;
             /** @description What covering the gap costs a year at the JKK + JKM minimum premium */
             gapCost: number;
+            outlook: components["schemas"]["TargetOutlook"];
             covered: number;
             /** @description Covered in percent of the target; null without one */
             coveragePercent: number | null;
@@ -1519,6 +1525,37 @@ export interface components {
             deadLetters: {
                 [key: string]: number;
             };
+        };
+        /** @description When the target is reached: the month it was, or the month it will be at the net growth of covered workers since the first covered month of the year */
+        TargetOutlook: {
+            /** @constant */
+            status: "no-target";
+        } | {
+            /** @constant */
+            status: "reached";
+            /** @description The first month at or over the target */
+            period: string;
+        } | {
+            /** @constant */
+            status: "projected";
+            /** @description The month the target is reached at the current rate */
+            period: string;
+            /** @description Net growth of covered workers a month, one decimal */
+            workersPerMonth: number;
+            /** @description The months the rate is measured over */
+            basisMonths: number;
+            withinFiscalYear: boolean;
+        } | {
+            /** @constant */
+            status: "not-at-current-rate";
+            workersPerMonth: number;
+            basisMonths: number;
+        } | {
+            /**
+             * @description The fiscal year is over, the target not reached
+             * @constant
+             */
+            status: "not-reached";
         };
         TerminatedEnrollment: {
             id: string;

@@ -11,6 +11,7 @@ import { useApp } from '../context.js';
 import { forecastSentence } from '../forecast.js';
 import { count, coverageBand, type Lang, monthLabel, percent, rupiah } from '../format.js';
 import { t, type WordKey } from '../i18n.js';
+import { outlookSentence } from '../outlook.js';
 import { explain } from '../problems.js';
 import { html, Loading, useLoad } from './shared.js';
 
@@ -246,6 +247,7 @@ const TargetPanel = ({
         ? t(lang, 'targetAsSet', { what })
         : t(lang, 'targetNone', { vulnerable: count(figures.vulnerableWorkers, lang) })
     }</p>
+    <p data-testid="target-outlook">${outlookSentence(figures.outlook, lang)}</p>
     ${
       canSet &&
       html`<form class="target-form" onSubmit=${save}>
@@ -264,6 +266,27 @@ const TargetPanel = ({
       </form>`
     }
     ${message && html`<p class=${message.ok ? 'ok' : 'error'} role=${message.ok ? 'status' : 'alert'} data-testid="target-message">${message.text}</p>`}
+  </section>`;
+};
+
+/** The region's covered workers in each month of the year so far, as bars against its target. */
+const TrendPanel = ({ lang, trend, target }: { lang: Lang; trend: Coverage['trend']; target: number }) => {
+  const top = Math.max(target, ...trend.map((point) => point.covered), 1);
+  return html`<section class="card">
+    <h2>${t(lang, 'trendTitle')}</h2>
+    ${
+      trend.length === 0
+        ? html`<p class="muted" data-testid="trend-empty">${t(lang, 'trendEmpty')}</p>`
+        : html`<ul class="trend" data-testid="trend">
+          ${trend.map(
+            (point) => html`<li data-period=${point.period}>
+              <span class="label">${monthLabel(point.period, lang)}</span>
+              <span class="bar"><span style=${`width:${(point.covered * 100) / top}%`}></span></span>
+              <span class="num">${count(point.covered, lang)}</span>
+            </li>`,
+          )}
+        </ul>`
+    }
   </section>`;
 };
 
@@ -301,6 +324,7 @@ export const Overview = () => {
     <h1 data-testid="region-title">${data.region.name} <small>${t(lang, 'fiscalYear')} ${data.fiscalYear}</small></h1>
     <${Totals} lang=${lang} figures=${data.region} />
     <${TargetPanel} figures=${data.region} fiscalYear=${data.fiscalYear} onSaved=${coverage.reload} />
+    <${TrendPanel} lang=${lang} trend=${data.trend} target=${data.region.target} />
     <div class="columns">
       <section class="card">
         <h2>${t(lang, 'regions')}</h2>
