@@ -6,18 +6,17 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { villagesOf } from '@lindung/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller } from '../support/api-client.js';
-import { eventually, localStack } from '../support/local-stack.js';
+import { axeViolations, openEnrollPage, signedInPage } from '../support/dashboard-page.js';
+import { localStack } from '../support/local-stack.js';
 import { commitmentDraft, type SponsorStaff, sponsorWithStaff } from '../support/scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const YEAR = 2042;
 const VILLAGE = villagesOf('15.08')[20]?.code ?? '';
 const PHONE = { width: 360, height: 780 };
@@ -57,27 +56,6 @@ describe('the funding options of a village in the enrollment form', () => {
     await browser?.close();
   });
 
-  const signedIn = async (): Promise<Page> => {
-    const { token } = (await (
-      await fetch(`${stack.httpUrl}/local/tokens`, { method: 'POST', body: JSON.stringify(operatorClaims) })
-    ).json()) as { token: string };
-    const page = await browser.newPage({ viewport: PHONE });
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.addInitScript((t) => sessionStorage.setItem('lindung.session', t), token);
-    return page;
-  };
-
-  const violations = async (page: Page): Promise<string[]> => {
-    await page.addScriptTag({ path: AXE });
-    const found = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run()).violations as { id: string; impact: string }[];
-    });
-    return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-  };
-
   /** The options shown, as `verdict: text`. */
   const shown = async (page: Page) =>
     page
@@ -86,18 +64,8 @@ describe('the funding options of a village in the enrollment form', () => {
 
   it('shows who can pay for the worker and why, and enrolls by priority', async () => {
     // Prepare
-    const page = await signedIn();
-    await page.goto(`${stack.httpUrl}/#/enroll`);
-    // The quotas reach the village's figures through the stream projector.
-    await eventually(
-      async () => {
-        await page.reload();
-        await page.getByTestId('enroll-title').waitFor();
-        return (await page.getByTestId('enroll-form').count()) > 0 || undefined;
-      },
-      { timeoutMs: 60_000, what: 'the village quotas on the enrollment page' },
-    );
-    await page.getByTestId('start-month').selectOption(`${YEAR}-01`);
+    const page = await signedInPage(browser, stack, operatorClaims, PHONE);
+    await openEnrollPage(page, stack, YEAR);
 
     // Act: a farmer
     await page.getByTestId('nik').fill(nik(1));
@@ -111,7 +79,7 @@ describe('the funding options of a village in the enrollment form', () => {
     );
     expect(second).toMatch(/^takes: .*Kabupaten Bungo.*prioritas 200.*Akan dipakai.*Dapat membiayai/);
     expect(await page.getByTestId('commitment').inputValue()).toBe('');
-    expect(await violations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'operator-funding-options-360.png'), fullPage: true });
 
     // Act: an RT head instead, enrolled with no commitment picked

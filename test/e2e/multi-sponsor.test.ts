@@ -39,15 +39,16 @@ const PROVINCE: SponsorDetails = { name: 'Provinsi Jambi', kind: 'province', reg
 const BUNGO: SponsorDetails = { name: 'Kabupaten Bungo', kind: 'regency', regionCode: REGENCY };
 const VILLAGE_FUND: SponsorDetails = { name: 'Dana Desa Pedukun', kind: 'village', regionCode: PEDUKUN };
 
-/** Drafts and approves a commitment of `YEAR` over `villages`, `workers` full-year workers a village. */
+/** Drafts and approves a commitment of `fiscalYear` over `villages`, `workers` full-year workers a village. */
 const fund = async (
   staff: SponsorStaff,
   villages: string[],
   workers: number,
   extra: Record<string, unknown> = {},
+  fiscalYear = YEAR,
 ) => {
   const draft = await staff.officer.post('/v1/commitments', {
-    ...commitmentDraft(staff.sponsorId, { villages, perVillage: workers * YEAR_PREMIUM, fiscalYear: YEAR }),
+    ...commitmentDraft(staff.sponsorId, { villages, perVillage: workers * YEAR_PREMIUM, fiscalYear }),
     ...extra,
   });
   expect(draft.status, JSON.stringify(draft.body)).toBe(201);
@@ -55,6 +56,13 @@ const fund = async (
   expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   return approved.body as { id: string; priority?: number };
 };
+
+/** A province and the village fund of `village`, each with its staff. */
+const provinceAndVillageFund = (village: string) =>
+  Promise.all([
+    sponsorWithStaff(stack, PROVINCE),
+    sponsorWithStaff(stack, { ...VILLAGE_FUND, regionCode: village }),
+  ]);
 
 interface World {
   readonly operator: Caller;
@@ -247,23 +255,10 @@ describe('a priority a commitment states', () => {
   it('puts a province that states priority 50 before the village fund', async () => {
     // Prepare: another year over Lubuk Niur, so as not to touch the world above
     const year = YEAR + 1;
-    const [province, villageFund] = await Promise.all([
-      sponsorWithStaff(stack, PROVINCE),
-      sponsorWithStaff(stack, { ...VILLAGE_FUND, regionCode: LUBUK_NIUR }),
-    ]);
-    const draft = (staff: SponsorStaff, extra: Record<string, unknown>) =>
-      staff.officer.post('/v1/commitments', {
-        ...commitmentDraft(staff.sponsorId, { villages: [LUBUK_NIUR], fiscalYear: year }),
-        ...extra,
-      });
-    const stated = await draft(province, { priority: 50 });
-    const byKind = await draft(villageFund, {});
-    for (const [staff, made] of [
-      [province, stated],
-      [villageFund, byKind],
-    ] as const) {
-      expect((await staff.approver.post(`/v1/commitments/${made.body.id}/approve`, {})).status).toBe(200);
-    }
+    const [province, villageFund] = await provinceAndVillageFund(LUBUK_NIUR);
+    // Approved in the order of the sponsor kinds' priority, so that only the stated one can reverse it
+    const byKind = await fund(villageFund, [LUBUK_NIUR], 10, {}, year);
+    const stated = await fund(province, [LUBUK_NIUR], 10, { priority: 50 }, year);
 
     // Act
     const enrolled = await world.operator.post(`/v1/villages/${LUBUK_NIUR}/enrollments`, {
@@ -275,9 +270,10 @@ describe('a priority a commitment states', () => {
     });
 
     // Assess
-    expect(stated.body.priority).toBe(50);
+    expect(stated.priority).toBe(50);
+    expect(byKind.priority).toBeUndefined();
     expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
-    expect(enrolled.body.commitmentId).toBe(stated.body.id);
+    expect(enrolled.body.commitmentId).toBe(stated.id);
     expect(
       shown.body.options.map((o: { priority: number; prioritySource: string }) => [
         o.priority,
@@ -309,26 +305,9 @@ describe('workers enrolled by priority at the same moment', () => {
   it('moves the workers whose transaction found the first quota used up on to the next commitment', async () => {
     // Prepare: a village fund of two seats before a province of twenty, in another year and village
     const year = YEAR + 1;
-    const [province, villageFund] = await Promise.all([
-      sponsorWithStaff(stack, PROVINCE),
-      sponsorWithStaff(stack, { ...VILLAGE_FUND, regionCode: TANAH_TUMBUH }),
-    ]);
-    const draft = (staff: SponsorStaff, workers: number) =>
-      staff.officer.post('/v1/commitments', {
-        ...commitmentDraft(staff.sponsorId, {
-          villages: [TANAH_TUMBUH],
-          fiscalYear: year,
-          perVillage: workers * YEAR_PREMIUM,
-        }),
-      });
-    const provinceDraft = await draft(province, 20);
-    const villageDraft = await draft(villageFund, 2);
-    for (const [staff, made] of [
-      [province, provinceDraft],
-      [villageFund, villageDraft],
-    ] as const) {
-      expect((await staff.approver.post(`/v1/commitments/${made.body.id}/approve`, {})).status).toBe(200);
-    }
+    const [province, villageFund] = await provinceAndVillageFund(TANAH_TUMBUH);
+    const provinceCommitment = await fund(province, [TANAH_TUMBUH], 20, {}, year);
+    const villageCommitment = await fund(villageFund, [TANAH_TUMBUH], 2, {}, year);
 
     // Act: ten workers at once, each of whom the read before the transaction finds the village fund open for
     const answers = await Promise.all(
@@ -343,8 +322,8 @@ describe('workers enrolled by priority at the same moment', () => {
     // Assess
     for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBe(201);
     const payers = answers.map((a) => a.body.commitmentId);
-    expect(payers.filter((id) => id === villageDraft.body.id)).toHaveLength(2);
-    expect(payers.filter((id) => id === provinceDraft.body.id)).toHaveLength(8);
+    expect(payers.filter((id) => id === villageCommitment.id)).toHaveLength(2);
+    expect(payers.filter((id) => id === provinceCommitment.id)).toHaveLength(8);
     const quotas = await world.operator.post(`/v1/villages/${TANAH_TUMBUH}/funding-options`, {
       startPeriod: `${year}-02`,
     });
