@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
   ActiveCommitmentTerms,
   acceptedBodies,
+  addListMembers,
   answeredOnce,
   apiRoutes,
   approveCommitment,
@@ -31,6 +32,7 @@ import {
   getCommitment,
   getImport,
   getInvoice,
+  getList,
   getPartner,
   getTarget,
   healthRoute,
@@ -42,8 +44,10 @@ import {
   importResultsQuery,
   invoiceQuery,
   json,
+  type ListServices,
   listAllocations,
   listInvoices,
+  listMembersBody,
   listReallocations,
   listSponsorCommitments,
   listVillageEnrollments,
@@ -70,6 +74,7 @@ import {
   rejectBody,
   rejectCommitment,
   rejectReallocation,
+  removeListMembers,
   reportWorkers,
   reportWorkersQuery,
   rollPeriodNow,
@@ -96,6 +101,7 @@ import {
   DepositRepository,
   ImportJobRepository,
   idempotencyTable,
+  ListRepository,
   ReallocationRepository,
   ReportsRepository,
   reportsTable,
@@ -120,7 +126,12 @@ import {
   sendRenewalWork,
 } from '../shared/renewal.js';
 
-const services: Services & BillingServices & ReportServices & ImportServices & DepositServices = {
+const services: Services &
+  BillingServices &
+  ReportServices &
+  ImportServices &
+  DepositServices &
+  ListServices = {
   deposits: new DepositRepository(db, ledgerTableName),
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
@@ -129,6 +140,7 @@ const services: Services & BillingServices & ReportServices & ImportServices & D
   enrollments,
   invoices,
   reallocations: new ReallocationRepository(db, ledgerTableName),
+  lists: new ListRepository(db, ledgerTableName),
   reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
   rollPeriod: (period) => rollPeriod(roll, period, sendRenewalWork),
 };
@@ -169,6 +181,10 @@ const body = (event: APIGatewayProxyEventV2): unknown => {
   }
 };
 const param = (event: APIGatewayProxyEventV2, name: string) => event.pathParameters?.[name] ?? '';
+const listPath = (event: APIGatewayProxyEventV2) => ({
+  sponsorId: param(event, 'sponsorId'),
+  list: param(event, 'list'),
+});
 const page = (event: APIGatewayProxyEventV2) => pageQuery.parse(event.queryStringParameters ?? {});
 const isCsv = (event: APIGatewayProxyEventV2) => /^text\/csv\b/i.test(event.headers?.['content-type'] ?? '');
 const importRequest = (event: APIGatewayProxyEventV2) =>
@@ -340,6 +356,11 @@ const routes: Record<string, Route> = {
     json(200, await getTarget(services, principalOf(e), targetParams.parse(e.pathParameters ?? {}))),
   [routeKey(apiRoutes.planReport)]: async (e) =>
     json(200, await planReport(services, principalOf(e), planQuery.parse(query(e)))),
+  [routeKey(apiRoutes.addListMembers)]: async (e) =>
+    json(200, await addListMembers(services, principalOf(e), listPath(e), listMembersBody.parse(body(e)))),
+  [routeKey(apiRoutes.removeListMembers)]: async (e) =>
+    json(200, await removeListMembers(services, principalOf(e), listPath(e), listMembersBody.parse(body(e)))),
+  [routeKey(apiRoutes.getList)]: async (e) => json(200, await getList(services, principalOf(e), listPath(e))),
 };
 
 const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {

@@ -130,6 +130,42 @@ describe('every role in the dashboard', () => {
     await page.close();
   });
 
+  it('lets a finance officer upload an eligibility list in parts, with progress, the NIKs kept as hashes', async () => {
+    // Prepare: a P3KE file of 1,200 NIKs (two requests), under a header and with one line that is no NIK.
+    const niks = Array.from({ length: 1200 }, (_, i) => nikIn('150902', 5000 + i));
+    const csv = `nik\n${niks.join('\n')}\nbukan-nik\n`;
+    const page = await signedIn({ roles: ['sponsor-officer'], sponsorId, sub: `officer-${sponsorId}` });
+    const sent: number[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('/lists/p3ke/members')) {
+        sent.push((JSON.parse(request.postData() ?? '{}') as { niks: string[] }).niks.length);
+      }
+    });
+    await page.goto(`${stack.httpUrl}/#/draft`);
+
+    // Act
+    await page.getByTestId('list-file').setInputFiles({
+      name: 'p3ke.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await expect
+      .poll(() => page.getByTestId('list-read').textContent())
+      .toBe('1.200 NIK terbaca, 2 baris dilewati.');
+    await page.getByTestId('list-upload').click();
+
+    // Assess: two parts, the list's size in Indonesian, and the API agrees.
+    await expect
+      .poll(() => page.getByTestId('list-outcome').textContent(), { timeout: 30_000 })
+      .toBe('Daftar p3ke kini berisi 1.200 pekerja.');
+    expect(sent).toEqual([1000, 200]);
+    expect(await page.getByTestId('list-progress').getAttribute('value')).toBe('1200');
+    const officer = await caller(stack, { roles: ['sponsor-officer'], sponsorId });
+    expect((await officer.get(`/v1/sponsors/${sponsorId}/lists/p3ke`)).body.members).toBe(1200);
+    await record(page, 'officer-lists');
+    await page.close();
+  });
+
   it('never lets the drafter approve their own draft, and says why', async () => {
     // Prepare: someone who holds both roles looks at a draft they made.
     const both: Claims = {

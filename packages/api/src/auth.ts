@@ -158,6 +158,10 @@ export const POLICIES = {
   getTarget: { ...SPONSOR_READERS, 'regional-office': 'own-region' },
   /** A planning question on a region: who plans budgets, who audits them, and BPJS's regional offices. */
   planReport: { ...SPONSOR_READERS, 'regional-office': 'own-region' },
+  /** A sponsor's eligibility lists (P3KE): its finance officer keeps them; who reads its figures sees their size. */
+  addListMembers: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
+  removeListMembers: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
+  getList: SPONSOR_READERS,
 } as const satisfies Record<string, Policy>;
 
 export type Operation = keyof typeof POLICIES;

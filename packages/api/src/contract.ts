@@ -15,6 +15,7 @@ import {
   refundBody,
 } from './deposit-schemas.js';
 import { importResultsQuery } from './enrollment-import.js';
+import { listMembersBody } from './lists.js';
 import { redriveBody, stuckQuery } from './operations.js';
 import { planQuery } from './planner.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
@@ -275,4 +276,17 @@ export const operationContracts = {
   },
   getTarget: { status: 200, response: responses.regionTarget, problems: ['not-found'] },
   planReport: { status: 200, response: responses.coveragePlan, query: planQuery },
+  addListMembers: {
+    status: 200,
+    response: responses.eligibilityList,
+    body: listMembersBody,
+    problems: ['not-found'],
+  },
+  removeListMembers: {
+    status: 200,
+    response: responses.eligibilityList,
+    body: listMembersBody,
+    problems: ['not-found'],
+  },
+  getList: { status: 200, response: responses.eligibilityList, problems: ['not-found'] },
 } as const satisfies Record<keyof typeof apiRoutes | 'getHealth' | 'getOpenApi', OperationContract>;

@@ -70,15 +70,26 @@ const enrolleeOf = (
   };
 };
 
+/** Whether the worker is on the sponsor's list the commitment's rules name; `undefined` when they name none. */
+const listedFor = async (
+  services: Services,
+  commitment: Pick<CommitmentTerms, 'sponsorId' | 'eligibility'>,
+  nik: string,
+): Promise<boolean | undefined> => {
+  const list = commitment.eligibility?.list;
+  return list === undefined ? undefined : services.lists.has(commitment.sponsorId, list, nik);
+};
+
 /**
  * What enrolling the worker under `commitment` asks of the store: the months to reserve and their premium, once
  * the start period is in the commitment's year and the worker meets its rules. Writes nothing.
  */
-const requestUnder = (
+const requestUnder = async (
+  services: Services,
   commitment: CommitmentTerms,
   enrollee: Enrollee,
   principal: Principal,
-): EnrollmentRequest => {
+): Promise<EnrollmentRequest> => {
   const { startPeriod, candidate } = enrollee;
   if (periodParts(startPeriod).year !== commitment.fiscalYear) {
     throw ValidationError.forField(
@@ -86,7 +97,8 @@ const requestUnder = (
       `must fall in the commitment's fiscal year ${commitment.fiscalYear}`,
     );
   }
-  checkEligibility(commitment.eligibility, candidate);
+  const listed = await listedFor(services, commitment, enrollee.nik);
+  checkEligibility(commitment.eligibility, { ...candidate, ...(listed !== undefined && { listed }) });
   const { periods, amount } = reservationAtEnrollment(
     commitment.reservation,
     commitment.benefit,
@@ -126,22 +138,29 @@ export const enrollmentRequest = async (
     loaded?.id === body.commitmentId
       ? loaded
       : await (services.commitmentTerms ?? services.commitments).require(body.commitmentId);
-  return requestUnder(commitment, enrollee, principal);
+  return requestUnder(services, commitment, enrollee, principal);
 };
 
-/** The village's commitments of the start period's year, in funding order, each judged for the worker. */
+/**
+ * The village's commitments of the start period's year, in funding order, each judged for the worker (with the
+ * lists their rules name looked up for the worker's NIK).
+ */
 const judgedFunding = async (
   services: Services,
   villageCode: string,
   startPeriod: Period,
-  candidate?: Candidate,
+  worker?: Pick<Enrollee, 'nik' | 'candidate'>,
 ) => {
   const funding = await services.commitments.fundingOf(villageCode, periodParts(startPeriod).year);
-  const options = funding.map(({ allocation, commitment, sponsor }: VillageFunding) => ({
+  const listed = await Promise.all(
+    funding.map(({ commitment }) => worker && listedFor(services, commitment, worker.nik)),
+  );
+  const options = funding.map(({ allocation, commitment, sponsor }: VillageFunding, i) => ({
     commitmentId: commitment.id,
     priority: fundingPriority(commitment.priority, sponsor.kind),
     approvedAt: commitment.approvedAt ?? commitment.createdAt,
     eligibility: commitment.eligibility,
+    listed: listed[i],
     available: allocation.available,
     cost: reservationAtEnrollment(commitment.reservation, commitment.benefit, startPeriod).amount,
     status: allocation.status,
@@ -149,7 +168,7 @@ const judgedFunding = async (
     commitment,
     sponsor,
   }));
-  return chooseFunding(options, startPeriod, candidate);
+  return chooseFunding(options, startPeriod, worker?.candidate);
 };
 
 /**
@@ -164,8 +183,8 @@ const enrollByPriority = async (
   enrollee: Enrollee,
   companion?: EnrollmentCompanion,
 ) => {
-  const { villageCode, startPeriod, candidate } = enrollee;
-  const { options } = await judgedFunding(services, villageCode, startPeriod, candidate);
+  const { villageCode, startPeriod } = enrollee;
+  const { options } = await judgedFunding(services, villageCode, startPeriod, enrollee);
   const refusals: FundingRefusal[] = [];
   for (const option of options) {
     const { commitmentId, priority } = option;
@@ -180,10 +199,8 @@ const enrollByPriority = async (
       continue;
     }
     try {
-      return await services.enrollments.enroll(
-        requestUnder(option.commitment, enrollee, principal),
-        companion,
-      );
+      const request = await requestUnder(services, option.commitment, enrollee, principal);
+      return await services.enrollments.enroll(request, companion);
     } catch (error) {
       const verdict = isDomainError(error) ? verdictOf(error) : undefined;
       if (!verdict || verdict.verdict === 'takes') throw error;
@@ -229,7 +246,7 @@ export const fundingOptions = async (
   const startPeriod = parsePeriod(body.startPeriod, 'startPeriod');
   const enrollee =
     body.worker && enrolleeOf(principal, 'fundingOptions', village, body.startPeriod, body.worker);
-  const { options, chosen } = await judgedFunding(services, villageCode, startPeriod, enrollee?.candidate);
+  const { options, chosen } = await judgedFunding(services, villageCode, startPeriod, enrollee);
   return {
     villageCode,
     fiscalYear: periodParts(startPeriod).year,

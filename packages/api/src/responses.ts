@@ -77,6 +77,7 @@ const eligibility = z.object({
   minAge: z.number().int().optional(),
   maxAge: z.number().int().optional(),
   segments: z.array(z.enum(WORKER_SEGMENTS)).optional(),
+  list: z.string().optional().describe('A list of the sponsor the worker must be on'),
 });
 
 const commitmentFields = {
@@ -376,6 +377,15 @@ const targetSet = z.object({
   setBy: z.string(),
   setAt: timestamp,
 });
+
+export const eligibilityList = named(
+  'EligibilityList',
+  z.object({
+    sponsorId: id,
+    list: z.string(),
+    members: count.describe('Workers on the list (held as keyed hashes of their NIKs, never the NIKs)'),
+  }),
+);
 
 export const regionTarget = named(
   'RegionTarget',

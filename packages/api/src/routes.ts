@@ -228,6 +228,24 @@ export const apiRoutes = {
     'planReport',
     'What reaching a region’s coverage target costs a year, split over its child regions by vulnerable workers',
   ),
+  addListMembers: jwt(
+    'POST',
+    '/v1/sponsors/{sponsorId}/lists/{list}/members',
+    'addListMembers',
+    'Put up to 1,000 workers on a sponsor’s eligibility list (e.g. p3ke); NIKs are kept as keyed hashes only',
+  ),
+  removeListMembers: jwt(
+    'POST',
+    '/v1/sponsors/{sponsorId}/lists/{list}/members/remove',
+    'removeListMembers',
+    'Take up to 1,000 workers off a sponsor’s eligibility list',
+  ),
+  getList: jwt(
+    'GET',
+    '/v1/sponsors/{sponsorId}/lists/{list}',
+    'getList',
+    'How many workers a sponsor’s eligibility list holds',
+  ),
 } as const satisfies Record<string, RouteDefinition>;
 
 export const routeDefinitions: readonly RouteDefinition[] = [

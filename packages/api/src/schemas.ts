@@ -5,6 +5,7 @@
  */
 import {
   findRegion,
+  LIST_NAME,
   MAX_REALLOCATION_MOVES,
   PRIORITY_RANGE,
   SPONSOR_KINDS,
@@ -101,9 +102,19 @@ export const draftCommitmentBody = z.strictObject({
         minAge: z.optional(z.int()),
         maxAge: z.optional(z.int()),
         segments: z.optional(z.array(segment).check(z.maxLength(WORKER_SEGMENTS.length))),
+        list: z.optional(
+          z
+            .string()
+            .check(
+              z.regex(LIST_NAME),
+              z.describe('A list of the sponsor (e.g. p3ke) the worker must be on: see the lists routes'),
+            ),
+        ),
       })
       .check(
-        z.describe('Who the money may cover besides the BPU rule (18–65): an age range, worker segments'),
+        z.describe(
+          'Who the money may cover besides the BPU rule (18–65): an age range, worker segments, a list of the sponsor',
+        ),
       ),
   ),
   priority: z.optional(
@@ -120,7 +131,8 @@ export const draftCommitmentBody = z.strictObject({
 });
 
 const commitmentId = id;
-const nik = z.string().check(z.regex(/^\d{16}$/, 'a NIK is 16 digits'));
+/** A NIK as a request carries it: 16 digits (its date and region are checked by the use case). */
+export const nik = z.string().check(z.regex(/^\d{16}$/, 'a NIK is 16 digits'));
 const workerName = text(1, 200);
 
 export const enrollBody = z.strictObject({

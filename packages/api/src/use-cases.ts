@@ -18,6 +18,7 @@ import type {
   Commitment,
   CommitmentRepository,
   EnrollmentRepository,
+  ListRepository,
   ReallocationRepository,
 } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
@@ -28,6 +29,8 @@ export interface Services {
   readonly commitments: CommitmentRepository;
   readonly enrollments: EnrollmentRepository;
   readonly reallocations: ReallocationRepository;
+  /** The sponsors' eligibility lists (P3KE), which a commitment's rules may name. */
+  readonly lists: ListRepository;
   /** Active commitments' terms kept in the process (the HTTP API's); without it each enrollment reads its commitment. */
   readonly commitmentTerms?: ActiveCommitmentTerms;
 }

@@ -18,6 +18,7 @@ import { ApiProblemError, ConnectionError } from './http.js';
 import { importTargetsCommand } from './import-targets.js';
 import { importWorkersCommand } from './import-workers.js';
 import { invoicesExportCommand } from './invoices-export.js';
+import { showListCommand, uploadListCommand } from './lists.js';
 import { planCommand } from './plan.js';
 import { quoteCommand } from './quote.js';
 import { rollCommand } from './roll.js';
@@ -36,6 +37,10 @@ export const commands: Readonly<Record<string, Command>> = {
   targets: commandGroup('targets', 'set or show a region’s coverage target for a fiscal year', {
     set: setTargetCommand,
     show: showTargetCommand,
+  }),
+  lists: commandGroup('lists', 'upload or show a sponsor’s eligibility list (P3KE)', {
+    upload: uploadListCommand,
+    show: showListCommand,
   }),
   roll: rollCommand,
   deposits: commandGroup('deposits', 'record collection partners’ deposits', {

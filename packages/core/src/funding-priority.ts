@@ -47,6 +47,8 @@ export interface FundingOption {
   /** When the commitment was approved (ISO instant): the earlier approval pays first at equal priority. */
   readonly approvedAt: string;
   readonly eligibility?: Eligibility | undefined;
+  /** Whether the worker is on the list its rules name (looked up only when they name one). */
+  readonly listed?: boolean | undefined;
   /** The village's quota not yet reserved or spent. */
   readonly available: number;
   /** What enrolling the worker from the start period reserves under this commitment. */
@@ -108,7 +110,7 @@ export function judgeFunding(
   }
   if (candidate) {
     try {
-      checkEligibility(option.eligibility, candidate);
+      checkEligibility(option.eligibility, { ...candidate, listed: option.listed === true });
     } catch (error) {
       const verdict = error instanceof NotEligibleError ? verdictOf(error) : undefined;
       if (!verdict) throw error;

@@ -237,3 +237,10 @@ export const contributionLedgerIndex = (partnerId: string, entryId: string) => (
   gsi1pk: `PARTNER#${partnerId}#LEDGER`,
   gsi1sk: entryId,
 });
+
+/** A worker on a list a sponsor uploaded (e.g. P3KE): keyed by the keyed hash of the NIK, never the NIK. */
+export const listMemberKey = (sponsorId: string, list: string, nikKey: string) => ({
+  pk: listPartition(sponsorId, list),
+  sk: `MEMBER#${nikKey}`,
+});
+export const listPartition = (sponsorId: string, list: string) => `LIST#${sponsorId}#${list}`;

@@ -60,6 +60,17 @@ const words = {
     'Tahun anggaran berakhir tanpa mencapai target.',
     'The fiscal year ended without reaching the target.',
   ],
+  listsTitle: ['Daftar penerima (mis. P3KE)', 'Eligibility lists (e.g. P3KE)'],
+  listsHelp: [
+    'Unggah berkas NIK (satu per baris, kolom pertama). NIK disimpan hanya sebagai hash berkunci: sistem hanya tahu apakah seorang pekerja ada di daftar, bukan siapa saja isinya. Komitmen dapat mensyaratkan daftar ini.',
+    'Upload a file of NIKs (one per line, first column). NIKs are kept only as keyed hashes: the system can tell whether a worker is on the list, never who is. A commitment can require the list.',
+  ],
+  listName: ['Nama daftar', 'List name'],
+  listFile: ['Berkas NIK (CSV)', 'File of NIKs (CSV)'],
+  listUpload: ['Unggah ke daftar', 'Upload to the list'],
+  listRead: ['{n} NIK terbaca, {skipped} baris dilewati.', '{n} NIKs read, {skipped} lines skipped.'],
+  listProgress: ['{done} dari {total} NIK terkirim', '{done} of {total} NIKs sent'],
+  listSaved: ['Daftar {list} kini berisi {n} pekerja.', 'The list {list} now holds {n} workers.'],
   trendTitle: ['Pekerja terlindungi per bulan', 'Covered workers per month'],
   trendEmpty: [
     'Belum ada bulan yang berjalan pada tahun anggaran ini.',
@@ -218,6 +229,10 @@ const words = {
     'Outside its ages: {age} years old, this commitment covers {min} to {max}.',
   ],
   'verdict.segment': ['Hanya untuk kelompok: {segments}.', 'Only for: {segments}.'],
+  'verdict.list': [
+    'Hanya untuk pekerja yang ada di daftar {list} sponsor; pekerja ini tidak ada di daftar.',
+    'Only for the workers on the sponsor’s list {list}; this worker is not on it.',
+  ],
   'verdict.quota-exhausted': [
     'Kuota habis: sisa {available}, perlu {cost}.',
     'Quota used up: {available} left, {cost} needed.',

@@ -124,6 +124,22 @@ describe('choosing the commitment that pays', () => {
     expect(chosen).toBeUndefined();
   });
 
+  it('refuses a worker who is not on the list the rules name, and takes one who is', () => {
+    // Prepare
+    const rules = { eligibility: { list: 'p3ke' } };
+
+    // Act
+    const off = chooseFunding([option('KUDUS', 100, rules)], start, worker());
+    const on = chooseFunding([option('KUDUS', 100, { ...rules, listed: true })], start, worker());
+
+    // Assess
+    expect(off.options[0]).toMatchObject({
+      verdict: 'not-eligible',
+      details: { rule: 'list', list: 'p3ke' },
+    });
+    expect(on.chosen?.commitmentId).toBe('KUDUS');
+  });
+
   it('judges the quotas alone when no worker is given', () => {
     // Act
     const { chosen } = chooseFunding([option('VILLAGE', 100, { eligibility: { maxAge: 20 } })], start);

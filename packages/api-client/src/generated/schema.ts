@@ -615,6 +615,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sponsors/{sponsorId}/lists/{list}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put up to 1,000 workers on a sponsor’s eligibility list (e.g. p3ke); NIKs are kept as keyed hashes only */
+        post: operations["addListMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sponsors/{sponsorId}/lists/{list}/members/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take up to 1,000 workers off a sponsor’s eligibility list */
+        post: operations["removeListMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sponsors/{sponsorId}/lists/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many workers a sponsor’s eligibility list holds */
+        get: operations["getList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -731,6 +782,8 @@ export interface components {
                 minAge?: number;
                 maxAge?: number;
                 segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                /** @description A list of the sponsor the worker must be on */
+                list?: string;
             };
             /** @description The allocation method as stated */
             allocation: {
@@ -777,6 +830,8 @@ export interface components {
                 minAge?: number;
                 maxAge?: number;
                 segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                /** @description A list of the sponsor the worker must be on */
+                list?: string;
             };
             /** @description The allocation method as stated */
             allocation: {
@@ -826,6 +881,8 @@ export interface components {
                 minAge?: number;
                 maxAge?: number;
                 segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                /** @description A list of the sponsor the worker must be on */
+                list?: string;
             };
             /** @description The allocation method as stated */
             allocation: {
@@ -980,6 +1037,12 @@ export interface components {
                 message: string;
             })[];
         };
+        EligibilityList: {
+            sponsorId: string;
+            list: string;
+            /** @description Workers on the list (held as keyed hashes of their NIKs, never the NIKs) */
+            members: number;
+        };
         Enrollment: {
             id: string;
             commitmentId: string;
@@ -1064,6 +1127,8 @@ export interface components {
                     minAge?: number;
                     maxAge?: number;
                     segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                    /** @description A list of the sponsor the worker must be on */
+                    list?: string;
                 } | null;
                 /** @enum {string} */
                 verdict: "takes" | "not-eligible" | "quota-exhausted" | "period-closed" | "commitment-not-active";
@@ -2016,11 +2081,13 @@ export interface operations {
                             [key: string]: number;
                         };
                     };
-                    /** @description Who the money may cover besides the BPU rule (18–65): an age range, worker segments */
+                    /** @description Who the money may cover besides the BPU rule (18–65): an age range, worker segments, a list of the sponsor */
                     eligibility?: {
                         minAge?: number;
                         maxAge?: number;
                         segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                        /** @description A list of the sponsor (e.g. p3ke) the worker must be on: see the lists routes */
+                        list?: string;
                     };
                     /** @description Where it stands among other sponsors’ commitments over a village: lower pays first. Absent: by the sponsor’s kind (village 100, regency or city 200, province 300, other 400) */
                     priority?: number;
@@ -3289,6 +3356,116 @@ export interface operations {
             };
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    addListMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                sponsorId: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The workers’ NIKs (16 digits each) */
+                    niks: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    removeListMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                sponsorId: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The workers’ NIKs (16 digits each) */
+                    niks: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    getList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sponsorId: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
             422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };

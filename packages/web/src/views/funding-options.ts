@@ -41,6 +41,9 @@ const verdictText = (lang: Lang, option: FundingOption): string => {
       max: Number(details.maxAge ?? 65),
     });
   }
+  if (option.verdict === 'not-eligible' && details.rule === 'list') {
+    return t(lang, 'verdict.list', { list: String(details.list) });
+  }
   if (option.verdict === 'not-eligible') {
     const segments = (details.segments as string[] | undefined) ?? [];
     return t(lang, 'verdict.segment', { segments: segments.map((s) => segmentName(lang, s)).join(', ') });
