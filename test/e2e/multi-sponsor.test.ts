@@ -4,7 +4,8 @@
  * enrollment that names no commitment lands on the one the priority names (village fund, then regency, then
  * province, by sponsor kind); a worker outside a commitment's rules is refused by it and taken by the next; a
  * quota used up moves the next worker on; no NIK is covered twice; and the regency's coverage report over
- * every sponsor equals the sum of the three commitments.
+ * every sponsor equals the sum of the three commitments. In 2050: a stated priority, a village fund of a P3KE
+ * list, and ten workers racing for two seats.
  */
 import { villagesOf } from '@lindung/core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -298,6 +299,36 @@ describe('a priority a commitment states', () => {
     // Assess
     expect(draft.status).toBe(422);
     expect(draft.body.code).toBe('validation-failed');
+  });
+});
+
+describe('a village fund for the workers of its list', () => {
+  it('takes the workers on its P3KE list and leaves the others to the regency', async () => {
+    // Prepare: in 2050, a village fund of the P3KE list before the regency, over the village without 2049 funding
+    const year = YEAR + 1;
+    const [villageFund, bungo] = await Promise.all([
+      sponsorWithStaff(stack, { ...VILLAGE_FUND, regionCode: NO_FUNDING }),
+      sponsorWithStaff(stack, BUNGO),
+    ]);
+    const listed = await fund(villageFund, [NO_FUNDING], 5, { eligibility: { list: 'p3ke' } }, year);
+    const regency = await fund(bungo, [NO_FUNDING], 5, {}, year);
+    const list = `/v1/sponsors/${villageFund.sponsorId}/lists/p3ke/members`;
+    expect((await villageFund.officer.post(list, { niks: [young(61)] })).status).toBe(200);
+    const enroll = (workerNik: string) =>
+      world.operator.post(`/v1/villages/${NO_FUNDING}/enrollments`, {
+        worker: { nik: workerNik },
+        startPeriod: `${year}-01`,
+      });
+
+    // Act
+    const onList = await enroll(young(61));
+    const offList = await enroll(young(62));
+
+    // Assess
+    expect(onList.status, JSON.stringify(onList.body)).toBe(201);
+    expect(onList.body.commitmentId).toBe(listed.id);
+    expect(offList.status, JSON.stringify(offList.body)).toBe(201);
+    expect(offList.body.commitmentId).toBe(regency.id);
   });
 });
 
