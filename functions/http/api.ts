@@ -27,6 +27,8 @@ import {
   enroll,
   enrollBody,
   exactlyOncePerKey,
+  fundingOptions,
+  fundingOptionsBody,
   getCommitment,
   getImport,
   getInvoice,
@@ -271,6 +273,11 @@ const routes: Record<string, Route> = {
         await enroll(services, principalOf(e), param(e, 'code'), enrollBody.parse(body(e)), companion),
       );
     }),
+  [routeKey(apiRoutes.fundingOptions)]: async (e) =>
+    json(
+      200,
+      await fundingOptions(services, principalOf(e), param(e, 'code'), fundingOptionsBody.parse(body(e))),
+    ),
   [routeKey(apiRoutes.importEnrollments)]: async (e) => {
     const job = await createImport(
       services,

@@ -12,6 +12,7 @@ import {
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
+  fundingOptionsBody,
   importEnrollmentsRequest,
   invoiceQuery,
   listMembersBody,
@@ -205,6 +206,14 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
       body: { commitmentId: w.own.commitmentId, worker: { nik: w.nik() }, startPeriod: w.openPeriod },
     }),
     body: enrollBody,
+  },
+  fundingOptions: {
+    allowed: { 'village-operator': 'own', auditor: 'any' },
+    request: (w) => ({
+      params: { code: w.own.village },
+      body: { startPeriod: w.openPeriod, worker: { nik: w.nik(), segment: 'farmer' } },
+    }),
+    body: fundingOptionsBody,
   },
   importEnrollments: {
     allowed: { 'village-operator': 'own' },

@@ -130,6 +130,8 @@ export const POLICIES = {
   withdrawReallocation: { 'sponsor-officer': 'own-sponsor' },
   listReallocations: SPONSOR_READERS,
   enroll: { 'village-operator': 'own-village' },
+  /** Which commitments of the village can take a worker, and why: its operators, and auditors. */
+  fundingOptions: { 'village-operator': 'own-village', auditor: 'any' },
   importEnrollments: { 'village-operator': 'own-village' },
   /** An import job, with its per-row results: the village's operators, who post imports. */
   getImport: { 'village-operator': 'own-village' },

@@ -25,6 +25,7 @@ import {
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
+  fundingOptionsBody,
   importEnrollmentsBody,
   importQuery,
   invoiceQuery,
@@ -185,6 +186,11 @@ export const operationContracts = {
       'period-closed',
       'not-eligible',
     ],
+  },
+  fundingOptions: {
+    status: 200,
+    response: responses.fundingOptions,
+    body: fundingOptionsBody,
   },
   importEnrollments: {
     status: 202,

@@ -4,6 +4,7 @@ export * from './commitment-terms.js';
 export * from './deposit-schemas.js';
 export * from './deposits.js';
 export * from './enrollment-import.js';
+export * from './enrollments.js';
 export * from './health.js';
 export * from './http.js';
 export * from './idempotency-in-transaction.js';

@@ -105,7 +105,18 @@ export const apiRoutes = {
     'listReallocations',
     'A commitment’s reallocations, paginated',
   ),
-  enroll: jwt('POST', '/v1/villages/{code}/enrollments', 'enroll', 'Enroll one worker'),
+  enroll: jwt(
+    'POST',
+    '/v1/villages/{code}/enrollments',
+    'enroll',
+    'Enroll one worker: under the commitment named, or the first in priority order that takes the worker',
+  ),
+  fundingOptions: jwt(
+    'POST',
+    '/v1/villages/{code}/funding-options',
+    'fundingOptions',
+    'The village’s commitments of a year in priority order: which can take a worker and why (the NIK in the body, never the URL)',
+  ),
   importEnrollments: jwt(
     'POST',
     '/v1/villages/{code}/enrollments/import',

@@ -41,6 +41,12 @@ export const allocationKey = (commitmentId: string, villageCode: string) => ({
 });
 export const ALLOCATION_SK_PREFIX = 'ALLOCATION#';
 
+/** A village's allocations over every commitment, by fiscal year (gsi1): who may fund an enrollment there. */
+export const allocationByVillage = (villageCode: string, fiscalYear: number, commitmentId: string) => ({
+  gsi1pk: `VILLAGE#${villageCode}#ALLOCATIONS`,
+  gsi1sk: `${fiscalYear}#${commitmentId}`,
+});
+
 /** A proposed or approved move of quota between villages of a commitment; listed from the commitment's partition. */
 export const reallocationKey = (commitmentId: string, reallocationId: string) => ({
   pk: `COMMITMENT#${commitmentId}`,

@@ -266,8 +266,25 @@ export interface paths {
         /** A village’s enrollments */
         get: operations["listVillageEnrollments"];
         put?: never;
-        /** Enroll one worker */
+        /** Enroll one worker: under the commitment named, or the first in priority order that takes the worker */
         post: operations["enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/villages/{code}/funding-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The village’s commitments of a year in priority order: which can take a worker and why (the NIK in the body, never the URL) */
+        post: operations["fundingOptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -772,6 +789,8 @@ export interface components {
             allocation: {
                 [key: string]: unknown;
             };
+            /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
+            priority?: number;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -818,6 +837,8 @@ export interface components {
             allocation: {
                 [key: string]: unknown;
             };
+            /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
+            priority?: number;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -867,6 +888,8 @@ export interface components {
             allocation: {
                 [key: string]: unknown;
             };
+            /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
+            priority?: number;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -1062,6 +1085,60 @@ export interface components {
         FieldError: {
             path: string;
             message: string;
+        };
+        FundingOptions: {
+            villageCode: string;
+            fiscalYear: number;
+            startPeriod: string;
+            /** @description The worker judged, NIK masked; absent when none was given */
+            worker?: {
+                nikMasked: string;
+                age: number;
+                /** @enum {string} */
+                segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
+            };
+            /** @description The commitment an enrollment without a named commitment goes to */
+            chosen: string | null;
+            options: {
+                commitmentId: string;
+                sponsor: {
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    kind: "province" | "regency" | "city" | "village" | "other";
+                };
+                /** @description Lower pays first; then the earlier approval, then the id */
+                priority: number;
+                /**
+                 * @description Stated by the commitment, or taken from its sponsor’s kind
+                 * @enum {string}
+                 */
+                prioritySource: "stated" | "sponsor-kind";
+                /** @description ISO 8601 instant */
+                approvedAt: string;
+                /** @enum {string} */
+                reservation: "fiscal-year" | "monthly";
+                /** @description The village’s quota not yet reserved or spent */
+                available: number;
+                /** @description What enrolling the worker from the start period reserves */
+                cost: number;
+                /** @description Its rules beyond 18–65; null: none */
+                eligibility: {
+                    minAge?: number;
+                    maxAge?: number;
+                    segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                    /** @description A list of the sponsor the worker must be on */
+                    list?: string;
+                } | null;
+                /** @enum {string} */
+                verdict: "takes" | "not-eligible" | "quota-exhausted" | "period-closed" | "commitment-not-active";
+                /** @description Why it does not take the worker */
+                reason?: string;
+                /** @description The rule, or the quota and the cost */
+                details?: {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         Health: {
             /** @enum {string} */
@@ -2012,6 +2089,8 @@ export interface operations {
                         /** @description A list of the sponsor (e.g. p3ke) the worker must be on: see the lists routes */
                         list?: string;
                     };
+                    /** @description Where it stands among other sponsors’ commitments over a village: lower pays first. Absent: by the sponsor’s kind (village 100, regency or city 200, province 300, other 400) */
+                    priority?: number;
                 };
             };
         };
@@ -2486,7 +2565,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    commitmentId: string;
+                    /** @description The commitment that pays; absent, the first of the village’s commitments in priority order that takes the worker */
+                    commitmentId?: string;
                     worker: {
                         nik: string;
                         name?: string;
@@ -2515,6 +2595,51 @@ export interface operations {
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused-or-not-eligible"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    fundingOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Period YYYY-MM */
+                    startPeriod: string;
+                    /** @description The worker to judge against each commitment’s rules (absent: only the quotas are judged) */
+                    worker?: {
+                        nik: string;
+                        /** @enum {string} */
+                        segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundingOptions"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
             500: components["responses"]["internal-error"];
         };
     };
