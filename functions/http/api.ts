@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
   ActiveCommitmentTerms,
   acceptedBodies,
+  addListMembers,
   answeredOnce,
   apiRoutes,
   approveCommitment,
@@ -29,10 +30,13 @@ import {
   enrollBody,
   evaluateIncentive,
   exactlyOncePerKey,
+  fundingOptions,
+  fundingOptionsBody,
   getCommitment,
   getImport,
   getIncentive,
   getInvoice,
+  getList,
   getPartner,
   getTarget,
   healthRoute,
@@ -46,8 +50,10 @@ import {
   incentiveDeps,
   invoiceQuery,
   json,
+  type ListServices,
   listAllocations,
   listInvoices,
+  listMembersBody,
   listReallocations,
   listSponsorCommitments,
   listSponsorIncentives,
@@ -75,6 +81,7 @@ import {
   rejectBody,
   rejectCommitment,
   rejectReallocation,
+  removeListMembers,
   reportWorkers,
   reportWorkersQuery,
   rollPeriodNow,
@@ -102,6 +109,7 @@ import {
   ImportJobRepository,
   IncentiveRepository,
   idempotencyTable,
+  ListRepository,
   ReallocationRepository,
   ReportsRepository,
   reportsTable,
@@ -134,7 +142,8 @@ const services: Services &
   ReportServices &
   ImportServices &
   DepositServices &
-  IncentiveServices = {
+  IncentiveServices &
+  ListServices = {
   deposits: new DepositRepository(db, ledgerTableName),
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
@@ -144,6 +153,7 @@ const services: Services &
   incentives,
   invoices,
   reallocations: new ReallocationRepository(db, ledgerTableName),
+  lists: new ListRepository(db, ledgerTableName),
   reports,
   // The schedule's run, by hand: the fan-out, then the incentive schemes whose period has ended.
   rollPeriod: async (period) => ({
@@ -188,6 +198,10 @@ const body = (event: APIGatewayProxyEventV2): unknown => {
   }
 };
 const param = (event: APIGatewayProxyEventV2, name: string) => event.pathParameters?.[name] ?? '';
+const listPath = (event: APIGatewayProxyEventV2) => ({
+  sponsorId: param(event, 'sponsorId'),
+  list: param(event, 'list'),
+});
 const page = (event: APIGatewayProxyEventV2) => pageQuery.parse(event.queryStringParameters ?? {});
 const isCsv = (event: APIGatewayProxyEventV2) => /^text\/csv\b/i.test(event.headers?.['content-type'] ?? '');
 const importRequest = (event: APIGatewayProxyEventV2) =>
@@ -276,6 +290,11 @@ const routes: Record<string, Route> = {
         await enroll(services, principalOf(e), param(e, 'code'), enrollBody.parse(body(e)), companion),
       );
     }),
+  [routeKey(apiRoutes.fundingOptions)]: async (e) =>
+    json(
+      200,
+      await fundingOptions(services, principalOf(e), param(e, 'code'), fundingOptionsBody.parse(body(e))),
+    ),
   [routeKey(apiRoutes.importEnrollments)]: async (e) => {
     const job = await createImport(
       services,
@@ -362,6 +381,11 @@ const routes: Record<string, Route> = {
     json(200, await getIncentive(services, principalOf(e), param(e, 'id'))),
   [routeKey(apiRoutes.evaluateIncentive)]: async (e) =>
     json(200, await evaluateIncentive(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.addListMembers)]: async (e) =>
+    json(200, await addListMembers(services, principalOf(e), listPath(e), listMembersBody.parse(body(e)))),
+  [routeKey(apiRoutes.removeListMembers)]: async (e) =>
+    json(200, await removeListMembers(services, principalOf(e), listPath(e), listMembersBody.parse(body(e)))),
+  [routeKey(apiRoutes.getList)]: async (e) => json(200, await getList(services, principalOf(e), listPath(e))),
 };
 
 const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {

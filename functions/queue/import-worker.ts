@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 // JSON Schema and locales with it), twice this function's budget.
 import { type ImportServices, runImport } from '@lindung/api/enrollment-import';
 import { importWorkMessage, parseMessage } from '@lindung/messaging';
-import { ImportJobRepository, ReallocationRepository } from '@lindung/store';
+import { ImportJobRepository, ListRepository, ReallocationRepository } from '@lindung/store';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { continueImport } from '../shared/imports.js';
@@ -22,6 +22,7 @@ const services: ImportServices = {
   commitments,
   enrollments,
   reallocations: new ReallocationRepository(db, ledgerTableName),
+  lists: new ListRepository(db, ledgerTableName),
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
 };

@@ -90,6 +90,16 @@ describe('the dashboard', () => {
     expect(forecast).toContain(forecastSentence('id', budget.forecast, FISCAL_YEAR));
     expect(forecast).toContain('cukup sampai akhir tahun anggaran (Des 2027), sisa Rp ');
     expect(forecast).not.toMatch(/20(29|3\d)/);
+    // The trend by month through March, the last month rolled, and when the target is reached (issue 19): the
+    // leaver of February is gone by March, so coverage has not grown since January.
+    const months = page.locator('[data-testid=trend] li');
+    await expect.poll(() => months.count()).toBe(3);
+    expect(await months.nth(0).getAttribute('data-period')).toBe(`${FISCAL_YEAR}-01`);
+    expect(await months.nth(1).locator('.num').textContent()).toBe(count(covered + 1, 'id'));
+    expect(await months.nth(2).locator('.num').textContent()).toBe(count(covered, 'id'));
+    expect(await page.getByTestId('target-outlook').textContent()).toBe(
+      'Cakupan tidak bertambah (0 pekerja per bulan): dengan laju ini target tidak tercapai.',
+    );
     await page.locator('li[data-code="15.71"] > .row button').click();
     await page.locator('li[data-code="15.71"] li').first().waitFor();
     await shot(page, 'overview-laptop');

@@ -8,19 +8,18 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { childrenOf } from '@lindung/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rupiah } from '../../packages/web/src/format.js';
 import { caller, nikIn } from '../support/api-client.js';
+import { axeViolations, openEnrollPage, signedInPage } from '../support/dashboard-page.js';
 import { eventually, localStack } from '../support/local-stack.js';
 import { sponsorWithStaff } from '../support/scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const YEAR = 2045;
 const DISTRICT = '15.09.01'; // Tebo Tengah, Kabupaten Tebo: 12 villages
 const VILLAGES = childrenOf(DISTRICT).map((v) => v.code as string);
@@ -67,38 +66,13 @@ describe('every role in the dashboard', () => {
     await browser?.close();
   });
 
-  /** A page signed in as `claims` (the token minted by the local stack, kept as the dashboard keeps it). */
-  const signedIn = async (claims: Claims, viewport = LAPTOP): Promise<Page> => {
-    const { token } = (await (
-      await fetch(`${stack.httpUrl}/local/tokens`, { method: 'POST', body: JSON.stringify(claims) })
-    ).json()) as { token: string };
-    const page = await browser.newPage({ viewport });
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.addInitScript((t) => sessionStorage.setItem('lindung.session', t), token);
-    return page;
-  };
-
-  /** axe-core in the page: the serious and critical violations, by rule and element. */
-  const violations = async (page: Page): Promise<string[]> => {
-    await page.addScriptTag({ path: AXE });
-    const found = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run()).violations as {
-        id: string;
-        impact: string;
-        nodes: { target: string[] }[];
-      }[];
-    });
-    return found
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  };
+  /** A page signed in as `claims`. */
+  const signedIn = (claims: Claims, viewport = LAPTOP): Promise<Page> =>
+    signedInPage(browser, stack, claims, viewport);
 
   /** Screenshots at 1366 px and 360 px, and no serious accessibility violation at either width. */
   const record = async (page: Page, name: string) => {
-    expect(await violations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     for (const [label, size] of [
       ['1366', LAPTOP],
       ['360', PHONE],
@@ -153,6 +127,42 @@ describe('every role in the dashboard', () => {
     expect(drafts).toHaveLength(1);
     expect(drafts[0]).toMatchObject({ fiscalYear: YEAR, budget: 120_000_000, villages: 12 });
     commitmentId = drafts[0].id;
+    await page.close();
+  });
+
+  it('lets a finance officer upload an eligibility list in parts, with progress, the NIKs kept as hashes', async () => {
+    // Prepare: a P3KE file of 1,200 NIKs (two requests), under a header and with one line that is no NIK.
+    const niks = Array.from({ length: 1200 }, (_, i) => nikIn('150902', 5000 + i));
+    const csv = `nik\n${niks.join('\n')}\nbukan-nik\n`;
+    const page = await signedIn({ roles: ['sponsor-officer'], sponsorId, sub: `officer-${sponsorId}` });
+    const sent: number[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('/lists/p3ke/members')) {
+        sent.push((JSON.parse(request.postData() ?? '{}') as { niks: string[] }).niks.length);
+      }
+    });
+    await page.goto(`${stack.httpUrl}/#/draft`);
+
+    // Act
+    await page.getByTestId('list-file').setInputFiles({
+      name: 'p3ke.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await expect
+      .poll(() => page.getByTestId('list-read').textContent())
+      .toBe('1.200 NIK terbaca, 2 baris dilewati.');
+    await page.getByTestId('list-upload').click();
+
+    // Assess: two parts, the list's size in Indonesian, and the API agrees.
+    await expect
+      .poll(() => page.getByTestId('list-outcome').textContent(), { timeout: 30_000 })
+      .toBe('Daftar p3ke kini berisi 1.200 pekerja.');
+    expect(sent).toEqual([1000, 200]);
+    expect(await page.getByTestId('list-progress').getAttribute('value')).toBe('1200');
+    const officer = await caller(stack, { roles: ['sponsor-officer'], sponsorId });
+    expect((await officer.get(`/v1/sponsors/${sponsorId}/lists/p3ke`)).body.members).toBe(1200);
+    await record(page, 'officer-lists');
     await page.close();
   });
 
@@ -226,17 +236,7 @@ describe('every role in the dashboard', () => {
     const enrolled = async () =>
       (await api.get(`/v1/villages/${OPERATOR_VILLAGE}/enrollments?limit=100`)).body.items.length as number;
     const niks = [1, 2, 3].map((serial) => nikIn('150901', serial));
-    await page.goto(`${stack.httpUrl}/#/enroll`);
-    // The new quota reaches the village's figures through the stream projector.
-    await eventually(
-      async () => {
-        await page.reload();
-        await page.getByTestId('enroll-title').waitFor();
-        return (await page.getByTestId('enroll-form').count()) > 0 || undefined;
-      },
-      { timeoutMs: 60_000, what: 'the village quota on the enrollment page' },
-    );
-    await page.getByTestId('start-month').selectOption(`${YEAR}-01`);
+    await openEnrollPage(page, stack, YEAR);
 
     // Act / Assess: the NIK's shape and age are told as it is typed.
     await page.getByTestId('nik').fill('15090101');

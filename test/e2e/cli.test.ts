@@ -11,6 +11,7 @@ import { type CliIo, EXIT_CODES, run } from '@lindung/cli';
 import { villagesOf } from '@lindung/core';
 import { documentClient, reportKeys, TARGET_SCOPE } from '@lindung/store';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nikIn } from '../support/api-client.js';
 import { eventually, localClients, localStack } from '../support/local-stack.js';
 import { activeCommitment, repositories, type SponsorStaff, sponsorWithStaff } from '../support/scenario.js';
 
@@ -259,5 +260,29 @@ describe('the lindung CLI against the local stack', () => {
         .Item?.target;
     expect(await target(villages[0] ?? '')).toBe(100);
     expect(await target('65.01.01')).toBe(villages.reduce((sum, _, i) => sum + 100 + i, 0));
+  });
+
+  it('uploads a file of NIKs to a sponsor eligibility list in parts and shows its size', async () => {
+    // Prepare: 1.500 NIKs of Kabupaten Kudus under a header, one of them twice, and a line that is no NIK.
+    const staff = await sponsorWithStaff(stack, {
+      name: 'Kabupaten Kudus',
+      kind: 'regency',
+      regionCode: '33.19',
+    });
+    const niks = Array.from({ length: 1500 }, (_, i) => nikIn('331901', 1 + i));
+    const dir = await scratch();
+    const file = join(dir, 'p3ke.csv');
+    await writeFile(file, `nik;nama\n${niks.map((n) => `${n};Warga`).join('\n')}\n${niks[0]};Warga\n-\n`);
+    const args = ['--sponsor', staff.sponsorId, '--list', 'p3ke'];
+
+    // Act
+    const uploaded = await lindung(['lists', 'upload', ...args, file]);
+    const shown = await lindung(['lists', 'show', ...args]);
+
+    // Assess
+    expect(uploaded.code, uploaded.stderr).toBe(EXIT_CODES.ok);
+    expect(uploaded.stderr).toContain('1.500 NIKs read, 2 lines skipped');
+    expect(uploaded.stdout).toBe(`List p3ke of sponsor ${staff.sponsorId}: 1.500 workers.\n`);
+    expect(shown.stdout).toBe(uploaded.stdout);
   });
 });

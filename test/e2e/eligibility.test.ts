@@ -2,11 +2,13 @@
  * A commitment's eligibility rules through the local stack (issue 19): a regency that pays for its village
  * officials and RT/RW heads up to 45 takes a 37-year-old RT head, refuses a fisher, a worker with no segment
  * and a 50-year-old official with `not-eligible` naming the rule, and an import refuses the same rows alone.
+ * A commitment limited to its sponsor's P3KE list takes the workers on it, and the list holds no NIK.
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { caller, nikIn } from '../support/api-client.js';
 import { importPath, importResults } from '../support/imports.js';
-import { localStack } from '../support/local-stack.js';
+import { localClients, localStack } from '../support/local-stack.js';
 import { commitmentDraft, type SponsorStaff, sponsorWithStaff } from '../support/scenario.js';
 
 const stack = localStack();
@@ -88,6 +90,56 @@ describe('eligibility rules of a commitment', () => {
     expect(posted.status, JSON.stringify(posted.body)).toBe(202);
     expect(job).toMatchObject({ rows: { total: 4, enrolled: 2, refused: 2 }, byCode: { 'not-eligible': 2 } });
     expect(rows.map((r) => r.code ?? r.status)).toEqual([201, 'not-eligible', 'not-eligible', 201]);
+  });
+
+  it('takes only the workers on the sponsor list it names, a list that holds no NIK', async () => {
+    // Prepare: Kudus's rule, every worker from the extreme-poverty list (P3KE), aged at most 65.
+    const staff = await sponsorWithStaff(stack, MERANGIN);
+    const path = `/v1/sponsors/${staff.sponsorId}/lists/p3ke`;
+    const [onList, leaving, offList] = [worker(21), worker(22), worker(23)];
+    const draft = await draftWith(staff, { maxAge: 65, list: 'p3ke' });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    expect((await staff.approver.post(`/v1/commitments/${draft.body.id}/approve`, {})).status).toBe(200);
+    const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [VILLAGE] });
+    const enroll = (nik: string) =>
+      operator.post(`/v1/villages/${VILLAGE}/enrollments`, {
+        commitmentId: draft.body.id,
+        worker: { nik },
+        startPeriod: '2027-04',
+      });
+
+    // Act: the list goes up (twice, as a retry would), a wrong NIK refuses its whole upload, one worker leaves.
+    const uploaded = await staff.officer.post(`${path}/members`, { niks: [onList, leaving] });
+    const again = await staff.officer.post(`${path}/members`, { niks: [onList, leaving, onList] });
+    const wrong = await staff.officer.post(`${path}/members`, { niks: [offList, '1502019999990001'] });
+    const removed = await staff.officer.post(`${path}/members/remove`, { niks: [leaving] });
+    const listed = await enroll(onList);
+    const left = await enroll(leaving);
+    const never = await enroll(offList);
+
+    // Assess
+    expect(draft.body.eligibility).toEqual({ maxAge: 65, list: 'p3ke' });
+    expect(uploaded.body).toEqual({ sponsorId: staff.sponsorId, list: 'p3ke', members: 2 });
+    expect(again.body.members).toBe(2);
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors).toEqual([{ path: 'niks.1', message: expect.any(String) }]);
+    expect(removed.body.members).toBe(1);
+    expect((await staff.approver.get(path)).body.members).toBe(1);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(201);
+    for (const refused of [left, never]) {
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'not-eligible', details: { rule: 'list', list: 'p3ke' } });
+    }
+    const { Items = [] } = await localClients(stack).document.send(
+      new QueryCommand({
+        TableName: stack.tables.ledger?.name ?? '',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `LIST#${staff.sponsorId}#p3ke` },
+      }),
+    );
+    expect(Items).toHaveLength(1);
+    expect(JSON.stringify(Items)).not.toContain(onList);
+    expect(JSON.stringify(Items)).not.toContain(onList.slice(6));
   });
 
   it('refuses rules no worker could meet when the commitment is drafted', async () => {

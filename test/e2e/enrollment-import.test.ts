@@ -10,6 +10,7 @@ import {
   EnrollmentRepository,
   type EnrollmentRequest,
   ImportJobRepository,
+  ListRepository,
   ReallocationRepository,
 } from '@lindung/store';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -174,6 +175,7 @@ describe('bulk enrollment import (POST /v1/villages/{code}/enrollments/import, G
       commitments: new CommitmentRepository(db, table),
       enrollments: dying,
       reallocations: new ReallocationRepository(db, table),
+      lists: new ListRepository(db, table),
       imports: new ImportJobRepository(db, table),
       // Not queued yet: this test plays the first worker itself.
       continueImport: async (_, cursor) => void handedOn.push(cursor),

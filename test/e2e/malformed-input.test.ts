@@ -6,6 +6,7 @@
  * are well formed but name no region of the region data (422).
  */
 import { apiRoutes, importRequestFromCsv, MAX_BODY_BYTES, ROLES, type Role } from '@lindung/api';
+import { LIST_NAME } from '@lindung/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { safeParse } from 'zod/mini';
@@ -33,6 +34,8 @@ const PARAMETER_SHAPES: Readonly<Record<string, RegExp>> = {
   id: /^[0-9A-HJKMNP-TV-Z]{26}(_\d{2}\.\d{2}\.\d{2}\.\d{4}_\d{4}-\d{2})?$/,
   reallocationId: /^[0-9A-HJKMNP-TV-Z]{26}$/,
   partnerId: /^[0-9A-HJKMNP-TV-Z]{26}$/,
+  sponsorId: /^[0-9A-HJKMNP-TV-Z]{26}$/,
+  list: LIST_NAME,
   // A village's code, or (for a region's target) any region's code or the national root.
   code: /^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$/,
   period: /^\d{4}-\d{2}$/,

@@ -182,6 +182,19 @@ describe('the reports read model', () => {
       target: 10 * kotaJambi.length,
       covered: kotaJambi.reduce((s, v) => s + (world.covered.get(v) ?? 0), 0),
     });
+    // The trend by month, through March (the last month rolled): January's workers, the leaver enrolled in
+    // February and terminated from March. No net growth since January: no month is projected for the target.
+    const january = kotaJambi.reduce((s, _village, i) => s + 1 + (i % 3), 0);
+    expect(coverage.body.trend).toEqual([
+      { period: `${FISCAL_YEAR}-01`, covered: january },
+      { period: `${FISCAL_YEAR}-02`, covered: january + 1 },
+      { period: `${FISCAL_YEAR}-03`, covered: january },
+    ]);
+    expect(coverage.body.region.outlook).toEqual({
+      status: 'not-at-current-rate',
+      workersPerMonth: 0,
+      basisMonths: 2,
+    });
     const districts = coverage.body.children as { code: string; covered: number; name: string }[];
     expect(districts.map((d) => d.code)).toEqual(['15.71.01', '15.71.02']);
     expect(districts[0]?.name).toBeTruthy();

@@ -13,8 +13,10 @@ import {
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
+  fundingOptionsBody,
   importEnrollmentsRequest,
   invoiceQuery,
+  listMembersBody,
   pageQuery,
   planQuery,
   proposeReallocationBody,
@@ -208,6 +210,14 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     }),
     body: enrollBody,
   },
+  fundingOptions: {
+    allowed: { 'village-operator': 'own', auditor: 'any' },
+    request: (w) => ({
+      params: { code: w.own.village },
+      body: { startPeriod: w.openPeriod, worker: { nik: w.nik(), segment: 'farmer' } },
+    }),
+    body: fundingOptionsBody,
+  },
   importEnrollments: {
     allowed: { 'village-operator': 'own' },
     request: (w) => ({
@@ -287,6 +297,27 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
   getTarget: {
     allowed: { ...SPONSOR_READERS, 'regional-office': 'own' },
     request: (w) => ({ params: { code: w.own.village.slice(0, 5), fiscalYear: String(w.year) } }),
+  },
+  addListMembers: {
+    allowed: { admin: 'any', 'sponsor-officer': 'own' },
+    request: (w) => ({
+      params: { sponsorId: w.own.sponsorId, list: 'p3ke' },
+      body: { niks: [w.nik()] },
+    }),
+    body: listMembersBody,
+  },
+  removeListMembers: {
+    allowed: { admin: 'any', 'sponsor-officer': 'own' },
+    // A fresh NIK, never put on the list: taking it off changes nothing for the other fixtures.
+    request: (w) => ({
+      params: { sponsorId: w.own.sponsorId, list: 'p3ke' },
+      body: { niks: [w.nik()] },
+    }),
+    body: listMembersBody,
+  },
+  getList: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { sponsorId: w.own.sponsorId, list: 'p3ke' } }),
   },
   planReport: {
     allowed: { ...SPONSOR_READERS, 'regional-office': 'own' },

@@ -130,6 +130,8 @@ export const POLICIES = {
   withdrawReallocation: { 'sponsor-officer': 'own-sponsor' },
   listReallocations: SPONSOR_READERS,
   enroll: { 'village-operator': 'own-village' },
+  /** Which commitments of the village can take a worker, and why: its operators, and auditors. */
+  fundingOptions: { 'village-operator': 'own-village', auditor: 'any' },
   importEnrollments: { 'village-operator': 'own-village' },
   /** An import job, with its per-row results: the village's operators, who post imports. */
   getImport: { 'village-operator': 'own-village' },
@@ -162,6 +164,10 @@ export const POLICIES = {
   getIncentive: SPONSOR_READERS,
   /** What the roll after the scheme's period does, asked for by hand. */
   evaluateIncentive: { admin: 'any' },
+  /** A sponsor's eligibility lists (P3KE): its finance officer keeps them; who reads its figures sees their size. */
+  addListMembers: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
+  removeListMembers: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
+  getList: SPONSOR_READERS,
 } as const satisfies Record<string, Policy>;
 
 export type Operation = keyof typeof POLICIES;

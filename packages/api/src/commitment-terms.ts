@@ -1,7 +1,8 @@
 /**
  * The terms of active commitments, kept in the process so that an enrollment reads no commitment once warm.
  *
- * Why it is safe: an enrollment reads of its commitment only the id, fiscal year, benefit and reservation mode,
+ * Why it is safe: an enrollment reads of its commitment only the id, sponsor, fiscal year, benefit, reservation
+ * mode and eligibility rules,
  * and none of them changes once the commitment is approved (approval and the year's close change its status and
  * totals only); drafts, which could still be decided, are never kept. What can change — the commitment closing,
  * its village's quota — is guarded by the enrollment's transaction itself: the allocation item's `status = active`
@@ -14,7 +15,7 @@ import type { Commitment, CommitmentRepository } from '@lindung/store';
 /** What an enrollment reads of its commitment. */
 export type CommitmentTerms = Pick<
   Commitment,
-  'id' | 'fiscalYear' | 'benefit' | 'reservation' | 'eligibility'
+  'id' | 'sponsorId' | 'fiscalYear' | 'benefit' | 'reservation' | 'eligibility'
 >;
 
 export interface CommitmentTermsOptions {
@@ -46,9 +47,11 @@ export class ActiveCommitmentTerms {
     const kept = this.#kept.get(id);
     if (kept && kept.until > this.#now()) return kept.terms;
     this.#kept.delete(id);
-    const { fiscalYear, benefit, reservation, eligibility, status } = await this.commitments.require(id);
+    const { sponsorId, fiscalYear, benefit, reservation, eligibility, status } =
+      await this.commitments.require(id);
     const terms: CommitmentTerms = {
       id,
+      sponsorId,
       fiscalYear,
       benefit,
       reservation,

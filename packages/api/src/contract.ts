@@ -15,6 +15,7 @@ import {
   refundBody,
 } from './deposit-schemas.js';
 import { importResultsQuery } from './enrollment-import.js';
+import { listMembersBody } from './lists.js';
 import { redriveBody, stuckQuery } from './operations.js';
 import { planQuery } from './planner.js';
 import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
@@ -25,6 +26,7 @@ import {
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
+  fundingOptionsBody,
   importEnrollmentsBody,
   importQuery,
   invoiceQuery,
@@ -186,6 +188,11 @@ export const operationContracts = {
       'not-eligible',
     ],
   },
+  fundingOptions: {
+    status: 200,
+    response: responses.fundingOptions,
+    body: fundingOptionsBody,
+  },
   importEnrollments: {
     status: 202,
     response: responses.importJob,
@@ -287,4 +294,17 @@ export const operationContracts = {
     response: responses.incentiveSchemeWithAwards,
     problems: ['not-found'],
   },
+  addListMembers: {
+    status: 200,
+    response: responses.eligibilityList,
+    body: listMembersBody,
+    problems: ['not-found'],
+  },
+  removeListMembers: {
+    status: 200,
+    response: responses.eligibilityList,
+    body: listMembersBody,
+    problems: ['not-found'],
+  },
+  getList: { status: 200, response: responses.eligibilityList, problems: ['not-found'] },
 } as const satisfies Record<keyof typeof apiRoutes | 'getHealth' | 'getOpenApi', OperationContract>;

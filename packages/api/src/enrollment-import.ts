@@ -37,6 +37,7 @@ import {
 import { CsvError, parse } from 'csv-parse/sync';
 import * as z from 'zod/mini';
 import { authorize, type Principal, type Role } from './auth.js';
+import { enrollmentRequest } from './enrollments.js';
 import {
   type ImportEnrollmentsRequest,
   importEnrollmentsRequest,
@@ -45,7 +46,7 @@ import {
   MAX_IMPORT_ROWS,
   pageLimit,
 } from './schemas.js';
-import { enrollmentRequest, type Services } from './use-cases.js';
+import type { Services } from './use-cases.js';
 
 /** Rows of a chunk enrolled at once: few enough to keep conflicts on the quota rare. */
 export const IMPORT_CONCURRENCY = 16;

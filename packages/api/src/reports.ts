@@ -10,10 +10,12 @@ import {
   forecastCoverage,
   MANDATORY_PROGRAMS,
   mapConcurrently,
+  type Period,
   villageCode as parseVillageCode,
   periodAt,
   periodOf,
   periodParts,
+  targetOutlook,
 } from '@lindung/core';
 import {
   type CommitmentRepository,
@@ -23,6 +25,7 @@ import {
   NATIONAL,
   type RegionFigures,
   type ReportsRepository,
+  type Rollup,
   reportLevelOf,
   type StoredEnrollment,
   type StoredGoal,
@@ -82,11 +85,29 @@ const coveragePercent = (covered: number, target: number) =>
 const regionName = (code: string, level: RegionFigures['level']) =>
   level === 'commitment' ? code : regionNameOf(code);
 
-/** What the coverage report measures a region by: the targets set for the year, and a year's premium. */
+/** What the coverage report measures a region by: the targets set for the year, a year's premium, the months. */
 interface Measure {
   readonly goals: ReadonlyMap<string, StoredGoal>;
   readonly costPerWorker: number;
+  readonly fiscalYear: number;
+  /** The months of the fiscal year measured so far: to the current month, or all twelve once it is over. */
+  readonly periods: readonly Period[];
 }
+
+/** The workers covered in each month measured. */
+const trendOf = (rollup: Rollup, periods: readonly Period[]) =>
+  periods.map((period) => ({ period, covered: rollup.months[period] ?? 0 }));
+
+/**
+ * The months of `fiscalYear` measured so far: up to the current month in Jakarta, or up to the last month the
+ * roll has spent money for in the region if that is later (a year rolled ahead of the calendar, as the local
+ * stack's demo and tests do). None before the year begins.
+ */
+const periodsSoFar = (fiscalYear: number, region: Rollup): Period[] => {
+  const rolled = Object.keys(region.burn).filter((period) => (region.burn[period] ?? 0) > 0);
+  const latest = [periodAt(Date.now()), ...rolled].sort().at(-1) ?? '';
+  return fiscalYearPeriods(fiscalYear).filter((period) => period <= latest);
+};
 
 /**
  * The figures of a region as the API shows them: measured against the target set for it, or else against
@@ -105,6 +126,9 @@ const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, mea
     targetSet: goal ? targetSetOf(goal) : null,
     gap,
     gapCost: gap * (measure?.costPerWorker ?? 0),
+    outlook: measure
+      ? targetOutlook(trendOf(rollup, measure.periods), target, measure.fiscalYear)
+      : targetOutlook([], 0, 0),
     covered: rollup.covered,
     coveragePercent: coveragePercent(rollup.covered, target),
     committed: rollup.committed,
@@ -182,12 +206,15 @@ export const coverageReport = async (
       benefitPackage({ programs: MANDATORY_PROGRAMS, declaredIncome: 1_000_000 }, periodOf(fiscalYear, 1)),
       fiscalYear,
     ),
+    fiscalYear,
+    periods: periodsSoFar(fiscalYear, node.rollup),
   };
   return {
     fiscalYear,
     fiscalYears: fiscalYears.includes(fiscalYear) ? fiscalYears : [fiscalYear, ...fiscalYears],
     ...(sponsorId && { sponsorId }),
     region: figures(node, measure),
+    trend: trendOf(node.rollup, measure.periods),
     children: children.map((child) => figures(child, measure)),
     commitments: commitments.map((c) => ({ ...c, sponsorName: sponsorNames.get(c.sponsorId) ?? null })),
   };

@@ -13,6 +13,7 @@ import {
   REALLOCATION_STATES,
   REGION_LEVELS,
   RESERVATION_MODES,
+  SPONSOR_KINDS,
   WORKER_SEGMENTS,
 } from '@lindung/core';
 import * as z from 'zod';
@@ -64,13 +65,20 @@ export const sponsor = named(
   z.object({
     id,
     name: z.string(),
-    kind: z.enum(['province', 'regency', 'city', 'village', 'other']),
+    kind: z.enum(SPONSOR_KINDS),
     regionCode: z.string(),
     createdAt: timestamp,
   }),
 );
 
 const benefit = z.object({ programs: z.array(z.enum(PROGRAMS)), declaredIncome: rupiah });
+
+const eligibility = z.object({
+  minAge: z.number().int().optional(),
+  maxAge: z.number().int().optional(),
+  segments: z.array(z.enum(WORKER_SEGMENTS)).optional(),
+  list: z.string().optional().describe('A list of the sponsor the worker must be on'),
+});
 
 const commitmentFields = {
   id,
@@ -80,15 +88,17 @@ const commitmentFields = {
   funding: z.record(z.string(), z.unknown()).describe('How the budget was set, as the sponsor stated it'),
   benefit,
   reservation: z.enum(RESERVATION_MODES),
-  eligibility: z
-    .object({
-      minAge: z.number().int().optional(),
-      maxAge: z.number().int().optional(),
-      segments: z.array(z.enum(WORKER_SEGMENTS)).optional(),
-    })
+  eligibility: eligibility
     .optional()
     .describe('Who the money may cover besides the BPU rule (18–65); absent: anyone 18–65'),
   allocation: z.record(z.string(), z.unknown()).describe('The allocation method as stated'),
+  priority: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind',
+    ),
   status: z.enum(COMMITMENT_STATES),
   draftedBy: z.string(),
   approvedBy: z.string().optional(),
@@ -221,6 +231,44 @@ const enrollmentFields = {
 };
 
 export const enrollment = named('Enrollment', z.object(enrollmentFields));
+/** A village's commitments of a year in funding order, judged for a worker (`POST …/funding-options`). */
+export const fundingOptions = named(
+  'FundingOptions',
+  z.object({
+    villageCode,
+    fiscalYear: z.number().int(),
+    startPeriod: period,
+    worker: z
+      .object({ nikMasked: z.string(), age: count, segment: z.enum(WORKER_SEGMENTS).optional() })
+      .optional()
+      .describe('The worker judged, NIK masked; absent when none was given'),
+    chosen: id.nullable().describe('The commitment an enrollment without a named commitment goes to'),
+    options: z.array(
+      z.object({
+        commitmentId: id,
+        sponsor: z.object({ id, name: z.string(), kind: z.enum(SPONSOR_KINDS) }),
+        priority: z.number().int().describe('Lower pays first; then the earlier approval, then the id'),
+        prioritySource: z
+          .enum(['stated', 'sponsor-kind'])
+          .describe('Stated by the commitment, or taken from its sponsor’s kind'),
+        approvedAt: timestamp,
+        reservation: z.enum(RESERVATION_MODES),
+        available: rupiah.describe('The village’s quota not yet reserved or spent'),
+        cost: rupiah.describe('What enrolling the worker from the start period reserves'),
+        eligibility: eligibility.nullable().describe('Its rules beyond 18–65; null: none'),
+        verdict: z.enum([
+          'takes',
+          'not-eligible',
+          'quota-exhausted',
+          'period-closed',
+          'commitment-not-active',
+        ]),
+        reason: z.string().optional().describe('Why it does not take the worker'),
+        details: z.record(z.string(), z.unknown()).optional().describe('The rule, or the quota and the cost'),
+      }),
+    ),
+  }),
+);
 
 export const terminatedEnrollment = named(
   'TerminatedEnrollment',
@@ -408,6 +456,15 @@ const targetSet = z.object({
   setAt: timestamp,
 });
 
+export const eligibilityList = named(
+  'EligibilityList',
+  z.object({
+    sponsorId: id,
+    list: z.string(),
+    members: count.describe('Workers on the list (held as keyed hashes of their NIKs, never the NIKs)'),
+  }),
+);
+
 export const regionTarget = named(
   'RegionTarget',
   z.object({
@@ -418,6 +475,36 @@ export const regionTarget = named(
     vulnerableWorkers: count,
     targetWorkers: count.describe('The workers the target asks; without one, the vulnerable workers'),
   }),
+);
+
+const targetOutlook = named(
+  'TargetOutlook',
+  z
+    .discriminatedUnion('status', [
+      z.object({ status: z.literal('no-target') }),
+      z.object({
+        status: z.literal('reached'),
+        period: period.describe('The first month at or over the target'),
+      }),
+      z.object({
+        status: z.literal('projected'),
+        period: period.describe('The month the target is reached at the current rate'),
+        workersPerMonth: z.number().describe('Net growth of covered workers a month, one decimal'),
+        basisMonths: count.describe('The months the rate is measured over'),
+        withinFiscalYear: z.boolean(),
+      }),
+      z.object({
+        status: z.literal('not-at-current-rate'),
+        workersPerMonth: z.number(),
+        basisMonths: count,
+      }),
+      z.object({
+        status: z.literal('not-reached').describe('The fiscal year is over, the target not reached'),
+      }),
+    ])
+    .describe(
+      'When the target is reached: the month it was, or the month it will be at the net growth of covered workers since the first covered month of the year',
+    ),
 );
 
 const regionFigures = named(
@@ -433,6 +520,7 @@ const regionFigures = named(
       .describe('The target set for the year; null: measured by vulnerable workers'),
     gap: count.describe('Workers still to cover to reach the target'),
     gapCost: rupiah.describe('What covering the gap costs a year at the JKK + JKM minimum premium'),
+    outlook: targetOutlook,
     covered: count,
     coveragePercent: z.number().nullable().describe('Covered in percent of the target; null without one'),
     committed: rupiah,
@@ -454,6 +542,11 @@ export const coverageReport = named(
     fiscalYears: z.array(z.number().int()),
     sponsorId: id.optional(),
     region: regionFigures,
+    trend: z
+      .array(z.object({ period, covered: count }))
+      .describe(
+        'The region’s covered workers in each month of the fiscal year so far (to the current month)',
+      ),
     children: z.array(regionFigures),
     commitments: z.array(
       z.object({

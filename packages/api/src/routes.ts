@@ -105,7 +105,18 @@ export const apiRoutes = {
     'listReallocations',
     'A commitment’s reallocations, paginated',
   ),
-  enroll: jwt('POST', '/v1/villages/{code}/enrollments', 'enroll', 'Enroll one worker'),
+  enroll: jwt(
+    'POST',
+    '/v1/villages/{code}/enrollments',
+    'enroll',
+    'Enroll one worker: under the commitment named, or the first in priority order that takes the worker',
+  ),
+  fundingOptions: jwt(
+    'POST',
+    '/v1/villages/{code}/funding-options',
+    'fundingOptions',
+    'The village’s commitments of a year in priority order: which can take a worker and why (the NIK in the body, never the URL)',
+  ),
   importEnrollments: jwt(
     'POST',
     '/v1/villages/{code}/enrollments/import',
@@ -235,6 +246,24 @@ export const apiRoutes = {
     '/v1/incentives/{id}/evaluate',
     'evaluateIncentive',
     'Evaluate an incentive scheme now (the roll after its period does it too); awards are made once',
+  ),
+  addListMembers: jwt(
+    'POST',
+    '/v1/sponsors/{sponsorId}/lists/{list}/members',
+    'addListMembers',
+    'Put up to 1,000 workers on a sponsor’s eligibility list (e.g. p3ke); NIKs are kept as keyed hashes only',
+  ),
+  removeListMembers: jwt(
+    'POST',
+    '/v1/sponsors/{sponsorId}/lists/{list}/members/remove',
+    'removeListMembers',
+    'Take up to 1,000 workers off a sponsor’s eligibility list',
+  ),
+  getList: jwt(
+    'GET',
+    '/v1/sponsors/{sponsorId}/lists/{list}',
+    'getList',
+    'How many workers a sponsor’s eligibility list holds',
   ),
 } as const satisfies Record<string, RouteDefinition>;
 

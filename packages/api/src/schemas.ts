@@ -3,7 +3,14 @@
  * `zod/mini` schemas: a function bundle carries only the checks it uses, about 58 KB less than classic zod,
  * which keeps its JSON Schema writer and every method in each bundle (BENCHMARKS.md section 6).
  */
-import { findRegion, MAX_REALLOCATION_MOVES, WORKER_SEGMENTS } from '@lindung/core';
+import {
+  findRegion,
+  LIST_NAME,
+  MAX_REALLOCATION_MOVES,
+  PRIORITY_RANGE,
+  SPONSOR_KINDS,
+  WORKER_SEGMENTS,
+} from '@lindung/core';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 
@@ -40,7 +47,7 @@ const id = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const createSponsorBody = z.strictObject({
   name: text(1, 200),
-  kind: z.enum(['province', 'regency', 'city', 'village', 'other']),
+  kind: z.enum(SPONSOR_KINDS),
   regionCode,
 });
 
@@ -95,25 +102,67 @@ export const draftCommitmentBody = z.strictObject({
         minAge: z.optional(z.int()),
         maxAge: z.optional(z.int()),
         segments: z.optional(z.array(segment).check(z.maxLength(WORKER_SEGMENTS.length))),
+        list: z.optional(
+          z
+            .string()
+            .check(
+              z.regex(LIST_NAME),
+              z.describe('A list of the sponsor (e.g. p3ke) the worker must be on: see the lists routes'),
+            ),
+        ),
       })
       .check(
-        z.describe('Who the money may cover besides the BPU rule (18–65): an age range, worker segments'),
+        z.describe(
+          'Who the money may cover besides the BPU rule (18–65): an age range, worker segments, a list of the sponsor',
+        ),
+      ),
+  ),
+  priority: z.optional(
+    z
+      .int()
+      .check(
+        z.minimum(PRIORITY_RANGE.min),
+        z.maximum(PRIORITY_RANGE.max),
+        z.describe(
+          'Where it stands among other sponsors’ commitments over a village: lower pays first. Absent: by the sponsor’s kind (village 100, regency or city 200, province 300, other 400)',
+        ),
       ),
   ),
 });
 
 const commitmentId = id;
-const nik = z.string().check(z.regex(/^\d{16}$/, 'a NIK is 16 digits'));
+/** A NIK as a request carries it: 16 digits (its date and region are checked by the use case). */
+export const nik = z.string().check(z.regex(/^\d{16}$/, 'a NIK is 16 digits'));
 const workerName = text(1, 200);
 
 export const enrollBody = z.strictObject({
-  commitmentId,
+  commitmentId: z.optional(
+    commitmentId.check(
+      z.describe(
+        'The commitment that pays; absent, the first of the village’s commitments in priority order that takes the worker',
+      ),
+    ),
+  ),
   worker: z.strictObject({
     nik,
     name: z.optional(workerName),
     segment: z.optional(segment),
   }),
   startPeriod: period,
+});
+
+/** What a village operator asks before enrolling: which commitments of the year can take this worker, and why. */
+export const fundingOptionsBody = z.strictObject({
+  startPeriod: period,
+  worker: z.optional(
+    z
+      .strictObject({ nik, segment: z.optional(segment) })
+      .check(
+        z.describe(
+          'The worker to judge against each commitment’s rules (absent: only the quotas are judged)',
+        ),
+      ),
+  ),
 });
 
 export const pageQuery = z.object({
@@ -181,6 +230,7 @@ export type RejectBody = z.infer<typeof rejectBody>;
 export type CreateSponsorBody = z.infer<typeof createSponsorBody>;
 export type DraftCommitmentBody = z.infer<typeof draftCommitmentBody>;
 export type EnrollBody = z.infer<typeof enrollBody>;
+export type FundingOptionsBody = z.infer<typeof fundingOptionsBody>;
 export type ImportEnrollmentsRequest = z.infer<typeof importEnrollmentsRequest>;
 export type ProposeReallocationBody = z.infer<typeof proposeReallocationBody>;
 

@@ -1,24 +1,15 @@
 /** The use cases of the HTTP API: authorize, apply the domain rules, call one repository. */
 import {
   type AllocationMethod,
-  ageAt,
   allocate,
   benefitPackage,
-  checkEligibility,
   childrenOf,
   eligibilityRules,
   fundingBudget,
-  isEligibleAge,
-  maskNik,
-  monthlyPremium,
   NotFoundError,
-  parseNik,
   parsePercent,
-  parsePeriod,
   villageCode as parseVillageCode,
   percentOfGrantFunding,
-  periodParts,
-  reservationAtEnrollment,
   rupiah,
   ValidationError,
   villagesOf,
@@ -26,19 +17,20 @@ import {
 import type {
   Commitment,
   CommitmentRepository,
-  EnrollmentCompanion,
   EnrollmentRepository,
-  EnrollmentRequest,
+  ListRepository,
   ReallocationRepository,
 } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
-import type { ActiveCommitmentTerms, CommitmentTerms } from './commitment-terms.js';
-import type { CreateSponsorBody, DraftCommitmentBody, EnrollBody, RejectBody } from './schemas.js';
+import type { ActiveCommitmentTerms } from './commitment-terms.js';
+import type { CreateSponsorBody, DraftCommitmentBody, RejectBody } from './schemas.js';
 
 export interface Services {
   readonly commitments: CommitmentRepository;
   readonly enrollments: EnrollmentRepository;
   readonly reallocations: ReallocationRepository;
+  /** The sponsors' eligibility lists (P3KE), which a commitment's rules may name. */
+  readonly lists: ListRepository;
   /** Active commitments' terms kept in the process (the HTTP API's); without it each enrollment reads its commitment. */
   readonly commitmentTerms?: ActiveCommitmentTerms;
 }
@@ -110,6 +102,7 @@ export const draftCommitment = async (
       benefit,
       reservation: body.reservation,
       ...(body.eligibility && { eligibility: eligibilityRules(body.eligibility) }),
+      ...(body.priority !== undefined && { priority: body.priority }),
       allocation: method as unknown as Record<string, unknown>,
       villageCodes: villages,
     },
@@ -205,78 +198,6 @@ export const listAllocations = async (
   const commitment = await services.commitments.require(id);
   authorize(principal, 'listAllocations', { sponsorId: commitment.sponsorId });
   return services.commitments.allocations(id, limit, pageToken);
-};
-
-/**
- * Enrolls one worker into a village's quota, in one transaction that also carries `companion` if given (the
- * request's idempotency record with its answer).
- */
-export const enroll = async (
-  services: Services,
-  principal: Principal,
-  village: string,
-  body: EnrollBody,
-  companion?: EnrollmentCompanion,
-) => services.enrollments.enroll(await enrollmentRequest(services, principal, village, body), companion);
-
-/**
- * What enrolling a worker asks of the store, once the caller is authorized for the village and the worker and
- * start period are valid for the commitment: the months to reserve and their premium. Writes nothing. `loaded`
- * is the commitment when the caller has read it already (an import reads it once for all its rows).
- */
-export const enrollmentRequest = async (
-  services: Services,
-  principal: Principal,
-  village: string,
-  body: EnrollBody,
-  loaded?: CommitmentTerms,
-): Promise<EnrollmentRequest> => {
-  const villageCode = parseVillageCode(village);
-  authorize(principal, 'enroll', { villageCode });
-  const startPeriod = parsePeriod(body.startPeriod, 'startPeriod');
-  const nik = parseNik(body.worker.nik);
-  if (!isEligibleAge(nik.birthDate, startPeriod)) {
-    throw ValidationError.forField(
-      'worker.nik',
-      `the worker is ${ageAt(nik.birthDate, startPeriod)} at ${startPeriod}; subsidised workers are 18 to 65`,
-      { details: { nik: maskNik(body.worker.nik) } },
-    );
-  }
-  const commitment =
-    loaded?.id === body.commitmentId
-      ? loaded
-      : await (services.commitmentTerms ?? services.commitments).require(body.commitmentId);
-  if (periodParts(startPeriod).year !== commitment.fiscalYear) {
-    throw ValidationError.forField(
-      'startPeriod',
-      `must fall in the commitment's fiscal year ${commitment.fiscalYear}`,
-    );
-  }
-  checkEligibility(commitment.eligibility, {
-    birthDate: nik.birthDate,
-    startPeriod,
-    segment: body.worker.segment,
-  });
-  const { periods, amount } = reservationAtEnrollment(
-    commitment.reservation,
-    commitment.benefit,
-    startPeriod,
-  );
-  return {
-    commitmentId: commitment.id,
-    villageCode,
-    nik: body.worker.nik,
-    ...(body.worker.name && { name: body.worker.name }),
-    birthDate: nik.birthDate,
-    sex: nik.sex,
-    ...(body.worker.segment && { segment: body.worker.segment }),
-    startPeriod,
-    periods,
-    reservedAmount: amount,
-    monthlyPremium: monthlyPremium(commitment.benefit, startPeriod),
-    enrolledBy: principal.sub,
-    reservation: commitment.reservation,
-  };
 };
 
 export const listVillageEnrollments = async (

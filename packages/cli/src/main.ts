@@ -19,6 +19,7 @@ import { importTargetsCommand } from './import-targets.js';
 import { importWorkersCommand } from './import-workers.js';
 import { evaluateIncentiveCommand, showIncentiveCommand } from './incentives.js';
 import { invoicesExportCommand } from './invoices-export.js';
+import { showListCommand, uploadListCommand } from './lists.js';
 import { planCommand } from './plan.js';
 import { quoteCommand } from './quote.js';
 import { rollCommand } from './roll.js';
@@ -41,6 +42,10 @@ export const commands: Readonly<Record<string, Command>> = {
   incentives: commandGroup('incentives', 'show or evaluate an incentive scheme', {
     show: showIncentiveCommand,
     evaluate: evaluateIncentiveCommand,
+  }),
+  lists: commandGroup('lists', 'upload or show a sponsor’s eligibility list (P3KE)', {
+    upload: uploadListCommand,
+    show: showListCommand,
   }),
   roll: rollCommand,
   deposits: commandGroup('deposits', 'record collection partners’ deposits', {

@@ -2,7 +2,8 @@
  * Eligibility rules of a commitment (issue 19): who its money may cover, on top of the BPU rule that every
  * subsidised worker is 18 to 65. An age range narrower than that (Kudus: at most 65; a youth programme: at
  * most 30), and worker segments (village officials, RT/RW, fishers, farmers, market traders, construction
- * day labourers…). A worker outside the rules is refused with `not-eligible`, naming the rule.
+ * day labourers…), and membership of a list the sponsor uploaded (Kudus: the P3KE extreme-poverty list), held
+ * as keyed hashes of NIKs. A worker outside the rules is refused with `not-eligible`, naming the rule.
  */
 import { NotEligibleError, ValidationError } from './errors.js';
 import { ageAt, ELIGIBLE_AGE } from './nik.js';
@@ -28,6 +29,19 @@ export interface Eligibility {
   readonly minAge?: number;
   readonly maxAge?: number;
   readonly segments?: readonly WorkerSegment[];
+  /** The name of a list of the commitment's sponsor (e.g. `p3ke`) the worker must be on. */
+  readonly list?: string;
+}
+
+/** What a list's name may be: lower-case letters, digits and dashes, as in a URL path. */
+export const LIST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** Validates a list's name (see {@link LIST_NAME}). */
+export function listName(name: string, field = 'list'): string {
+  if (!LIST_NAME.test(name)) {
+    throw ValidationError.forField(field, 'must be 1 to 40 lower-case letters, digits or dashes');
+  }
+  return name;
 }
 
 /** Validates a commitment's eligibility rules: ages within 18–65, min ≤ max, segments known and not repeated. */
@@ -56,6 +70,7 @@ export function eligibilityRules(input: Eligibility): Eligibility {
     ...(input.minAge !== undefined && { minAge }),
     ...(input.maxAge !== undefined && { maxAge }),
     ...(input.segments !== undefined && { segments }),
+    ...(input.list !== undefined && { list: listName(input.list, 'eligibility.list') }),
   };
 }
 
@@ -64,6 +79,8 @@ export interface Candidate {
   readonly birthDate: IsoDate;
   readonly startPeriod: Period;
   readonly segment?: string | undefined;
+  /** Whether the worker is on the commitment's list; looked up only when the rules name one. */
+  readonly listed?: boolean;
 }
 
 /** Throws `NotEligibleError` naming the rule when `candidate` is outside `rules`. */
@@ -85,6 +102,12 @@ export function checkEligibility(rules: Eligibility | undefined, candidate: Cand
         ? `This commitment covers ${rules.segments.join(', ')}; the worker is ${candidate.segment}`
         : `This commitment covers ${rules.segments.join(', ')}: name the worker's segment`,
       { details: { rule: 'segment', segment: candidate.segment ?? null, segments: rules.segments } },
+    );
+  }
+  if (rules.list !== undefined && candidate.listed !== true) {
+    throw new NotEligibleError(
+      `This commitment covers only the workers on its sponsor's list ${rules.list}; the worker is not on it`,
+      { details: { rule: 'list', list: rules.list } },
     );
   }
 }

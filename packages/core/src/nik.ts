@@ -117,3 +117,19 @@ export function isEligibleAge(birthDate: IsoDate, period: Period): boolean {
   const age = ageAt(birthDate, period);
   return age >= ELIGIBLE_AGE.min && age <= ELIGIBLE_AGE.max;
 }
+
+/**
+ * The NIKs of a list file (a P3KE list, say): the first field of each line that is 16 digits, once each; a
+ * header, a blank line or any other line is counted as skipped. Fields end at `,`, `;` or a tab.
+ */
+export function niksOfListText(text: string): { niks: string[]; skipped: number } {
+  const niks = new Set<string>();
+  let skipped = 0;
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const field = (line.split(/[;,\t]/)[0] ?? '').trim().replace(/^"(.*)"$/, '$1');
+    if (/^\d{16}$/.test(field)) niks.add(field);
+    else skipped += 1;
+  }
+  return { niks: [...niks], skipped };
+}

@@ -22,12 +22,14 @@ import {
   NotFoundError,
   type ReservationMode,
   type Rupiah,
+  type SponsorKind,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { queryPage } from './client.js';
+import { batchGetAll, queryPage, queryPages } from './client.js';
 import {
   ALLOCATION_SK_PREFIX,
   activeCommitmentIndex,
+  allocationByVillage,
   allocationKey,
   commitmentBySponsor,
   commitmentKey,
@@ -37,8 +39,6 @@ import {
 import { ledgerEntries } from './ledger.js';
 import { statusCondition } from './status.js';
 import { Transaction, type TransactionAction, TransactionRefused } from './transaction.js';
-
-export type SponsorKind = 'province' | 'regency' | 'city' | 'village' | 'other';
 
 export interface Sponsor {
   readonly id: string;
@@ -59,6 +59,11 @@ export interface CommitmentTerms {
   readonly reservation: ReservationMode;
   /** Who its money may cover besides the BPU rule (an age range, worker segments); absent: anyone 18–65. */
   readonly eligibility?: Eligibility;
+  /**
+   * Where it stands among the commitments of other sponsors over the same village (lower pays first), as the
+   * sponsor stated it; absent, its sponsor's kind decides (`fundingPriority` in core).
+   */
+  readonly priority?: number;
   /** Allocation method as stated, and the villages it covers. */
   readonly allocation: Readonly<Record<string, unknown>>;
   readonly villageCodes: readonly string[];
@@ -99,6 +104,13 @@ export interface AllocationRecord {
   readonly sponsorId: string;
 }
 
+/** One commitment's quota in a village, with the commitment and its sponsor: who may fund an enrollment. */
+export interface VillageFunding {
+  readonly allocation: AllocationRecord & { readonly closedThrough?: string };
+  readonly commitment: Commitment;
+  readonly sponsor: Sponsor;
+}
+
 export interface Page<T> {
   readonly items: T[];
   readonly nextPageToken?: string;
@@ -131,7 +143,12 @@ const newAllocation = (commitment: Commitment, allocation: Allocation): Allocati
 const allocationPut = (tableName: string, record: AllocationRecord): TransactionAction => ({
   Put: {
     TableName: tableName,
-    Item: { ...allocationKey(record.commitmentId, record.villageCode), entity: 'allocation', ...record },
+    Item: {
+      ...allocationKey(record.commitmentId, record.villageCode),
+      ...allocationByVillage(record.villageCode, record.fiscalYear, record.commitmentId),
+      entity: 'allocation',
+      ...record,
+    },
     ConditionExpression: 'attribute_not_exists(pk)',
   },
 });
@@ -414,5 +431,45 @@ export class CommitmentRepository {
       token = page.nextPageToken;
     } while (token);
     return all;
+  }
+
+  /**
+   * Every commitment's quota in a village for a fiscal year, with the commitment and its sponsor: the index
+   * names the allocations, which are then read consistently (their counters decide), with their commitments
+   * and sponsors, in one batch. Unordered: the funding order is core's (`chooseFunding`).
+   */
+  async fundingOf(villageCode: string, fiscalYear: number): Promise<VillageFunding[]> {
+    const index = allocationByVillage(villageCode, fiscalYear, '');
+    const keys: { pk: string; sk: string }[] = [];
+    const pages = queryPages(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :year)',
+      ExpressionAttributeValues: { ':pk': index.gsi1pk, ':year': index.gsi1sk },
+      ProjectionExpression: 'pk, sk, commitmentId, sponsorId',
+    });
+    const commitmentIds = new Set<string>();
+    const sponsorIds = new Set<string>();
+    for await (const items of pages) {
+      for (const item of items) {
+        keys.push({ pk: item.pk as string, sk: item.sk as string });
+        commitmentIds.add(item.commitmentId as string);
+        sponsorIds.add(item.sponsorId as string);
+      }
+    }
+    if (keys.length === 0) return [];
+    const items = await batchGetAll(this.db, this.tableName, [
+      ...keys,
+      ...[...commitmentIds].map(commitmentKey),
+      ...[...sponsorIds].map(sponsorKey),
+    ]);
+    const byKey = new Map(items.map((item) => [`${item.pk as string}|${item.sk as string}`, item]));
+    const read = <T>(key: { pk: string; sk: string }) => strip<T>(byKey.get(`${key.pk}|${key.sk}`));
+    return keys.flatMap((key) => {
+      const allocation = read<VillageFunding['allocation']>(key);
+      const commitment = allocation && read<Commitment>(commitmentKey(allocation.commitmentId));
+      const sponsor = allocation && read<Sponsor>(sponsorKey(allocation.sponsorId));
+      return allocation && commitment && sponsor ? [{ allocation, commitment, sponsor }] : [];
+    });
   }
 }

@@ -9,6 +9,7 @@ export * from './incentives.js';
 export * from './invoices.js';
 export * from './keys.js';
 export * from './ledger.js';
+export * from './lists.js';
 export * from './nik-key.js';
 export * from './reallocations.js';
 export * from './report-cells.js';

@@ -41,6 +41,12 @@ export const allocationKey = (commitmentId: string, villageCode: string) => ({
 });
 export const ALLOCATION_SK_PREFIX = 'ALLOCATION#';
 
+/** A village's allocations over every commitment, by fiscal year (gsi1): who may fund an enrollment there. */
+export const allocationByVillage = (villageCode: string, fiscalYear: number, commitmentId: string) => ({
+  gsi1pk: `VILLAGE#${villageCode}#ALLOCATIONS`,
+  gsi1sk: `${fiscalYear}#${commitmentId}`,
+});
+
 /** A proposed or approved move of quota between villages of a commitment; listed from the commitment's partition. */
 export const reallocationKey = (commitmentId: string, reallocationId: string) => ({
   pk: `COMMITMENT#${commitmentId}`,
@@ -259,3 +265,10 @@ export const incentiveAwardKey = (schemeId: string, regionCode: string) => ({
   sk: `AWARD#${regionCode}`,
 });
 export const INCENTIVE_AWARD_SK_PREFIX = 'AWARD#';
+
+/** A worker on a list a sponsor uploaded (e.g. P3KE): keyed by the keyed hash of the NIK, never the NIK. */
+export const listMemberKey = (sponsorId: string, list: string, nikKey: string) => ({
+  pk: listPartition(sponsorId, list),
+  sk: `MEMBER#${nikKey}`,
+});
+export const listPartition = (sponsorId: string, list: string) => `LIST#${sponsorId}#${list}`;

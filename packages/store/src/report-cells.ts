@@ -9,7 +9,18 @@
  * order, so replaying stream records at least once, or rebuilding from the source items, gives the same cell.
  * Rollups are then sums of cells (see reports/rollups.ts), never counters bumped per record.
  */
-import { INVOICE_STATES, type InvoiceState, parentRegion, type RegionCode } from '@lindung/core';
+import {
+  addMonths,
+  comparePeriods,
+  fiscalYearOf,
+  INVOICE_STATES,
+  type InvoiceState,
+  isPeriod,
+  type Period,
+  parentRegion,
+  periodOf,
+  type RegionCode,
+} from '@lindung/core';
 
 /** An unmarshalled item image of the ledger table. */
 export type SourceItem = Readonly<Record<string, unknown>>;
@@ -101,7 +112,7 @@ export const contributionOf = (item: SourceItem, now: SourceItem | undefined): C
       return {
         cell: { kind: 'village', commitmentId, villageCode },
         attribute: `${ATTRIBUTE.enrollment}${id}`,
-        value: now?.status === 'active' ? 1 : undefined,
+        value: now && coverageSpan(now),
       };
     }
     case 'invoice': {
@@ -125,6 +136,18 @@ export const contributionOf = (item: SourceItem, now: SourceItem | undefined): C
     default:
       return undefined;
   }
+};
+
+/**
+ * An enrollment's months in its cell: `YYYY-MM` (its start) while active, `YYYY-MM/YYYY-MM` (its start and
+ * the first month no longer covered) once ended, so the report can count the workers of every month.
+ */
+const coverageSpan = (enrollment: SourceItem): string | undefined => {
+  const start = text(enrollment, 'startPeriod');
+  if (!start) return undefined;
+  if (enrollment.status === 'active') return start;
+  const end = text(enrollment, 'endPeriod');
+  return end ? `${start}/${end}` : undefined;
 };
 
 /** The contribution of one change: the item's attribute set to what its new image says, or removed. */
@@ -179,6 +202,8 @@ export interface Rollup {
   invoices: Record<InvoiceState, InvoiceFigures>;
   /** Spent per period (`YYYY-MM`), from the ledger's spend entries. */
   burn: Record<string, number>;
+  /** Workers covered per period (`YYYY-MM`) of the fiscal year, from the enrollments' months. */
+  months: Record<string, number>;
 }
 
 /** A rollup of nothing. */
@@ -196,6 +221,7 @@ export const emptyRollup = (): Rollup => ({
     InvoiceFigures
   >,
   burn: {},
+  months: {},
 });
 
 const COUNTERS = [
@@ -209,6 +235,10 @@ const COUNTERS = [
   'quotas',
 ] as const;
 
+const addByPeriod = (total: Record<string, number>, part: Readonly<Record<string, number>>) => {
+  for (const [period, n] of Object.entries(part)) total[period] = (total[period] ?? 0) + n;
+};
+
 /** Adds `part` into `total` (mutates and returns `total`). */
 export const addRollup = (total: Rollup, part: Readonly<Rollup>): Rollup => {
   for (const name of COUNTERS) total[name] += part[name];
@@ -218,9 +248,8 @@ export const addRollup = (total: Rollup, part: Readonly<Rollup>): Rollup => {
     total.invoices[state].count += figures.count;
     total.invoices[state].amount += figures.amount;
   }
-  for (const [period, amount] of Object.entries(part.burn)) {
-    total.burn[period] = (total.burn[period] ?? 0) + amount;
-  }
+  addByPeriod(total.burn, part.burn);
+  addByPeriod(total.months, part.months);
   return total;
 };
 
@@ -252,7 +281,10 @@ export const rollupOfCell = (cell: SourceItem): Rollup => {
   const yearClosed = allocation?.status === 'closed';
   for (const [name, value] of Object.entries(cell)) {
     if (name.startsWith(ATTRIBUTE.enrollment)) {
-      rollup.covered += value === 1 && !yearClosed ? 1 : 0;
+      // `1`: an active enrollment as cells held it before they knew its months.
+      const active = value === 1 || (typeof value === 'string' && !value.includes('/'));
+      rollup.covered += active && !yearClosed ? 1 : 0;
+      if (typeof value === 'string') countMonths(rollup.months, value);
     } else if (name.startsWith(ATTRIBUTE.invoice)) {
       const invoice = value as { status?: unknown; total?: unknown };
       if (isInvoiceState(invoice.status)) {
@@ -269,6 +301,17 @@ export const rollupOfCell = (cell: SourceItem): Rollup => {
   return rollup;
 };
 
+/** Adds one to each month of the fiscal year an enrollment's span (see `coverageSpan`) covers. */
+const countMonths = (months: Record<string, number>, span: string) => {
+  const [start = '', end] = span.split('/');
+  if (!isPeriod(start)) return;
+  const yearOver: Period = addMonths(periodOf(fiscalYearOf(start), 12), 1);
+  const stop = end && isPeriod(end) && comparePeriods(end, yearOver) < 0 ? end : yearOver;
+  for (let period: Period = start; comparePeriods(period, stop) < 0; period = addMonths(period, 1)) {
+    months[period] = (months[period] ?? 0) + 1;
+  }
+};
+
 /** The rollup figures of a stored rollup item (attributes named as in {@link Rollup}). */
 export const rollupOfNode = (item: SourceItem | undefined): Rollup => {
   const rollup = emptyRollup();
@@ -280,6 +323,9 @@ export const rollupOfNode = (item: SourceItem | undefined): Rollup => {
   }
   for (const [period, amount] of Object.entries((item.burn ?? {}) as Record<string, unknown>)) {
     rollup.burn[period] = num(amount);
+  }
+  for (const [period, n] of Object.entries((item.months ?? {}) as Record<string, unknown>)) {
+    rollup.months[period] = num(n);
   }
   return rollup;
 };
@@ -294,8 +340,12 @@ export const sameRollup = (a: Readonly<Rollup>, b: Readonly<Rollup>): boolean =>
   ) {
     return false;
   }
-  const periods = new Set([...Object.keys(a.burn), ...Object.keys(b.burn)]);
-  return [...periods].every((p) => (a.burn[p] ?? 0) === (b.burn[p] ?? 0));
+  return sameByPeriod(a.burn, b.burn) && sameByPeriod(a.months, b.months);
+};
+
+const sameByPeriod = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+  const periods = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...periods].every((p) => (a[p] ?? 0) === (b[p] ?? 0));
 };
 
 /**

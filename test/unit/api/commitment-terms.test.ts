@@ -42,6 +42,7 @@ describe('ActiveCommitmentTerms', () => {
     expect(commitments.reads).toEqual(['C1']);
     expect(answers[2]).toEqual({
       id: 'C1',
+      sponsorId: 'S1',
       fiscalYear: 2031,
       benefit: { programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 },
       reservation: 'fiscal-year',

@@ -57,4 +57,21 @@ describe('eligibility rules of a commitment', () => {
     expect(() => eligibilityRules({ segments: ['fisher', 'fisher'] })).toThrow(/twice/);
     expect(() => eligibilityRules({ segments: [] })).toThrow(/at least one/);
   });
+
+  it('takes a worker on the named list and refuses one who is not, or whose membership was not looked up', () => {
+    // Prepare
+    const rules = eligibilityRules({ list: 'p3ke' });
+    const worker = { birthDate: born(1990), startPeriod: at };
+
+    // Act, Assess
+    expect(rules).toEqual({ list: 'p3ke' });
+    expect(() => checkEligibility(rules, { ...worker, listed: true })).not.toThrow();
+    for (const listed of [false, undefined]) {
+      expect(() => checkEligibility(rules, { ...worker, ...(listed !== undefined && { listed }) })).toThrow(
+        NotEligibleError,
+      );
+    }
+    expect(() => eligibilityRules({ list: 'P3KE list' })).toThrow(ValidationError);
+    expect(() => eligibilityRules({ list: '-p3ke' })).toThrow(ValidationError);
+  });
 });

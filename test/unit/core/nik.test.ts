@@ -5,6 +5,7 @@ import {
   isEligibleAge,
   isNik,
   maskNik,
+  niksOfListText,
   parseIsoDate,
   parseNik,
   parsePeriod,
@@ -160,5 +161,17 @@ describe('isEligibleAge', () => {
     expect(isEligibleAge(parseIsoDate('2007-01-02'), start)).toBe(false);
     expect(isEligibleAge(parseIsoDate('1959-01-02'), start)).toBe(true);
     expect(isEligibleAge(parseIsoDate('1959-01-01'), start)).toBe(false);
+  });
+});
+
+describe('niksOfListText', () => {
+  it('reads the first 16-digit field of each line once, and counts every other line as skipped', () => {
+    const text =
+      '\uFEFFnik;nama\r\n3319015005900001;Ani\n"3319015005900002",Budi\n3319015005900001\tAni\n\nbukan\n';
+
+    expect(niksOfListText(text)).toEqual({
+      niks: ['3319015005900001', '3319015005900002'],
+      skipped: 2,
+    });
   });
 });

@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 const C = '01J0000000000000000000000A';
 const V = '15.71.01.1001';
 
-const enrollment = (id: string, status: string) => ({
+const enrollment = (id: string, status: string, startPeriod = '2031-01', endPeriod?: string) => ({
   entity: 'enrollment',
   pk: `ENROLLMENTS#${C}#${V}`,
   sk: `ENROLLMENT#${id}`,
@@ -26,6 +26,8 @@ const enrollment = (id: string, status: string) => ({
   commitmentId: C,
   villageCode: V,
   status,
+  startPeriod,
+  ...(status !== 'active' && { endPeriod: endPeriod ?? '2031-03' }),
 });
 const invoice = (period: string, status: string, total: number) => ({
   entity: 'invoice',
@@ -200,6 +202,45 @@ describe('report cells', () => {
     // Assess
     expect(before.covered).toBe(2);
     expect(after).toMatchObject({ covered: 0, spent: 403_200, released: 596_800, quotas: 1 });
+  });
+
+  it('count the workers of every month of the year from the enrollments, ended ones included', () => {
+    // Prepare: E1 from January, E2 from March ended in June (not covered from June), E3 from November.
+    const cells = applyBatches([
+      [
+        { newImage: allocation(0, 0) },
+        { newImage: enrollment('E1', 'active', '2031-01') },
+        { newImage: enrollment('E2', 'active', '2031-03') },
+        { newImage: enrollment('E3', 'active', '2031-11') },
+      ],
+      [
+        {
+          oldImage: enrollment('E2', 'active', '2031-03'),
+          newImage: enrollment('E2', 'terminated', '2031-03', '2031-06'),
+        },
+      ],
+    ]);
+
+    // Act
+    const rollup = rollupOfCell(cells.get(`${C}/${V}`) ?? {});
+
+    // Assess
+    expect(rollup.covered).toBe(2);
+    expect(rollup.months).toEqual({
+      '2031-01': 1,
+      '2031-02': 1,
+      '2031-03': 2,
+      '2031-04': 2,
+      '2031-05': 2,
+      '2031-06': 1,
+      '2031-07': 1,
+      '2031-08': 1,
+      '2031-09': 1,
+      '2031-10': 1,
+      '2031-11': 2,
+      '2031-12': 2,
+    });
+    expect(sumRollups([rollup, rollup]).months['2031-03']).toBe(4);
   });
 
   it('ignore items reports do not read', () => {

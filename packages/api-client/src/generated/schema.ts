@@ -266,8 +266,25 @@ export interface paths {
         /** A village’s enrollments */
         get: operations["listVillageEnrollments"];
         put?: never;
-        /** Enroll one worker */
+        /** Enroll one worker: under the commitment named, or the first in priority order that takes the worker */
         post: operations["enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/villages/{code}/funding-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The village’s commitments of a year in priority order: which can take a worker and why (the NIK in the body, never the URL) */
+        post: operations["fundingOptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -666,6 +683,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sponsors/{sponsorId}/lists/{list}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put up to 1,000 workers on a sponsor’s eligibility list (e.g. p3ke); NIKs are kept as keyed hashes only */
+        post: operations["addListMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sponsors/{sponsorId}/lists/{list}/members/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take up to 1,000 workers off a sponsor’s eligibility list */
+        post: operations["removeListMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sponsors/{sponsorId}/lists/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many workers a sponsor’s eligibility list holds */
+        get: operations["getList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -789,11 +857,15 @@ export interface components {
                 minAge?: number;
                 maxAge?: number;
                 segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                /** @description A list of the sponsor the worker must be on */
+                list?: string;
             };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
             };
+            /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
+            priority?: number;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -837,11 +909,15 @@ export interface components {
                 minAge?: number;
                 maxAge?: number;
                 segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                /** @description A list of the sponsor the worker must be on */
+                list?: string;
             };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
             };
+            /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
+            priority?: number;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -888,11 +964,15 @@ export interface components {
                 minAge?: number;
                 maxAge?: number;
                 segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                /** @description A list of the sponsor the worker must be on */
+                list?: string;
             };
             /** @description The allocation method as stated */
             allocation: {
                 [key: string]: unknown;
             };
+            /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
+            priority?: number;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -991,6 +1071,11 @@ export interface components {
             fiscalYears: number[];
             sponsorId?: string;
             region: components["schemas"]["RegionFigures"];
+            /** @description The region’s covered workers in each month of the fiscal year so far (to the current month) */
+            trend: {
+                period: string;
+                covered: number;
+            }[];
             children: components["schemas"]["RegionFigures"][];
             commitments: {
                 commitmentId: string;
@@ -1041,6 +1126,12 @@ export interface components {
                 message: string;
             })[];
         };
+        EligibilityList: {
+            sponsorId: string;
+            list: string;
+            /** @description Workers on the list (held as keyed hashes of their NIKs, never the NIKs) */
+            members: number;
+        };
         Enrollment: {
             id: string;
             commitmentId: string;
@@ -1083,6 +1174,60 @@ export interface components {
         FieldError: {
             path: string;
             message: string;
+        };
+        FundingOptions: {
+            villageCode: string;
+            fiscalYear: number;
+            startPeriod: string;
+            /** @description The worker judged, NIK masked; absent when none was given */
+            worker?: {
+                nikMasked: string;
+                age: number;
+                /** @enum {string} */
+                segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
+            };
+            /** @description The commitment an enrollment without a named commitment goes to */
+            chosen: string | null;
+            options: {
+                commitmentId: string;
+                sponsor: {
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    kind: "province" | "regency" | "city" | "village" | "other";
+                };
+                /** @description Lower pays first; then the earlier approval, then the id */
+                priority: number;
+                /**
+                 * @description Stated by the commitment, or taken from its sponsor’s kind
+                 * @enum {string}
+                 */
+                prioritySource: "stated" | "sponsor-kind";
+                /** @description ISO 8601 instant */
+                approvedAt: string;
+                /** @enum {string} */
+                reservation: "fiscal-year" | "monthly";
+                /** @description The village’s quota not yet reserved or spent */
+                available: number;
+                /** @description What enrolling the worker from the start period reserves */
+                cost: number;
+                /** @description Its rules beyond 18–65; null: none */
+                eligibility: {
+                    minAge?: number;
+                    maxAge?: number;
+                    segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                    /** @description A list of the sponsor the worker must be on */
+                    list?: string;
+                } | null;
+                /** @enum {string} */
+                verdict: "takes" | "not-eligible" | "quota-exhausted" | "period-closed" | "commitment-not-active";
+                /** @description Why it does not take the worker */
+                reason?: string;
+                /** @description The rule, or the quota and the cost */
+                details?: {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         Health: {
             /** @enum {string} */
@@ -1535,6 +1680,7 @@ export interface components {
             gap: number;
             /** @description What covering the gap costs a year at the JKK + JKM minimum premium */
             gapCost: number;
+            outlook: components["schemas"]["TargetOutlook"];
             covered: number;
             /** @description Covered in percent of the target; null without one */
             coveragePercent: number | null;
@@ -1631,6 +1777,37 @@ export interface components {
             deadLetters: {
                 [key: string]: number;
             };
+        };
+        /** @description When the target is reached: the month it was, or the month it will be at the net growth of covered workers since the first covered month of the year */
+        TargetOutlook: {
+            /** @constant */
+            status: "no-target";
+        } | {
+            /** @constant */
+            status: "reached";
+            /** @description The first month at or over the target */
+            period: string;
+        } | {
+            /** @constant */
+            status: "projected";
+            /** @description The month the target is reached at the current rate */
+            period: string;
+            /** @description Net growth of covered workers a month, one decimal */
+            workersPerMonth: number;
+            /** @description The months the rate is measured over */
+            basisMonths: number;
+            withinFiscalYear: boolean;
+        } | {
+            /** @constant */
+            status: "not-at-current-rate";
+            workersPerMonth: number;
+            basisMonths: number;
+        } | {
+            /**
+             * @description The fiscal year is over, the target not reached
+             * @constant
+             */
+            status: "not-reached";
         };
         TerminatedEnrollment: {
             id: string;
@@ -2091,12 +2268,16 @@ export interface operations {
                             [key: string]: number;
                         };
                     };
-                    /** @description Who the money may cover besides the BPU rule (18–65): an age range, worker segments */
+                    /** @description Who the money may cover besides the BPU rule (18–65): an age range, worker segments, a list of the sponsor */
                     eligibility?: {
                         minAge?: number;
                         maxAge?: number;
                         segments?: ("village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal")[];
+                        /** @description A list of the sponsor (e.g. p3ke) the worker must be on: see the lists routes */
+                        list?: string;
                     };
+                    /** @description Where it stands among other sponsors’ commitments over a village: lower pays first. Absent: by the sponsor’s kind (village 100, regency or city 200, province 300, other 400) */
+                    priority?: number;
                 };
             };
         };
@@ -2571,7 +2752,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    commitmentId: string;
+                    /** @description The commitment that pays; absent, the first of the village’s commitments in priority order that takes the worker */
+                    commitmentId?: string;
                     worker: {
                         nik: string;
                         name?: string;
@@ -2600,6 +2782,51 @@ export interface operations {
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused-or-not-eligible"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    fundingOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Period YYYY-MM */
+                    startPeriod: string;
+                    /** @description The worker to judge against each commitment’s rules (absent: only the quotas are judged) */
+                    worker?: {
+                        nik: string;
+                        /** @enum {string} */
+                        segment?: "village-official" | "rt-rw" | "fisher" | "farmer" | "market-trader" | "construction-labourer" | "transport-driver" | "domestic-worker" | "religious-worker" | "other-informal";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundingOptions"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
             500: components["responses"]["internal-error"];
         };
     };
@@ -3460,6 +3687,116 @@ export interface operations {
             413: components["responses"]["payload-too-large"];
             415: components["responses"]["unsupported-media-type"];
             422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    addListMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                sponsorId: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The workers’ NIKs (16 digits each) */
+                    niks: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    removeListMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                sponsorId: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The workers’ NIKs (16 digits each) */
+                    niks: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    getList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sponsorId: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };
     };

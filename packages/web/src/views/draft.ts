@@ -15,6 +15,7 @@ import { useApp } from '../context.js';
 import { count, rupiah } from '../format.js';
 import { t } from '../i18n.js';
 import { explain } from '../problems.js';
+import { ListsPanel } from './lists.js';
 import { html, useLoad } from './shared.js';
 
 type RegionItem = Schemas['RegionChildList']['items'][number];
@@ -257,5 +258,6 @@ export const DraftPage = () => {
       </section>
       <button class="button primary" type="submit" disabled=${busy || !ready} data-testid="draft-submit">${t(lang, 'submitDraft')}</button>
       ${outcome && html`<p class=${outcome.ok ? 'ok' : 'error'} role=${outcome.ok ? 'status' : 'alert'} data-testid="draft-outcome">${outcome.text}</p>`}
-    </form>`;
+    </form>
+    <${ListsPanel} lang=${lang} />`;
 };

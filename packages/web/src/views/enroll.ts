@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
 /**
- * The village operator's enrollment form, phone-first: NIK with feedback as it is typed, name, start month.
+ * The village operator's enrollment form, phone-first: NIK with feedback as it is typed, name, segment, start
+ * month. The commitment is chosen automatically by priority unless the operator picks one; once the NIK is
+ * valid, the form shows which of the village's commitments can pay for the worker and why.
  * One submission is one `Idempotency-Key`: a double click or a retry sends the same key (and a second click
  * while the first runs sends nothing), so a worker is never enrolled twice; the key changes only once the
  * form changes or has succeeded. Refusals are explained in plain words and change nothing.
@@ -11,6 +13,14 @@ import { useApp } from '../context.js';
 import { count, periodLabel, rupiah } from '../format.js';
 import { t } from '../i18n.js';
 import { explain } from '../problems.js';
+import {
+  FundingPanel,
+  SEGMENTS,
+  type Segment,
+  segmentName,
+  sponsorOf,
+  useFundingOptions,
+} from './funding-options.js';
 import { nikFeedback } from './nik-feedback.js';
 import { html, Loading, monthsOf, useLoad } from './shared.js';
 
@@ -78,9 +88,12 @@ const EnrollForm = ({
   onEnrolled: () => void;
 }) => {
   const { lang, session } = useApp();
-  const [commitmentId, setCommitmentId] = useState(commitments[0]?.code ?? '');
+  // '' is automatic: the first commitment in priority order that takes the worker.
+  const [commitmentId, setCommitmentId] = useState('');
   const [nik, setNik] = useState('');
   const [name, setName] = useState('');
+  const [segment, setSegment] = useState<Segment | ''>('');
+  const [generation, setGeneration] = useState(0);
   const [start, setStart] = useState(defaultStart(year));
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
@@ -89,6 +102,8 @@ const EnrollForm = ({
   const inFlight = useRef(false);
   const feedback = useMemo(() => nikFeedback(lang, nik, start), [lang, nik, start]);
   const chosen = commitments.find((c) => c.code === commitmentId);
+  const worker = feedback?.ok ? { nik: nik.trim(), ...(segment && { segment }) } : undefined;
+  const funding = useFundingOptions(code, start, worker, generation);
   const edit = (set: (value: string) => void) => (e: Event) => {
     set((e.target as HTMLInputElement).value);
     key.current = idempotencyKey();
@@ -104,22 +119,27 @@ const EnrollForm = ({
         apiOf(session).POST('/v1/villages/{code}/enrollments', {
           params: { path: { code }, header: keyed(key.current) },
           body: {
-            commitmentId,
-            worker: { nik: nik.trim(), ...(name.trim() && { name: name.trim() }) },
+            ...(commitmentId && { commitmentId }),
+            worker: {
+              nik: nik.trim(),
+              ...(name.trim() && { name: name.trim() }),
+              ...(segment && { segment }),
+            },
             startPeriod: start,
           },
         }),
       );
-      setOutcome({
-        ok: true,
-        text: t(lang, 'enrolled', {
-          name: enrolled.name ?? enrolled.nikMasked,
-          start: periodLabel(enrolled.startPeriod, lang),
-          amount: rupiah(enrolled.reservedAmount),
-        }),
+      const sponsor = sponsorOf(funding.data, enrolled.commitmentId);
+      const text = t(lang, 'enrolled', {
+        name: enrolled.name ?? enrolled.nikMasked,
+        start: periodLabel(enrolled.startPeriod, lang),
+        amount: rupiah(enrolled.reservedAmount),
       });
+      setOutcome({ ok: true, text: sponsor ? `${text} ${t(lang, 'paidBy', { sponsor })}` : text });
       setNik('');
       setName('');
+      setSegment('');
+      setGeneration((g) => g + 1);
       key.current = idempotencyKey();
       onEnrolled();
     } catch (error) {
@@ -130,13 +150,11 @@ const EnrollForm = ({
     }
   };
   return html`<form class="card form" onSubmit=${submit} data-testid="enroll-form" novalidate>
-    ${
-      commitments.length > 1 &&
-      html`<label>${t(lang, 'commitment')}
-        <select value=${commitmentId} onChange=${edit(setCommitmentId)}>
-          ${commitments.map((c) => html`<option value=${c.code}>…${c.code.slice(-6)} · ${rupiah(c.remaining)}</option>`)}
-        </select></label>`
-    }
+    <label>${t(lang, 'commitment')}
+      <select value=${commitmentId} onChange=${edit(setCommitmentId)} data-testid="commitment">
+        <option value="">${t(lang, 'automatic')}</option>
+        ${commitments.map((c) => html`<option value=${c.code}>…${c.code.slice(-6)} · ${rupiah(c.remaining)}</option>`)}
+      </select></label>
     ${
       chosen &&
       html`<p class="muted" data-testid="quota-left">${t(lang, 'quotaLeft', {
@@ -153,10 +171,16 @@ const EnrollForm = ({
     </p>
     <label for="worker-name">${t(lang, 'name')}</label>
     <input id="worker-name" name="name" autocomplete="off" maxlength="200" value=${name} onInput=${edit(setName)} data-testid="worker-name" />
+    <label for="segment">${t(lang, 'segment')}</label>
+    <select id="segment" value=${segment} onChange=${edit((v) => setSegment(v as Segment | ''))} data-testid="segment">
+      <option value="">${t(lang, 'segmentNone')}</option>
+      ${SEGMENTS.map((s) => html`<option value=${s}>${segmentName(lang, s)}</option>`)}
+    </select>
     <label for="start">${t(lang, 'startMonth')}</label>
     <select id="start" value=${start} onChange=${edit(setStart)} data-testid="start-month">
       ${monthsOf(year).map((p) => html`<option value=${p}>${periodLabel(p, lang)}</option>`)}
     </select>
+    <${FundingPanel} data=${worker && funding.data} automatic=${commitmentId === ''} />
     <button class="button primary" type="submit" disabled=${busy || !feedback?.ok} data-testid="enroll-submit">
       ${busy ? t(lang, 'enrolling') : t(lang, 'enrollButton')}
     </button>

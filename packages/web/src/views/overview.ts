@@ -11,6 +11,7 @@ import { useApp } from '../context.js';
 import { forecastSentence } from '../forecast.js';
 import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from '../format.js';
 import { t, type WordKey } from '../i18n.js';
+import { outlookSentence } from '../outlook.js';
 import { explain } from '../problems.js';
 import { html, Loading, useLoad } from './shared.js';
 
@@ -248,6 +249,7 @@ const TargetPanel = ({
         ? t(lang, 'targetAsSet', { what })
         : t(lang, 'targetNone', { vulnerable: count(figures.vulnerableWorkers, lang) })
     }</p>
+    <p data-testid="target-outlook">${outlookSentence(figures.outlook, lang)}</p>
     ${
       canSet &&
       html`<form class="target-form" onSubmit=${save}>
@@ -315,6 +317,27 @@ const IncentivesPanel = ({ lang, sponsorId }: { lang: Lang; sponsorId: string })
   </section>`;
 };
 
+/** The region's covered workers in each month of the year so far, as bars against its target. */
+const TrendPanel = ({ lang, trend, target }: { lang: Lang; trend: Coverage['trend']; target: number }) => {
+  const top = Math.max(target, ...trend.map((point) => point.covered), 1);
+  return html`<section class="card">
+    <h2>${t(lang, 'trendTitle')}</h2>
+    ${
+      trend.length === 0
+        ? html`<p class="muted" data-testid="trend-empty">${t(lang, 'trendEmpty')}</p>`
+        : html`<ul class="trend" data-testid="trend">
+          ${trend.map(
+            (point) => html`<li data-period=${point.period}>
+              <span class="label">${monthLabel(point.period, lang)}</span>
+              <span class="bar"><span style=${`width:${(point.covered * 100) / top}%`}></span></span>
+              <span class="num">${count(point.covered, lang)}</span>
+            </li>`,
+          )}
+        </ul>`
+    }
+  </section>`;
+};
+
 /** A BPJS regional office's view of the sponsors of its region: each commitment of the year, side by side. */
 const SponsorsPanel = ({ lang, commitments }: { lang: Lang; commitments: CommitmentSummary[] }) => html`
   <section class="card">
@@ -349,6 +372,7 @@ export const Overview = () => {
     <h1 data-testid="region-title">${data.region.name} <small>${t(lang, 'fiscalYear')} ${data.fiscalYear}</small></h1>
     <${Totals} lang=${lang} figures=${data.region} />
     <${TargetPanel} figures=${data.region} fiscalYear=${data.fiscalYear} onSaved=${coverage.reload} />
+    <${TrendPanel} lang=${lang} trend=${data.trend} target=${data.region.target} />
     <div class="columns">
       <section class="card">
         <h2>${t(lang, 'regions')}</h2>
