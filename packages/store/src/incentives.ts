@@ -18,7 +18,7 @@ import {
   type Rupiah,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { queryPages } from './client.js';
+import { queryPages, withoutKeys } from './client.js';
 import {
   commitmentKey,
   enrollmentIndexes,
@@ -87,10 +87,11 @@ export interface IncentiveAwardRecord {
 /** How one region's award went: written now, already there, or recorded as unfunded now. */
 export type AwardResult = 'awarded' | 'unfunded' | 'already';
 
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, ...rest } = item;
-  return rest as T;
+/** Every item a query finds, as records of their entity. */
+const collect = async <T>(pages: AsyncIterable<Record<string, unknown>[]>): Promise<T[]> => {
+  const all: T[] = [];
+  for await (const items of pages) for (const item of items) all.push(withoutKeys<T>(item) as T);
+  return all;
 };
 
 /** Whether an enrollment's coverage includes `period` (it started by then and had not ended). */
@@ -133,7 +134,7 @@ export class IncentiveRepository {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: incentiveKey(id), ConsistentRead: true }),
     );
-    return strip<IncentiveScheme>(Item);
+    return withoutKeys<IncentiveScheme>(Item);
   }
 
   async require(id: string): Promise<IncentiveScheme> {
@@ -143,18 +144,16 @@ export class IncentiveRepository {
   }
 
   /** A sponsor's schemes, newest first. */
-  async ofSponsor(sponsorId: string): Promise<IncentiveScheme[]> {
-    const all: IncentiveScheme[] = [];
-    const pages = queryPages(this.db, {
-      TableName: this.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': incentiveBySponsor(sponsorId, '').gsi1pk },
-      ScanIndexForward: false,
-    });
-    for await (const items of pages)
-      for (const item of items) all.push(strip<IncentiveScheme>(item) as IncentiveScheme);
-    return all;
+  ofSponsor(sponsorId: string): Promise<IncentiveScheme[]> {
+    return collect(
+      queryPages(this.db, {
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': incentiveBySponsor(sponsorId, '').gsi1pk },
+        ScanIndexForward: false,
+      }),
+    );
   }
 
   /** The ids of pending schemes whose period is before `period` (their period has ended when it rolls). */
@@ -172,17 +171,15 @@ export class IncentiveRepository {
   }
 
   /** A scheme's awards (funded or not), by region code. */
-  async awards(schemeId: string): Promise<IncentiveAwardRecord[]> {
-    const all: IncentiveAwardRecord[] = [];
-    const pages = queryPages(this.db, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': incentiveKey(schemeId).pk, ':prefix': INCENTIVE_AWARD_SK_PREFIX },
-      ConsistentRead: true,
-    });
-    for await (const items of pages)
-      for (const item of items) all.push(strip<IncentiveAwardRecord>(item) as IncentiveAwardRecord);
-    return all;
+  awards(schemeId: string): Promise<IncentiveAwardRecord[]> {
+    return collect(
+      queryPages(this.db, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': incentiveKey(schemeId).pk, ':prefix': INCENTIVE_AWARD_SK_PREFIX },
+        ConsistentRead: true,
+      }),
+    );
   }
 
   /**
