@@ -243,6 +243,20 @@ describe('an incentive scheme over 10 villages, 4 of which reach their target by
     expect(fourth.status, JSON.stringify(fourth.body)).toBe(201);
     const budget = await staff.officer.get(`/v1/reports/budget?commitmentId=${commitmentId}`);
     expect(budget.body.awarded).toEqual({ money: 3 * MONEY, quota: 4 * YEARLY });
+    const coverage = await eventually(
+      async () => {
+        const { body } = await staff.officer.get(
+          `/v1/reports/coverage?sponsorId=${staff.sponsorId}&fiscalYear=${YEAR}&region=15.06.02`,
+        );
+        return body?.children?.some((c: { code: string }) => c.code === VILLAGES[0]) ? body : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the coverage report of the district with its villages' },
+    );
+    expect(coverage.region.awarded).toEqual({ money: 3 * MONEY, quota: 4 * YEARLY });
+    expect(coverage.children.find((c: { code: string }) => c.code === VILLAGES[0]).awarded).toEqual({
+      money: MONEY,
+      quota: YEARLY,
+    });
     const shown = await lindung(['incentives', 'show', '--scheme', schemes[0] as string]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('4 reached it: 4 awarded, 0 unfunded');

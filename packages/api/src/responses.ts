@@ -532,6 +532,13 @@ const regionFigures = named(
     used: rupiah.describe('Quota used: reserved for enrolled workers, or spent'),
     quotas: count,
     invoices: z.record(z.enum(INVOICE_STATES), invoiceFigures),
+    awarded: z
+      .object({
+        money: rupiah.describe('Incentive money owed to the region or to regions within it'),
+        quota: rupiah.describe('Extra village quota awarded within the region'),
+      })
+      .optional()
+      .describe('What the sponsor’s incentive schemes of the year awarded here (a sponsor’s report only)'),
   }),
 );
 

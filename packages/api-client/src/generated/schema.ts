@@ -1706,6 +1706,13 @@ export interface components {
                     amount: number;
                 };
             };
+            /** @description What the sponsor’s incentive schemes of the year awarded here (a sponsor’s report only) */
+            awarded?: {
+                /** @description Incentive money owed to the region or to regions within it */
+                money: number;
+                /** @description Extra village quota awarded within the region */
+                quota: number;
+            };
         };
         RegionTarget: {
             code: string;
