@@ -2,7 +2,8 @@
  * A village operator in headless Chromium sees which of the village's commitments can pay for the worker being
  * typed, and why, in Indonesian (issue 19): a village fund for RT/RW heads and village officials comes before the
  * regency, so a farmer goes to the regency and an RT head to the village fund, which the form enrolls by
- * priority when no commitment is picked. Photographed at 360 px, checked with axe-core.
+ * priority when no commitment is picked. Photographed at 360 px, checked with axe-core. A finance officer
+ * drafts a commitment with eligibility rules (age, segments, a P3KE list) and a priority on the dashboard.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -29,6 +30,7 @@ describe('the funding options of a village in the enrollment form', () => {
   let browser: Browser;
   let villageFund: string;
   let regency: string;
+  let bungoStaff: SponsorStaff;
 
   /** Drafts and approves a commitment of `YEAR` over the village. */
   const fund = async (staff: SponsorStaff, extra: Record<string, unknown> = {}) => {
@@ -47,6 +49,7 @@ describe('the funding options of a village in the enrollment form', () => {
       sponsorWithStaff(stack, { name: 'Kabupaten Bungo', kind: 'regency', regionCode: '15.08' }),
       sponsorWithStaff(stack, { name: 'Dana Kelurahan Jaya Setia', kind: 'village', regionCode: VILLAGE }),
     ]);
+    bungoStaff = bungo;
     regency = await fund(bungo);
     villageFund = await fund(desa, { eligibility: { segments: ['rt-rw', 'village-official'] } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -96,6 +99,39 @@ describe('the funding options of a village in the enrollment form', () => {
     const list = await operator.get(`/v1/villages/${VILLAGE}/enrollments?limit=10`);
     expect(list.body.items.map((e: { commitmentId: string }) => e.commitmentId)).toEqual([villageFund]);
     expect(regency).not.toBe(villageFund);
+    await page.close();
+  });
+
+  it('lets a finance officer draft a commitment with eligibility rules and a priority', async () => {
+    // Prepare
+    const { sponsorId } = bungoStaff;
+    const claims = { roles: ['sponsor-officer'], sponsorId, sub: `officer-${sponsorId}` };
+    const page = await signedInPage(browser, stack, claims, { width: 1366, height: 900 });
+    await page.goto(`${stack.httpUrl}/#/draft`);
+
+    // Act: next year's budget over the village's district, for RT/RW heads and village officials up to 60 on
+    // the P3KE list, paying before the village fund (priority 50).
+    await page.getByTestId('fiscal-year').fill(String(YEAR + 1));
+    await page.getByTestId('pick-province').selectOption('15');
+    await page.getByTestId('pick-regency').selectOption('15.08');
+    await page.getByTestId('pick-district').selectOption(VILLAGE.slice(0, 8));
+    await page.getByTestId('preview-table').waitFor();
+    await page.getByTestId('max-age').fill('60');
+    await page.locator('[data-segment=rt-rw]').check();
+    await page.locator('[data-segment=village-official]').check();
+    await page.getByTestId('eligibility-list').fill('p3ke');
+    await page.getByTestId('priority').fill('50');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId('draft-submit').click();
+
+    // Assess
+    await expect.poll(() => page.getByTestId('draft-outcome').textContent()).toContain('Draf tersimpan');
+    const drafts = (await bungoStaff.officer.get(`/v1/sponsors/${sponsorId}/commitments?status=draft`)).body
+      .items as { fiscalYear: number; eligibility: unknown; priority: number }[];
+    expect(drafts.find((d) => d.fiscalYear === YEAR + 1)).toMatchObject({
+      eligibility: { maxAge: 60, segments: ['village-official', 'rt-rw'], list: 'p3ke' },
+      priority: 50,
+    });
     await page.close();
   });
 });

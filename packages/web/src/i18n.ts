@@ -60,6 +60,15 @@ const words = {
     'Tahun anggaran berakhir tanpa mencapai target.',
     'The fiscal year ended without reaching the target.',
   ],
+  eligibilityTitle: ['Syarat penerima dan prioritas', 'Who it covers, and its priority'],
+  eligibilityHelp: [
+    'Kosongkan untuk semua pekerja 18–65 tahun. Prioritas: angka kecil membayar lebih dulu; kosong berarti menurut jenis penyandang dana (dana desa 100, kabupaten/kota 200, provinsi 300).',
+    'Leave empty for every worker aged 18–65. Priority: a lower number pays first; empty means by the sponsor’s kind (village fund 100, regency/city 200, province 300).',
+  ],
+  maxAge: ['Usia maksimum (tahun)', 'Maximum age (years)'],
+  segmentsOnly: ['Hanya kelompok pekerja ini', 'Only these worker segments'],
+  eligibilityList: ['Hanya pekerja dalam daftar (mis. p3ke)', 'Only workers on the list (e.g. p3ke)'],
+  priorityField: ['Prioritas (1–999)', 'Priority (1–999)'],
   listsTitle: ['Daftar penerima (mis. P3KE)', 'Eligibility lists (e.g. P3KE)'],
   listsHelp: [
     'Unggah berkas NIK (satu per baris, kolom pertama). NIK disimpan hanya sebagai hash berkunci: sistem hanya tahu apakah seorang pekerja ada di daftar, bukan siapa saja isinya. Komitmen dapat mensyaratkan daftar ini.',

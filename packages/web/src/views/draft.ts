@@ -7,6 +7,7 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import { type AllocationMethod, allocate } from '../../../core/src/allocation.js';
+import { WORKER_SEGMENTS, type WorkerSegment } from '../../../core/src/eligibility.js';
 import { rupiah as asRupiah, parsePercent, percentOf, type Rupiah } from '../../../core/src/money.js';
 import { parsePeriod } from '../../../core/src/period.js';
 import { annualPremium, benefitPackage, monthlyPremium } from '../../../core/src/premium.js';
@@ -15,6 +16,7 @@ import { useApp } from '../context.js';
 import { count, rupiah } from '../format.js';
 import { t } from '../i18n.js';
 import { explain } from '../problems.js';
+import { segmentName } from './funding-options.js';
 import { ListsPanel } from './lists.js';
 import { html, useLoad } from './shared.js';
 
@@ -83,6 +85,10 @@ export const DraftPage = () => {
   const [jht, setJht] = useState(false);
   const [income, setIncome] = useState(1_000_000);
   const [reservation, setReservation] = useState<'fiscal-year' | 'monthly'>('fiscal-year');
+  const [maxAge, setMaxAge] = useState(0);
+  const [segments, setSegments] = useState<ReadonlySet<WorkerSegment>>(new Set());
+  const [list, setList] = useState('');
+  const [priority, setPriority] = useState(0);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
   const [busy, setBusy] = useState(false);
   const key = useRef(idempotencyKey());
@@ -128,6 +134,15 @@ export const DraftPage = () => {
       <input id=${id} inputmode="numeric" value=${value || ''} data-testid=${id}
         onInput=${(e: Event) => changed(set)(Number((e.target as HTMLInputElement).value.replace(/\D/g, '')) || 0)} />`;
   const ready = Boolean(region) && villageCount > 0 && total > 0 && Boolean(pkg);
+  // Who the money may cover: left empty, anyone of 18 to 65.
+  const eligibility: DraftBody['eligibility'] =
+    maxAge > 0 || segments.size > 0 || list.trim() !== ''
+      ? {
+          ...(maxAge > 0 && { maxAge }),
+          ...(segments.size > 0 && { segments: WORKER_SEGMENTS.filter((s) => segments.has(s)) }),
+          ...(list.trim() !== '' && { list: list.trim() }),
+        }
+      : undefined;
   const submit = async (e: Event) => {
     e.preventDefault();
     if (inFlight.current || !ready) return;
@@ -149,6 +164,8 @@ export const DraftPage = () => {
           : allVillages
             ? { method: 'equal', region }
             : { method: 'equal', villages: (villages ?? []).map((v) => v.code) },
+      ...(eligibility && { eligibility }),
+      ...(priority > 0 && { priority }),
     };
     try {
       await send(apiOf(session).POST('/v1/commitments', { params: { header: keyed(key.current) }, body }));
@@ -221,6 +238,27 @@ export const DraftPage = () => {
           <option value="fiscal-year">${t(lang, 'reservationYear')}</option>
           <option value="monthly">${t(lang, 'reservationMonthly')}</option>
         </select>
+      </fieldset>
+      <fieldset data-testid="eligibility"><legend>${t(lang, 'eligibilityTitle')}</legend>
+        <p class="help">${t(lang, 'eligibilityHelp')}</p>
+        ${numberInput(maxAge, setMaxAge, 'max-age', t(lang, 'maxAge'))}
+        <fieldset class="villages"><legend>${t(lang, 'segmentsOnly')}</legend>
+          ${WORKER_SEGMENTS.map(
+            (
+              s,
+            ) => html`<label class="choice"><input type="checkbox" checked=${segments.has(s)} data-segment=${s}
+              onChange=${() => {
+                const next = new Set(segments);
+                if (next.has(s)) next.delete(s);
+                else next.add(s);
+                changed(setSegments)(next);
+              }} /> ${segmentName(lang, s)}</label>`,
+          )}
+        </fieldset>
+        <label for="eligibility-list">${t(lang, 'eligibilityList')}</label>
+        <input id="eligibility-list" value=${list} placeholder="p3ke" data-testid="eligibility-list"
+          onInput=${(e: Event) => changed(setList)((e.target as HTMLInputElement).value)} />
+        ${numberInput(priority, setPriority, 'priority', t(lang, 'priorityField'))}
       </fieldset>
       <fieldset><legend>${t(lang, 'benefit')}</legend>
         <label class="choice"><input type="checkbox" checked disabled /> JKK + JKM</label>
