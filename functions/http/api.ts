@@ -17,6 +17,8 @@ import {
   coverageQuery,
   coverageReport,
   createImport,
+  createIncentive,
+  createIncentiveBody,
   createPartner,
   createPartnerBody,
   createSponsor,
@@ -26,11 +28,13 @@ import {
   draftCommitmentBody,
   enroll,
   enrollBody,
+  evaluateIncentive,
   exactlyOncePerKey,
   fundingOptions,
   fundingOptionsBody,
   getCommitment,
   getImport,
+  getIncentive,
   getInvoice,
   getList,
   getPartner,
@@ -38,10 +42,12 @@ import {
   healthRoute,
   IDEMPOTENCY_RECORD_ACTION,
   type ImportServices,
+  type IncentiveServices,
   importEnrollmentsRequest,
   importJobPath,
   importRequestFromCsv,
   importResultsQuery,
+  incentiveDeps,
   invoiceQuery,
   json,
   type ListServices,
@@ -50,6 +56,7 @@ import {
   listMembersBody,
   listReallocations,
   listSponsorCommitments,
+  listSponsorIncentives,
   listVillageEnrollments,
   lookupBalance,
   openApiDocumentText,
@@ -96,10 +103,11 @@ import {
   withdrawReallocation,
 } from '@lindung/api';
 import { ValidationError } from '@lindung/core';
-import { rollPeriod, unansweredInvoices, unrolledVillages } from '@lindung/roll';
+import { evaluateDueIncentives, rollPeriod, unansweredInvoices, unrolledVillages } from '@lindung/roll';
 import {
   DepositRepository,
   ImportJobRepository,
+  IncentiveRepository,
   idempotencyTable,
   ListRepository,
   ReallocationRepository,
@@ -126,11 +134,15 @@ import {
   sendRenewalWork,
 } from '../shared/renewal.js';
 
+const reports = new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable));
+const incentives = new IncentiveRepository(db, ledgerTableName);
+
 const services: Services &
   BillingServices &
   ReportServices &
   ImportServices &
   DepositServices &
+  IncentiveServices &
   ListServices = {
   deposits: new DepositRepository(db, ledgerTableName),
   imports: new ImportJobRepository(db, ledgerTableName),
@@ -138,11 +150,16 @@ const services: Services &
   commitments,
   commitmentTerms: new ActiveCommitmentTerms(commitments),
   enrollments,
+  incentives,
   invoices,
   reallocations: new ReallocationRepository(db, ledgerTableName),
   lists: new ListRepository(db, ledgerTableName),
-  reports: new ReportsRepository(db, ledgerTableName, tableNameFromEnv(reportsTable)),
-  rollPeriod: (period) => rollPeriod(roll, period, sendRenewalWork),
+  reports,
+  // The schedule's run, by hand: the fan-out, then the incentive schemes whose period has ended.
+  rollPeriod: async (period) => ({
+    ...(await rollPeriod(roll, period, sendRenewalWork)),
+    incentives: await evaluateDueIncentives(incentiveDeps({ incentives, commitments, reports }), period),
+  }),
 };
 
 const operations = {
@@ -356,6 +373,14 @@ const routes: Record<string, Route> = {
     json(200, await getTarget(services, principalOf(e), targetParams.parse(e.pathParameters ?? {}))),
   [routeKey(apiRoutes.planReport)]: async (e) =>
     json(200, await planReport(services, principalOf(e), planQuery.parse(query(e)))),
+  [routeKey(apiRoutes.createIncentive)]: async (e) =>
+    json(201, await createIncentive(services, principalOf(e), createIncentiveBody.parse(body(e)))),
+  [routeKey(apiRoutes.listSponsorIncentives)]: async (e) =>
+    json(200, await listSponsorIncentives(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.getIncentive)]: async (e) =>
+    json(200, await getIncentive(services, principalOf(e), param(e, 'id'))),
+  [routeKey(apiRoutes.evaluateIncentive)]: async (e) =>
+    json(200, await evaluateIncentive(services, principalOf(e), param(e, 'id'))),
   [routeKey(apiRoutes.addListMembers)]: async (e) =>
     json(200, await addListMembers(services, principalOf(e), listPath(e), listMembersBody.parse(body(e)))),
   [routeKey(apiRoutes.removeListMembers)]: async (e) =>

@@ -56,8 +56,12 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     redrivesDeadLetters: true,
   },
   'period-roll': {
-    // Reads the active commitments and their allocations, marks ended commitments closed.
-    tables: [{ table: ledgerTable, access: 'read-write' }],
+    // Reads the active commitments and their allocations, marks ended commitments closed; evaluates the
+    // incentive schemes whose period ended (awards in the ledger table, regions' targets from the reports).
+    tables: [
+      { table: ledgerTable, access: 'read-write' },
+      { table: reportsTable, access: 'read' },
+    ],
     sendsTo: [renewalWorkQueue],
     observesHealth: false,
     hashesNiks: false,

@@ -22,7 +22,8 @@ const expected: Record<string, { write: string[]; readOnly: string[]; sendsTo: s
     readOnly: ['reports'],
     sendsTo: ['renewal-work', 'import-work', 'billing-outbox', 'billing-inbox', 'invoice-numbering'],
   },
-  'period-roll': { write: ['ledger'], readOnly: [], sendsTo: ['renewal-work'] },
+  // Evaluates the incentive schemes whose period ended: the regions' targets are in the reports.
+  'period-roll': { write: ['ledger'], readOnly: ['reports'], sendsTo: ['renewal-work'] },
   'renewal-worker': { write: ['ledger'], readOnly: [], sendsTo: ['invoice-numbering', 'billing-outbox'] },
   'invoice-numbering': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },
   'billing-inbox': { write: ['ledger'], readOnly: [], sendsTo: ['billing-outbox'] },

@@ -11,7 +11,8 @@ import { sponsorScope, yearScope } from '@lindung/store';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Forecast, forecastSentence } from '../../packages/web/src/forecast.js';
-import { count, rupiah } from '../../packages/web/src/format.js';
+import { count, periodLabel, rupiah } from '../../packages/web/src/format.js';
+import { caller } from '../support/api-client.js';
 import { localStack } from '../support/local-stack.js';
 import { projectorCaughtUp, type ReportWorld, seedReportWorld } from '../support/report-world.js';
 
@@ -218,6 +219,62 @@ describe('the dashboard', () => {
     const other = villages.find((v) => v !== own) ?? '';
     await page.goto(`${stack.httpUrl}/#/village/${other}`);
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Not allowed');
+    await page.close();
+  });
+
+  it('shows a finance officer the sponsor’s incentive schemes, pending and evaluated, in Indonesian', async () => {
+    // Prepare: a money scheme for February, evaluated by the administrator (its awards are unfunded: the
+    // commitment's budget is all given to villages), and a quota scheme for November, still pending.
+    const scheme = (body: object) =>
+      world.staff.officer.post('/v1/incentives', {
+        commitmentId: world.commitmentId,
+        threshold: '10',
+        ...body,
+      });
+    const money = await scheme({
+      name: 'Insentif desa tangguh',
+      period: `${FISCAL_YEAR}-02`,
+      award: { kind: 'money', amount: 5_000_000 },
+    });
+    const quota = await scheme({
+      name: 'Kuota tambahan akhir tahun',
+      period: `${FISCAL_YEAR}-11`,
+      award: { kind: 'quota', workerYears: 2 },
+    });
+    expect([money.status, quota.status]).toEqual([201, 201]);
+    const admin = await caller(stack, { roles: ['admin'] });
+    const evaluated = await admin.post(`/v1/incentives/${money.body.id}/evaluate`, {});
+    expect(evaluated.status).toBe(200);
+    const { reached, awarded, unfunded } = evaluated.body.outcome;
+    const page = await open();
+
+    // Act
+    await page.getByRole('button', { name: /Petugas keuangan — Provinsi Jambi/ }).click();
+    await page.getByTestId('incentive-table').waitFor();
+
+    // Assess: one row each, the evaluated one with its outcome, figures in Indonesian notation.
+    const row = (id: string) => page.locator(`[data-testid=incentive-table] tr[data-id="${id}"]`);
+    expect(reached).toBeGreaterThan(0);
+    expect(await row(money.body.id).textContent()).toBe(
+      [
+        'Insentif desa tangguh',
+        periodLabel(`${FISCAL_YEAR}-02`, 'id'),
+        '10,0 %',
+        'Rp 5.000.000',
+        `${reached} wilayah mencapai target: ${awarded} diberikan, ${unfunded} tanpa dana`,
+      ].join(''),
+    );
+    expect(await row(quota.body.id).textContent()).toBe(
+      [
+        'Kuota tambahan akhir tahun',
+        periodLabel(`${FISCAL_YEAR}-11`, 'id'),
+        '10,0 %',
+        '2 pekerja-tahun kuota',
+        'Menunggu akhir periode',
+      ].join(''),
+    );
+    expect(await page.getByTestId('budget-awarded').textContent()).toBe(rupiah(0));
+    await shot(page, 'incentives');
     await page.close();
   });
 });

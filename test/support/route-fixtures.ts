@@ -8,6 +8,7 @@ import {
   balanceLookupBody,
   budgetQuery,
   coverageQuery,
+  createIncentiveBody,
   createPartnerBody,
   createSponsorBody,
   draftCommitmentBody,
@@ -72,6 +73,8 @@ export interface World {
     readonly invoiceId: string;
     /** The period rolled (and so closed) while building the world. */
     readonly rolled: string;
+    /** An incentive scheme over the own commitment's village. */
+    readonly incentiveId: string;
   };
   readonly foreign: Side;
   /** A NIK no request of this world has used yet. */
@@ -377,7 +380,34 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
     allowed: { admin: 'any', auditor: 'any', collector: 'own' },
     request: (w) => ({ params: { partnerId: w.own.partnerId, period: `${w.year}-03` } }),
   },
+  createIncentive: {
+    allowed: { admin: 'any', 'sponsor-officer': 'own' },
+    request: (w) => ({ body: incentiveBody(w.own.commitmentId, w.own.village, w.year) }),
+    body: createIncentiveBody,
+  },
+  listSponsorIncentives: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { id: w.own.sponsorId } }),
+  },
+  getIncentive: {
+    allowed: SPONSOR_READERS,
+    request: (w) => ({ params: { id: w.own.incentiveId } }),
+  },
+  evaluateIncentive: {
+    allowed: { admin: 'any' },
+    request: (w) => ({ params: { id: w.own.incentiveId } }),
+  },
 };
+
+/** An incentive scheme: a village at half its target by May earns Rp 1.000. */
+const incentiveBody = (commitmentId: string, village: string, year: number) => ({
+  commitmentId,
+  name: 'Insentif desa',
+  period: `${year}-05`,
+  regions: [village],
+  threshold: '50',
+  award: { kind: 'money', amount: 1_000 },
+});
 
 /** The fixture of a route; fails the test that asks when the route has none. */
 export const fixtureOf = (name: RouteName): RouteFixture => {
@@ -513,6 +543,8 @@ export const buildWorld = async (
     worker: { nik: nik() },
     startPeriod: rolled,
   });
+  const incentive = await ownStaff.officer.post('/v1/incentives', incentiveBody(commitmentId, village, year));
+  expect(incentive.status).toBe(201);
   const imported = await operator.post(`/v1/villages/${village}/enrollments/import`, {
     commitmentId,
     rows: [{ nik: '0' }],
@@ -556,6 +588,7 @@ export const buildWorld = async (
       importId: imported.body.id,
       invoiceId,
       rolled,
+      incentiveId: incentive.body.id,
       partnerId: partners[0]?.body.id,
     },
     foreign: {

@@ -158,6 +158,12 @@ export const POLICIES = {
   getTarget: { ...SPONSOR_READERS, 'regional-office': 'own-region' },
   /** A planning question on a region: who plans budgets, who audits them, and BPJS's regional offices. */
   planReport: { ...SPONSOR_READERS, 'regional-office': 'own-region' },
+  /** An incentive scheme is the sponsor's money: its officer defines it (the administrator may too). */
+  createIncentive: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
+  listIncentives: SPONSOR_READERS,
+  getIncentive: SPONSOR_READERS,
+  /** What the roll after the scheme's period does, asked for by hand. */
+  evaluateIncentive: { admin: 'any' },
   /** A sponsor's eligibility lists (P3KE): its finance officer keeps them; who reads its figures sees their size. */
   addListMembers: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
   removeListMembers: { admin: 'any', 'sponsor-officer': 'own-sponsor' },

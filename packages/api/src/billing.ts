@@ -11,7 +11,7 @@ import {
   returnsToQuota,
   ValidationError,
 } from '@lindung/core';
-import type { RollSummary } from '@lindung/roll';
+import type { IncentiveSweep, RollSummary } from '@lindung/roll';
 import {
   type CommitmentRepository,
   type EnrollmentRepository,
@@ -24,7 +24,10 @@ export interface BillingServices {
   readonly commitments: CommitmentRepository;
   readonly enrollments: EnrollmentRepository;
   readonly invoices: InvoiceRepository;
-  readonly rollPeriod: (period: ReturnType<typeof parsePeriod>) => Promise<RollSummary>;
+  /** The roll's fan-out, then the incentive schemes whose period has ended (as the schedule runs them). */
+  readonly rollPeriod: (
+    period: ReturnType<typeof parsePeriod>,
+  ) => Promise<RollSummary & { readonly incentives: IncentiveSweep }>;
 }
 
 /**

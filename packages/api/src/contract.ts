@@ -22,6 +22,7 @@ import { budgetQuery, coverageQuery, reportWorkersQuery } from './reports.js';
 import * as responses from './responses.js';
 import type { apiRoutes } from './routes.js';
 import {
+  createIncentiveBody,
   createSponsorBody,
   draftCommitmentBody,
   enrollBody,
@@ -276,6 +277,23 @@ export const operationContracts = {
   },
   getTarget: { status: 200, response: responses.regionTarget, problems: ['not-found'] },
   planReport: { status: 200, response: responses.coveragePlan, query: planQuery },
+  createIncentive: {
+    status: 201,
+    response: responses.incentiveScheme,
+    body: createIncentiveBody,
+    problems: ['not-found', 'commitment-not-active'],
+  },
+  listSponsorIncentives: {
+    status: 200,
+    response: responses.incentiveSchemeList,
+    problems: ['not-found'],
+  },
+  getIncentive: { status: 200, response: responses.incentiveSchemeWithAwards, problems: ['not-found'] },
+  evaluateIncentive: {
+    status: 200,
+    response: responses.incentiveSchemeWithAwards,
+    problems: ['not-found'],
+  },
   addListMembers: {
     status: 200,
     response: responses.eligibilityList,

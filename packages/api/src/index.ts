@@ -8,6 +8,7 @@ export * from './enrollments.js';
 export * from './health.js';
 export * from './http.js';
 export * from './idempotency-in-transaction.js';
+export * from './incentives.js';
 export * from './lists.js';
 export * from './middleware.js';
 export * from './openapi-document.js';

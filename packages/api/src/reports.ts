@@ -22,6 +22,8 @@ import {
   commitmentScope,
   type EnrollmentRepository,
   goalWorkers,
+  type IncentiveAwardRecord,
+  type IncentiveRepository,
   NATIONAL,
   type RegionFigures,
   type ReportsRepository,
@@ -42,6 +44,8 @@ export interface ReportServices {
   readonly reports: ReportsRepository;
   readonly commitments: CommitmentRepository;
   readonly enrollments: EnrollmentRepository;
+  /** Where a sponsor's incentive awards are read from, for its coverage report; without it none is shown. */
+  readonly incentives?: IncentiveRepository;
 }
 
 const region = z
@@ -92,7 +96,38 @@ interface Measure {
   readonly fiscalYear: number;
   /** The months of the fiscal year measured so far: to the current month, or all twelve once it is over. */
   readonly periods: readonly Period[];
+  /** A sponsor's incentive awards of the year, in a sponsor's report. */
+  readonly awards?: readonly IncentiveAwardRecord[];
 }
+
+/** Incentive money and extra quota awarded to a region (or to regions within it). */
+type Awarded = { readonly money: number; readonly quota: number };
+
+/**
+ * What a sponsor's incentive schemes of a fiscal year awarded (funded awards only): one query of its schemes
+ * and one of each scheme's awards, a handful per year.
+ */
+const sponsorAwards = async (
+  services: ReportServices,
+  sponsorId: string,
+  fiscalYear: number,
+): Promise<IncentiveAwardRecord[] | undefined> => {
+  if (!services.incentives) return undefined;
+  const { incentives } = services;
+  const schemes = (await incentives.ofSponsor(sponsorId)).filter((s) => s.fiscalYear === fiscalYear);
+  const awards = await mapConcurrently(schemes, 8, (scheme) => incentives.awards(scheme.id));
+  return awards.flat().filter((a) => a.status === 'awarded');
+};
+
+/** The awards to `code` or to regions within it (the national root holds them all). */
+const awardedTo = (awards: readonly IncentiveAwardRecord[], code: string): Awarded => {
+  const within = awards.filter(
+    (a) => code === NATIONAL || a.regionCode === code || a.regionCode.startsWith(`${code}.`),
+  );
+  const total = (kind: IncentiveAwardRecord['kind']) =>
+    within.filter((a) => a.kind === kind).reduce((sum, a) => sum + a.amount, 0);
+  return { money: total('money'), quota: total('quota') };
+};
 
 /** The workers covered in each month measured. */
 const trendOf = (rollup: Rollup, periods: readonly Period[]) =>
@@ -141,6 +176,7 @@ const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, mea
     used: rollup.reserved + rollup.spent,
     quotas: rollup.quotas,
     invoices: rollup.invoices,
+    ...(measure?.awards && level !== 'commitment' && { awarded: awardedTo(measure.awards, code) }),
   };
 };
 
@@ -208,6 +244,7 @@ export const coverageReport = async (
     ),
     fiscalYear,
     periods: periodsSoFar(fiscalYear, node.rollup),
+    ...(sponsorId && { awards: await sponsorAwards(services, sponsorId, fiscalYear) }),
   };
   return {
     fiscalYear,
@@ -241,7 +278,8 @@ export const budgetReport = async (services: ReportServices, principal: Principa
     status: commitment.status,
     committed: rollup.committed,
     allocated: rollup.allocated,
-    unallocated: rollup.committed - rollup.allocated,
+    awarded: { money: commitment.awarded ?? 0, quota: commitment.awardedQuota ?? 0 },
+    unallocated: rollup.committed - rollup.allocated - (commitment.awarded ?? 0),
     reserved: rollup.reserved,
     spent: rollup.spent,
     released: rollup.released,

@@ -102,7 +102,13 @@ const commitmentFields = {
   status: z.enum(COMMITMENT_STATES),
   draftedBy: z.string(),
   approvedBy: z.string().optional(),
-  allocated: rupiah,
+  allocated: rupiah.describe('Village quotas plus incentive money awarded; never above the budget'),
+  awarded: rupiah.optional().describe('Incentive money owed to regions; absent before the first money award'),
+  awardedQuota: rupiah
+    .optional()
+    .describe(
+      'Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first',
+    ),
   createdAt: timestamp,
   approvedAt: timestamp.optional(),
   closedAt: timestamp.optional(),
@@ -148,6 +154,7 @@ export const commitmentWithTotals = named(
     totals: z.object({
       budget: rupiah,
       allocated: rupiah,
+      awarded: rupiah.describe('Incentive money owed to regions (a payable, not a village quota)'),
       unallocated: rupiah,
       reserved: rupiah,
       spent: rupiah,
@@ -366,7 +373,78 @@ export const invoiceWithLines = named(
 
 export const rollSummary = named(
   'RollSummary',
-  z.object({ period, commitments: count, units: count, closing: count }),
+  z.object({
+    period,
+    commitments: count,
+    units: count,
+    closing: count,
+    incentives: z
+      .object({ schemes: count, awarded: count })
+      .describe('Incentive schemes whose period ended before this one, evaluated now, and their new awards'),
+  }),
+);
+
+const incentiveAward = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('money'), amount: rupiah }),
+  z.object({ kind: z.literal('quota'), workerYears: count }),
+]);
+
+const incentiveOutcome = named(
+  'IncentiveOutcome',
+  z.object({
+    evaluatedAt: timestamp,
+    reached: count.describe('Regions at or above the threshold: each has one award, funded or not'),
+    awarded: count,
+    unfunded: count,
+  }),
+);
+
+const incentiveFields = {
+  id,
+  sponsorId: id,
+  commitmentId: id,
+  fiscalYear: z.number().int(),
+  name: z.string(),
+  period: period.describe('The regions must reach the threshold by this period; evaluated once it has ended'),
+  regions: z.array(z.string()),
+  threshold: z.number().describe('The share of each region’s target to reach, in percent'),
+  award: incentiveAward,
+  awardCost: rupiah.describe('What one award costs the commitment'),
+  status: z.enum(['pending', 'evaluated']),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  outcome: incentiveOutcome.optional(),
+};
+
+export const incentiveScheme = named('IncentiveScheme', z.object(incentiveFields));
+
+export const incentiveSchemeList = named(
+  'IncentiveSchemeList',
+  z.object({ items: z.array(incentiveScheme) }),
+);
+
+export const incentiveSchemeWithAwards = named(
+  'IncentiveSchemeWithAwards',
+  z.object({
+    ...incentiveFields,
+    awards: z.array(
+      z.object({
+        regionCode: z.string(),
+        regionName: z.string(),
+        status: z.enum(['awarded', 'unfunded']),
+        reason: z
+          .enum(['budget-exceeded', 'commitment-not-active', 'allocation-closed'])
+          .optional()
+          .describe('Why an unfunded award moved nothing'),
+        kind: z.enum(['money', 'quota']),
+        amount: rupiah,
+        workerYears: count.optional(),
+        covered: count.describe('Workers covered in the region in the scheme’s period'),
+        target: count.describe('Workers the region’s target asks'),
+        at: timestamp,
+      }),
+    ),
+  }),
 );
 
 const invoiceFigures = z.object({ count, amount: rupiah });
@@ -454,6 +532,13 @@ const regionFigures = named(
     used: rupiah.describe('Quota used: reserved for enrolled workers, or spent'),
     quotas: count,
     invoices: z.record(z.enum(INVOICE_STATES), invoiceFigures),
+    awarded: z
+      .object({
+        money: rupiah.describe('Incentive money owed to the region or to regions within it'),
+        quota: rupiah.describe('Extra village quota awarded within the region'),
+      })
+      .optional()
+      .describe('What the sponsor’s incentive schemes of the year awarded here (a sponsor’s report only)'),
   }),
 );
 
@@ -492,7 +577,13 @@ export const budgetReport = named(
     fiscalYear: z.number().int(),
     status: z.enum(COMMITMENT_STATES),
     committed: rupiah,
-    allocated: rupiah,
+    allocated: rupiah.describe('Village quotas, extra quota awarded by incentive schemes included'),
+    awarded: z
+      .object({
+        money: rupiah.describe('Incentive money owed to regions (a payable, outside the village quotas)'),
+        quota: rupiah.describe('Extra village quota awarded by incentive schemes (inside `allocated`)'),
+      })
+      .describe('What the sponsor’s incentive schemes awarded from this commitment'),
     unallocated: rupiah,
     reserved: rupiah,
     spent: rupiah,

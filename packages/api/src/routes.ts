@@ -228,6 +228,25 @@ export const apiRoutes = {
     'planReport',
     'What reaching a region’s coverage target costs a year, split over its child regions by vulnerable workers',
   ),
+  createIncentive: jwt(
+    'POST',
+    '/v1/incentives',
+    'createIncentive',
+    'Define an incentive scheme: regions that reach a share of their target by a period earn money or quota',
+  ),
+  listSponsorIncentives: jwt(
+    'GET',
+    '/v1/sponsors/{id}/incentives',
+    'listSponsorIncentives',
+    'A sponsor’s incentive schemes, newest first',
+  ),
+  getIncentive: jwt('GET', '/v1/incentives/{id}', 'getIncentive', 'An incentive scheme with its awards'),
+  evaluateIncentive: jwt(
+    'POST',
+    '/v1/incentives/{id}/evaluate',
+    'evaluateIncentive',
+    'Evaluate an incentive scheme now (the roll after its period does it too); awards are made once',
+  ),
   addListMembers: jwt(
     'POST',
     '/v1/sponsors/{sponsorId}/lists/{list}/members',

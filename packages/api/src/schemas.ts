@@ -249,3 +249,38 @@ export const invoiceQuery = z.strictObject({
 
 export type TerminateBody = z.infer<typeof terminateBody>;
 export type InvoiceQueryParameters = z.infer<typeof invoiceQuery>;
+
+/** An incentive scheme of a sponsor (issue 19): who earns what by when. */
+export const createIncentiveBody = z.strictObject({
+  commitmentId: id.check(z.describe('The active commitment whose unallocated budget pays the awards')),
+  name: text(1, 200),
+  period: period.check(
+    z.describe('The regions must reach the threshold by this period (at the latest November)'),
+  ),
+  regions: z.optional(
+    z
+      .array(regionCode)
+      .check(
+        z.minLength(1),
+        z.maxLength(10_000),
+        z.describe('Child regions of the sponsor’s region; default every village of the commitment'),
+      ),
+  ),
+  threshold: z
+    .string()
+    .check(
+      z.maxLength(8),
+      z.describe('The share of each region’s target to reach, in percent: 100, 80, 37,5'),
+    ),
+  award: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('money'), amount: positiveRupiah }),
+    z.strictObject({
+      kind: z.literal('quota'),
+      workerYears: z
+        .int()
+        .check(z.minimum(1), z.maximum(10_000), z.describe('Full-year workers of extra quota')),
+    }),
+  ]),
+});
+
+export type CreateIncentiveBody = z.infer<typeof createIncentiveBody>;

@@ -177,7 +177,8 @@ export const getCommitment = async (services: Services, principal: Principal, id
     totals: {
       budget: commitment.budget,
       allocated: total((a) => a.budget),
-      unallocated: commitment.budget - total((a) => a.budget),
+      awarded: commitment.awarded ?? 0,
+      unallocated: commitment.budget - total((a) => a.budget) - (commitment.awarded ?? 0),
       reserved: total((a) => a.reserved),
       spent: total((a) => a.spent),
       released: total((a) => a.released),

@@ -18,6 +18,7 @@ export {
 } from './http.js';
 export { parseTargets, type VillageTarget } from './import-targets.js';
 export { type ImportState, parseWorkerRows, type WorkerRow } from './import-workers.js';
+export { type IncentiveSchemeWithAwards, renderIncentive } from './incentives.js';
 export { INVOICE_CSV_HEADER, invoicesCsv, type ListedInvoice } from './invoices-export.js';
 export { commands, run, usage } from './main.js';
 export { ProgressBar } from './progress.js';

@@ -17,6 +17,7 @@ import { commandGroup } from './group.js';
 import { ApiProblemError, ConnectionError } from './http.js';
 import { importTargetsCommand } from './import-targets.js';
 import { importWorkersCommand } from './import-workers.js';
+import { evaluateIncentiveCommand, showIncentiveCommand } from './incentives.js';
 import { invoicesExportCommand } from './invoices-export.js';
 import { showListCommand, uploadListCommand } from './lists.js';
 import { planCommand } from './plan.js';
@@ -37,6 +38,10 @@ export const commands: Readonly<Record<string, Command>> = {
   targets: commandGroup('targets', 'set or show a region’s coverage target for a fiscal year', {
     set: setTargetCommand,
     show: showTargetCommand,
+  }),
+  incentives: commandGroup('incentives', 'show or evaluate an incentive scheme', {
+    show: showIncentiveCommand,
+    evaluate: evaluateIncentiveCommand,
   }),
   lists: commandGroup('lists', 'upload or show a sponsor’s eligibility list (P3KE)', {
     upload: uploadListCommand,

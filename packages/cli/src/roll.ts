@@ -30,7 +30,13 @@ export const renderRoll = (summary: RollSummary): string => {
   const commitments = `${formatNumber(summary.commitments)} commitment${summary.commitments === 1 ? '' : 's'}`;
   const closing =
     summary.closing > 0 ? `; ${formatNumber(summary.closing)} villages of the previous year to close` : '';
-  return `Roll of ${summary.period} queued: ${villages} of ${commitments} to renew${closing}.\n`;
+  // An older server answers without the incentive sweep.
+  const sweep = summary.incentives as RollSummary['incentives'] | undefined;
+  const incentives =
+    sweep && sweep.schemes > 0
+      ? `; ${formatNumber(sweep.schemes)} incentive scheme${sweep.schemes === 1 ? '' : 's'} evaluated, ${formatNumber(sweep.awarded)} new award${sweep.awarded === 1 ? '' : 's'}`
+      : '';
+  return `Roll of ${summary.period} queued: ${villages} of ${commitments} to renew${closing}${incentives}.\n`;
 };
 
 const OPTIONS = {

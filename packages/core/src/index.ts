@@ -11,6 +11,7 @@ export * from './errors.js';
 export * from './forecast.js';
 export * from './funding.js';
 export * from './funding-priority.js';
+export * from './incentive.js';
 export * from './lifecycle.js';
 export * from './money.js';
 export * from './nik.js';

@@ -160,6 +160,13 @@ export const retryOnTransactionConflict = <T>(
  * Every page of a query, one after the other. Written out once here: `paginateQuery` of lib-dynamodb
  * returned no items through `documentClient` above in our end-to-end tests.
  */
+/** An item as a record of its entity: without the table's keys, index keys and `entity` tag. */
+export const withoutKeys = <T>(item: Record<string, unknown> | undefined): T | undefined => {
+  if (!item) return undefined;
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, ...rest } = item;
+  return rest as T;
+};
+
 export async function* queryPages(
   db: DynamoDBDocumentClient,
   input: QueryCommandInput,

@@ -25,7 +25,7 @@ import {
   type SponsorKind,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { batchGetAll, queryPage, queryPages } from './client.js';
+import { batchGetAll, queryPage, queryPages, withoutKeys } from './client.js';
 import {
   ALLOCATION_SK_PREFIX,
   activeCommitmentIndex,
@@ -74,7 +74,12 @@ export interface Commitment extends CommitmentTerms {
   readonly status: CommitmentState;
   readonly draftedBy: string;
   readonly approvedBy?: string;
+  /** Village quotas plus incentive money awarded (I1: never above `budget`). */
   readonly allocated: Rupiah;
+  /** Incentive money owed to regions (a payable, not a quota); absent until a first money award. */
+  readonly awarded?: Rupiah;
+  /** Extra village quota awarded by incentive schemes (inside `allocated`); absent until a first quota award. */
+  readonly awardedQuota?: Rupiah;
   readonly createdAt: string;
   readonly approvedAt?: string;
   /** Who rejected or withdrew a draft, when, and (for a rejection) why. */
@@ -113,11 +118,7 @@ export interface Page<T> {
 
 const now = () => new Date().toISOString();
 
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, ...rest } = item;
-  return rest as T;
-};
+const strip = withoutKeys;
 
 /** A village's allocation as approval creates it: all of its budget available. */
 const newAllocation = (commitment: Commitment, allocation: Allocation): AllocationRecord => ({

@@ -5,6 +5,7 @@ export * from './deposits.js';
 export * from './enrollments.js';
 export * from './env.js';
 export * from './import-jobs.js';
+export * from './incentives.js';
 export * from './invoices.js';
 export * from './keys.js';
 export * from './ledger.js';

@@ -238,6 +238,34 @@ export const contributionLedgerIndex = (partnerId: string, entryId: string) => (
   gsi1sk: entryId,
 });
 
+/** An incentive scheme of a sponsor (issue 19): its terms and, once evaluated, its outcome. */
+export const incentiveKey = (schemeId: string) => ({ pk: `INCENTIVE#${schemeId}`, sk: 'INCENTIVE' });
+
+/** A sponsor's incentive schemes, newest first (gsi1). */
+export const incentiveBySponsor = (sponsorId: string, schemeId: string) => ({
+  gsi1pk: `SPONSOR#${sponsorId}#INCENTIVES`,
+  gsi1sk: schemeId,
+});
+
+/**
+ * Schemes not evaluated yet, by period (gsi2, sparse): what the roll of a month reads to find the schemes
+ * whose period has ended; an evaluated scheme leaves it.
+ */
+export const pendingIncentiveIndex = (period: string, schemeId: string) => ({
+  gsi2pk: 'INCENTIVES-PENDING',
+  gsi2sk: `${period}#${schemeId}`,
+});
+
+/**
+ * A region's award of a scheme, beside the scheme: the key is the award's identity (scheme + region), so a
+ * retried or concurrent evaluation cannot award a region twice.
+ */
+export const incentiveAwardKey = (schemeId: string, regionCode: string) => ({
+  pk: `INCENTIVE#${schemeId}`,
+  sk: `AWARD#${regionCode}`,
+});
+export const INCENTIVE_AWARD_SK_PREFIX = 'AWARD#';
+
 /** A worker on a list a sponsor uploaded (e.g. P3KE): keyed by the keyed hash of the NIK, never the NIK. */
 export const listMemberKey = (sponsorId: string, list: string, nikKey: string) => ({
   pk: listPartition(sponsorId, list),

@@ -19,7 +19,11 @@ import type { TransactionAction } from './transaction.js';
  * - `release`: reserved (`fromReserved`) and available (`fromAvailable`) → released (a coverage that lapsed
  *   unpaid, the year-end close);
  * - `unreserve`: reserved → available (a coverage ended early while the fiscal year is open: a freed seat);
- * - `credit`: spent → released (the credit note of an invoice BPJS billing rejected: the money never left).
+ * - `credit`: spent → released (the credit note of an invoice BPJS billing rejected: the money never left);
+ * - `award`: budget and available up (an incentive scheme's extra quota for the village, paid from the
+ *   commitment's unallocated budget);
+ * - `award-payable`: in the commitment's own ledger partition, not a village's: an incentive scheme's money
+ *   owed to a region, paid from the commitment's unallocated budget; it moves no allocation counter.
  */
 export type LedgerEntryType =
   | 'allocate'
@@ -29,7 +33,9 @@ export type LedgerEntryType =
   | 'spend'
   | 'release'
   | 'unreserve'
-  | 'credit';
+  | 'credit'
+  | 'award'
+  | 'award-payable';
 
 export interface LedgerEntry {
   readonly type: LedgerEntryType;
@@ -60,7 +66,10 @@ export const movesOf = (e: Pick<LedgerEntry, 'type' | 'amount' | 'fromReserved' 
   switch (e.type) {
     case 'allocate':
     case 'reallocate-in':
+    case 'award':
       return { budget: e.amount, available: e.amount };
+    case 'award-payable':
+      return {};
     case 'reallocate-out':
       return { budget: -e.amount, available: -e.amount };
     case 'reserve':
@@ -124,6 +133,14 @@ const entry = (tableName: string, entryId: string, fields: LedgerEntry): LedgerI
 /** The id of one side of one move of a reallocation's ledger entries (deterministic, so a retry rewrites nothing). */
 const reallocationEntryId = (reallocationId: string, move: number, side: 'in' | 'out') =>
   `REALLOCATE#${reallocationId}#${String(move).padStart(2, '0')}#${side.toUpperCase()}`;
+
+interface Award {
+  readonly commitmentId: string;
+  readonly schemeId: string;
+  readonly regionCode: string;
+  readonly amount: number;
+  readonly at: string;
+}
 
 /** The builders of the ledger's entries, one per kind. */
 export const ledgerEntries = (tableName: string) => ({
@@ -214,6 +231,29 @@ export const ledgerEntries = (tableName: string) => ({
       reason: 'fiscal-year-end',
       at: m.at,
     }),
+  /** An incentive scheme's extra quota for a village (one per scheme and village). */
+  awardQuota: (m: Award & { workerYears: number }) =>
+    entry(tableName, `AWARD#${m.schemeId}`, {
+      type: 'award',
+      commitmentId: m.commitmentId,
+      villageCode: m.regionCode,
+      schemeId: m.schemeId,
+      workerYears: m.workerYears,
+      amount: m.amount,
+      at: m.at,
+    }),
+  /** An incentive scheme's money owed to a region: in the commitment's own partition (one per scheme and region). */
+  awardPayable: (m: Award) =>
+    entry(tableName, `AWARD#${m.schemeId}#${m.regionCode}`, {
+      type: 'award-payable',
+      commitmentId: m.commitmentId,
+      // No village: the entry belongs to the commitment's partition; the region it is owed to is `payee`.
+      villageCode: '',
+      payee: m.regionCode,
+      schemeId: m.schemeId,
+      amount: m.amount,
+      at: m.at,
+    }),
   /** The credit note of an invoice billing refused: spent money that never left. */
   credit: (m: Movement & { period: Period; invoiceId: string; creditNote: string }) =>
     entry(tableName, `CREDIT#${m.period}`, {
@@ -294,6 +334,51 @@ export const reconcile = (allocation: AllocationRecord, entries: readonly Ledger
   return { villageCode: allocation.villageCode, fromLedger, counters, problems };
 };
 
+/** A commitment's totals against its allocations and its own ledger partition (I1, and I5 for awards). */
+export interface CommitmentReconciliation {
+  readonly commitmentId: string;
+  /** Σ allocation budgets (quotas, awarded quota included) and Σ money awards owed to regions. */
+  readonly fromItems: { readonly quotas: number; readonly payables: number };
+  readonly allocated: number;
+  readonly problems: readonly string[];
+}
+
+/**
+ * Compares a commitment's `allocated` (grown by every award) with its village quotas and its money awards
+ * (`award-payable` entries of its own partition), and checks I1 (`allocated ≤ budget`).
+ */
+export const reconcileCommitment = (
+  commitment: {
+    readonly id: string;
+    readonly budget: number;
+    readonly allocated: number;
+    readonly awarded?: number;
+  },
+  allocations: readonly { readonly budget: number }[],
+  commitmentEntries: readonly LedgerEntry[],
+): CommitmentReconciliation => {
+  const quotas = allocations.reduce((total, a) => total + a.budget, 0);
+  const payables = commitmentEntries
+    .filter((e) => e.type === 'award-payable')
+    .reduce((total, e) => total + e.amount, 0);
+  const problems: string[] = [];
+  if (commitment.allocated !== quotas + payables) {
+    problems.push(`allocated ${commitment.allocated} ≠ quotas ${quotas} + money awards ${payables}`);
+  }
+  if ((commitment.awarded ?? 0) !== payables) {
+    problems.push(`awarded ${commitment.awarded ?? 0} but ledger ${payables}`);
+  }
+  if (commitment.allocated > commitment.budget) {
+    problems.push(`allocated ${commitment.allocated} > budget ${commitment.budget} (I1)`);
+  }
+  return {
+    commitmentId: commitment.id,
+    fromItems: { quotas, payables },
+    allocated: commitment.allocated,
+    problems,
+  };
+};
+
 export class LedgerRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -311,6 +396,14 @@ export class LedgerRepository {
     });
     for await (const items of pages) entries.push(...(items as LedgerEntry[]));
     return entries;
+  }
+
+  /** Reconciles a commitment's totals with its allocations and its own ledger partition (money awards). */
+  async reconcileCommitment(
+    commitment: Parameters<typeof reconcileCommitment>[0],
+    allocations: readonly { readonly budget: number }[],
+  ): Promise<CommitmentReconciliation> {
+    return reconcileCommitment(commitment, allocations, await this.entries(commitment.id, ''));
   }
 
   /** Reconciles one allocation with its ledger. */

@@ -11,7 +11,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReportScope, SourceChange } from './report-cells.js';
-import { goalsOf, putGoal, removeGoal, type StoredGoal } from './reports/goals.js';
+import { goalsOf, putGoal, removeGoal, type StoredGoal, targetWorkersOf } from './reports/goals.js';
 import { type ProjectionOutcome, Projector } from './reports/projection.js';
 import { type RegionFigures, type ReportedCommitment, ReportQueries } from './reports/queries.js';
 import { Rebuild, type RebuildOptions, type RebuildReport } from './reports/rebuild.js';
@@ -23,6 +23,16 @@ export type { ProjectionOutcome } from './reports/projection.js';
 export type { RegionFigures, ReportedCommitment } from './reports/queries.js';
 export type { RebuildOptions, RebuildReport } from './reports/rebuild.js';
 export { type ReportLevel, reportKeys, reportLevelOf, TARGET_SCOPE } from './reports/table.js';
+
+/**
+ * The workers each region's target asks in a fiscal year, read from the reports table alone: for a function
+ * that needs no more of the reports (the period roll's incentive evaluation), without the repository's
+ * projection and rebuild in its bundle.
+ */
+export const targetWorkersReader =
+  (db: DynamoDBDocumentClient, reportsTableName: string) =>
+  (fiscalYear: number, codes: readonly string[]): Promise<Map<string, number>> =>
+    targetWorkersOf(new ReportsTable(db, reportsTableName, 8), fiscalYear, codes);
 
 /** The reports table and the ledger table it is projected from: projection, targets, reads and rebuild. */
 export class ReportsRepository {
@@ -66,6 +76,11 @@ export class ReportsRepository {
   /** The coverage targets set for some regions in a fiscal year, by code. */
   goals(fiscalYear: number, codes: readonly string[]): Promise<Map<string, StoredGoal>> {
     return goalsOf(this.table, fiscalYear, codes);
+  }
+
+  /** The workers each region's target asks in a fiscal year (its goal, else its vulnerable workers). */
+  targetWorkers(fiscalYear: number, codes: readonly string[]): Promise<Map<string, number>> {
+    return targetWorkersOf(this.table, fiscalYear, codes);
   }
 
   /** A region's figures in a scope (the national root when `code` is `ID`). */

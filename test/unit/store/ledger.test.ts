@@ -1,5 +1,12 @@
 import { type EndReason, returnsToQuota } from '@lindung/core';
-import { type AllocationRecord, countersOf, type LedgerEntry, movesOf, reconcile } from '@lindung/store';
+import {
+  type AllocationRecord,
+  countersOf,
+  type LedgerEntry,
+  movesOf,
+  reconcile,
+  reconcileCommitment,
+} from '@lindung/store';
 import { describe, expect, it } from 'vitest';
 
 const at = '2027-04-01T00:00:00.000Z';
@@ -73,5 +80,32 @@ describe('the ledger of a freed seat (issue 19)', () => {
 
     // Assess
     expect(returned).toEqual(['terminated', 'age-limit', 'budget']);
+  });
+});
+
+describe('the ledger of incentive awards (issue 19)', () => {
+  it('grows a village quota by an extra-quota award, and moves no allocation counter for money', () => {
+    expect(movesOf(of('award', 201_600))).toEqual({ budget: 201_600, available: 201_600 });
+    expect(movesOf(of('award-payable', 1_000_000, { villageCode: '' }))).toEqual({});
+  });
+
+  it('reconciles a commitment’s allocated with its quotas and money awards, and finds a missed one or I1 broken', () => {
+    // Prepare: two quotas of 1.000.000 (one grown by an award of 201.600), one money award of 500.000.
+    const quotas = [{ budget: 1_000_000 }, { budget: 1_201_600 }];
+    const payable = of('award-payable', 500_000, { villageCode: '', payee: '15.06.02.2001' });
+    const commitment = { id: 'C', budget: 3_000_000, allocated: 2_701_600, awarded: 500_000 };
+
+    // Act
+    const exact = reconcileCommitment(commitment, quotas, [payable]);
+    const missed = reconcileCommitment(commitment, quotas, []);
+    const over = reconcileCommitment({ ...commitment, budget: 2_000_000 }, quotas, [payable]);
+
+    // Assess
+    expect(exact.problems).toEqual([]);
+    expect(missed.problems).toEqual([
+      'allocated 2701600 ≠ quotas 2201600 + money awards 0',
+      'awarded 500000 but ledger 0',
+    ]);
+    expect(over.problems).toEqual(['allocated 2701600 > budget 2000000 (I1)']);
   });
 });

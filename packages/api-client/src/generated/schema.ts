@@ -615,6 +615,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/incentives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Define an incentive scheme: regions that reach a share of their target by a period earn money or quota */
+        post: operations["createIncentive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sponsors/{id}/incentives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sponsor’s incentive schemes, newest first */
+        get: operations["listSponsorIncentives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incentives/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An incentive scheme with its awards */
+        get: operations["getIncentive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incentives/{id}/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate an incentive scheme now (the roll after its period does it too); awards are made once */
+        post: operations["evaluateIncentive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sponsors/{sponsorId}/lists/{list}/members": {
         parameters: {
             query?: never;
@@ -706,8 +774,15 @@ export interface components {
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             /** @description Integer rupiah */
             committed: number;
-            /** @description Integer rupiah */
+            /** @description Village quotas, extra quota awarded by incentive schemes included */
             allocated: number;
+            /** @description What the sponsor’s incentive schemes awarded from this commitment */
+            awarded: {
+                /** @description Incentive money owed to regions (a payable, outside the village quotas) */
+                money: number;
+                /** @description Extra village quota awarded by incentive schemes (inside `allocated`) */
+                quota: number;
+            };
             /** @description Integer rupiah */
             unallocated: number;
             /** @description Integer rupiah */
@@ -795,8 +870,12 @@ export interface components {
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
             approvedBy?: string;
-            /** @description Integer rupiah */
+            /** @description Village quotas plus incentive money awarded; never above the budget */
             allocated: number;
+            /** @description Incentive money owed to regions; absent before the first money award */
+            awarded?: number;
+            /** @description Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first */
+            awardedQuota?: number;
             /** @description ISO 8601 instant */
             createdAt: string;
             /** @description ISO 8601 instant */
@@ -843,8 +922,12 @@ export interface components {
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
             approvedBy?: string;
-            /** @description Integer rupiah */
+            /** @description Village quotas plus incentive money awarded; never above the budget */
             allocated: number;
+            /** @description Incentive money owed to regions; absent before the first money award */
+            awarded?: number;
+            /** @description Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first */
+            awardedQuota?: number;
             /** @description ISO 8601 instant */
             createdAt: string;
             /** @description ISO 8601 instant */
@@ -894,8 +977,12 @@ export interface components {
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
             approvedBy?: string;
-            /** @description Integer rupiah */
+            /** @description Village quotas plus incentive money awarded; never above the budget */
             allocated: number;
+            /** @description Incentive money owed to regions; absent before the first money award */
+            awarded?: number;
+            /** @description Extra village quota awarded by incentive schemes (inside `allocated`); absent before the first */
+            awardedQuota?: number;
             /** @description ISO 8601 instant */
             createdAt: string;
             /** @description ISO 8601 instant */
@@ -911,6 +998,8 @@ export interface components {
                 budget: number;
                 /** @description Integer rupiah */
                 allocated: number;
+                /** @description Incentive money owed to regions (a payable, not a village quota) */
+                awarded: number;
                 /** @description Integer rupiah */
                 unallocated: number;
                 /** @description Integer rupiah */
@@ -1246,6 +1335,99 @@ export interface components {
             /** @description Pass as `pageToken` for the next page; absent on the last */
             nextPageToken?: string;
         };
+        IncentiveOutcome: {
+            /** @description ISO 8601 instant */
+            evaluatedAt: string;
+            /** @description Regions at or above the threshold: each has one award, funded or not */
+            reached: number;
+            awarded: number;
+            unfunded: number;
+        };
+        IncentiveScheme: {
+            id: string;
+            sponsorId: string;
+            commitmentId: string;
+            fiscalYear: number;
+            name: string;
+            /** @description The regions must reach the threshold by this period; evaluated once it has ended */
+            period: string;
+            regions: string[];
+            /** @description The share of each region’s target to reach, in percent */
+            threshold: number;
+            award: {
+                /** @constant */
+                kind: "money";
+                /** @description Integer rupiah */
+                amount: number;
+            } | {
+                /** @constant */
+                kind: "quota";
+                workerYears: number;
+            };
+            /** @description What one award costs the commitment */
+            awardCost: number;
+            /** @enum {string} */
+            status: "pending" | "evaluated";
+            createdBy: string;
+            /** @description ISO 8601 instant */
+            createdAt: string;
+            outcome?: components["schemas"]["IncentiveOutcome"];
+        };
+        IncentiveSchemeList: {
+            items: components["schemas"]["IncentiveScheme"][];
+        };
+        IncentiveSchemeWithAwards: {
+            id: string;
+            sponsorId: string;
+            commitmentId: string;
+            fiscalYear: number;
+            name: string;
+            /** @description The regions must reach the threshold by this period; evaluated once it has ended */
+            period: string;
+            regions: string[];
+            /** @description The share of each region’s target to reach, in percent */
+            threshold: number;
+            award: {
+                /** @constant */
+                kind: "money";
+                /** @description Integer rupiah */
+                amount: number;
+            } | {
+                /** @constant */
+                kind: "quota";
+                workerYears: number;
+            };
+            /** @description What one award costs the commitment */
+            awardCost: number;
+            /** @enum {string} */
+            status: "pending" | "evaluated";
+            createdBy: string;
+            /** @description ISO 8601 instant */
+            createdAt: string;
+            outcome?: components["schemas"]["IncentiveOutcome"];
+            awards: {
+                regionCode: string;
+                regionName: string;
+                /** @enum {string} */
+                status: "awarded" | "unfunded";
+                /**
+                 * @description Why an unfunded award moved nothing
+                 * @enum {string}
+                 */
+                reason?: "budget-exceeded" | "commitment-not-active" | "allocation-closed";
+                /** @enum {string} */
+                kind: "money" | "quota";
+                /** @description Integer rupiah */
+                amount: number;
+                workerYears?: number;
+                /** @description Workers covered in the region in the scheme’s period */
+                covered: number;
+                /** @description Workers the region’s target asks */
+                target: number;
+                /** @description ISO 8601 instant */
+                at: string;
+            }[];
+        };
         Invoice: {
             id: string;
             /** @description The sponsor's gap-free sequence number of the year; absent while the invoice is a draft */
@@ -1524,6 +1706,13 @@ export interface components {
                     amount: number;
                 };
             };
+            /** @description What the sponsor’s incentive schemes of the year awarded here (a sponsor’s report only) */
+            awarded?: {
+                /** @description Incentive money owed to the region or to regions within it */
+                money: number;
+                /** @description Extra village quota awarded within the region */
+                quota: number;
+            };
         };
         RegionTarget: {
             code: string;
@@ -1548,6 +1737,11 @@ export interface components {
             commitments: number;
             units: number;
             closing: number;
+            /** @description Incentive schemes whose period ended before this one, evaluated now, and their new awards */
+            incentives: {
+                schemes: number;
+                awarded: number;
+            };
         };
         Sponsor: {
             id: string;
@@ -3357,6 +3551,149 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    createIncentive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The active commitment whose unallocated budget pays the awards */
+                    commitmentId: string;
+                    name: string;
+                    /** @description The regions must reach the threshold by this period (at the latest November) */
+                    period: string;
+                    /** @description Child regions of the sponsor’s region; default every village of the commitment */
+                    regions?: string[];
+                    /** @description The share of each region’s target to reach, in percent: 100, 80, 37,5 */
+                    threshold: string;
+                    award: {
+                        /** @constant */
+                        kind: "money";
+                        /** @description Integer rupiah */
+                        amount: number;
+                    } | {
+                        /** @constant */
+                        kind: "quota";
+                        /** @description Full-year workers of extra quota */
+                        workerYears: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentiveScheme"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress-or-commitment-not-active"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    listSponsorIncentives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentiveSchemeList"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    getIncentive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentiveSchemeWithAwards"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    evaluateIncentive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentiveSchemeWithAwards"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
             500: components["responses"]["internal-error"];
         };
     };

@@ -5,7 +5,7 @@
  */
 import { type BasisPoints, targetWorkers } from '@lindung/core';
 import { batchGetAll } from '../client.js';
-import type { Item, ReportsTable } from './table.js';
+import { type Item, type ReportsTable, reportKeys, TARGET_SCOPE } from './table.js';
 
 /** A region's target for a fiscal year, as set. */
 export type CoverageGoal =
@@ -58,4 +58,33 @@ export const goalsOf = async (
     [...new Set(codes)].map((code) => goalKey(fiscalYear, code)),
   );
   return new Map(items.map((item) => [String(item.sk), goalOf(item)]));
+};
+
+/**
+ * The workers each region's target asks in a fiscal year: its goal if one is set, else its vulnerable workers
+ * (the imported counts summed up the regions); 0 for a region with neither.
+ */
+export const targetWorkersOf = async (
+  table: ReportsTable,
+  fiscalYear: number,
+  codes: readonly string[],
+): Promise<Map<string, number>> => {
+  const unique = [...new Set(codes)];
+  if (unique.length === 0) return new Map();
+  const [goals, nodes] = await Promise.all([
+    goalsOf(table, fiscalYear, unique),
+    batchGetAll(
+      table.db,
+      table.name,
+      unique.map((code) => reportKeys.node(TARGET_SCOPE, code)),
+    ),
+  ]);
+  const vulnerable = new Map(nodes.map((node) => [String(node.code), Number(node.target ?? 0)]));
+  return new Map(
+    unique.map((code) => {
+      const goal = goals.get(code);
+      const workers = vulnerable.get(code) ?? 0;
+      return [code, goal ? goalWorkers(goal, workers) : workers];
+    }),
+  );
 };
