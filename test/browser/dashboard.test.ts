@@ -222,9 +222,9 @@ describe('the dashboard', () => {
     await page.close();
   });
 
-  it('shows a finance officer the sponsor’s incentive schemes, pending and evaluated, in Indonesian', async () => {
+  it('lets a finance officer define an incentive scheme and see each one, pending or evaluated, in Indonesian', async () => {
     // Prepare: a money scheme for February, evaluated by the administrator (its awards are unfunded: the
-    // commitment's budget is all given to villages), and a quota scheme for November, still pending.
+    // commitment's budget is all given to villages). The officer defines a quota scheme for November below.
     const scheme = (body: object) =>
       world.staff.officer.post('/v1/incentives', {
         commitmentId: world.commitmentId,
@@ -236,21 +236,31 @@ describe('the dashboard', () => {
       period: `${FISCAL_YEAR}-02`,
       award: { kind: 'money', amount: 5_000_000 },
     });
-    const quota = await scheme({
-      name: 'Kuota tambahan akhir tahun',
-      period: `${FISCAL_YEAR}-11`,
-      award: { kind: 'quota', workerYears: 2 },
-    });
-    expect([money.status, quota.status]).toEqual([201, 201]);
+    expect(money.status).toBe(201);
     const admin = await caller(stack, { roles: ['admin'] });
     const evaluated = await admin.post(`/v1/incentives/${money.body.id}/evaluate`, {});
     expect(evaluated.status).toBe(200);
     const { reached, awarded, unfunded } = evaluated.body.outcome;
     const page = await open();
 
-    // Act
+    // Act: sign in, and define the November scheme of 2 worker-years of quota in the form.
     await page.getByRole('button', { name: /Petugas keuangan — Provinsi Jambi/ }).click();
     await page.getByTestId('incentive-table').waitFor();
+    await page.getByTestId('incentive-name').fill('Kuota tambahan akhir tahun');
+    await page.getByTestId('incentive-period').selectOption('11');
+    await page.getByTestId('incentive-threshold').fill('10');
+    await page.getByTestId('incentive-kind').selectOption('quota');
+    await page.getByTestId('incentive-amount').fill('2');
+    await page.getByTestId('incentive-save').click();
+    await expect.poll(() => page.getByTestId('incentive-message').textContent()).toContain('Skema tersimpan');
+    const schemes = (await world.staff.officer.get(`/v1/sponsors/${world.staff.sponsorId}/incentives`)).body
+      .items as { id: string; name: string; period: string; award: unknown }[];
+    const quota = { body: schemes.find((s) => s.name === 'Kuota tambahan akhir tahun') ?? { id: '' } };
+    expect(quota.body).toMatchObject({
+      period: `${FISCAL_YEAR}-11`,
+      award: { kind: 'quota', workerYears: 2 },
+    });
+    await expect.poll(() => page.locator('[data-testid=incentive-table] tbody tr').count()).toBe(2);
 
     // Assess: one row each, the evaluated one with its outcome, figures in Indonesian notation.
     const row = (id: string) => page.locator(`[data-testid=incentive-table] tr[data-id="${id}"]`);

@@ -9,17 +9,17 @@ import uPlot from 'uplot';
 import { apiOf, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { forecastSentence } from '../forecast.js';
-import { count, coverageBand, type Lang, monthLabel, percent, periodLabel, rupiah } from '../format.js';
+import { count, coverageBand, type Lang, monthLabel, percent, rupiah } from '../format.js';
 import { t, type WordKey } from '../i18n.js';
 import { outlookSentence } from '../outlook.js';
 import { explain } from '../problems.js';
+import { IncentivesPanel } from './incentives.js';
 import { html, Loading, useLoad } from './shared.js';
 
 export type Figures = Schemas['RegionFigures'];
 export type Coverage = Schemas['CoverageReport'];
 type CommitmentSummary = Coverage['commitments'][number];
 type Budget = Schemas['BudgetReport'];
-type IncentiveScheme = Schemas['IncentiveScheme'];
 export type CoverageQuery = NonNullable<operations['coverageReport']['parameters']['query']>;
 
 /** The coverage report for `query` (nothing while it is undefined). */
@@ -271,52 +271,6 @@ const TargetPanel = ({
   </section>`;
 };
 
-const awardText = (lang: Lang, scheme: IncentiveScheme) =>
-  scheme.award.kind === 'money'
-    ? rupiah(scheme.award.amount)
-    : t(lang, 'incentiveQuota', { n: count(scheme.award.workerYears, lang) });
-
-/** A sponsor's incentive schemes: terms, and once evaluated, how many regions reached them and were paid. */
-const IncentivesPanel = ({ lang, sponsorId }: { lang: Lang; sponsorId: string }) => {
-  const schemes = useLoad(`incentives/${sponsorId}`, (api) =>
-    api.GET('/v1/sponsors/{id}/incentives', { params: { path: { id: sponsorId } } }),
-  );
-  if (!schemes.data) return html`<${Loading} lang=${lang} error=${schemes.error} />`;
-  return html`<section class="card" data-testid="incentives-panel">
-    <h2>${t(lang, 'incentivesTitle')}</h2>
-    ${
-      schemes.data.items.length === 0
-        ? html`<p>${t(lang, 'incentivesNone')}</p>`
-        : html`<div class="table-wrap"><table data-testid="incentive-table">
-          <thead><tr>
-            <th>${t(lang, 'incentiveScheme')}</th><th>${t(lang, 'incentiveBy')}</th>
-            <th class="num">${t(lang, 'incentiveThreshold')}</th><th>${t(lang, 'incentiveAward')}</th>
-            <th>${t(lang, 'incentiveOutcome')}</th>
-          </tr></thead>
-          <tbody>
-            ${schemes.data.items.map(
-              (s) => html`<tr data-id=${s.id}>
-                <td>${s.name}</td>
-                <td>${periodLabel(s.period, lang)}</td>
-                <td class="num">${percent(s.threshold, lang)}</td>
-                <td>${awardText(lang, s)}</td>
-                <td data-testid="incentive-outcome">${
-                  s.outcome
-                    ? t(lang, 'incentiveResult', {
-                        reached: count(s.outcome.reached, lang),
-                        awarded: count(s.outcome.awarded, lang),
-                        unfunded: count(s.outcome.unfunded, lang),
-                      })
-                    : t(lang, 'incentivePending')
-                }</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table></div>`
-    }
-  </section>`;
-};
-
 /** The region's covered workers in each month of the year so far, as bars against its target. */
 const TrendPanel = ({ lang, trend, target }: { lang: Lang; trend: Coverage['trend']; target: number }) => {
   const top = Math.max(target, ...trend.map((point) => point.covered), 1);
@@ -389,5 +343,5 @@ export const Overview = () => {
           : html`<${BudgetPanel} lang=${lang} commitments=${data.commitments} />`
       }
     </div>
-    ${session.claims.sponsorId && html`<${IncentivesPanel} lang=${lang} sponsorId=${session.claims.sponsorId} />`}`;
+    ${session.claims.sponsorId && html`<${IncentivesPanel} lang=${lang} sponsorId=${session.claims.sponsorId} commitments=${data.commitments} />`}`;
 };
