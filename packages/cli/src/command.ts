@@ -31,6 +31,20 @@ export interface Command {
   run(args: readonly string[], io: CliIo): Promise<number> | number;
 }
 
+/** Whether a command's arguments ask for its help: `--help` or `-h` anywhere among them. */
+export const asksForHelp = (args: readonly string[]): boolean =>
+  args.some((arg) => arg === '--help' || arg === '-h');
+
+/**
+ * Runs a command, or shows its usage (exit 0) when its arguments ask for help: one place for every command's
+ * `--help`, so that none parses its options first.
+ */
+export const runOrHelp = (command: Command, args: readonly string[], io: CliIo): Promise<number> | number => {
+  if (!asksForHelp(args)) return command.run(args, io);
+  io.stdout.write(`${command.usage}\n`);
+  return EXIT_CODES.ok;
+};
+
 /** The command line cannot be understood: the message is shown with the command's usage, exit code 2. */
 export class UsageError extends Error {
   /** The usage to show instead of the command's own (a subcommand's, e.g. `import workers`). */

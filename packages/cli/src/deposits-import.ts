@@ -95,7 +95,6 @@ const ATTEMPTS = 5;
 
 const OPTIONS = {
   partner: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -110,10 +109,6 @@ export const depositsImportCommand: Command = {
       strict: true,
       allowPositionals: true,
     });
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     if (positionals.length !== 1) throw new UsageError('name one CSV file of deposits');
     const file = positionals[0] as string;
     const partnerId = values.partner;

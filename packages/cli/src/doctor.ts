@@ -105,7 +105,6 @@ ${CONNECTION_USAGE}`;
 
 const DOCTOR_OPTIONS = {
   'older-than': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -115,10 +114,6 @@ export const doctorCommand: Command = {
   usage: DOCTOR_USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: DOCTOR_OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${DOCTOR_USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     const olderThan = values['older-than'];
     if (olderThan !== undefined && !/^\d+$/.test(olderThan)) {
       throw new UsageError('--older-than must be a whole number of minutes');
@@ -170,7 +165,6 @@ ${CONNECTION_USAGE}`;
 
 const REDRIVE_OPTIONS = {
   queue: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -180,10 +174,6 @@ export const redriveCommand: Command = {
   usage: REDRIVE_USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: REDRIVE_OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${REDRIVE_USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     const client = await connect(values, { roles: ['admin'] }, io);
     const answer = await client.send(
       client.api.POST('/v1/operations/redrive', {

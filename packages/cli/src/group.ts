@@ -1,6 +1,13 @@
 /** A command made of subcommands, e.g. `lindung import workers` and `lindung import targets`. */
 import { ValidationError } from '@lindung/core';
-import { type CliIo, type Command, EXIT_CODES, isParseArgsError, UsageError } from './command.js';
+import {
+  type CliIo,
+  type Command,
+  EXIT_CODES,
+  isParseArgsError,
+  runOrHelp,
+  UsageError,
+} from './command.js';
 
 /** A `Command` that hands over to one of `members` by its first argument. */
 export const commandGroup = (
@@ -33,7 +40,7 @@ export const commandGroup = (
         );
       }
       try {
-        return await command.run(rest, io);
+        return await runOrHelp(command, rest, io);
       } catch (error) {
         // Bad input is answered with the usage of the subcommand that was run, not of the group.
         if (error instanceof UsageError && error.usage === undefined) {

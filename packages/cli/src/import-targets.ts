@@ -118,7 +118,6 @@ const OPTIONS = {
   stage: { type: 'string' },
   table: { type: 'string' },
   'dynamodb-endpoint': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 const MAX_PROBLEMS_SHOWN = 20;
@@ -134,10 +133,6 @@ export const importTargetsCommand: Command = {
       strict: true,
       allowPositionals: true,
     });
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     if (positionals.length !== 1) throw new UsageError('name one CSV file of targets');
     const file = positionals[0] as string;
     let text: string;

@@ -202,7 +202,6 @@ const OPTIONS = {
   errors: { type: 'string' },
   state: { type: 'string' },
   restart: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -217,10 +216,6 @@ export const importWorkersCommand: Command = {
       strict: true,
       allowPositionals: true,
     });
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     if (positionals.length !== 1) throw new UsageError('name one CSV file to import');
     const file = positionals[0] as string;
     if (!values.village) throw new UsageError('--village is required');

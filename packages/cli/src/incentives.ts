@@ -45,7 +45,6 @@ ${CONNECTION_USAGE}`;
 
 const OPTIONS = {
   scheme: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -54,10 +53,6 @@ const incentiveCommand = (verb: 'show' | 'evaluate'): Command => ({
   usage: usage(verb),
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${usage(verb)}\n`);
-      return EXIT_CODES.ok;
-    }
     if (!values.scheme) throw new UsageError('--scheme is required');
     const path = { id: values.scheme };
     const client = await connect(values, { roles: ['admin'] }, io);

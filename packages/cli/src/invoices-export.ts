@@ -55,7 +55,6 @@ const OPTIONS = {
   village: { type: 'string' },
   status: { type: 'string' },
   out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -65,10 +64,6 @@ export const invoicesExportCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     const format = values.format ?? 'csv';
     if (format !== 'csv' && format !== 'json')
       throw new UsageError(`--format must be csv or json, got ${format}`);

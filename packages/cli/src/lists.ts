@@ -33,7 +33,6 @@ ${CONNECTION_USAGE}`;
 const OPTIONS = {
   sponsor: { type: 'string' },
   list: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -48,10 +47,6 @@ const listCommand = (verb: 'upload' | 'show'): Command => ({
       strict: true,
       allowPositionals: verb === 'upload',
     });
-    if (values.help) {
-      io.stdout.write(`${usage(verb)}\n`);
-      return EXIT_CODES.ok;
-    }
     if (!values.sponsor) throw new UsageError('--sponsor is required');
     if (!values.list) throw new UsageError('--list is required');
     const path = { sponsorId: values.sponsor, list: values.list };

@@ -9,6 +9,7 @@ import {
   CommandFailedError,
   EXIT_CODES,
   isParseArgsError,
+  runOrHelp,
   UsageError,
 } from './command.js';
 import { depositsImportCommand } from './deposits-import.js';
@@ -85,7 +86,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   // Errors of a group's member are reported under its full name, e.g. `lindung import workers: …`.
   const member = args[0] !== undefined && command.members && Object.hasOwn(command.members, args[0]);
   try {
-    return await command.run(args, io);
+    // A group shows its own usage, or its member's, itself.
+    return await (command.members ? command.run(args, io) : runOrHelp(command, args, io));
   } catch (error) {
     return report(error, member ? `${name} ${args[0]}` : name, command, io);
   }

@@ -75,7 +75,6 @@ const OPTIONS = {
   'declared-income': { type: 'string' },
   jht: { type: 'boolean' },
   sponsor: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -93,10 +92,6 @@ export const planCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     if (!values.region) throw new UsageError('--region is required');
     if ((values.target === undefined) === (values['target-workers'] === undefined)) {
       throw new UsageError('give either --target (with --workers) or --target-workers');

@@ -222,7 +222,6 @@ const OPTIONS = {
   months: { type: 'string' },
   start: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 function parseQuoteArgs(args: readonly string[]) {
@@ -295,10 +294,6 @@ export const quoteCommand: Command = {
   usage: USAGE,
   run(args: readonly string[], io: CliIo): number {
     const values = parseQuoteArgs(args);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     const result = computeQuote(readInput(values, io.now?.() ?? new Date()));
     io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderQuote(result));
     return EXIT_CODES.ok;

@@ -41,7 +41,6 @@ export const renderRoll = (summary: RollSummary): string => {
 
 const OPTIONS = {
   period: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -51,10 +50,6 @@ export const rollCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     if (!values.period) throw new UsageError('--period is required');
     const period = parsePeriod(values.period, '--period');
     const client = await connect(values, { roles: ['admin'] }, io);

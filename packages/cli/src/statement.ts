@@ -46,7 +46,6 @@ export const renderStatement = (s: PartnerStatement): string =>
 const OPTIONS = {
   partner: { type: 'string' },
   period: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -56,10 +55,6 @@ export const statementCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_CODES.ok;
-    }
     if (!values.partner) throw new UsageError('--partner is required');
     if (!values.period) throw new UsageError('--period is required');
     const period = parsePeriod(values.period, '--period');

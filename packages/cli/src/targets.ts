@@ -45,7 +45,6 @@ const OPTIONS = {
   year: { type: 'string' },
   percent: { type: 'string' },
   workers: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
   ...CONNECTION_OPTIONS,
 } as const;
 
@@ -55,10 +54,6 @@ const targetCommand = (verb: 'set' | 'show'): Command => ({
   usage: usage(verb),
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
-    if (values.help) {
-      io.stdout.write(`${usage(verb)}\n`);
-      return EXIT_CODES.ok;
-    }
     if (!values.region) throw new UsageError('--region is required');
     if (!values.year || !/^\d{4}$/.test(values.year))
       throw new UsageError('--year must be a year, e.g. 2027');

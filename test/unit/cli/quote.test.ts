@@ -1,4 +1,4 @@
-import { type CliIo, EXIT_CODES, type QuoteResult, run } from '@lindung/cli';
+import { type CliIo, commands, EXIT_CODES, type QuoteResult, run } from '@lindung/cli';
 import { describe, expect, it } from 'vitest';
 
 interface Captured {
@@ -199,6 +199,29 @@ describe('lindung dispatcher', () => {
     // Assess
     expect(code).toBe(EXIT_CODES.ok);
     expect(captured.stdout()).toMatch(/Commands:\n\s+quote\s+/);
+  });
+
+  it('answers --help of every command and group member with its usage, before reading any option', async () => {
+    // Prepare: each command, or each member of a group, with a required option left out and -h or --help.
+    const runs = Object.entries(commands).flatMap(([name, command]) =>
+      command.members
+        ? Object.entries(command.members).map(([member, sub]) => ({ argv: [name, member], usage: sub.usage }))
+        : [{ argv: [name], usage: command.usage }],
+    );
+
+    for (const { argv, usage } of runs) {
+      for (const help of ['--help', '-h']) {
+        const captured = captureIo();
+
+        // Act
+        const code = await run([...argv, help], captured.io);
+
+        // Assess
+        expect(code, argv.join(' ')).toBe(EXIT_CODES.ok);
+        expect(captured.stdout()).toBe(`${usage}\n`);
+      }
+    }
+    expect(runs.length).toBeGreaterThan(15);
   });
 
   it('shows the usage of one command', async () => {
