@@ -1,13 +1,6 @@
 /** A command made of subcommands, e.g. `lindung import workers` and `lindung import targets`. */
 import { ValidationError } from '@lindung/core';
-import {
-  type CliIo,
-  type Command,
-  EXIT_CODES,
-  isParseArgsError,
-  runOrHelp,
-  UsageError,
-} from './command.js';
+import { type CliIo, type Command, EXIT_CODES, isParseArgsError, runOrHelp, UsageError } from './command.js';
 
 /** A `Command` that hands over to one of `members` by its first argument. */
 export const commandGroup = (
