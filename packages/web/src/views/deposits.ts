@@ -192,8 +192,7 @@ const SessionDeposits = ({ answered }: { answered: readonly Answered[] }) => {
         : html`<ul class="deposits" data-testid="session-deposits">
             ${answered.map(
               ({ deposit, outcome }) => html`<li key=${deposit.receiptNumber} data-testid="session-deposit">
-                <strong>${rupiah(deposit.amount)}</strong> · ${deposit.nikMasked} · ${deposit.depositedAt} ·
-                ${deposit.receiptNumber} · <span class="ok">${t(lang, `outcome.${outcome}`)}</span>
+                <strong>${rupiah(deposit.amount)}</strong> · ${deposit.nikMasked} · ${deposit.depositedAt} · ${deposit.receiptNumber} · <span class="ok">${t(lang, `outcome.${outcome}`)}</span>
               </li>`,
             )}
           </ul>`
