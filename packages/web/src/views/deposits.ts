@@ -15,6 +15,7 @@ import { count, parseRupiah, periodLabel, rupiah } from '../format.js';
 import { t } from '../i18n.js';
 import { explain } from '../problems.js';
 import { nikFeedback } from './nik-feedback.js';
+import { NikField } from './nik-field.js';
 import { html, Loading, useLoad } from './shared.js';
 
 type Deposit = Schemas['Deposit'];
@@ -151,13 +152,7 @@ const DepositForm = ({
     }
   };
   return html`<form class="card form" onSubmit=${submit} data-testid="deposit-form" novalidate>
-    <label for="deposit-nik">${t(lang, 'nik')}</label>
-    <input id="deposit-nik" name="nik" inputmode="numeric" autocomplete="off" maxlength="16" required
-      value=${nik} onInput=${edit(setNik)} aria-describedby="deposit-nik-feedback"
-      aria-invalid=${feedback ? String(!feedback.ok) : 'false'} data-testid="deposit-nik" />
-    <p id="deposit-nik-feedback" class=${feedback ? (feedback.ok ? 'ok' : 'error') : 'muted'} aria-live="polite" data-testid="deposit-nik-feedback">
-      ${feedback?.text ?? t(lang, 'nikHelp')}
-    </p>
+    <${NikField} id="deposit-nik" lang=${lang} value=${nik} feedback=${feedback} onInput=${edit(setNik)} />
     <label for="deposit-amount">${t(lang, 'depositAmount')}</label>
     <input id="deposit-amount" name="amount" inputmode="numeric" autocomplete="off" required
       value=${amountText} onInput=${edit(setAmountText)} aria-describedby="deposit-amount-help"
@@ -236,16 +231,10 @@ const BalanceLookup = ({ partnerId }: { partnerId: string }) => {
   };
   return html`<form class="card form" onSubmit=${lookUp} data-testid="balance-form" novalidate>
     <h2>${t(lang, 'balanceTitle')}</h2>
-    <label for="balance-nik">${t(lang, 'nik')}</label>
-    <input id="balance-nik" name="nik" inputmode="numeric" autocomplete="off" maxlength="16" required
-      value=${nik} onInput=${(e: Event) => {
-        setNik((e.target as HTMLInputElement).value);
-        setAnswer(undefined);
-      }} aria-describedby="balance-nik-feedback" aria-invalid=${feedback ? String(!feedback.ok) : 'false'}
-      data-testid="balance-nik" />
-    <p id="balance-nik-feedback" class=${feedback ? (feedback.ok ? 'ok' : 'error') : 'muted'} aria-live="polite">
-      ${feedback?.text ?? t(lang, 'nikHelp')}
-    </p>
+    <${NikField} id="balance-nik" lang=${lang} value=${nik} feedback=${feedback} onInput=${(e: Event) => {
+      setNik((e.target as HTMLInputElement).value);
+      setAnswer(undefined);
+    }} />
     <button class="button" type="submit" disabled=${busy || !feedback?.ok} data-testid="balance-submit">${t(lang, 'balanceLookup')}</button>
     ${
       answer &&
