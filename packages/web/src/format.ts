@@ -11,6 +11,17 @@ const numberFormats: Record<Lang, Intl.NumberFormat> = {
 export const rupiah = (amount: number): string =>
   `${amount < 0 ? '-' : ''}Rp ${numberFormats.id.format(Math.abs(Math.trunc(amount)))}`;
 
+/**
+ * Whole rupiah as a collector types them: `1000`, `1.000` or `Rp 1.000` (dots group thousands, the Indonesian
+ * way); `undefined` for what is not a whole positive amount (`1,5`, `1.00`, `0`), since there are no sen.
+ */
+export const parseRupiah = (text: string): number | undefined => {
+  const plain = text.replace(/^\s*Rp\.?\s*/i, '').trim();
+  if (!/^(\d+|\d{1,3}(\.\d{3})+)$/.test(plain)) return undefined;
+  const amount = Number(plain.replace(/\./g, ''));
+  return Number.isSafeInteger(amount) && amount > 0 ? amount : undefined;
+};
+
 /** A whole number in the language's grouping: `76.538` in Indonesian, `76,538` in English. */
 export const count = (n: number, lang: Lang): string => numberFormats[lang].format(n);
 

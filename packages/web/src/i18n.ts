@@ -458,6 +458,57 @@ const words = {
   awardedMoney: ['Insentif (uang)', 'Incentives (money)'],
   lastImport: ['Lihat impor terakhir', 'See the last import'],
   newImport: ['Unggah berkas lain', 'Upload another file'],
+  deposits: ['Setoran', 'Deposits'],
+  depositsTitle: ['Setoran hari ini', 'Today’s deposits'],
+  depositsToday: [
+    'Total hari ini (setoran yang dicatat di halaman ini): {amount}',
+    'Today’s total (deposits recorded on this page): {amount}',
+  ],
+  depositsMonth: [
+    'Terkumpul bulan {period} (laporan mitra): {amount} dari {n} setoran',
+    'Collected in {period} (partner statement): {amount} from {n} deposits',
+  ],
+  noPartner: [
+    'Akun ini tidak terhubung dengan mitra pengumpul.',
+    'This account is not linked to a collection partner.',
+  ],
+  depositAmount: ['Jumlah (Rp)', 'Amount (Rp)'],
+  depositAmountHelp: ['Rupiah utuh, mis. 1.000 atau 1000', 'Whole rupiah, e.g. 1.000 or 1000'],
+  depositAmountWrong: [
+    'Tulis rupiah utuh tanpa sen, mis. 1.000 atau 1000.',
+    'Write whole rupiah without sen, e.g. 1.000 or 1000.',
+  ],
+  depositDate: ['Tanggal setor', 'Day paid'],
+  receiptNumber: ['Nomor kuitansi', 'Receipt number'],
+  receiptHelp: [
+    'Dibuat otomatis; tulis di kuitansi pekerja. Satu nomor = satu setoran, walau dikirim ulang.',
+    'Made automatically; write it on the worker’s receipt. One number = one deposit, even if sent again.',
+  ],
+  depositSubmit: ['Catat setoran', 'Record the deposit'],
+  depositSending: ['Mengirim…', 'Sending…'],
+  depositRecorded: ['Tercatat: {amount} untuk NIK {nik}.', 'Recorded: {amount} for NIK {nik}.'],
+  depositReplayed: [
+    'Sudah tercatat sebelumnya: {amount} untuk NIK {nik} (tidak dicatat dua kali).',
+    'Already recorded: {amount} for NIK {nik} (not recorded twice).',
+  ],
+  depositLost: [
+    'Jawaban tidak sampai ({detail}). Tekan lagi: nomor kuitansi yang sama tidak akan tercatat dua kali.',
+    'The answer did not arrive ({detail}). Press again: the same receipt number is never recorded twice.',
+  ],
+  'outcome.recorded': ['Tercatat', 'Recorded'],
+  'outcome.replayed': ['Sudah tercatat', 'Already recorded'],
+  sessionDeposits: ['Setoran di halaman ini', 'Deposits on this page'],
+  noSessionDeposits: ['Belum ada setoran yang dicatat.', 'No deposit recorded yet.'],
+  balanceTitle: ['Cek saldo pekerja', 'A worker’s balance'],
+  balanceLookup: ['Cek saldo', 'Check the balance'],
+  balanceOf: [
+    'Saldo NIK {nik}: {balance} (disetor {deposited}, dikembalikan {refunded}, dipakai untuk iuran {applied}).',
+    'Balance of NIK {nik}: {balance} (deposited {deposited}, refunded {refunded}, paid into premiums {applied}).',
+  ],
+  'problem.receipt-conflict': [
+    'Nomor kuitansi ini sudah dipakai untuk setoran lain. Periksa nomornya.',
+    'This receipt number is already used for another deposit. Check the number.',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type WordKey = keyof typeof words;

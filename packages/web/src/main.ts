@@ -21,6 +21,7 @@ import {
   signInReturnOf,
 } from './session.js';
 import { ApprovalsPage } from './views/approvals.js';
+import { DepositsPage } from './views/deposits.js';
 import { DraftPage } from './views/draft.js';
 import { EnrollPage } from './views/enroll.js';
 import { ImportPage } from './views/import.js';
@@ -38,7 +39,8 @@ type Route =
   | { page: 'enroll' }
   | { page: 'import'; jobId?: string }
   | { page: 'approvals' }
-  | { page: 'draft' };
+  | { page: 'draft' }
+  | { page: 'deposits' };
 
 /** The pages by their first path segment (`#/invoices`); a second segment is the village or the job. */
 const ROUTES: Record<string, (segment?: string) => Route | undefined> = {
@@ -49,6 +51,7 @@ const ROUTES: Record<string, (segment?: string) => Route | undefined> = {
   import: (jobId) => (jobId ? { page: 'import', jobId } : { page: 'import' }),
   approvals: () => ({ page: 'approvals' }),
   draft: () => ({ page: 'draft' }),
+  deposits: () => ({ page: 'deposits' }),
 };
 
 const parseRoute = (hash: string): Route => {
@@ -57,14 +60,22 @@ const parseRoute = (hash: string): Route => {
   return route?.(segment === undefined ? undefined : decodeURIComponent(segment)) ?? { page: 'overview' };
 };
 
-/** What a signed-in person works in: one village's desk, billing's invoices, or a sponsor's or auditor's office. */
-type Workspace = 'village' | 'billing' | 'office' | 'region';
+/**
+ * What a signed-in person works in: one village's desk, billing's invoices, a collector's deposits, or a
+ * sponsor's or auditor's office.
+ */
+type Workspace = 'village' | 'billing' | 'collection' | 'office' | 'region';
+
+/** Whether the session is a collection partner's collector and nothing more: deposits are their dashboard. */
+const isCollector = (session: Session) =>
+  session.claims.roles.length > 0 && session.claims.roles.every((r) => r === 'collector');
 
 const isSponsorStaff = (session: Session) =>
   session.claims.roles.includes('sponsor-officer') || session.claims.roles.includes('sponsor-approver');
 
 const workspaceOf = (session: Session): Workspace => {
   if (isOperator(session)) return 'village';
+  if (isCollector(session)) return 'collection';
   const { roles } = session.claims;
   if (roles.includes('regional-office') && !roles.includes('auditor') && !isSponsorStaff(session)) {
     return 'region';
@@ -90,6 +101,7 @@ const MENUS: Record<Workspace, (session: Session) => MenuItem[]> = {
     { href: '#/invoices', key: 'invoices', pages: ['invoices'] },
   ],
   billing: () => [{ href: '#/invoices', key: 'invoices', pages: ['invoices'] }],
+  collection: () => [{ href: '#/deposits', key: 'deposits', pages: ['deposits'] }],
   region: () => [{ href: '#/', key: 'overview', pages: ['overview'] }],
   office: (session) => [
     { href: '#/', key: 'overview', pages: ['overview'] },
@@ -169,6 +181,8 @@ const App = () => {
     if (session && isOperator(session) && own && !ownPages.includes(route.page)) {
       location.hash = `#/village/${own}`;
     }
+    // A collector has one page: the day's deposits.
+    if (session && isCollector(session) && route.page !== 'deposits') location.hash = '#/deposits';
   }, [session, route]);
   const workspace = session && workspaceOf(session);
   const links = (session && workspace ? MENUS[workspace](session) : []).map(
@@ -198,9 +212,11 @@ const App = () => {
         return html`<${ApprovalsPage} />`;
       case 'draft':
         return html`<${DraftPage} />`;
+      case 'deposits':
+        return html`<${DepositsPage} />`;
       default:
-        // A village operator is on the way to their village (the effect above); billing has only invoices.
-        if (workspace === 'village') return html`<${Loading} lang=${lang} />`;
+        // An operator or a collector is on the way to their page (the effect above); billing has only invoices.
+        if (workspace === 'village' || workspace === 'collection') return html`<${Loading} lang=${lang} />`;
         if (workspace === 'billing') return html`<${InvoicesRoute} />`;
         return html`<${Overview} />`;
     }

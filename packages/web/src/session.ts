@@ -14,6 +14,8 @@ export interface Claims {
   readonly villageCodes: readonly string[];
   /** The regions of a BPJS regional office. */
   readonly regionCodes?: readonly string[];
+  /** The collection partner of a collector. */
+  readonly partnerId?: string;
   readonly name?: string;
 }
 
@@ -84,11 +86,13 @@ const payloadOf = (token: string): Record<string, unknown> => {
 export const claimsOf = (token: string): Claims => {
   const json = payloadOf(token);
   const sponsorId = json.sponsorId ?? json['custom:sponsorId'];
+  const partnerId = json.partnerId ?? json['custom:partnerId'];
   return {
     sub: String(json.sub ?? ''),
     roles: [...list(json.roles), ...list(json['cognito:groups'])],
     ...(typeof sponsorId === 'string' && sponsorId && { sponsorId }),
     villageCodes: [...list(json.villageCodes), ...list(json['custom:villageCodes'])],
+    ...(typeof partnerId === 'string' && partnerId && { partnerId }),
     ...(typeof json.name === 'string' && { name: json.name }),
   };
 };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { count, coverageBand, percent, periodLabel, rupiah, t } from '../../../packages/web/src/index.js';
+import {
+  count,
+  coverageBand,
+  parseRupiah,
+  percent,
+  periodLabel,
+  rupiah,
+  t,
+} from '../../../packages/web/src/index.js';
 
 describe('dashboard formatting', () => {
   it('writes rupiah the Indonesian way in both languages, without decimals', () => {
@@ -7,6 +15,21 @@ describe('dashboard formatting', () => {
     expect(rupiah(16_800)).toBe('Rp 16.800');
     expect(rupiah(0)).toBe('Rp 0');
     expect(rupiah(-201_600)).toBe('-Rp 201.600');
+  });
+
+  it.each([
+    ['1000', 1_000],
+    ['1.000', 1_000],
+    ['Rp 1.250.000', 1_250_000],
+    [' 20000 ', 20_000],
+    ['1,5', undefined],
+    ['1.00', undefined],
+    ['10.00.000', undefined],
+    ['0', undefined],
+    ['-1000', undefined],
+    ['', undefined],
+  ])('reads the rupiah a collector types: %s is %s', (text, amount) => {
+    expect(parseRupiah(text)).toBe(amount);
   });
 
   it('groups counts and writes percents per language', () => {

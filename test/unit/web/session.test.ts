@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   authorizeUrl,
   beginSignIn,
+  claimsOf,
   codeChallenge,
   completeSignIn,
   type HostedUi,
@@ -269,5 +270,19 @@ describe('loadSession', () => {
     // Act & Assess
     expect(loadSession(storage)).toBeUndefined();
     expect(storage.items.size).toBe(0);
+  });
+});
+
+describe('claimsOf', () => {
+  it('reads the partner of a collector from a local token and from a Cognito ID token', () => {
+    // Act
+    const local = claimsOf(jwt({ sub: 'k-1', roles: ['collector'], partnerId: 'P1' }));
+    const cognito = claimsOf(jwt({ sub: 'k-2', 'cognito:groups': ['collector'], 'custom:partnerId': 'P2' }));
+    const operator = claimsOf(jwt({ sub: 'o-1', roles: ['village-operator'] }));
+
+    // Assess
+    expect(local).toMatchObject({ roles: ['collector'], partnerId: 'P1' });
+    expect(cognito).toMatchObject({ roles: ['collector'], partnerId: 'P2' });
+    expect(operator).not.toHaveProperty('partnerId');
   });
 });

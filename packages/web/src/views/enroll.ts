@@ -22,6 +22,7 @@ import {
   useFundingOptions,
 } from './funding-options.js';
 import { nikFeedback } from './nik-feedback.js';
+import { NikField } from './nik-field.js';
 import { html, Loading, monthsOf, useLoad } from './shared.js';
 
 type VillageCoverage = Schemas['CoverageReport'];
@@ -162,13 +163,7 @@ const EnrollForm = ({
         workers: count(Math.floor(chosen.remaining / FULL_YEAR_PREMIUM), lang),
       })}</p>`
     }
-    <label for="nik">${t(lang, 'nik')}</label>
-    <input id="nik" name="nik" inputmode="numeric" autocomplete="off" maxlength="16" required
-      value=${nik} onInput=${edit(setNik)} aria-describedby="nik-feedback"
-      aria-invalid=${feedback ? String(!feedback.ok) : 'false'} data-testid="nik" />
-    <p id="nik-feedback" class=${feedback ? (feedback.ok ? 'ok' : 'error') : 'muted'} aria-live="polite" data-testid="nik-feedback">
-      ${feedback?.text ?? t(lang, 'nikHelp')}
-    </p>
+    <${NikField} id="nik" lang=${lang} value=${nik} feedback=${feedback} onInput=${edit(setNik)} />
     <label for="worker-name">${t(lang, 'name')}</label>
     <input id="worker-name" name="name" autocomplete="off" maxlength="200" value=${name} onInput=${edit(setName)} data-testid="worker-name" />
     <label for="segment">${t(lang, 'segment')}</label>
