@@ -82,13 +82,15 @@ const listedFor = async (
 
 /**
  * What enrolling the worker under `commitment` asks of the store: the months to reserve and their premium, once
- * the start period is in the commitment's year and the worker meets its rules. Writes nothing.
+ * the start period is in the commitment's year and the worker meets its rules. Writes nothing. `lookedUp` holds
+ * the list membership when the caller has read it already (the funding order reads it for every commitment).
  */
 const requestUnder = async (
   services: Services,
   commitment: CommitmentTerms,
   enrollee: Enrollee,
   principal: Principal,
+  lookedUp?: { readonly listed: boolean | undefined },
 ): Promise<EnrollmentRequest> => {
   const { startPeriod, candidate } = enrollee;
   if (periodParts(startPeriod).year !== commitment.fiscalYear) {
@@ -97,7 +99,7 @@ const requestUnder = async (
       `must fall in the commitment's fiscal year ${commitment.fiscalYear}`,
     );
   }
-  const listed = await listedFor(services, commitment, enrollee.nik);
+  const listed = lookedUp ? lookedUp.listed : await listedFor(services, commitment, enrollee.nik);
   checkEligibility(commitment.eligibility, { ...candidate, ...(listed !== undefined && { listed }) });
   const { periods, amount } = reservationAtEnrollment(
     commitment.reservation,
@@ -199,7 +201,9 @@ const enrollByPriority = async (
       continue;
     }
     try {
-      const request = await requestUnder(services, option.commitment, enrollee, principal);
+      const request = await requestUnder(services, option.commitment, enrollee, principal, {
+        listed: option.listed,
+      });
       return await services.enrollments.enroll(request, companion);
     } catch (error) {
       const verdict = isDomainError(error) ? verdictOf(error) : undefined;

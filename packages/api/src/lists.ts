@@ -4,7 +4,7 @@
  * workers a list holds, never who; an enrollment into a commitment whose rules name the list looks the worker
  * up by the same hash.
  */
-import { listName, NotFoundError, parseNik, ValidationError } from '@lindung/core';
+import { listName, MAX_LIST_NIKS, NotFoundError, parseNik, ValidationError } from '@lindung/core';
 import { type CommitmentRepository, isStoreId, type ListRepository } from '@lindung/store';
 import * as z from 'zod/mini';
 import { authorize, type Principal } from './auth.js';
@@ -14,9 +14,6 @@ export interface ListServices {
   readonly commitments: CommitmentRepository;
   readonly lists: ListRepository;
 }
-
-/** NIKs per request at most: a regency's list goes up in a few requests, each well inside API limits. */
-export const MAX_LIST_NIKS = 1000;
 
 export const listMembersBody = z.strictObject({
   niks: z

@@ -148,8 +148,8 @@ const periodsSoFar = (fiscalYear: number, region: Rollup): Period[] => {
  * The figures of a region as the API shows them: measured against the target set for it, or else against
  * its vulnerable workers; the gap and what covering it costs a year at the JKK + JKM minimum premium.
  */
-const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, measure?: Measure) => {
-  const goal = measure?.goals.get(code);
+const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, measure: Measure) => {
+  const goal = measure.goals.get(code);
   const target = goal ? goalWorkers(goal, vulnerable) : vulnerable;
   const gap = Math.max(0, target - rollup.covered);
   return {
@@ -160,10 +160,8 @@ const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, mea
     vulnerableWorkers: vulnerable,
     targetSet: goal ? targetSetOf(goal) : null,
     gap,
-    gapCost: gap * (measure?.costPerWorker ?? 0),
-    outlook: measure
-      ? targetOutlook(trendOf(rollup, measure.periods), target, measure.fiscalYear)
-      : targetOutlook([], 0, 0),
+    gapCost: gap * measure.costPerWorker,
+    outlook: targetOutlook(trendOf(rollup, measure.periods), target, measure.fiscalYear),
     covered: rollup.covered,
     coveragePercent: coveragePercent(rollup.covered, target),
     committed: rollup.committed,
@@ -176,7 +174,7 @@ const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, mea
     used: rollup.reserved + rollup.spent,
     quotas: rollup.quotas,
     invoices: rollup.invoices,
-    ...(measure?.awards && level !== 'commitment' && { awarded: awardedTo(measure.awards, code) }),
+    ...(measure.awards && level !== 'commitment' && { awarded: awardedTo(measure.awards, code) }),
   };
 };
 

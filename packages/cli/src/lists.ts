@@ -6,13 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { formatNumber, niksOfListText } from '@lindung/core';
+import { formatNumber, MAX_LIST_NIKS, niksOfListText } from '@lindung/core';
 import { type CliIo, type Command, EXIT_CODES, UsageError } from './command.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connect } from './http.js';
 import { ProgressBar } from './progress.js';
-
-/** NIKs per request: the API's limit. */
-const PART = 1000;
 
 const usage = (verb: 'upload' | 'show') => `Usage:
   lindung lists ${verb} --sponsor <id> --list <name>${verb === 'upload' ? ' <file.csv>' : ''} [options]
@@ -70,8 +67,8 @@ const listCommand = (verb: 'upload' | 'show'): Command => ({
     } else {
       const bar = new ProgressBar(io.stderr, niks.length, 'NIKs sent');
       members = 0;
-      for (let sent = 0; sent < niks.length; sent += PART) {
-        const part = niks.slice(sent, sent + PART);
+      for (let sent = 0; sent < niks.length; sent += MAX_LIST_NIKS) {
+        const part = niks.slice(sent, sent + MAX_LIST_NIKS);
         const answer = await client.send(
           client.api.POST('/v1/sponsors/{sponsorId}/lists/{list}/members', {
             params: { path },

@@ -33,6 +33,9 @@ export interface Eligibility {
   readonly list?: string;
 }
 
+/** NIKs one request may put on or take off a list: a regency's list goes up in a few requests. */
+export const MAX_LIST_NIKS = 1000;
+
 /** What a list's name may be: lower-case letters, digits and dashes, as in a URL path. */
 export const LIST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 

@@ -58,11 +58,13 @@ export const fiscalYearEnd = (period: Period): Period => periodOf(periodParts(pe
 export const coverageEnd = (record: Pick<CoverageRecord, 'startPeriod' | 'endPeriod'>): Period =>
   record.endPeriod ?? fiscalYearEnd(record.startPeriod);
 
+/** Whether `period` lies between an enrollment's start and its end (`coverageEnd`), whatever its state. */
+export const spans = (record: Pick<CoverageRecord, 'startPeriod' | 'endPeriod'>, period: Period): boolean =>
+  comparePeriods(record.startPeriod, period) <= 0 && comparePeriods(period, coverageEnd(record)) < 0;
+
 /** Whether an enrollment covers `period` (its state aside from a pending end is irrelevant). */
 export const covers = (record: CoverageRecord, period: Period): boolean =>
-  (record.status === 'active' || record.status === 'terminated') &&
-  comparePeriods(record.startPeriod, period) <= 0 &&
-  comparePeriods(period, coverageEnd(record)) < 0;
+  (record.status === 'active' || record.status === 'terminated') && spans(record, period);
 
 export interface CoverageEnding {
   readonly record: CoverageRecord;

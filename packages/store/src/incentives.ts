@@ -16,6 +16,7 @@ import {
   type Period,
   periodParts,
   type Rupiah,
+  spans,
 } from '@lindung/core';
 import { ulid } from 'ulid';
 import { queryPages, withoutKeys } from './client.js';
@@ -96,7 +97,7 @@ const collect = async <T>(pages: AsyncIterable<Record<string, unknown>[]>): Prom
 
 /** Whether an enrollment's coverage includes `period` (it started by then and had not ended). */
 const covers = (item: Record<string, unknown>, period: Period): boolean =>
-  String(item.startPeriod) <= period && (item.endPeriod === undefined || String(item.endPeriod) > period);
+  spans(item as { startPeriod: Period; endPeriod?: Period }, period);
 
 export class IncentiveRepository {
   constructor(

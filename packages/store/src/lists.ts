@@ -21,7 +21,8 @@ export class ListRepository {
       this.db,
       this.tableName,
       this.keysOf(sponsorId, list, niks).map((key) => ({
-        PutRequest: { Item: { ...key, entity: 'list-member', sponsorId, list, addedBy, addedAt } },
+        // The key names the sponsor and the list; the item adds only who put the worker on it, and when.
+        PutRequest: { Item: { ...key, entity: 'list-member', addedBy, addedAt } },
       })),
     );
   }

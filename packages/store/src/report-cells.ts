@@ -10,16 +10,15 @@
  * Rollups are then sums of cells (see reports/rollups.ts), never counters bumped per record.
  */
 import {
-  addMonths,
-  comparePeriods,
   fiscalYearOf,
+  fiscalYearPeriods,
   INVOICE_STATES,
   type InvoiceState,
   isPeriod,
   type Period,
   parentRegion,
-  periodOf,
   type RegionCode,
+  spans,
 } from '@lindung/core';
 
 /** An unmarshalled item image of the ledger table. */
@@ -303,12 +302,11 @@ export const rollupOfCell = (cell: SourceItem): Rollup => {
 
 /** Adds one to each month of the fiscal year an enrollment's span (see `coverageSpan`) covers. */
 const countMonths = (months: Record<string, number>, span: string) => {
-  const [start = '', end] = span.split('/');
-  if (!isPeriod(start)) return;
-  const yearOver: Period = addMonths(periodOf(fiscalYearOf(start), 12), 1);
-  const stop = end && isPeriod(end) && comparePeriods(end, yearOver) < 0 ? end : yearOver;
-  for (let period: Period = start; comparePeriods(period, stop) < 0; period = addMonths(period, 1)) {
-    months[period] = (months[period] ?? 0) + 1;
+  const [startPeriod = '', endPeriod] = span.split('/');
+  if (!isPeriod(startPeriod)) return;
+  const record = { startPeriod, ...(endPeriod && isPeriod(endPeriod) && { endPeriod }) };
+  for (const period of fiscalYearPeriods(fiscalYearOf(startPeriod))) {
+    if (spans(record, period)) months[period] = (months[period] ?? 0) + 1;
   }
 };
 

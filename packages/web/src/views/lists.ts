@@ -6,6 +6,7 @@
  * list holds, never who.
  */
 import { useRef, useState } from 'preact/hooks';
+import { MAX_LIST_NIKS } from '../../../core/src/eligibility.js';
 import { niksOfListText } from '../../../core/src/nik.js';
 import { apiOf, send } from '../api.js';
 import { useApp } from '../context.js';
@@ -13,9 +14,6 @@ import { count, type Lang } from '../format.js';
 import { t } from '../i18n.js';
 import { explain } from '../problems.js';
 import { html } from './shared.js';
-
-/** NIKs per request: the API's limit. */
-const PART = 1000;
 
 const parts = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -45,7 +43,7 @@ export const ListsPanel = ({ lang }: { lang: Lang }) => {
     try {
       let members = 0;
       let sent = 0;
-      for (const part of parts(read.niks, PART)) {
+      for (const part of parts(read.niks, MAX_LIST_NIKS)) {
         const answer = await send(
           apiOf(session).POST('/v1/sponsors/{sponsorId}/lists/{list}/members', {
             params: { path },
