@@ -25,3 +25,4 @@ export * from './region-data.js';
 export * from './renewal.js';
 export * from './reservation.js';
 export * from './retry.js';
+export * from './share.js';

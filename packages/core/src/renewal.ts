@@ -144,9 +144,26 @@ export function planRenewal(input: RenewalInput): RenewalPlan {
 
 /**
  * What ending a coverage at `from` (the first period no longer covered) gives back: the worker's claimed
- * months from `from` on, and the premium still reserved for them. In `fiscal-year` mode every month up to
- * the old end was reserved; in `monthly` mode only the start month is, until it is rolled.
+ * months from `from` on (`periods`), and those of them whose premium is still reserved (`reserved`). In
+ * `fiscal-year` mode every month up to the old end was reserved; in `monthly` mode only the start month is,
+ * until it is rolled.
  */
+export function periodsFreedOnEnd(
+  mode: ReservationMode,
+  record: Pick<CoverageRecord, 'startPeriod' | 'endPeriod'>,
+  from: Period,
+): { periods: Period[]; reserved: Period[] } {
+  const oldEnd = coverageEnd(record);
+  const first = comparePeriods(from, record.startPeriod) < 0 ? record.startPeriod : from;
+  if (comparePeriods(first, oldEnd) >= 0) return { periods: [], reserved: [] };
+  const periods = periodRange(first, addMonths(oldEnd, -1));
+  return {
+    periods,
+    reserved: mode === 'fiscal-year' ? periods : periods.filter((p) => p === record.startPeriod),
+  };
+}
+
+/** What ending a coverage at `from` gives back: the claimed months and the whole premium still reserved. */
 export function releaseOnEnd(
   mode: ReservationMode,
   benefit: BenefitPackage,
@@ -154,10 +171,6 @@ export function releaseOnEnd(
   from: Period,
   schedule: PremiumSchedule = PREMIUM_SCHEDULE,
 ): { periods: Period[]; amount: Rupiah } {
-  const oldEnd = coverageEnd(record);
-  const first = comparePeriods(from, record.startPeriod) < 0 ? record.startPeriod : from;
-  if (comparePeriods(first, oldEnd) >= 0) return { periods: [], amount: 0 as Rupiah };
-  const periods = periodRange(first, addMonths(oldEnd, -1));
-  const reserved = mode === 'fiscal-year' ? periods : periods.filter((p) => p === record.startPeriod);
+  const { periods, reserved } = periodsFreedOnEnd(mode, record, from);
   return { periods, amount: premiumForPeriods(benefit, reserved, schedule) };
 }
