@@ -7,13 +7,13 @@ import {
   type InvoiceState,
   NotFoundError,
   parsePeriod,
-  releaseOnEnd,
   returnsToQuota,
   ValidationError,
 } from '@lindung/core';
 import type { IncentiveSweep, RollSummary } from '@lindung/roll';
 import {
   type CommitmentRepository,
+  coverageEndOf,
   type EnrollmentRepository,
   type InvoiceRepository,
   toEnrollment,
@@ -55,14 +55,13 @@ export const terminateEnrollment = async (
     );
   }
   const commitment = await services.commitments.require(enrollment.commitmentId);
-  const release = releaseOnEnd(commitment.reservation, commitment.benefit, enrollment, from);
+  const release = coverageEndOf(commitment, enrollment, from);
   if (release.periods.length === 0) {
     throw ValidationError.forField('fromPeriod', `the coverage already ends before ${from}`);
   }
   const ended = await services.enrollments.end(enrollment, {
     state: 'terminated',
     reason: 'terminated',
-    from,
     ...release,
     requireOpenPeriod: true,
   });

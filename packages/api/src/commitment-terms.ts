@@ -2,7 +2,7 @@
  * The terms of active commitments, kept in the process so that an enrollment reads no commitment once warm.
  *
  * Why it is safe: an enrollment reads of its commitment only the id, sponsor, fiscal year, benefit, reservation
- * mode and eligibility rules,
+ * mode, eligibility rules, share and the commitment it co-funds,
  * and none of them changes once the commitment is approved (approval and the year's close change its status and
  * totals only); drafts, which could still be decided, are never kept. What can change — the commitment closing,
  * its village's quota — is guarded by the enrollment's transaction itself: the allocation item's `status = active`
@@ -15,7 +15,7 @@ import type { Commitment, CommitmentRepository } from '@lindung/store';
 /** What an enrollment reads of its commitment. */
 export type CommitmentTerms = Pick<
   Commitment,
-  'id' | 'sponsorId' | 'fiscalYear' | 'benefit' | 'reservation' | 'eligibility'
+  'id' | 'sponsorId' | 'fiscalYear' | 'benefit' | 'reservation' | 'eligibility' | 'share' | 'coFunds'
 >;
 
 export interface CommitmentTermsOptions {
@@ -47,7 +47,7 @@ export class ActiveCommitmentTerms {
     const kept = this.#kept.get(id);
     if (kept && kept.until > this.#now()) return kept.terms;
     this.#kept.delete(id);
-    const { sponsorId, fiscalYear, benefit, reservation, eligibility, status } =
+    const { sponsorId, fiscalYear, benefit, reservation, eligibility, share, coFunds, status } =
       await this.commitments.require(id);
     const terms: CommitmentTerms = {
       id,
@@ -56,6 +56,8 @@ export class ActiveCommitmentTerms {
       benefit,
       reservation,
       ...(eligibility && { eligibility }),
+      ...(share && { share }),
+      ...(coFunds && { coFunds }),
     };
     if (status === 'active') {
       if (this.#kept.size >= this.#maxEntries) this.#kept.delete(this.#kept.keys().next().value as string);

@@ -15,15 +15,16 @@ import {
   fundingPriority,
   isDomainError,
   isEligibleAge,
+  leavesPremium,
   maskNik,
-  monthlyPremium,
   noFundingError,
   type Period,
   parseNik,
   parsePeriod,
   villageCode as parseVillageCode,
   periodParts,
-  reservationAtEnrollment,
+  reservationSplit,
+  splitAt,
   ValidationError,
   verdictOf,
 } from '@lindung/core';
@@ -80,14 +81,55 @@ const listedFor = async (
   return list === undefined ? undefined : services.lists.has(commitment.sponsorId, list, nik);
 };
 
+/** The commitments paying an enrollment: the one it is keyed under, and the one co-funding it there, if any. */
+interface Payers {
+  readonly primary: CommitmentTerms;
+  readonly coFunder?: CommitmentTerms | undefined;
+}
+
 /**
- * What enrolling the worker under `commitment` asks of the store: the months to reserve and their premium, once
- * the start period is in the commitment's year and the worker meets its rules. Writes nothing. `lookedUp` holds
- * the list membership when the caller has read it already (the funding order reads it for every commitment).
+ * The co-funder of `primary` among a village's funding: an active commitment naming it in `coFunds`, with an
+ * open quota there (the earliest approved, should two sponsors co-fund one village).
+ */
+const coFunderAmong = (primaryId: string, funding: readonly VillageFunding[]) =>
+  funding
+    .filter(
+      ({ commitment, allocation }) =>
+        commitment.coFunds === primaryId && commitment.status === 'active' && allocation.status === 'active',
+    )
+    .map(({ commitment }) => commitment)
+    .sort((a, b) => (a.approvedAt ?? '').localeCompare(b.approvedAt ?? '') || a.id.localeCompare(b.id))[0];
+
+/**
+ * Who pays an enrollment under the commitment an operator named: a co-funding commitment named enrolls the
+ * worker under the commitment it co-funds, with both paying; a commitment whose share leaves part of the premium
+ * is joined by its co-funder in the village, if one funds it (read from the village's funding, or from `funding`
+ * when the caller has read it). A commitment paying the whole premium reads nothing more.
+ */
+const payersOf = async (
+  services: Services,
+  named: CommitmentTerms,
+  villageCode: string,
+  funding?: readonly VillageFunding[],
+): Promise<Payers> => {
+  if (named.coFunds !== undefined) {
+    const primary = await (services.commitmentTerms ?? services.commitments).require(named.coFunds);
+    return { primary, coFunder: named };
+  }
+  if (!leavesPremium(named.share, named.benefit)) return { primary: named };
+  const village = funding ?? (await services.commitments.fundingOf(villageCode, named.fiscalYear));
+  return { primary: named, coFunder: coFunderAmong(named.id, village) };
+};
+
+/**
+ * What enrolling the worker under `payers` asks of the store: the months to reserve and each payer's share of
+ * their premium, once the start period is in the commitment's year and the worker meets the rules of every payer.
+ * Writes nothing. `lookedUp` holds the list membership when the caller has read it already (the funding order
+ * reads it for every commitment).
  */
 const requestUnder = async (
   services: Services,
-  commitment: CommitmentTerms,
+  { primary: commitment, coFunder }: Payers,
   enrollee: Enrollee,
   principal: Principal,
   lookedUp?: { readonly listed: boolean | undefined },
@@ -101,11 +143,29 @@ const requestUnder = async (
   }
   const listed = lookedUp ? lookedUp.listed : await listedFor(services, commitment, enrollee.nik);
   checkEligibility(commitment.eligibility, { ...candidate, ...(listed !== undefined && { listed }) });
-  const { periods, amount } = reservationAtEnrollment(
+  if (coFunder?.eligibility) {
+    const coListed = await listedFor(services, coFunder, enrollee.nik);
+    checkEligibility(coFunder.eligibility, {
+      ...candidate,
+      ...(coListed !== undefined && { listed: coListed }),
+    });
+  }
+  const shares = { primary: commitment.share, ...(coFunder && { coFunder: coFunder.share ?? null }) };
+  const { periods, split } = reservationSplit(
     commitment.reservation,
     commitment.benefit,
     startPeriod,
+    shares,
   );
+  const month = splitAt(commitment.benefit, startPeriod, shares);
+  const payer = (terms: CommitmentTerms, role: 'primary' | 'co-funder') => ({
+    commitmentId: terms.id,
+    sponsorId: terms.sponsorId,
+    role,
+    ...(terms.share && { share: terms.share }),
+    monthlyShare: role === 'primary' ? month.primary : month.coFunder,
+    reservedAmount: role === 'primary' ? split.primary : split.coFunder,
+  });
   return {
     commitmentId: commitment.id,
     villageCode: enrollee.villageCode,
@@ -116,10 +176,15 @@ const requestUnder = async (
     ...(candidate.segment && { segment: candidate.segment }),
     startPeriod,
     periods,
-    reservedAmount: amount,
-    monthlyPremium: monthlyPremium(commitment.benefit, startPeriod),
+    reservedAmount: split.primary,
+    monthlyPremium: month.premium,
     enrolledBy: principal.sub,
     reservation: commitment.reservation,
+    // Recorded only when the premium is shared: an enrollment paid whole by one sponsor stays as it was.
+    ...((commitment.share || coFunder) && {
+      payers: [payer(commitment, 'primary'), ...(coFunder ? [payer(coFunder, 'co-funder')] : [])],
+    }),
+    ...(month.worker > 0 && { workerShare: month.worker }),
   };
 };
 
@@ -140,7 +205,12 @@ export const enrollmentRequest = async (
     loaded?.id === body.commitmentId
       ? loaded
       : await (services.commitmentTerms ?? services.commitments).require(body.commitmentId);
-  return requestUnder(services, commitment, enrollee, principal);
+  return requestUnder(
+    services,
+    await payersOf(services, commitment, enrollee.villageCode),
+    enrollee,
+    principal,
+  );
 };
 
 /**
@@ -153,7 +223,9 @@ const judgedFunding = async (
   startPeriod: Period,
   worker?: Pick<Enrollee, 'nik' | 'candidate'>,
 ) => {
-  const funding = await services.commitments.fundingOf(villageCode, periodParts(startPeriod).year);
+  const all = await services.commitments.fundingOf(villageCode, periodParts(startPeriod).year);
+  // A co-funding commitment pays beside the one it co-funds, never alone: it is no option of its own.
+  const funding = all.filter(({ commitment }) => commitment.coFunds === undefined);
   const listed = await Promise.all(
     funding.map(({ commitment }) => worker && listedFor(services, commitment, worker.nik)),
   );
@@ -164,13 +236,15 @@ const judgedFunding = async (
     eligibility: commitment.eligibility,
     listed: listed[i],
     available: allocation.available,
-    cost: reservationAtEnrollment(commitment.reservation, commitment.benefit, startPeriod).amount,
+    cost: reservationSplit(commitment.reservation, commitment.benefit, startPeriod, {
+      primary: commitment.share,
+    }).split.primary,
     status: allocation.status,
     closedThrough: allocation.closedThrough,
     commitment,
     sponsor,
   }));
-  return chooseFunding(options, startPeriod, worker?.candidate);
+  return { ...chooseFunding(options, startPeriod, worker?.candidate), funding: all };
 };
 
 /**
@@ -186,7 +260,7 @@ const enrollByPriority = async (
   companion?: EnrollmentCompanion,
 ) => {
   const { villageCode, startPeriod } = enrollee;
-  const { options } = await judgedFunding(services, villageCode, startPeriod, enrollee);
+  const { options, funding } = await judgedFunding(services, villageCode, startPeriod, enrollee);
   const refusals: FundingRefusal[] = [];
   for (const option of options) {
     const { commitmentId, priority } = option;
@@ -201,9 +275,8 @@ const enrollByPriority = async (
       continue;
     }
     try {
-      const request = await requestUnder(services, option.commitment, enrollee, principal, {
-        listed: option.listed,
-      });
+      const payers = await payersOf(services, option.commitment, villageCode, funding);
+      const request = await requestUnder(services, payers, enrollee, principal, { listed: option.listed });
       return await services.enrollments.enroll(request, companion);
     } catch (error) {
       const verdict = isDomainError(error) ? verdictOf(error) : undefined;

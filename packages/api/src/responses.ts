@@ -73,6 +73,22 @@ export const sponsor = named(
 
 const benefit = z.object({ programs: z.array(z.enum(PROGRAMS)), declaredIncome: rupiah });
 
+const payerShare = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('programs'), programs: z.array(z.enum(PROGRAMS)) }),
+  z.object({ kind: z.literal('percent'), basisPoints: z.number().int() }),
+  z.object({ kind: z.literal('fixed'), amount: rupiah }),
+]);
+
+/** One sponsor paying a share of an enrollment's worker-months. */
+const enrollmentPayer = z.object({
+  commitmentId: id,
+  sponsorId: id,
+  role: z.enum(['primary', 'co-funder']),
+  share: payerShare.optional(),
+  monthlyShare: rupiah.describe('What it pays of the start period’s premium'),
+  reservedAmount: rupiah.describe('What the enrollment reserved of its quota in the village'),
+});
+
 const eligibility = z.object({
   minAge: z.number().int().optional(),
   maxAge: z.number().int().optional(),
@@ -99,6 +115,10 @@ const commitmentFields = {
     .describe(
       'Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind',
     ),
+  share: payerShare
+    .optional()
+    .describe('The share of each covered worker-month it pays; absent: the whole premium'),
+  coFunds: id.optional().describe('The commitment whose workers it co-funds, topping up its share'),
   status: z.enum(COMMITMENT_STATES),
   draftedBy: z.string(),
   approvedBy: z.string().optional(),
@@ -221,6 +241,11 @@ const enrollmentFields = {
   enrolledBy: z.string(),
   enrolledAt: timestamp,
   reservation: z.enum(RESERVATION_MODES),
+  payers: z
+    .array(enrollmentPayer)
+    .optional()
+    .describe('Who pays which share, when the premium is shared (`reservedAmount` is then the primary’s)'),
+  workerShare: rupiah.optional().describe('The worker’s own share of the start period’s premium, if any'),
   endPeriod: period.optional().describe('The first period no longer covered'),
   endReason: z
     .enum(['terminated', 'age-limit', 'budget', 'unpaid', 'fiscal-year-end', 'carried-over'])

@@ -86,6 +86,27 @@ const fiscalYear = z.int().check(z.minimum(2020), z.maximum(2100));
 /** A worker's segment (village officials, RT/RW, fishers, …), which a commitment's rules may ask for. */
 const segment = z.enum(WORKER_SEGMENTS);
 
+/** What part of each covered worker-month a commitment pays (issue 18); absent: the whole premium. */
+export const payerShare = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('programs'),
+      programs: z.array(z.enum(['JKK', 'JKM', 'JHT'])).check(z.minLength(1), z.maxLength(3)),
+    }),
+    z.strictObject({
+      kind: z.literal('percent'),
+      basisPoints: z
+        .int()
+        .check(z.minimum(1), z.maximum(10_000), z.describe('Basis points of the premium: 5000 = 50 %')),
+    }),
+    z.strictObject({ kind: z.literal('fixed'), amount: positiveRupiah.check(z.describe('Rupiah a month')) }),
+  ])
+  .check(
+    z.describe(
+      'The share of each covered worker-month it pays, capped by the premium: whole programmes, a percentage (rounded down to the rupiah) or a fixed amount a month. Absent: the whole premium; for a co-funding commitment, all the co-funded one leaves',
+    ),
+  );
+
 export const draftCommitmentBody = z.strictObject({
   sponsorId: id,
   fiscalYear,
@@ -127,6 +148,14 @@ export const draftCommitmentBody = z.strictObject({
           'Where it stands among other sponsors’ commitments over a village: lower pays first. Absent: by the sponsor’s kind (village 100, regency or city 200, province 300, other 400)',
         ),
       ),
+  ),
+  share: z.optional(payerShare),
+  coFunds: z.optional(
+    id.check(
+      z.describe(
+        'A commitment of another sponsor (same fiscal year and benefit, both fiscal-year reservation) whose workers this one co-funds in the villages it names: it tops up the share that one leaves. Its workers are enrolled under that commitment',
+      ),
+    ),
   ),
 });
 

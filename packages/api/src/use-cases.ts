@@ -3,12 +3,14 @@ import {
   type AllocationMethod,
   allocate,
   benefitPackage,
+  checkCoFunding,
   childrenOf,
   eligibilityRules,
   fundingBudget,
   NotFoundError,
   parsePercent,
   villageCode as parseVillageCode,
+  payerShare,
   percentOfGrantFunding,
   rupiah,
   ValidationError,
@@ -17,6 +19,7 @@ import {
 import type {
   Commitment,
   CommitmentRepository,
+  CommitmentTerms,
   EnrollmentRepository,
   ListRepository,
   ReallocationRepository,
@@ -93,26 +96,48 @@ export const draftCommitment = async (
   authorize(principal, 'draftCommitment', { sponsorId: body.sponsorId });
   const benefit = benefitPackage(body.benefit);
   const { villages, total, method } = termsOf(body);
-  return services.commitments.draft(
-    {
-      sponsorId: body.sponsorId,
-      fiscalYear: body.fiscalYear,
-      budget: total,
-      funding: body.budget,
-      benefit,
-      reservation: body.reservation,
-      ...(body.eligibility && { eligibility: eligibilityRules(body.eligibility) }),
-      ...(body.priority !== undefined && { priority: body.priority }),
-      allocation: method as unknown as Record<string, unknown>,
-      villageCodes: villages,
-    },
-    principal.sub,
-  );
+  const share = payerShare(body.share, benefit);
+  const terms: CommitmentTerms = {
+    sponsorId: body.sponsorId,
+    fiscalYear: body.fiscalYear,
+    budget: total,
+    funding: body.budget,
+    benefit,
+    reservation: body.reservation,
+    ...(body.eligibility && { eligibility: eligibilityRules(body.eligibility) }),
+    ...(body.priority !== undefined && { priority: body.priority }),
+    ...(share && { share }),
+    ...(body.coFunds !== undefined && { coFunds: body.coFunds }),
+    allocation: method as unknown as Record<string, unknown>,
+    villageCodes: villages,
+  };
+  if (terms.coFunds !== undefined) checkCoFunding(await coFunded(services, terms.coFunds, 'draft'), terms);
+  return services.commitments.draft(terms, principal.sub);
+};
+
+/**
+ * The commitment a co-funding commitment names: at its draft one not rejected, withdrawn or closed; at its
+ * approval an active one (the co-funder's quotas are only ever drawn beside the primary's).
+ */
+const coFunded = async (services: Services, id: string, stage: 'draft' | 'approval') => {
+  const primary = await services.commitments.get(id);
+  const usable = stage === 'draft' ? ['draft', 'activating', 'active'] : ['active'];
+  if (!primary || !usable.includes(primary.status)) {
+    throw ValidationError.forField(
+      'coFunds',
+      primary ? `commitment ${id} is ${primary.status}` : `there is no commitment ${id}`,
+      { details: { coFunds: id } },
+    );
+  }
+  return primary;
 };
 
 export const approveCommitment = async (services: Services, principal: Principal, id: string) => {
   const commitment = await services.commitments.require(id);
   authorize(principal, 'approveCommitment', { sponsorId: commitment.sponsorId });
+  if (commitment.coFunds !== undefined && commitment.status === 'draft') {
+    checkCoFunding(await coFunded(services, commitment.coFunds, 'approval'), commitment);
+  }
   const allocations = allocate(commitment.budget, methodOf(commitment), commitment.villageCodes);
   return services.commitments.approve(id, principal.sub, allocations);
 };

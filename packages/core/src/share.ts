@@ -36,7 +36,7 @@ export const SHARE_KINDS = ['programs', 'percent', 'fixed'] as const;
  * to 10 000 basis points, a positive whole amount. Absent (`undefined`) stays absent: the whole premium.
  */
 export function payerShare(
-  input: PayerShare | undefined,
+  input: PayerShare | { readonly kind: 'fixed'; readonly amount: number } | undefined,
   benefit: Pick<BenefitPackage, 'programs'>,
   field = 'share',
 ): PayerShare | undefined {
@@ -187,4 +187,47 @@ export function releaseSplitOnEnd(
 ): { periods: Period[]; split: PremiumSplit } {
   const { periods, reserved } = periodsFreedOnEnd(mode, record, from);
   return { periods, split: splitForPeriods(benefit, reserved, shares, schedule) };
+}
+
+/** What the co-funding rules read of a commitment. */
+export interface CoFundingTerms {
+  readonly sponsorId: string;
+  readonly fiscalYear: number;
+  readonly benefit: BenefitPackage;
+  readonly reservation: ReservationMode;
+  readonly share?: PayerShare | undefined;
+  readonly coFunds?: string | undefined;
+  readonly villageCodes: readonly string[];
+}
+
+/**
+ * Checks that `coFunder` may co-fund `primary`: another sponsor, the same fiscal year and benefit package, both
+ * reserving the fiscal year (a co-funder's share is reserved with the primary's, month for month), a primary
+ * whose share leaves part of the premium and that co-funds nobody itself, and villages of the primary's only.
+ * Throws `ValidationError` naming `coFunds`.
+ */
+export function checkCoFunding(
+  primary: CoFundingTerms & { readonly id: string },
+  coFunder: CoFundingTerms,
+): void {
+  const problems: string[] = [];
+  if (primary.sponsorId === coFunder.sponsorId) problems.push('a sponsor cannot co-fund its own commitment');
+  if (primary.fiscalYear !== coFunder.fiscalYear) problems.push(`it is of fiscal year ${primary.fiscalYear}`);
+  const samePrograms = primary.benefit.programs.join() === coFunder.benefit.programs.join();
+  if (!samePrograms || primary.benefit.declaredIncome !== coFunder.benefit.declaredIncome) {
+    problems.push('its benefit package differs');
+  }
+  if (primary.reservation !== 'fiscal-year' || coFunder.reservation !== 'fiscal-year') {
+    problems.push('co-funding needs fiscal-year reservation on both commitments');
+  }
+  if (primary.coFunds !== undefined) problems.push('it co-funds another commitment itself');
+  if (!leavesPremium(primary.share, primary.benefit)) problems.push('its share leaves nothing to top up');
+  const theirs = new Set(primary.villageCodes);
+  const outside = coFunder.villageCodes.filter((v) => !theirs.has(v));
+  if (outside.length > 0) problems.push(`it does not cover ${outside.slice(0, 5).join(', ')}`);
+  if (problems.length > 0) {
+    throw ValidationError.forField('coFunds', `cannot co-fund ${primary.id}: ${problems.join('; ')}`, {
+      details: { coFunds: primary.id, problems },
+    });
+  }
 }

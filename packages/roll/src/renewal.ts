@@ -19,29 +19,33 @@ import {
   coverageEnd,
   fiscalYearEnd,
   isEligibleAge,
-  monthlyPremium,
   NotFoundError,
   type Period,
   periodOf,
   periodParts,
   periodRange,
   planRenewal,
-  releaseOnEnd,
-  reservationAtEnrollment,
+  type Rupiah,
+  reservationSplit,
+  splitAt,
+  sum,
   UNPAID_PERIODS_BEFORE_LAPSE,
   ValidationError,
 } from '@lindung/core';
-import type {
-  Commitment,
-  CommitmentRepository,
-  EnrollmentRepository,
-  Invoice,
-  InvoiceRepository,
-  RenewalWork,
-  RollingAllocation,
-  RollRepository,
-  StoredEnrollment,
-  StoredInvoiceLine,
+import {
+  type Commitment,
+  type CommitmentRepository,
+  coFunderOf,
+  coverageEndOf,
+  type EnrollmentRepository,
+  type Invoice,
+  type InvoiceRepository,
+  payerSharesOf,
+  type RenewalWork,
+  type RollingAllocation,
+  type RollRepository,
+  type StoredEnrollment,
+  type StoredInvoiceLine,
 } from '@lindung/store';
 import { type ResendSummary, unansweredInvoices } from './fan-out.js';
 import { InvoiceNumbering } from './numbering.js';
@@ -112,7 +116,9 @@ export class PeriodRenewal {
       : periodOf(commitment.fiscalYear, 1);
     const outcome = { periodsRolled: 0, invoices: 0, endings: 0, carriedOver: 0 };
     for (const p of periodRange(first, period)) {
-      const one = await this.renewOne(commitment, villageCode, p);
+      const one = commitment.coFunds
+        ? await this.coFundOne(commitment, commitment.coFunds, villageCode, p)
+        : await this.renewOne(commitment, villageCode, p);
       outcome.periodsRolled++;
       outcome.invoices += one.invoices;
       outcome.endings += one.endings;
@@ -138,7 +144,8 @@ export class PeriodRenewal {
     }
     const stored = await enrollments.ofAllocation(commitment.id, villageCode, allocation);
     const byId = new Map(stored.map((e) => [e.id, e]));
-    const premium = monthlyPremium(commitment.benefit, period);
+    // What this commitment pays of each worker-month: its share (the whole premium when it states none).
+    const premium = splitAt(commitment.benefit, period, { primary: commitment.share }).primary;
     const plan = planRenewal({
       period,
       mode: commitment.reservation,
@@ -154,8 +161,11 @@ export class PeriodRenewal {
     });
     for (const ending of plan.endings) {
       const enrollment = byId.get(ending.record.id) as StoredEnrollment;
-      const release = releaseOnEnd(commitment.reservation, commitment.benefit, enrollment, period);
-      await enrollments.end(enrollment, { ...ending, from: period, ...release, requireOpenPeriod: false });
+      await enrollments.end(enrollment, {
+        ...ending,
+        ...coverageEndOf(commitment, enrollment, period),
+        requireOpenPeriod: false,
+      });
     }
     if (plan.endings.some((e) => e.reason === 'unpaid')) {
       await roll.alert(commitment, villageCode, period, 'coverage-lapsed', {
@@ -189,6 +199,53 @@ export class PeriodRenewal {
     });
     await this.handOn(invoice);
     return { invoices: 1, endings: plan.endings.length, carriedOver };
+  }
+
+  /**
+   * A co-funder's roll of one period in one village: the roll of the commitment it co-funds decides who is
+   * covered (so it is done first, here if its own unit has not come yet: a duplicated unit changes nothing), and
+   * the co-funder invoices its share of each worker-month on that invoice whose enrollment it co-funds, from
+   * what it reserved at enrollment. The workers' endings, lapses and carry-overs are the primary's.
+   */
+  private async coFundOne(coFunder: Commitment, primaryId: string, villageCode: string, period: Period) {
+    const { roll, enrollments, invoices, commitments } = this.deps;
+    const nothing = { invoices: 0, endings: 0, carriedOver: 0 };
+    const primary = await commitments.require(primaryId);
+    const primaryAllocation = await this.requireAllocation(primary.id, villageCode);
+    if (!primaryAllocation.rolledThrough || comparePeriods(primaryAllocation.rolledThrough, period) < 0) {
+      await this.renewThrough(primary, villageCode, period);
+    }
+    const allocation = await roll.closeForChanges(coFunder.id, villageCode, period);
+    if (allocation.rolledThrough && comparePeriods(allocation.rolledThrough, period) >= 0) return nothing;
+    const primaryInvoice = await invoices.getByKey(primary.id, villageCode, period);
+    const covered = primaryInvoice ? await invoices.storedLines(primaryInvoice) : [];
+    const byId = new Map(
+      (await enrollments.ofAllocation(primary.id, villageCode)).map((e) => [e.id, e] as const),
+    );
+    const lines = covered.flatMap((line): StoredInvoiceLine[] => {
+      const enrollment = byId.get(line.enrollmentId);
+      if (!enrollment || coFunderOf(enrollment)?.commitmentId !== coFunder.id) return [];
+      const share = splitAt(primary.benefit, period, payerSharesOf(enrollment, primary)).coFunder;
+      return share > 0 ? [{ ...line, premium: share }] : [];
+    });
+    if (lines.length === 0) {
+      await invoices.markRolled(coFunder.id, villageCode, period);
+      return nothing;
+    }
+    const total = sum(lines.map((line) => line.premium));
+    const invoice = await invoices.draft({
+      sponsorId: coFunder.sponsorId,
+      commitmentId: coFunder.id,
+      villageCode,
+      period,
+      lines,
+      total,
+      // Co-funding is fiscal-year reservation only: every month was reserved at enrollment.
+      fromReserved: total,
+      fromAvailable: 0 as Rupiah,
+    });
+    await this.handOn(invoice);
+    return { ...nothing, invoices: 1 };
   }
 
   /** Moves an invoice on to its next hand-over: a draft to numbering, an issued one to billing. */
@@ -252,13 +309,11 @@ export class PeriodRenewal {
     let carried = 0;
     for (const old of running) {
       if (!isEligibleAge(old.birthDate as CoverageRecord['birthDate'], start)) continue;
-      const outcome = await this.deps.roll.carry(
-        old,
-        to,
-        villageCode,
-        start,
-        reservationAtEnrollment(to.reservation, to.benefit, start),
-      );
+      const { periods, split } = reservationSplit(to.reservation, to.benefit, start, { primary: to.share });
+      const outcome = await this.deps.roll.carry(old, to, villageCode, start, {
+        periods,
+        amount: split.primary,
+      });
       if (outcome === 'no-room') break;
       if (outcome === 'carried') carried++;
     }
@@ -276,9 +331,11 @@ export class PeriodRenewal {
     const december = periodOf(commitment.fiscalYear, 12);
     const rolled = await this.renewThrough(commitment, villageCode, december);
     let carriedOver = 0;
-    for (const next of await this.commitmentsOfYear(commitment.sponsorId, commitment.fiscalYear + 1)) {
-      carriedOver += await this.carryOver(commitment, next, villageCode);
-    }
+    // A co-funder's quota holds no enrollment of its own: the primary carries its workers.
+    const next = commitment.coFunds
+      ? []
+      : await this.commitmentsOfYear(commitment.sponsorId, commitment.fiscalYear + 1);
+    for (const to of next) carriedOver += await this.carryOver(commitment, to, villageCode);
     const allocation = await this.requireAllocation(commitment.id, villageCode);
     if (
       allocation.status === 'active' &&

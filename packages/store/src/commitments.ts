@@ -20,6 +20,7 @@ import {
   IllegalTransitionError,
   mapConcurrently,
   NotFoundError,
+  type PayerShare,
   type ReservationMode,
   type Rupiah,
   type SponsorKind,
@@ -64,6 +65,13 @@ export interface CommitmentTerms {
    * sponsor stated it; absent, its sponsor's kind decides (`fundingPriority` in core).
    */
   readonly priority?: number;
+  /** The share of each covered worker-month it pays; absent, the whole premium of its benefit package. */
+  readonly share?: PayerShare;
+  /**
+   * The commitment (of another sponsor, same fiscal year and benefit) whose workers this one co-funds: it tops up
+   * the share that one leaves, in the villages it names. Its workers are enrolled under that commitment.
+   */
+  readonly coFunds?: string;
   /** Allocation method as stated, and the villages it covers. */
   readonly allocation: Readonly<Record<string, unknown>>;
   readonly villageCodes: readonly string[];

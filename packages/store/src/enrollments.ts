@@ -12,17 +12,20 @@ import {
   fiscalYearEnd,
   maskNik,
   NotFoundError,
+  type PayerShare,
+  type PayerShares,
   type Period,
   PeriodClosedError,
   periodParts,
   QuotaExhaustedError,
   type ReservationMode,
   type Rupiah,
+  releaseSplitOnEnd,
   returnsToQuota,
 } from '@lindung/core';
 import { ulid } from 'ulid';
 import { batchGetAll, decodePageToken, encodePageToken, queryPage, queryPages } from './client.js';
-import type { Page } from './commitments.js';
+import type { CommitmentTerms, Page } from './commitments.js';
 import {
   allocationKey,
   coverageClaimKey,
@@ -30,7 +33,7 @@ import {
   enrollmentKey,
   enrollmentsOfAllocation,
 } from './keys.js';
-import { allocationUpdate, countersOf, ledgerEntries, movesOf } from './ledger.js';
+import { allocationUpdate, countersOf, type LedgerEntry, ledgerEntries, movesOf } from './ledger.js';
 import { nikKey } from './nik-key.js';
 import { enrollmentEvent } from './status.js';
 import { Transaction, type TransactionAction, TransactionRefused } from './transaction.js';
@@ -56,7 +59,60 @@ export interface EnrollmentRequest {
   readonly monthlyPremium: Rupiah;
   readonly enrolledBy: string;
   readonly reservation: ReservationMode;
+  /** Who pays which share, when the premium is shared (`reservedAmount` is then the primary's part). */
+  readonly payers?: readonly EnrollmentPayer[];
+  /** The worker's own share of the start period's premium, when the sponsors leave one. */
+  readonly workerShare?: Rupiah;
 }
+
+/** One sponsor paying a share of an enrollment's worker-months (issue 18: co-funding). */
+export interface EnrollmentPayer {
+  readonly commitmentId: string;
+  readonly sponsorId: string;
+  /** `primary`: the commitment the enrollment is keyed under; `co-funder`: the one topping up its share. */
+  readonly role: 'primary' | 'co-funder';
+  /** Its share as its commitment states it; absent: the whole premium (for a co-funder: all the primary leaves). */
+  readonly share?: PayerShare;
+  /** What it pays of the start period's premium. */
+  readonly monthlyShare: Rupiah;
+  /** What the enrollment reserved of its quota in the village. */
+  readonly reservedAmount: Rupiah;
+}
+
+/** The co-funding payer of an enrollment, if it has one. */
+export const coFunderOf = (enrollment: Pick<Enrollment, 'payers'>): EnrollmentPayer | undefined =>
+  enrollment.payers?.find((payer) => payer.role === 'co-funder');
+
+/**
+ * The shares an enrollment's months are split by: the primary's as its commitment states it, and the
+ * co-funder's as recorded when the enrollment was made (core's `splitAt`, `releaseSplitOnEnd`).
+ */
+export const payerSharesOf = (
+  enrollment: Pick<Enrollment, 'payers'>,
+  primary: { readonly share?: PayerShare | undefined },
+): PayerShares => {
+  const coFunder = coFunderOf(enrollment);
+  return { primary: primary.share, ...(coFunder && { coFunder: coFunder.share ?? null }) };
+};
+
+/**
+ * How a coverage under `commitment` ends from `from`: the claimed months given back, and each payer's reserved
+ * share of them (the primary's to its quota, a co-funder's to its own).
+ */
+export const coverageEndOf = (
+  commitment: Pick<CommitmentTerms, 'reservation' | 'benefit' | 'share'>,
+  enrollment: StoredEnrollment,
+  from: Period,
+) => {
+  const { periods, split } = releaseSplitOnEnd(
+    commitment.reservation,
+    commitment.benefit,
+    enrollment,
+    from,
+    payerSharesOf(enrollment, commitment),
+  );
+  return { from, periods, amount: split.primary, coFunderAmount: split.coFunder };
+};
 
 export interface Enrollment {
   readonly id: string;
@@ -76,6 +132,10 @@ export interface Enrollment {
   readonly enrolledBy: string;
   readonly enrolledAt: string;
   readonly reservation: ReservationMode;
+  /** Who pays which share, when the premium is shared between sponsors or with the worker. */
+  readonly payers?: readonly EnrollmentPayer[];
+  /** The worker's own share of the start period's premium, when the sponsors leave one. */
+  readonly workerShare?: Rupiah;
   /** The first period no longer covered, once the coverage has an end before the fiscal year's. */
   readonly endPeriod?: Period;
   readonly endReason?: EndReason;
@@ -100,6 +160,8 @@ export interface CoverageEnd {
   readonly periods: readonly Period[];
   /** Reserved premium given back: to the available quota or released, as `returnsToQuota(reason)` decides. */
   readonly amount: Rupiah;
+  /** The co-funder's reserved share given back, to its own allocation (0 or absent without a co-funder). */
+  readonly coFunderAmount?: Rupiah;
   /** Refuse if the village has already rolled `from` (a termination asked by a person; not the roll itself). */
   readonly requireOpenPeriod: boolean;
 }
@@ -143,6 +205,8 @@ const enrollmentOf = (request: EnrollmentRequest, id: string): Enrollment => ({
   enrolledBy: request.enrolledBy,
   enrolledAt: new Date().toISOString(),
   reservation: request.reservation,
+  ...(request.payers && { payers: request.payers }),
+  ...(request.workerShare && { workerShare: request.workerShare }),
 });
 
 /** Claims a worker's months of a year across all sponsors; refused if any is already claimed (I3). */
@@ -168,29 +232,44 @@ export const claimMonths = (
 const enrollmentRefusal = (
   request: EnrollmentRequest,
   old: Record<string, { S?: string; N?: string }> | undefined,
+  payer?: EnrollmentPayer,
 ): Error => {
-  const { commitmentId, villageCode, startPeriod, reservedAmount } = request;
+  const { villageCode, startPeriod } = request;
+  const commitmentId = payer?.commitmentId ?? request.commitmentId;
+  const required = payer?.reservedAmount ?? request.reservedAmount;
+  // A co-funder's refusal names it: the operator must know whose quota or year stopped the worker.
+  const whose = payer ? ` of the co-funding commitment ${commitmentId}` : '';
+  const coFunding = payer && { payer: 'co-funder', commitmentId, sponsorId: payer.sponsorId };
   if (!old) {
     return new NotFoundError(`Village ${villageCode} has no quota in commitment ${commitmentId}`, {
-      details: { commitmentId, villageCode },
+      details: { commitmentId, villageCode, ...coFunding },
     });
   }
   if (old.status?.S !== 'active') {
     return new CommitmentNotActiveError(`Commitment ${commitmentId} is not active`, {
-      details: { commitmentId },
+      details: { commitmentId, ...coFunding },
     });
   }
   const closedThrough = old.closedThrough?.S;
   if (closedThrough && closedThrough >= startPeriod) {
     return new PeriodClosedError(
-      `Village ${villageCode} has already been invoiced for ${closedThrough}; start coverage after it`,
-      { details: { closedThrough, startPeriod } },
+      `Village ${villageCode} has already been invoiced${whose} for ${closedThrough}; start coverage after it`,
+      { details: { closedThrough, startPeriod, ...coFunding } },
     );
   }
-  return new QuotaExhaustedError(`The quota of village ${villageCode} cannot cover this worker`, {
-    details: { available: Number(old.available?.N ?? 0), required: reservedAmount },
+  return new QuotaExhaustedError(`The quota${whose} of village ${villageCode} cannot cover this worker`, {
+    details: { available: Number(old.available?.N ?? 0), required, ...coFunding },
   });
 };
+
+/** The condition an enrollment puts on every quota it reserves from: open, enough available, the period not rolled. */
+const reservationCondition = (cost: number, start: Period, workers: number) => ({
+  expression:
+    'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
+  names: { '#status': 'status' },
+  values: { ':cost': cost, ':active': 'active', ':n': workers, ':start': start },
+  also: ['workers = workers + :n'],
+});
 
 /**
  * An enrollment of an allocation whose year is closed, as that year left it: one still running ran to the year's
@@ -240,25 +319,33 @@ export class EnrollmentRepository {
     const transaction = new Transaction();
     // First, so that it is the reason reported even where DynamoDB names only the first failed condition.
     if (companion) transaction.add(companion.name, companion.action(write.enrollment));
+    const coFunder = coFunderOf(request);
+    transaction.add(
+      'allocation',
+      allocationUpdate(this.tableName, request, movesOf(write.ledger.entry), {
+        ...reservationCondition(request.reservedAmount, request.startPeriod, 1),
+        returnOldOnFailure: true,
+      }),
+    );
+    if (coFunder && write.coFunderLedger) {
+      // The co-funder's share, from its own quota in the village, in the same transaction: all payers or none.
+      transaction
+        .add(
+          'co-funder allocation',
+          allocationUpdate(
+            this.tableName,
+            { commitmentId: coFunder.commitmentId, villageCode: request.villageCode },
+            movesOf(write.coFunderLedger.entry),
+            {
+              ...reservationCondition(coFunder.reservedAmount, request.startPeriod, 1),
+              returnOldOnFailure: true,
+            },
+          ),
+        )
+        .add('co-funder ledger', write.coFunderLedger.action);
+    }
     try {
       await transaction
-        .add(
-          'allocation',
-          allocationUpdate(this.tableName, request, movesOf(write.ledger.entry), {
-            // A period already rolled is invoiced: coverage can no longer start in it.
-            expression:
-              'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
-            names: { '#status': 'status' },
-            values: {
-              ':cost': request.reservedAmount,
-              ':active': 'active',
-              ':one': 1,
-              ':start': request.startPeriod,
-            },
-            also: ['workers = workers + :one'],
-            returnOldOnFailure: true,
-          }),
-        )
         .add('claim', write.claim)
         .add('enrollment', write.put)
         .add('ledger', write.ledger.action)
@@ -268,6 +355,8 @@ export class EnrollmentRepository {
       if (companion && error.failed(companion.name)) throw error;
       const allocation = error.failed('allocation');
       if (allocation) throw enrollmentRefusal(request, allocation.Item);
+      const coFunderAllocation = error.failed('co-funder allocation');
+      if (coFunderAllocation) throw enrollmentRefusal(request, coFunderAllocation.Item, coFunder);
       if (error.failed('claim')) {
         throw new AlreadyCoveredError(
           `Worker ${maskNik(request.nik)} is already covered in ${year} for some of these months`,
@@ -309,26 +398,51 @@ export class EnrollmentRepository {
       const moves = countersOf(batch.map((write) => write.ledger.entry));
       const transaction = new Transaction().add(
         'allocation',
-        allocationUpdate(this.tableName, allocation, moves, {
-          expression:
-            'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
-          names: { '#status': 'status' },
-          values: { ':cost': cost, ':active': 'active', ':n': batch.length, ':start': start },
-          also: ['workers = workers + :n'],
-        }),
+        allocationUpdate(
+          this.tableName,
+          allocation,
+          moves,
+          reservationCondition(cost, start as Period, batch.length),
+        ),
       );
+      // Each co-funder's shares of the batch, from its own quota, by the same rule.
+      const coFunded = new Map<string, LedgerEntry[]>();
+      for (const { coFunderLedger } of batch) {
+        if (!coFunderLedger) continue;
+        const { commitmentId } = coFunderLedger.entry;
+        coFunded.set(commitmentId, [...(coFunded.get(commitmentId) ?? []), coFunderLedger.entry]);
+      }
+      for (const [coFunderId, entries] of coFunded) {
+        transaction.add(
+          `co-funder allocation ${coFunderId}`,
+          allocationUpdate(
+            this.tableName,
+            { commitmentId: coFunderId, villageCode: allocation.villageCode },
+            countersOf(entries),
+            reservationCondition(
+              entries.reduce((total, e) => total + e.amount, 0),
+              start as Period,
+              entries.length,
+            ),
+          ),
+        );
+      }
       for (const [i, write] of batch.entries()) {
         transaction
           .add(`claim ${i}`, write.claim)
           .add(`enrollment ${i}`, write.put)
           .add(`ledger ${i}`, write.ledger.action);
+        if (write.coFunderLedger) transaction.add(`co-funder ledger ${i}`, write.coFunderLedger.action);
       }
       try {
         await transaction.run(this.db);
         return { enrolled: batch.map((write) => write.enrollment), oneByOne };
       } catch (error) {
         if (!(error instanceof TransactionRefused)) throw error;
-        if (error.failed('allocation')) return { enrolled: [], oneByOne: [...oneByOne, ...pending] };
+        const quotaRefused = [...coFunded.keys()].some((id) => error.failed(`co-funder allocation ${id}`));
+        if (error.failed('allocation') || quotaRefused) {
+          return { enrolled: [], oneByOne: [...oneByOne, ...pending] };
+        }
         const refused = new Set(
           batch.flatMap((_, i) => (error.failed(`claim ${i}`) || error.failed(`enrollment ${i}`) ? [i] : [])),
         );
@@ -344,6 +458,7 @@ export class EnrollmentRepository {
   private enrollmentWrite(request: EnrollmentRequest, id: string) {
     const enrollment = enrollmentOf(request, id);
     const workerKey = nikKey(request.nik);
+    const coFunder = coFunderOf(request);
     return {
       enrollment,
       claim: claimMonths(
@@ -361,6 +476,16 @@ export class EnrollmentRepository {
         periods: request.periods,
         at: enrollment.enrolledAt,
       }),
+      coFunderLedger:
+        coFunder &&
+        ledgerEntries(this.tableName).reserve({
+          commitmentId: coFunder.commitmentId,
+          villageCode: request.villageCode,
+          enrollmentId: id,
+          amount: coFunder.reservedAmount,
+          periods: request.periods,
+          at: enrollment.enrolledAt,
+        }),
     };
   }
 
@@ -483,12 +608,45 @@ export class EnrollmentRepository {
       });
     }
     if (end.amount > 0) transaction.add('ledger', ledger.action);
+    const coFunder = coFunderOf(enrollment);
+    if (coFunder && end.coFunderAmount) {
+      // The co-funder's reserved share goes back to its own quota in the village, the same way.
+      const coFunderLedger = ledgerEntries(this.tableName).endCoverage({
+        at,
+        commitmentId: coFunder.commitmentId,
+        villageCode,
+        enrollmentId: id,
+        amount: end.coFunderAmount,
+        from: end.from,
+        periods: end.periods,
+        reason: end.reason,
+        toQuota: returnsToQuota(end.reason),
+      });
+      transaction
+        .add(
+          'co-funder allocation',
+          allocationUpdate(
+            this.tableName,
+            { commitmentId: coFunder.commitmentId, villageCode },
+            movesOf(coFunderLedger.entry),
+            {
+              expression: end.requireOpenPeriod
+                ? `${yearOpen} AND (attribute_not_exists(closedThrough) OR closedThrough < :from)`
+                : yearOpen,
+              names: open.names,
+              values: { ...open.values, ...(end.requireOpenPeriod && { ':from': end.from }) },
+              returnOldOnFailure: true,
+            },
+          ),
+        )
+        .add('co-funder ledger', coFunderLedger.action);
+    }
     try {
       await transaction.run(this.db);
       return true;
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
-      const allocation = error.failed('allocation');
+      const allocation = error.failed('allocation') ?? error.failed('co-funder allocation');
       if (allocation?.Item?.status?.S === 'closed') return false;
       if (allocation) {
         const closedThrough = allocation.Item?.closedThrough?.S;

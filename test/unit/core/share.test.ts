@@ -8,6 +8,7 @@ import {
   premiumBreakdown,
   releaseSplitOnEnd,
   reservationSplit,
+  rupiah,
   splitAt,
   splitPremium,
   ValidationError,
@@ -56,13 +57,17 @@ describe('splitPremium', () => {
   });
 
   it('pays a fixed amount a month, capped by the premium', () => {
-    expect(splitAt(SPONSORED, JAN, { primary: { kind: 'fixed', amount: 10_000 }, coFunder: null })).toEqual({
+    expect(
+      splitAt(SPONSORED, JAN, { primary: { kind: 'fixed', amount: rupiah(10_000) }, coFunder: null }),
+    ).toEqual({
       premium: 16_800,
       primary: 10_000,
       coFunder: 6_800,
       worker: 0,
     });
-    expect(splitAt(SPONSORED, JAN, { primary: { kind: 'fixed', amount: 50_000 }, coFunder: null })).toEqual({
+    expect(
+      splitAt(SPONSORED, JAN, { primary: { kind: 'fixed', amount: rupiah(50_000) }, coFunder: null }),
+    ).toEqual({
       premium: 16_800,
       primary: 16_800,
       coFunder: 0,
@@ -71,7 +76,7 @@ describe('splitPremium', () => {
   });
 
   it('caps a co-funder that states its own share by what the primary leaves; the worker pays the rest', () => {
-    const shares: PayerShares = { primary: half, coFunder: { kind: 'fixed', amount: 5_000 } };
+    const shares: PayerShares = { primary: half, coFunder: { kind: 'fixed', amount: rupiah(5_000) } };
     expect(splitAt(SPONSORED, JAN, shares)).toEqual({
       premium: 16_800,
       primary: 8_400,
