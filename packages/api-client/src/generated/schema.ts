@@ -866,6 +866,23 @@ export interface components {
             };
             /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
             priority?: number;
+            /** @description The share of each covered worker-month it pays; absent: the whole premium */
+            share?: {
+                /** @constant */
+                kind: "programs";
+                programs: ("JKK" | "JKM" | "JHT")[];
+            } | {
+                /** @constant */
+                kind: "percent";
+                basisPoints: number;
+            } | {
+                /** @constant */
+                kind: "fixed";
+                /** @description Integer rupiah */
+                amount: number;
+            };
+            /** @description The commitment whose workers it co-funds, topping up its share */
+            coFunds?: string;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -918,6 +935,23 @@ export interface components {
             };
             /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
             priority?: number;
+            /** @description The share of each covered worker-month it pays; absent: the whole premium */
+            share?: {
+                /** @constant */
+                kind: "programs";
+                programs: ("JKK" | "JKM" | "JHT")[];
+            } | {
+                /** @constant */
+                kind: "percent";
+                basisPoints: number;
+            } | {
+                /** @constant */
+                kind: "fixed";
+                /** @description Integer rupiah */
+                amount: number;
+            };
+            /** @description The commitment whose workers it co-funds, topping up its share */
+            coFunds?: string;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -973,6 +1007,23 @@ export interface components {
             };
             /** @description Its priority among sponsors over a village, as stated (lower pays first); absent: by sponsor kind */
             priority?: number;
+            /** @description The share of each covered worker-month it pays; absent: the whole premium */
+            share?: {
+                /** @constant */
+                kind: "programs";
+                programs: ("JKK" | "JKM" | "JHT")[];
+            } | {
+                /** @constant */
+                kind: "percent";
+                basisPoints: number;
+            } | {
+                /** @constant */
+                kind: "fixed";
+                /** @description Integer rupiah */
+                amount: number;
+            };
+            /** @description The commitment whose workers it co-funds, topping up its share */
+            coFunds?: string;
             /** @enum {string} */
             status: "draft" | "active" | "closed" | "rejected" | "withdrawn" | "activating";
             draftedBy: string;
@@ -1157,6 +1208,33 @@ export interface components {
             enrolledAt: string;
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who pays which share, when the premium is shared (`reservedAmount` is then the primary’s) */
+            payers?: {
+                commitmentId: string;
+                sponsorId: string;
+                /** @enum {string} */
+                role: "primary" | "co-funder";
+                share?: {
+                    /** @constant */
+                    kind: "programs";
+                    programs: ("JKK" | "JKM" | "JHT")[];
+                } | {
+                    /** @constant */
+                    kind: "percent";
+                    basisPoints: number;
+                } | {
+                    /** @constant */
+                    kind: "fixed";
+                    /** @description Integer rupiah */
+                    amount: number;
+                };
+                /** @description What it pays of the start period’s premium */
+                monthlyShare: number;
+                /** @description What the enrollment reserved of its quota in the village */
+                reservedAmount: number;
+            }[];
+            /** @description The worker’s own share of the start period’s premium, if any */
+            workerShare?: number;
             /** @description The first period no longer covered */
             endPeriod?: string;
             /** @enum {string} */
@@ -1841,6 +1919,33 @@ export interface components {
             enrolledAt: string;
             /** @enum {string} */
             reservation: "fiscal-year" | "monthly";
+            /** @description Who pays which share, when the premium is shared (`reservedAmount` is then the primary’s) */
+            payers?: {
+                commitmentId: string;
+                sponsorId: string;
+                /** @enum {string} */
+                role: "primary" | "co-funder";
+                share?: {
+                    /** @constant */
+                    kind: "programs";
+                    programs: ("JKK" | "JKM" | "JHT")[];
+                } | {
+                    /** @constant */
+                    kind: "percent";
+                    basisPoints: number;
+                } | {
+                    /** @constant */
+                    kind: "fixed";
+                    /** @description Integer rupiah */
+                    amount: number;
+                };
+                /** @description What it pays of the start period’s premium */
+                monthlyShare: number;
+                /** @description What the enrollment reserved of its quota in the village */
+                reservedAmount: number;
+            }[];
+            /** @description The worker’s own share of the start period’s premium, if any */
+            workerShare?: number;
             /** @description The first period no longer covered */
             endPeriod?: string;
             /** @enum {string} */
@@ -2285,6 +2390,24 @@ export interface operations {
                     };
                     /** @description Where it stands among other sponsors’ commitments over a village: lower pays first. Absent: by the sponsor’s kind (village 100, regency or city 200, province 300, other 400) */
                     priority?: number;
+                    /** @description The share of each covered worker-month it pays, capped by the premium: whole programmes, a percentage (rounded down to the rupiah) or a fixed amount a month. Absent: the whole premium; for a co-funding commitment, all the co-funded one leaves */
+                    share?: {
+                        /** @constant */
+                        kind: "programs";
+                        programs: ("JKK" | "JKM" | "JHT")[];
+                    } | {
+                        /** @constant */
+                        kind: "percent";
+                        /** @description Basis points of the premium: 5000 = 50 % */
+                        basisPoints: number;
+                    } | {
+                        /** @constant */
+                        kind: "fixed";
+                        /** @description Rupiah a month */
+                        amount: number;
+                    };
+                    /** @description A commitment of another sponsor (same fiscal year and benefit, both fiscal-year reservation) whose workers this one co-funds in the villages it names: it tops up the share that one leaves. Its workers are enrolled under that commitment */
+                    coFunds?: string;
                 };
             };
         };
