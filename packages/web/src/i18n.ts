@@ -69,6 +69,26 @@ const words = {
   segmentsOnly: ['Hanya kelompok pekerja ini', 'Only these worker segments'],
   eligibilityList: ['Hanya pekerja dalam daftar (mis. p3ke)', 'Only workers on the list (e.g. p3ke)'],
   priorityField: ['Prioritas (1–999)', 'Priority (1–999)'],
+  shareTitle: ['Bagian iuran yang ditanggung', 'The share of the premium it pays'],
+  shareHelp: [
+    'Seluruh iuran, sebagian (persentase atau jumlah tetap per bulan), atau hanya JKK + JKM. Sisanya dapat ditanggung bersama oleh penyandang dana lain, atau oleh pekerja.',
+    'The whole premium, a part (a percentage or a fixed amount a month), or only JKK + JKM. The rest can be co-funded by another sponsor, or paid by the worker.',
+  ],
+  shareKind: ['Bagian', 'Share'],
+  shareWhole: ['Seluruh iuran', 'The whole premium'],
+  sharePercent: ['Persentase iuran', 'A percentage of the premium'],
+  shareFixed: ['Jumlah tetap per bulan', 'A fixed amount a month'],
+  sharePrograms: ['Hanya JKK + JKM (pekerja menambah JHT)', 'JKK + JKM only (the worker adds JHT)'],
+  sharePercentField: ['Persentase (mis. 50 atau 33,33)', 'Percentage (e.g. 50 or 33,33)'],
+  shareAmountField: ['Jumlah per pekerja per bulan (Rp)', 'Amount per worker a month (Rp)'],
+  coFundsField: [
+    'Menanggung bersama komitmen (ID komitmen penyandang dana lain, opsional)',
+    'Co-funds the commitment (another sponsor’s commitment id, optional)',
+  ],
+  shareShown: [
+    'Menanggung {share} dari {premium} per pekerja per bulan.',
+    'Pays {share} of {premium} per worker a month.',
+  ],
   listsTitle: ['Daftar penerima (mis. P3KE)', 'Eligibility lists (e.g. P3KE)'],
   listsHelp: [
     'Unggah berkas NIK (satu per baris, kolom pertama). NIK disimpan hanya sebagai hash berkunci: sistem hanya tahu apakah seorang pekerja ada di daftar, bukan siapa saja isinya. Komitmen dapat mensyaratkan daftar ini.',

@@ -9,8 +9,9 @@ import { useRef, useState } from 'preact/hooks';
 import { type AllocationMethod, allocate } from '../../../core/src/allocation.js';
 import { WORKER_SEGMENTS, type WorkerSegment } from '../../../core/src/eligibility.js';
 import { rupiah as asRupiah, parsePercent, percentOf, type Rupiah } from '../../../core/src/money.js';
-import { parsePeriod } from '../../../core/src/period.js';
+import { fiscalYearPeriods, parsePeriod } from '../../../core/src/period.js';
 import { annualPremium, benefitPackage, monthlyPremium } from '../../../core/src/premium.js';
+import { type PayerShare, splitAt, splitForPeriods } from '../../../core/src/share.js';
 import { apiOf, type Body, idempotencyKey, keyed, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, rupiah } from '../format.js';
@@ -89,6 +90,10 @@ export const DraftPage = () => {
   const [segments, setSegments] = useState<ReadonlySet<WorkerSegment>>(new Set());
   const [list, setList] = useState('');
   const [priority, setPriority] = useState(0);
+  const [shareKind, setShareKind] = useState<'whole' | PayerShare['kind']>('whole');
+  const [sharePercent, setSharePercent] = useState('50');
+  const [shareAmount, setShareAmount] = useState(0);
+  const [coFunds, setCoFunds] = useState('');
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
   const [busy, setBusy] = useState(false);
   const key = useRef(idempotencyKey());
@@ -121,7 +126,7 @@ export const DraftPage = () => {
         )
       : undefined;
   const perVillage = villageCount > 0 ? Math.floor(total / villageCount) : 0;
-  const workers = yearly ? Math.floor(perVillage / yearly) : 0;
+
   const changed =
     <T>(set: (v: T) => void) =>
     (v: T) => {
@@ -133,6 +138,22 @@ export const DraftPage = () => {
     html`<label for=${id}>${label}</label>
       <input id=${id} inputmode="numeric" value=${value || ''} data-testid=${id}
         onInput=${(e: Event) => changed(set)(Number((e.target as HTMLInputElement).value.replace(/\D/g, '')) || 0)} />`;
+  // What part of each worker-month it pays: absent for the whole premium, as the API takes it.
+  const sharePoints = safe(() => parsePercent(sharePercent));
+  const share: DraftBody['share'] =
+    shareKind === 'percent' && sharePoints
+      ? { kind: 'percent', basisPoints: sharePoints }
+      : shareKind === 'fixed' && shareAmount > 0
+        ? { kind: 'fixed', amount: shareAmount }
+        : shareKind === 'programs' && jht
+          ? { kind: 'programs', programs: ['JKK', 'JKM'] }
+          : undefined;
+  // The amount of a fixed share is whole rupiah by the input's digits: the core's branded type.
+  const shares = { primary: share as PayerShare | undefined };
+  const shareMonthly = pkg && safe(() => splitAt(pkg, parsePeriod(`${year}-01`), shares).primary);
+  // The planner counts full-year workers at this commitment's share of the premium.
+  const yearlyShare = pkg && safe(() => splitForPeriods(pkg, fiscalYearPeriods(year), shares).primary);
+  const workers = yearlyShare ? Math.floor(perVillage / yearlyShare) : 0;
   const ready = Boolean(region) && villageCount > 0 && total > 0 && Boolean(pkg);
   // Who the money may cover: left empty, anyone of 18 to 65.
   const eligibility: DraftBody['eligibility'] =
@@ -166,6 +187,8 @@ export const DraftPage = () => {
             : { method: 'equal', villages: (villages ?? []).map((v) => v.code) },
       ...(eligibility && { eligibility }),
       ...(priority > 0 && { priority }),
+      ...(share && { share }),
+      ...(coFunds.trim() !== '' && { coFunds: coFunds.trim() }),
     };
     try {
       await send(apiOf(session).POST('/v1/commitments', { params: { header: keyed(key.current) }, body }));
@@ -271,6 +294,32 @@ export const DraftPage = () => {
                 monthly: rupiah(monthly),
                 yearly: rupiah(yearly),
               })
+            : '–'
+        }</p>
+      </fieldset>
+      <fieldset data-testid="share"><legend>${t(lang, 'shareTitle')}</legend>
+        <p class="help">${t(lang, 'shareHelp')}</p>
+        <label for="share-kind">${t(lang, 'shareKind')}</label>
+        <select id="share-kind" value=${shareKind} data-testid="share-kind"
+          onChange=${(e: Event) => changed(setShareKind)((e.target as HTMLSelectElement).value as typeof shareKind)}>
+          <option value="whole">${t(lang, 'shareWhole')}</option>
+          <option value="percent">${t(lang, 'sharePercent')}</option>
+          <option value="fixed">${t(lang, 'shareFixed')}</option>
+          ${jht && html`<option value="programs">${t(lang, 'sharePrograms')}</option>`}
+        </select>
+        ${
+          shareKind === 'percent' &&
+          html`<label for="share-percent">${t(lang, 'sharePercentField')}</label>
+            <input id="share-percent" inputmode="decimal" value=${sharePercent} data-testid="share-percent"
+              onInput=${(e: Event) => changed(setSharePercent)((e.target as HTMLInputElement).value)} />`
+        }
+        ${shareKind === 'fixed' && numberInput(shareAmount, setShareAmount, 'share-amount', t(lang, 'shareAmountField'))}
+        <label for="co-funds">${t(lang, 'coFundsField')}</label>
+        <input id="co-funds" value=${coFunds} data-testid="co-funds"
+          onInput=${(e: Event) => changed(setCoFunds)((e.target as HTMLInputElement).value)} />
+        <p data-testid="share-shown">${
+          monthly && shareMonthly !== undefined
+            ? t(lang, 'shareShown', { share: rupiah(shareMonthly), premium: rupiah(monthly) })
             : '–'
         }</p>
       </fieldset>
