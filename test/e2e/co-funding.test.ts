@@ -1,12 +1,3 @@
-/**
- * Co-funding through the local stack (issue 18, Must-show 2): Jambi province pays 50 % of Rp 16.800 (JKK
- * Rp 10.000 + JKM Rp 6.800 at the minimum income) over ten villages of Tanjung Jabung Timur in 2063, and the
- * regency co-funds the other 50 %. Workers are enrolled (one of them naming the regency's commitment), the year
- * is rolled month by month through the queues and closed; then every worker-month is on a province line of
- * Rp 8.400 and a regency line of Rp 8.400, both quotas are drawn exactly and reconcile with their ledgers, no NIK
- * is covered twice, and the regency's short quota refuses a whole enrollment with nothing reserved on either side.
- */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { villagesOf } from '@lindung/core';
 import {
   type AllocationRecord,
@@ -19,7 +10,12 @@ import {
 } from '@lindung/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, caller } from '../support/api-client.js';
-import { eventually, localClients, localStack } from '../support/local-stack.js';
+import {
+  eventually,
+  localClients,
+  localStack,
+  queuesIdle as waitForIdleQueues,
+} from '../support/local-stack.js';
 import { commitmentDraft, type SponsorStaff, sponsorWithStaff } from '../support/scenario.js';
 
 const stack = localStack();
@@ -50,26 +46,7 @@ const WORKERS_PER_VILLAGE = 2;
 /** The worker terminated from July in the first village: each payer gets 6 × Rp 8.400 back. */
 const TERMINATED_FROM = 7;
 
-const queuesIdle = () =>
-  eventually(
-    async () => {
-      for (const queue of Object.values(stack.queues)) {
-        const { Attributes = {} } = await clients.sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: queue.url,
-            AttributeNames: [
-              'ApproximateNumberOfMessages',
-              'ApproximateNumberOfMessagesNotVisible',
-              'ApproximateNumberOfMessagesDelayed',
-            ],
-          }),
-        );
-        if (Object.values(Attributes).some((n) => n !== '0')) return undefined;
-      }
-      return true;
-    },
-    { timeoutMs: 60_000, what: 'the queues to drain' },
-  );
+const queuesIdle = () => waitForIdleQueues(stack, clients.sqs);
 
 const allocationsWhere = (commitmentId: string, test: (a: AllocationRecord) => boolean, what: string) =>
   eventually(

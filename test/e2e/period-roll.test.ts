@@ -4,7 +4,7 @@
  * worker, the billing-outbox queue, the BPJS billing simulator and the billing-inbox consumer; then rolled
  * again, and run once more with faults.
  */
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { invoiceNumberingQueue, queueUrlEnvName } from '@lindung/messaging';
 import {
@@ -20,7 +20,12 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../packages/local/src/lambda.js';
 import { type Caller, caller } from '../support/api-client.js';
-import { eventually, localClients, localStack } from '../support/local-stack.js';
+import {
+  eventually,
+  localClients,
+  localStack,
+  queuesIdle as waitForIdleQueues,
+} from '../support/local-stack.js';
 import {
   canonicalDump,
   expectedLines,
@@ -86,26 +91,7 @@ const sponsorYear = async (
   };
 };
 
-const queuesIdle = () =>
-  eventually(
-    async () => {
-      for (const queue of Object.values(stack.queues)) {
-        const { Attributes = {} } = await clients.sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: queue.url,
-            AttributeNames: [
-              'ApproximateNumberOfMessages',
-              'ApproximateNumberOfMessagesNotVisible',
-              'ApproximateNumberOfMessagesDelayed',
-            ],
-          }),
-        );
-        if (Object.values(Attributes).some((n) => n !== '0')) return undefined;
-      }
-      return true;
-    },
-    { timeoutMs: 60_000, what: 'the queues to drain' },
-  );
+const queuesIdle = () => waitForIdleQueues(stack, clients.sqs);
 
 const rolledThrough = (commitmentId: string, p: string) =>
   eventually(

@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { ProvidedLocalStack } from './global-local-stack.js';
@@ -56,3 +56,25 @@ export const eventually = async <T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 };
+
+/** Waits until no queue of the stack holds a message, visible, in flight or delayed: the work in flight is done. */
+export const queuesIdle = (stack: ProvidedLocalStack, sqs: SQSClient) =>
+  eventually(
+    async () => {
+      for (const queue of Object.values(stack.queues)) {
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queue.url,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+              'ApproximateNumberOfMessagesDelayed',
+            ],
+          }),
+        );
+        if (Object.values(Attributes).some((n) => n !== '0')) return undefined;
+      }
+      return true;
+    },
+    { timeoutMs: 60_000, what: 'the queues to drain' },
+  );

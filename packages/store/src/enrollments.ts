@@ -569,32 +569,40 @@ export class EnrollmentRepository {
         },
       });
     }
-    const ledger = ledgerEntries(this.tableName).endCoverage({
-      commitmentId,
-      villageCode,
-      enrollmentId: id,
-      amount: end.amount,
-      from: end.from,
-      periods: end.periods,
-      reason: end.reason,
-      toQuota: returnsToQuota(end.reason),
-      at,
-    });
     // A closed year has ended every coverage of it already (closing writes no worker's item): nothing to end.
     const yearOpen = '#status = :active';
     const open = { names: { '#status': 'status' }, values: { ':active': 'active' } };
-    if (end.amount > 0 || end.requireOpenPeriod) {
-      transaction.add(
-        'allocation',
-        allocationUpdate(this.tableName, enrollment, movesOf(ledger.entry), {
+    // What one payer gets back (the primary, or a co-funder from its own quota): its entry and its counters' move.
+    const giveBack = (payerId: string, amount: Rupiah) => {
+      const entry = ledgerEntries(this.tableName).endCoverage({
+        commitmentId: payerId,
+        villageCode,
+        enrollmentId: id,
+        amount,
+        from: end.from,
+        periods: end.periods,
+        reason: end.reason,
+        toQuota: returnsToQuota(end.reason),
+        at,
+      });
+      const update = allocationUpdate(
+        this.tableName,
+        { commitmentId: payerId, villageCode },
+        movesOf(entry.entry),
+        {
           expression: end.requireOpenPeriod
             ? `${yearOpen} AND (attribute_not_exists(closedThrough) OR closedThrough < :from)`
             : yearOpen,
           names: open.names,
           values: { ...open.values, ...(end.requireOpenPeriod && { ':from': end.from }) },
           returnOldOnFailure: true,
-        }),
+        },
       );
+      return { ledger: entry, update };
+    };
+    const primary = giveBack(commitmentId, end.amount);
+    if (end.amount > 0 || end.requireOpenPeriod) {
+      transaction.add('allocation', primary.update);
     } else {
       transaction.add('allocation', {
         ConditionCheck: {
@@ -607,39 +615,12 @@ export class EnrollmentRepository {
         },
       });
     }
-    if (end.amount > 0) transaction.add('ledger', ledger.action);
+    if (end.amount > 0) transaction.add('ledger', primary.ledger.action);
     const coFunder = coFunderOf(enrollment);
     if (coFunder && end.coFunderAmount) {
       // The co-funder's reserved share goes back to its own quota in the village, the same way.
-      const coFunderLedger = ledgerEntries(this.tableName).endCoverage({
-        at,
-        commitmentId: coFunder.commitmentId,
-        villageCode,
-        enrollmentId: id,
-        amount: end.coFunderAmount,
-        from: end.from,
-        periods: end.periods,
-        reason: end.reason,
-        toQuota: returnsToQuota(end.reason),
-      });
-      transaction
-        .add(
-          'co-funder allocation',
-          allocationUpdate(
-            this.tableName,
-            { commitmentId: coFunder.commitmentId, villageCode },
-            movesOf(coFunderLedger.entry),
-            {
-              expression: end.requireOpenPeriod
-                ? `${yearOpen} AND (attribute_not_exists(closedThrough) OR closedThrough < :from)`
-                : yearOpen,
-              names: open.names,
-              values: { ...open.values, ...(end.requireOpenPeriod && { ':from': end.from }) },
-              returnOldOnFailure: true,
-            },
-          ),
-        )
-        .add('co-funder ledger', coFunderLedger.action);
+      const { ledger, update } = giveBack(coFunder.commitmentId, end.coFunderAmount);
+      transaction.add('co-funder allocation', update).add('co-funder ledger', ledger.action);
     }
     try {
       await transaction.run(this.db);
