@@ -62,9 +62,15 @@ const rolledThrough = (commitmentId: string, p: string) =>
   );
 
 /** Drafts and approves a commitment of 2063 over the ten villages; returns it as approved. */
-const fund = async (staff: SponsorStaff, perVillage: number, extra: Record<string, unknown>) => {
+const fund = async (
+  staff: SponsorStaff,
+  perVillage: number,
+  extra: Record<string, unknown>,
+  villages = VILLAGES,
+  fiscalYear = YEAR,
+) => {
   const draft = await staff.officer.post('/v1/commitments', {
-    ...commitmentDraft(staff.sponsorId, { villages: VILLAGES, perVillage, fiscalYear: YEAR }),
+    ...commitmentDraft(staff.sponsorId, { villages, perVillage, fiscalYear }),
     ...extra,
   });
   expect(draft.status, JSON.stringify(draft.body)).toBe(201);
@@ -76,8 +82,8 @@ const fund = async (staff: SponsorStaff, perVillage: number, extra: Record<strin
 interface World {
   readonly operator: Caller;
   readonly admin: Caller;
-  readonly province: { readonly id: string; readonly sponsorId: string };
-  readonly regency: { readonly id: string; readonly sponsorId: string };
+  readonly province: { readonly id: string; readonly sponsorId: string; readonly staff: SponsorStaff };
+  readonly regency: { readonly id: string; readonly sponsorId: string; readonly staff: SponsorStaff };
 }
 
 let world: World;
@@ -97,8 +103,8 @@ beforeAll(async () => {
   world = {
     operator: await caller(stack, { roles: ['village-operator'], villageCodes: VILLAGES }),
     admin: await caller(stack, { roles: ['admin'], sub: 'admin-co-funding' }),
-    province: { id: province.id, sponsorId: provinceStaff.sponsorId },
-    regency: { id: regency.id, sponsorId: regencyStaff.sponsorId },
+    province: { id: province.id, sponsorId: provinceStaff.sponsorId, staff: provinceStaff },
+    regency: { id: regency.id, sponsorId: regencyStaff.sponsorId, staff: regencyStaff },
   };
 });
 
@@ -235,10 +241,22 @@ describe('a province and a regency co-funding one premium', { timeout: 600_000 }
       await rolledThrough(regency.id, period(month));
       await queuesIdle();
     }
+    // The next year: both sponsors again over the third village, the regency with room for one worker only.
+    const third = VILLAGES[2] ?? '';
+    const nextProvince = await fund(
+      province.staff,
+      2 * 12 * HALF,
+      { share: { kind: 'percent', basisPoints: 5_000 } },
+      [third],
+      YEAR + 1,
+    );
+    const nextRegency = await fund(regency.staff, 12 * HALF, { coFunds: nextProvince.id }, [third], YEAR + 1);
     expect((await admin.post(`/v1/periods/${period(1, YEAR + 1)}/roll`, {})).status).toBe(202);
     for (const { id } of [province, regency]) {
       await allocationsWhere(id, (a) => a.status === 'closed', `the year of ${id} to close`);
     }
+    await rolledThrough(nextProvince.id, period(1, YEAR + 1));
+    await rolledThrough(nextRegency.id, period(1, YEAR + 1));
     await queuesIdle();
 
     // Assess: one province line and one regency line of Rp 8.400 for every covered worker-month.
@@ -283,5 +301,26 @@ describe('a province and a regency co-funding one premium', { timeout: 600_000 }
       ),
     );
     expect(unreserved).toEqual([[6 * HALF], [6 * HALF]]);
+
+    // Assess: one worker of the third village carried into the next year with both payers, as far as the
+    // regency's quota allowed; both sponsors invoice its January at Rp 8.400.
+    const carried = await repos.enrollments.ofAllocation(nextProvince.id, third);
+    expect(carried).toHaveLength(1);
+    expect(carried[0]).toMatchObject({
+      startPeriod: period(1, YEAR + 1),
+      reservedAmount: 12 * HALF,
+      payers: [
+        { commitmentId: nextProvince.id, role: 'primary', monthlyShare: HALF, reservedAmount: 12 * HALF },
+        { commitmentId: nextRegency.id, role: 'co-funder', monthlyShare: HALF, reservedAmount: 12 * HALF },
+      ],
+    });
+    const endings = (await repos.enrollments.ofAllocation(province.id, third)).map((e) => e.endReason).sort();
+    expect(endings).toEqual(['carried-over', 'fiscal-year-end']);
+    for (const id of [nextProvince.id, nextRegency.id]) {
+      const january = await repos.invoices.getByKey(id, third, period(1, YEAR + 1));
+      expect(january && (await repos.invoices.storedLines(january)).map((l) => l.premium)).toEqual([HALF]);
+      const [allocation] = await repos.commitments.allAllocations(id);
+      expect(allocation && (await repos.ledger.reconcile(allocation)).problems).toEqual([]);
+    }
   });
 });

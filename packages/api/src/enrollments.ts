@@ -28,7 +28,13 @@ import {
   ValidationError,
   verdictOf,
 } from '@lindung/core';
-import type { EnrollmentCompanion, EnrollmentRequest, VillageFunding } from '@lindung/store';
+import {
+  coFunderAmong,
+  type EnrollmentCompanion,
+  type EnrollmentRequest,
+  sharedPayers,
+  type VillageFunding,
+} from '@lindung/store';
 import { authorize, type Operation, type Principal } from './auth.js';
 import type { CommitmentTerms } from './commitment-terms.js';
 import type { EnrollBody, FundingOptionsBody } from './schemas.js';
@@ -88,19 +94,6 @@ interface Payers {
 }
 
 /**
- * The co-funder of `primary` among a village's funding: an active commitment naming it in `coFunds`, with an
- * open quota there (the earliest approved, should two sponsors co-fund one village).
- */
-const coFunderAmong = (primaryId: string, funding: readonly VillageFunding[]) =>
-  funding
-    .filter(
-      ({ commitment, allocation }) =>
-        commitment.coFunds === primaryId && commitment.status === 'active' && allocation.status === 'active',
-    )
-    .map(({ commitment }) => commitment)
-    .sort((a, b) => (a.approvedAt ?? '').localeCompare(b.approvedAt ?? '') || a.id.localeCompare(b.id))[0];
-
-/**
  * Who pays an enrollment under the commitment an operator named: a co-funding commitment named enrolls the
  * worker under the commitment it co-funds, with both paying; a commitment whose share leaves part of the premium
  * is joined by its co-funder in the village, if one funds it (read from the village's funding, or from `funding`
@@ -158,14 +151,7 @@ const requestUnder = async (
     shares,
   );
   const month = splitAt(commitment.benefit, startPeriod, shares);
-  const payer = (terms: CommitmentTerms, role: 'primary' | 'co-funder') => ({
-    commitmentId: terms.id,
-    sponsorId: terms.sponsorId,
-    role,
-    ...(terms.share && { share: terms.share }),
-    monthlyShare: role === 'primary' ? month.primary : month.coFunder,
-    reservedAmount: role === 'primary' ? split.primary : split.coFunder,
-  });
+  const payers = sharedPayers(commitment, coFunder, month, split);
   return {
     commitmentId: commitment.id,
     villageCode: enrollee.villageCode,
@@ -180,10 +166,7 @@ const requestUnder = async (
     monthlyPremium: month.premium,
     enrolledBy: principal.sub,
     reservation: commitment.reservation,
-    // Recorded only when the premium is shared: an enrollment paid whole by one sponsor stays as it was.
-    ...((commitment.share || coFunder) && {
-      payers: [payer(commitment, 'primary'), ...(coFunder ? [payer(coFunder, 'co-funder')] : [])],
-    }),
+    ...(payers && { payers }),
     ...(month.worker > 0 && { workerShare: month.worker }),
   };
 };

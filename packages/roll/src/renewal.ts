@@ -19,6 +19,7 @@ import {
   coverageEnd,
   fiscalYearEnd,
   isEligibleAge,
+  leavesPremium,
   NotFoundError,
   type Period,
   periodOf,
@@ -35,6 +36,7 @@ import {
 import {
   type Commitment,
   type CommitmentRepository,
+  coFunderAmong,
   coFunderOf,
   coverageEndOf,
   type EnrollmentRepository,
@@ -46,6 +48,7 @@ import {
   type RollRepository,
   type StoredEnrollment,
   type StoredInvoiceLine,
+  sharedPayers,
 } from '@lindung/store';
 import { type ResendSummary, unansweredInvoices } from './fan-out.js';
 import { InvoiceNumbering } from './numbering.js';
@@ -306,13 +309,21 @@ export class PeriodRenewal {
     const running = (await this.deps.enrollments.ofAllocation(from.id, villageCode, allocation)).filter(
       runningToYearEnd,
     );
+    if (running.length === 0) return 0;
+    // The next year's shares: its own, and its co-funder's in the village when it leaves part of the premium.
+    const coFunder = leavesPremium(to.share, to.benefit)
+      ? coFunderAmong(to.id, await this.deps.commitments.fundingOf(villageCode, to.fiscalYear))
+      : undefined;
+    const shares = { primary: to.share, ...(coFunder && { coFunder: coFunder.share ?? null }) };
+    const { periods, split } = reservationSplit(to.reservation, to.benefit, start, shares);
+    const payers = sharedPayers(to, coFunder, splitAt(to.benefit, start, shares), split);
     let carried = 0;
     for (const old of running) {
       if (!isEligibleAge(old.birthDate as CoverageRecord['birthDate'], start)) continue;
-      const { periods, split } = reservationSplit(to.reservation, to.benefit, start, { primary: to.share });
       const outcome = await this.deps.roll.carry(old, to, villageCode, start, {
         periods,
         amount: split.primary,
+        payers,
       });
       if (outcome === 'no-room') break;
       if (outcome === 'carried') carried++;

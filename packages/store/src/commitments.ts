@@ -477,3 +477,19 @@ export class CommitmentRepository {
     });
   }
 }
+
+/**
+ * The co-funder of `primaryId` among a village's funding (`fundingOf`): an active commitment naming it in
+ * `coFunds`, with an open quota there; the earliest approved, should two sponsors co-fund one village.
+ */
+export const coFunderAmong = (
+  primaryId: string,
+  funding: readonly VillageFunding[],
+): Commitment | undefined =>
+  funding
+    .filter(
+      ({ commitment, allocation }) =>
+        commitment.coFunds === primaryId && commitment.status === 'active' && allocation.status === 'active',
+    )
+    .map(({ commitment }) => commitment)
+    .sort((a, b) => (a.approvedAt ?? '').localeCompare(b.approvedAt ?? '') || a.id.localeCompare(b.id))[0];

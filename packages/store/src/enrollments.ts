@@ -16,6 +16,7 @@ import {
   type PayerShares,
   type Period,
   PeriodClosedError,
+  type PremiumSplit,
   periodParts,
   QuotaExhaustedError,
   type ReservationMode,
@@ -78,6 +79,32 @@ export interface EnrollmentPayer {
   /** What the enrollment reserved of its quota in the village. */
   readonly reservedAmount: Rupiah;
 }
+
+/** What an enrollment records of a paying commitment. */
+type PayerTerms = Pick<CommitmentTerms, 'sponsorId' | 'share'> & { readonly id: string };
+
+/**
+ * The payers an enrollment records when its premium is shared (the primary states a share, or a co-funder
+ * pays): each with its share of the start month (`month`) and what it reserves (`reserved`); `undefined` when
+ * one sponsor pays the whole premium, so such an enrollment stays as it always was.
+ */
+export const sharedPayers = (
+  primary: PayerTerms,
+  coFunder: PayerTerms | undefined,
+  month: PremiumSplit,
+  reserved: PremiumSplit,
+): EnrollmentPayer[] | undefined => {
+  if (!primary.share && !coFunder) return undefined;
+  const payer = (terms: PayerTerms, role: EnrollmentPayer['role']): EnrollmentPayer => ({
+    commitmentId: terms.id,
+    sponsorId: terms.sponsorId,
+    role,
+    ...(terms.share && { share: terms.share }),
+    monthlyShare: role === 'primary' ? month.primary : month.coFunder,
+    reservedAmount: role === 'primary' ? reserved.primary : reserved.coFunder,
+  });
+  return [payer(primary, 'primary'), ...(coFunder ? [payer(coFunder, 'co-funder')] : [])];
+};
 
 /** The co-funding payer of an enrollment, if it has one. */
 export const coFunderOf = (enrollment: Pick<Enrollment, 'payers'>): EnrollmentPayer | undefined =>
@@ -262,8 +289,11 @@ const enrollmentRefusal = (
   });
 };
 
-/** The condition an enrollment puts on every quota it reserves from: open, enough available, the period not rolled. */
-const reservationCondition = (cost: number, start: Period, workers: number) => ({
+/**
+ * The condition an enrollment (or a worker carried into a new year) puts on every quota it reserves from: open,
+ * enough available, the period not rolled; and the count of workers it adds.
+ */
+export const reservationCondition = (cost: number, start: Period, workers: number) => ({
   expression:
     'attribute_exists(pk) AND #status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
   names: { '#status': 'status' },

@@ -17,7 +17,15 @@ import {
 import { ulid } from 'ulid';
 import { queryPages } from './client.js';
 import type { AllocationRecord, Commitment } from './commitments.js';
-import { claimMonths, type Enrollment, enrollmentPut, type StoredEnrollment } from './enrollments.js';
+import {
+  claimMonths,
+  coFunderOf,
+  type Enrollment,
+  type EnrollmentPayer,
+  enrollmentPut,
+  reservationCondition,
+  type StoredEnrollment,
+} from './enrollments.js';
 import {
   ALLOCATION_SK_PREFIX,
   activeCommitmentIndex,
@@ -52,6 +60,7 @@ const carriedEnrollment = (
   start: Period,
   periods: readonly Period[],
   amount: Rupiah,
+  payers: readonly EnrollmentPayer[] | undefined,
 ): Enrollment => ({
   id: ulid(),
   commitmentId: to.id,
@@ -68,6 +77,7 @@ const carriedEnrollment = (
   enrolledBy: 'period-roll',
   enrolledAt: now(),
   reservation: to.reservation,
+  ...(payers && { payers }),
   carriedFrom: old.id,
 });
 
@@ -103,17 +113,23 @@ export class RollRepository {
   /**
    * Carries one worker of the previous year into `to` from `start` in one transaction: the new coverage
    * reserves `amount` for `periods` from the village's quota, the old one expires as carried over.
-   * `no-room` when the quota cannot take it, `skipped` when the worker is covered or carried already.
+   * With `payers` naming a co-funder of `to`, its share is reserved from its own quota in the same transaction.
+   * `no-room` when a quota cannot take it, `skipped` when the worker is covered or carried already.
    */
   async carry(
     old: StoredEnrollment,
     to: Commitment,
     villageCode: string,
     start: Period,
-    { periods, amount }: { periods: readonly Period[]; amount: Rupiah },
+    {
+      periods,
+      amount,
+      payers,
+    }: { periods: readonly Period[]; amount: Rupiah; payers?: readonly EnrollmentPayer[] | undefined },
   ): Promise<'carried' | 'skipped' | 'no-room'> {
     const { tableName } = this;
-    const carried = carriedEnrollment(old, to, start, periods, amount);
+    const carried = carriedEnrollment(old, to, start, periods, amount, payers);
+    const coFunder = coFunderOf(carried);
     const ledger = ledgerEntries(tableName).reserve({
       commitmentId: to.id,
       villageCode,
@@ -124,17 +140,34 @@ export class RollRepository {
       at: carried.enrolledAt,
     });
     const carry = statusCondition(enrollmentMachine, 'carry-over');
+    const transaction = new Transaction();
+    if (coFunder) {
+      const coFunderLedger = ledgerEntries(tableName).reserve({
+        commitmentId: coFunder.commitmentId,
+        villageCode,
+        enrollmentId: carried.id,
+        carriedFrom: old.id,
+        amount: coFunder.reservedAmount,
+        periods,
+        at: carried.enrolledAt,
+      });
+      transaction
+        .add(
+          'co-funder allocation',
+          allocationUpdate(
+            tableName,
+            { commitmentId: coFunder.commitmentId, villageCode },
+            movesOf(coFunderLedger.entry),
+            reservationCondition(coFunder.reservedAmount, start, 1),
+          ),
+        )
+        .add('co-funder ledger', coFunderLedger.action);
+    }
     try {
-      await new Transaction()
+      await transaction
         .add(
           'allocation',
-          allocationUpdate(tableName, carried, movesOf(ledger.entry), {
-            expression:
-              '#status = :active AND available >= :cost AND (attribute_not_exists(closedThrough) OR closedThrough < :start)',
-            names: { '#status': 'status' },
-            values: { ':cost': amount, ':active': 'active', ':one': 1, ':start': start },
-            also: ['workers = workers + :one'],
-          }),
+          allocationUpdate(tableName, carried, movesOf(ledger.entry), reservationCondition(amount, start, 1)),
         )
         .add(
           'claim',
@@ -179,7 +212,7 @@ export class RollRepository {
       return 'carried';
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
-      if (error.failed('allocation')) return 'no-room';
+      if (error.failed('allocation') || error.failed('co-funder allocation')) return 'no-room';
       if (error.failedActions.length > 0) return 'skipped';
       throw error;
     }
