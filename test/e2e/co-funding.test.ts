@@ -1,3 +1,12 @@
+/**
+ * Co-funding through the local stack (issue 18, Must-show 2): Jambi province pays 50 % of Rp 16.800 (JKK
+ * Rp 10.000 + JKM Rp 6.800 at the minimum income) over ten villages of Tanjung Jabung Timur in 2063, and the
+ * regency co-funds the other 50 %. Workers are enrolled (one of them naming the regency's commitment), the year
+ * is rolled month by month through the queues and closed; then every worker-month is on a province line of
+ * Rp 8.400 and a regency line of Rp 8.400, both quotas are drawn exactly and reconcile with their ledgers, no NIK
+ * is covered twice, and the regency's short quota refuses a whole enrollment with nothing reserved on either side.
+ * Into 2064 a worker is carried with both payers as far as the regency's next quota allows.
+ */
 import { villagesOf } from '@lindung/core';
 import {
   type AllocationRecord,
