@@ -201,7 +201,9 @@ const rememberingQuota = (services: Services): Services => {
     try {
       return await repository.enroll(request);
     } catch (error) {
-      const seen = error instanceof QuotaExhaustedError ? error.details.available : undefined;
+      // Only the named quota's refusals are remembered: a co-funder's available is another quota's measure.
+      const own = error instanceof QuotaExhaustedError && error.details.payer === undefined;
+      const seen = own ? error.details.available : undefined;
       if (typeof seen === 'number') available = Math.min(available, seen);
       throw error;
     }
