@@ -5,7 +5,7 @@
  * unit delivered twice, deposits sent twice) ends in the state of a clean run, every ledger reconciled.
  * Fiscal years 2064–2066, NIKs of districts 63.71.05, 63.03.02 and 63.72.02: no other test uses them.
  */
-import { planRenewal } from '@lindung/core';
+import { type IsoDate, type Period, planRenewal, type Rupiah } from '@lindung/core';
 import {
   ContributionLedger,
   ContributionRepository,
@@ -165,5 +165,100 @@ describe('workers’ own shares paid from their contribution balances', { timeou
     );
     expect(lines.reduce((s, l) => s + l.premium, 0)).toBe(invoice.total);
     await expectReconciled(market.partnerId, [paying, silent]);
+  });
+
+  it('lapses a self-paying worker after three months without deposits, from the month a sponsored village would', async () => {
+    // Prepare: a Perisai agent; one self-paying worker never pays, one deposits four months ahead.
+    const year = 2065;
+    const period = (month: number) => `${year}-${String(month).padStart(2, '0')}` as Period;
+    const village = '63.03.02.2005';
+    const sponsoredVillage = '63.03.02.2006';
+    const [lapsing, funded, sponsored] = [1, 2, 3].map((serial) => nikIn('630302', serial));
+    const regency = await sponsorWithStaff(stack, { name: 'Kabupaten Banjar', kind: 'regency', regionCode: '63.03' });
+    const commitmentId = await activeCommitment(regency, { villages: [sponsoredVillage], fiscalYear: year });
+    const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [sponsoredVillage] });
+    const enroll = (nik: string, month: number) =>
+      operator.post(`/v1/villages/${sponsoredVillage}/enrollments`, {
+        commitmentId,
+        worker: { nik },
+        startPeriod: period(month),
+      });
+    expect((await enroll(sponsored, 1)).status).toBe(201);
+    const agent = await partner(admin, 'agent', '63.03', 'Agen Perisai Martapura Timur');
+    const base = `/v1/partners/${agent.partnerId}`;
+    const register = (nik: string) =>
+      agent.collector.post(`${base}/contributors`, {
+        nik,
+        villageCode: village,
+        programs: ['JKK', 'JKM'],
+        startPeriod: period(1),
+      });
+    for (const nik of [lapsing, funded]) {
+      const registered = await register(nik);
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      expect(registered.body.account).toMatchObject({ kind: 'self-paying', programs: ['JKK', 'JKM'] });
+    }
+    const deposited = await agent.collector.post(`${base}/deposits`, {
+      receiptNumber: 'PRS-0001',
+      nik: funded,
+      amount: 4 * 16_800,
+      depositedAt: `${period(1)}-05`,
+    });
+    expect(deposited.status).toBe(201);
+
+    // Assess (I3, both ways): the database refuses a second payer for the same JKK + JKM months.
+    const twice = await register(sponsored);
+    expect([twice.status, twice.body.code]).toEqual([409, 'already-covered']);
+    const sponsoredToo = await enroll(funded, 2);
+    expect([sponsoredToo.status, sponsoredToo.body.code]).toEqual([409, 'already-covered']);
+    expect((await register(funded)).body.outcome).toBe('replayed');
+
+    // Act: four monthly rolls.
+    for (let month = 1; month <= 4; month++) {
+      expect((await admin.post(`/v1/periods/${period(month)}/roll`, {})).status).toBe(202);
+      await contributionsRolled(agent.partnerId, period(month));
+    }
+
+    // Assess: three unpaid months, then lapsed from the fourth, the month a sponsored village lapses in.
+    const account = await contributions.account(agent.partnerId, lapsing);
+    expect(account).toMatchObject({ status: 'lapsed', lapsedFrom: period(4), unpaidRun: 3 });
+    const sponsoredPlan = planRenewal({
+      period: period(4),
+      mode: 'fiscal-year',
+      premium: 16_800 as Rupiah,
+      enrollments: [
+        {
+          id: 'x',
+          birthDate: '2020-01-02' as IsoDate,
+          startPeriod: period(1),
+          status: 'active',
+          enrolledAt: '',
+        },
+      ],
+      available: 0 as Rupiah,
+      unpaidPeriodsBefore: 3,
+    });
+    expect(sponsoredPlan.endings.map((e) => [e.state, e.reason])).toEqual([['lapsed', 'unpaid']]);
+    const monthsOf = async (nik: string) => {
+      const found: string[] = [];
+      for (let month = 1; month <= 4; month++) {
+        const months = await contributions.monthsOf(agent.partnerId, period(month));
+        const mine = months.find((m) => m.nik === nik);
+        if (mine) found.push(`${mine.period} ${mine.status} ${mine.amount}`);
+      }
+      return found;
+    };
+    expect(await monthsOf(lapsing)).toEqual([
+      `${period(1)} unpaid 0`,
+      `${period(2)} unpaid 0`,
+      `${period(3)} unpaid 0`,
+    ]);
+    expect(await monthsOf(funded)).toEqual([1, 2, 3, 4].map((m) => `${period(m)} paid 16800`));
+    expect(await contributions.account(agent.partnerId, funded)).toMatchObject({ status: 'active', unpaidRun: 0 });
+    expect(await deposits.balance(funded)).toEqual({ balance: 0, deposited: 67_200, refunded: 0, applied: 67_200 });
+    for (let month = 1; month <= 4; month++) await remittancePaid(agent.partnerId, period(month));
+    // The lapse gave the claimed months back: a sponsor may cover the worker from May.
+    expect((await enroll(lapsing, 5)).status).toBe(201);
+    await expectReconciled(agent.partnerId, [lapsing, funded]);
   });
 });
