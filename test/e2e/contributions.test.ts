@@ -50,12 +50,12 @@ const contributionsRolled = (partnerId: string, period: string) =>
     what: `the contributions of ${partnerId} rolled through ${period}`,
   });
 
-/** Waits until billing has paid the partner's remittance of `period`. */
+/** Waits until billing has acknowledged (payment code) and paid the partner's remittance of `period`. */
 const remittancePaid = (partnerId: string, period: string) =>
   eventually(
     async () => {
       const remittance = await contributions.remittance(partnerId, period as never);
-      return remittance?.status === 'paid' ? remittance : undefined;
+      return remittance?.status === 'paid' && remittance.paymentCode ? remittance : undefined;
     },
     { timeoutMs: 60_000, what: `billing to pay the remittance of ${period}` },
   );
@@ -174,7 +174,11 @@ describe('workers’ own shares paid from their contribution balances', { timeou
     const village = '63.03.02.2005';
     const sponsoredVillage = '63.03.02.2006';
     const [lapsing, funded, sponsored] = [1, 2, 3].map((serial) => nikIn('630302', serial));
-    const regency = await sponsorWithStaff(stack, { name: 'Kabupaten Banjar', kind: 'regency', regionCode: '63.03' });
+    const regency = await sponsorWithStaff(stack, {
+      name: 'Kabupaten Banjar',
+      kind: 'regency',
+      regionCode: '63.03',
+    });
     const commitmentId = await activeCommitment(regency, { villages: [sponsoredVillage], fiscalYear: year });
     const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [sponsoredVillage] });
     const enroll = (nik: string, month: number) =>
@@ -254,11 +258,184 @@ describe('workers’ own shares paid from their contribution balances', { timeou
       `${period(3)} unpaid 0`,
     ]);
     expect(await monthsOf(funded)).toEqual([1, 2, 3, 4].map((m) => `${period(m)} paid 16800`));
-    expect(await contributions.account(agent.partnerId, funded)).toMatchObject({ status: 'active', unpaidRun: 0 });
-    expect(await deposits.balance(funded)).toEqual({ balance: 0, deposited: 67_200, refunded: 0, applied: 67_200 });
+    expect(await contributions.account(agent.partnerId, funded)).toMatchObject({
+      status: 'active',
+      unpaidRun: 0,
+    });
+    expect(await deposits.balance(funded)).toEqual({
+      balance: 0,
+      deposited: 67_200,
+      refunded: 0,
+      applied: 67_200,
+    });
     for (let month = 1; month <= 4; month++) await remittancePaid(agent.partnerId, period(month));
     // The lapse gave the claimed months back: a sponsor may cover the worker from May.
     expect((await enroll(lapsing, 5)).status).toBe(201);
     await expectReconciled(agent.partnerId, [lapsing, funded]);
+  });
+
+  describe('the contribution roll under faults', () => {
+    const year = 2066;
+    const period = (month: number) => `${year}-${String(month).padStart(2, '0')}` as Period;
+    const village = '63.72.02.1003';
+    const MONTHS = [1, 2, 3, 4];
+    let clean: string[];
+
+    /**
+     * One run of four months for a new partner: a JHT add-on paid every month from 20 daily deposits, a JHT
+     * add-on whose short deposit is refunded, a self-paying worker funded for two months, and one never funded
+     * (lapses in April). Each day's list is sent twice at once and once more; `roll` rolls a month.
+     */
+    const run = async (
+      label: string,
+      serials: number,
+      roll: (p: Period, partnerId: string) => Promise<void>,
+    ) => {
+      const market = await partner(admin, 'market-manager', '63.72', `Pasar Banjarbaru ${label}`);
+      const base = `/v1/partners/${market.partnerId}`;
+      const niks = [0, 1, 2, 3].map((i) => nikIn('637202', serials + i));
+      const [daily, refunded, twoMonths, never] = niks as [string, string, string, string];
+      for (const [nik, programs] of [
+        [daily, ['JHT']],
+        [refunded, ['JHT']],
+        [twoMonths, ['JKK', 'JKM']],
+        [never, ['JKK', 'JKM']],
+      ] as const) {
+        const registered = await market.collector.post(`${base}/contributors`, {
+          nik,
+          villageCode: village,
+          programs,
+          startPeriod: period(1),
+        });
+        expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      }
+      const sendTwiceAndAgain = async (body: unknown) => {
+        const answers = await Promise.all([
+          market.collector.post(`${base}/deposits`, body),
+          market.collector.post(`${base}/deposits`, body),
+        ]);
+        const again = await market.collector.post(`${base}/deposits`, body);
+        expect([...answers, again].map((a) => a.status)).toEqual([201, 201, 201]);
+        expect(again.body.recorded).toBe(0);
+      };
+      await sendTwiceAndAgain({
+        deposits: [
+          {
+            receiptNumber: `${label}-TWO`,
+            nik: twoMonths,
+            amount: 2 * 16_800,
+            depositedAt: `${period(1)}-03`,
+          },
+          { receiptNumber: `${label}-SHORT`, nik: refunded, amount: 5_000, depositedAt: `${period(1)}-04` },
+        ],
+      });
+      const refund = {
+        receiptNumber: `${label}-BACK`,
+        nik: refunded,
+        amount: 5_000,
+        reason: 'Pindah ke kota lain',
+      };
+      const refunds = await Promise.all([
+        market.collector.post(`${base}/refunds`, refund),
+        market.collector.post(`${base}/refunds`, refund),
+      ]);
+      expect(refunds.map((r) => r.status).sort()).toEqual([201, 201]);
+      for (const month of MONTHS) {
+        await sendTwiceAndAgain({
+          deposits: days(period(month), 20).map((day) => ({
+            receiptNumber: `${label}-${day}`,
+            nik: daily,
+            amount: 1_000,
+            depositedAt: day,
+          })),
+        });
+        await roll(period(month), market.partnerId);
+      }
+      for (const month of MONTHS) await remittancePaid(market.partnerId, period(month));
+      return { partnerId: market.partnerId, niks };
+    };
+
+    /** The partner's contribution state with workers by their place and receipts without the run's label. */
+    const canonicalDump = async (label: string, partnerId: string, niks: readonly string[]) => {
+      const worker = (nik: string) => `w${niks.indexOf(nik)}`;
+      const lines: string[] = [];
+      const owner = await deposits.requirePartner(partnerId);
+      lines.push(`partner ${JSON.stringify(owner.totals)}`);
+      for (const nik of niks) {
+        const a = await contributions.account(partnerId, nik);
+        lines.push(
+          `account ${worker(nik)} ${a?.kind} ${a?.status} ${a?.lapsedFrom} ${a?.unpaidRun} ${a?.lastMonth}`,
+        );
+        lines.push(`balance ${worker(nik)} ${JSON.stringify(await deposits.balance(nik))}`);
+        for (const e of await ledger.workerEntries(nik)) {
+          lines.push(
+            `entry ${worker(nik)} ${e.type} ${e.receiptNumber.replace(`${label}-`, '')} ${e.amount}`,
+          );
+        }
+      }
+      for (const month of MONTHS) {
+        for (const m of await contributions.monthsOf(partnerId, period(month))) {
+          lines.push(
+            `month ${m.period} ${worker(m.nik)} ${m.programs.join('+')} ${m.status} ${m.due} ${m.amount}`,
+          );
+        }
+        const r = await contributions.remittance(partnerId, period(month));
+        lines.push(
+          `remittance ${period(month)} ${r?.total} ${r?.lineCount} ${r?.status} ${r?.paymentCode !== undefined}`,
+        );
+        const statement = await admin.get(`/v1/partners/${partnerId}/statements/${period(month)}`);
+        const { collected, fee, applied, remitted, deposits: count, workers } = statement.body;
+        lines.push(
+          `statement ${period(month)} ${collected} ${fee} ${applied} ${remitted} ${count} ${workers}`,
+        );
+      }
+      return lines.sort();
+    };
+
+    it('applies, lapses and remits a clean run of four months, every ledger reconciled', async () => {
+      // Act
+      const { partnerId, niks } = await run('CLEAN', 1, async (p, id) => {
+        expect((await admin.post(`/v1/periods/${p}/roll`, {})).status).toBe(202);
+        await contributionsRolled(id, p);
+      });
+
+      // Assess
+      clean = await canonicalDump('CLEAN', partnerId, niks);
+      expect(clean).toContain(`account w3 self-paying lapsed ${period(4)} 3 ${period(4)}`);
+      expect(clean).toContain(`account w2 self-paying active undefined 2 ${period(4)}`);
+      expect(clean).toContain(`remittance ${period(1)} 36800 2 paid true`);
+      expect(clean).toContain(`remittance ${period(4)} 20000 1 paid true`);
+      expect(clean).toContain(
+        `balance w1 ${JSON.stringify({ balance: 0, deposited: 5_000, refunded: 5_000, applied: 0 })}`,
+      );
+      await expectReconciled(partnerId, niks);
+    });
+
+    it('ends in the clean run’s state with throttles, lost responses and every unit and deposit sent twice', async () => {
+      // Prepare: the renewal worker in this process, on a DynamoDB client that misbehaves on purpose.
+      const worker = await inProcessWorker(db, tableName);
+      // A unit makes few calls: rates above the period-roll test's, so every kind of fault happens.
+      const faults = worker.injectFaults(20_662, { throttle: 0.08, lost: 0.3 });
+
+      // Act
+      let run_: Awaited<ReturnType<typeof run>>;
+      try {
+        run_ = await run('FAULTY', 11, async (p, partnerId) => {
+          await worker.rollAndDeliverTwice(p, { partnerIds: [partnerId] });
+        });
+      } finally {
+        faults.stop();
+      }
+
+      // Assess
+      expect(faults.injected.throttled).toBeGreaterThan(0);
+      expect(faults.injected.lostResponses).toBeGreaterThan(0);
+      expect(worker.redeliveries()).toBeGreaterThan(0);
+      expect(await canonicalDump('FAULTY', run_.partnerId, run_.niks)).toEqual(clean);
+      await expectReconciled(run_.partnerId, run_.niks);
+      console.info(
+        `faulty contribution roll: ${faults.injected.throttled} throttled calls, ${faults.injected.lostResponses} lost responses, ${worker.redeliveries()} redeliveries; state identical to the clean run`,
+      );
+    });
   });
 });

@@ -98,7 +98,11 @@ export const inProcessWorker = async (db: DynamoDBDocumentClient, tableName: str
         pending = failed;
       }
     },
-    injectFaults(seed: number) {
+    /**
+     * Makes the worker's DynamoDB client throw: a throttle before a call (`throttle` of calls), or a lost
+     * response after a write that happened (up to `lost` of calls, writes only).
+     */
+    injectFaults(seed: number, rates: { throttle: number; lost: number } = { throttle: 0.04, lost: 0.1 }) {
       const next = random(seed);
       const injected = { throttled: 0, lostResponses: 0 };
       const name = `faults-${seed}`;
@@ -106,14 +110,14 @@ export const inProcessWorker = async (db: DynamoDBDocumentClient, tableName: str
         (nextHandler, context) => async (args) => {
           const command = context.commandName ?? '';
           const roll = next();
-          if (roll < 0.04) {
+          if (roll < rates.throttle) {
             injected.throttled++;
             throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), {
               name: 'ProvisionedThroughputExceededException',
             });
           }
           const result = await nextHandler(args);
-          if (WRITES.has(command) && roll < 0.1) {
+          if (WRITES.has(command) && roll < rates.lost) {
             injected.lostResponses++; // the write happened; the worker never hears of it
             throw Object.assign(new Error('socket hang up (injected)'), { name: 'TimeoutError' });
           }

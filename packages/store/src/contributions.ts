@@ -622,8 +622,9 @@ export class ContributionRepository {
   }
 
   /**
-   * Billing's answer to a remittance: `acknowledge` (a payment code, from `issued`) or `pay` (the amount must be
-   * the total, from `issued` or `acknowledged`). A redelivered answer changes nothing; returns whether it did.
+   * Billing's answer to a remittance: `acknowledge` (a payment code: from `issued`, or kept on a remittance whose
+   * payment overtook its acknowledgement on the queue) or `pay` (the amount must be the total, from `issued` or
+   * `acknowledged`). A redelivered answer changes nothing; returns whether it did.
    */
   async answerRemittance(
     partnerId: string,
@@ -632,40 +633,49 @@ export class ContributionRepository {
       | { readonly kind: 'acknowledge'; readonly paymentCode: string; readonly at: string }
       | { readonly kind: 'pay'; readonly amount: number; readonly paidAt: string },
   ): Promise<boolean> {
-    const update =
-      answer.kind === 'acknowledge'
-        ? {
-            UpdateExpression: 'SET #status = :to, paymentCode = :code, acknowledgedAt = :at',
-            ConditionExpression: '#status = :issued',
-            ExpressionAttributeValues: {
-              ':to': 'acknowledged',
-              ':code': answer.paymentCode,
-              ':at': answer.at,
-              ':issued': 'issued',
-            },
-          }
-        : {
-            UpdateExpression: 'SET #status = :to, paidAt = :at',
-            ConditionExpression: '#status IN (:issued, :acknowledged) AND #total = :amount',
-            ExpressionAttributeValues: {
-              ':to': 'paid',
-              ':at': answer.paidAt,
-              ':issued': 'issued',
-              ':acknowledged': 'acknowledged',
-              ':amount': answer.amount,
-            },
-          };
+    if (answer.kind === 'pay') {
+      return this.updateRemittance(partnerId, period, {
+        UpdateExpression: 'SET #status = :to, paidAt = :at',
+        ConditionExpression: '#status IN (:issued, :acknowledged) AND #total = :amount',
+        ExpressionAttributeNames: { '#status': 'status', '#total': 'total' },
+        ExpressionAttributeValues: {
+          ':to': 'paid',
+          ':at': answer.paidAt,
+          ':issued': 'issued',
+          ':acknowledged': 'acknowledged',
+          ':amount': answer.amount,
+        },
+      });
+    }
+    const code = { ':code': answer.paymentCode, ':at': answer.at };
+    return (
+      (await this.updateRemittance(partnerId, period, {
+        UpdateExpression: 'SET #status = :to, paymentCode = :code, acknowledgedAt = :at',
+        ConditionExpression: '#status = :issued',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ...code, ':to': 'acknowledged', ':issued': 'issued' },
+      })) ||
+      this.updateRemittance(partnerId, period, {
+        UpdateExpression: 'SET paymentCode = :code, acknowledgedAt = :at',
+        ConditionExpression: '#status = :paid AND attribute_not_exists(paymentCode)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ...code, ':paid': 'paid' },
+      })
+    );
+  }
+
+  /** One conditional update of a remittance; false when its condition refused it. */
+  private async updateRemittance(
+    partnerId: string,
+    period: Period,
+    update: Pick<
+      ConstructorParameters<typeof UpdateCommand>[0],
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<boolean> {
     try {
       await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: remittanceKey(partnerId, period),
-          ...update,
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...(answer.kind === 'pay' && { '#total': 'total' }),
-          },
-        }),
+        new UpdateCommand({ TableName: this.tableName, Key: remittanceKey(partnerId, period), ...update }),
       );
       return true;
     } catch (error) {
