@@ -173,7 +173,7 @@ describe('workers’ own shares paid from their contribution balances', { timeou
     const period = (month: number) => `${year}-${String(month).padStart(2, '0')}` as Period;
     const village = '63.03.02.2005';
     const sponsoredVillage = '63.03.02.2006';
-    const [lapsing, funded, sponsored] = [1, 2, 3].map((serial) => nikIn('630302', serial));
+    const [lapsing, funded, sponsored] = [nikIn('630302', 1), nikIn('630302', 2), nikIn('630302', 3)];
     const regency = await sponsorWithStaff(stack, {
       name: 'Kabupaten Banjar',
       kind: 'regency',
