@@ -189,6 +189,42 @@ const monthItem = (account: ContributionAccount, month: ContributionMonth) => ({
   recordedAt: now(),
 });
 
+/**
+ * The two actions of every decided month: its record (once: `attribute_not_exists`) and the account's run,
+ * keyed by the month (`ACCOUNT_OPEN_FOR`). Paying adds the money's actions to these.
+ */
+const monthActions = (
+  tableName: string,
+  account: ContributionAccount,
+  month: ContributionMonth,
+  run: { readonly expression: string; readonly values: Record<string, unknown> },
+) =>
+  new Transaction()
+    .add('month', {
+      Put: {
+        TableName: tableName,
+        Item: monthItem(account, month),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    })
+    .add('account', {
+      Update: {
+        TableName: tableName,
+        Key: contributionAccountKey(account.partnerId, account.nikKey),
+        UpdateExpression: run.expression,
+        ConditionExpression: ACCOUNT_OPEN_FOR,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ...run.values, ':active': 'active', ':period': month.period },
+      },
+    });
+
+/** A month transaction refused by its record (decided before) or its account (lapsed, or a later month decided). */
+const monthRefusal = (error: TransactionRefused): MonthOutcome | undefined => {
+  if (error.failed('month')) return 'done-before';
+  if (error.failed('account')) return 'not-active';
+  return undefined;
+};
+
 export class ContributionRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -406,15 +442,10 @@ export class ContributionRepository {
       amount: due,
     };
     const values = { ':due': due, ':negative': -due };
-    const active = { '#status': 'status' };
-    const transaction = new Transaction()
-      .add('month', {
-        Put: {
-          TableName: this.tableName,
-          Item: monthItem(account, month),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      })
+    const transaction = monthActions(this.tableName, account, month, {
+      expression: 'SET unpaidRun = :zero, lastMonth = :period',
+      values: { ':zero': 0 },
+    })
       .add('balance', {
         Update: {
           TableName: this.tableName,
@@ -450,16 +481,6 @@ export class ContributionRepository {
           },
         },
       })
-      .add('account', {
-        Update: {
-          TableName: this.tableName,
-          Key: contributionAccountKey(account.partnerId, account.nikKey),
-          UpdateExpression: 'SET unpaidRun = :zero, lastMonth = :period',
-          ConditionExpression: ACCOUNT_OPEN_FOR,
-          ExpressionAttributeNames: active,
-          ExpressionAttributeValues: { ':zero': 0, ':active': 'active', ':period': period },
-        },
-      })
       .add(
         'ledger',
         ledgerEntryPut(this.tableName, account.nikKey, {
@@ -477,8 +498,8 @@ export class ContributionRepository {
       return 'paid';
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
-      if (error.failed('month')) return 'done-before';
-      if (error.failed('account')) return 'not-active';
+      const refused = monthRefusal(error);
+      if (refused) return refused;
       if (error.failed('balance') || error.failed('partner')) return this.recordUnpaid(account, month);
       throw error;
     }
@@ -487,31 +508,16 @@ export class ContributionRepository {
   /** Records a month the balance did not cover: not covered, nothing moved, the unpaid run one longer. */
   private async recordUnpaid(account: ContributionAccount, paid: ContributionMonth): Promise<MonthOutcome> {
     const month: ContributionMonth = { ...paid, status: 'unpaid', amount: 0 };
-    const transaction = new Transaction()
-      .add('month', {
-        Put: {
-          TableName: this.tableName,
-          Item: monthItem(account, month),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      })
-      .add('account', {
-        Update: {
-          TableName: this.tableName,
-          Key: contributionAccountKey(account.partnerId, account.nikKey),
-          UpdateExpression: 'SET lastMonth = :period ADD unpaidRun :one',
-          ConditionExpression: ACCOUNT_OPEN_FOR,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':one': 1, ':active': 'active', ':period': month.period },
-        },
-      });
     try {
-      await transaction.run(this.db);
+      await monthActions(this.tableName, account, month, {
+        expression: 'SET lastMonth = :period ADD unpaidRun :one',
+        values: { ':one': 1 },
+      }).run(this.db);
       return 'unpaid';
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
-      if (error.failed('month')) return 'done-before';
-      if (error.failed('account')) return 'not-active';
+      const refused = monthRefusal(error);
+      if (refused) return refused;
       throw error;
     }
   }
