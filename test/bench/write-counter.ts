@@ -91,11 +91,13 @@ export type CountedClient = Pick<DynamoDBClient, 'middlewareStack'>;
  */
 export const countWrites = (clients: readonly CountedClient[], name = `count-writes-${Math.random()}`) => {
   const tally = emptyTally();
+  let paused = false;
   const count = async <R extends { output: unknown }>(
     commandName: string | undefined,
     input: WriteInput,
     send: () => Promise<R>,
   ): Promise<R> => {
+    if (paused) return send();
     const command = commandName ?? 'unknown';
     tally.byCommand[command] = (tally.byCommand[command] ?? 0) + 1;
     if (!WRITES.has(command)) return send();
@@ -130,6 +132,13 @@ export const countWrites = (clients: readonly CountedClient[], name = `count-wri
   }
   return {
     tally,
+    /** Stops counting for a while (another path's turn in an interleaved run); `resume()` goes on. */
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+    },
     stop: (): WriteTally => {
       for (const client of clients) client.middlewareStack.remove(name);
       return tally;

@@ -11,6 +11,7 @@ export * from './invoices.js';
 export * from './keys.js';
 export * from './ledger.js';
 export * from './lists.js';
+export * from './migrations.js';
 export * from './nik-key.js';
 export * from './reallocations.js';
 export * from './report-cells.js';

@@ -491,9 +491,27 @@ const words = {
     'Sudah tercatat sebelumnya: {amount} untuk NIK {nik} (tidak dicatat dua kali).',
     'Already recorded: {amount} for NIK {nik} (not recorded twice).',
   ],
-  depositLost: [
-    'Jawaban tidak sampai ({detail}). Tekan lagi: nomor kuitansi yang sama tidak akan tercatat dua kali.',
-    'The answer did not arrive ({detail}). Press again: the same receipt number is never recorded twice.',
+  depositKept: [
+    'Tanpa sinyal atau jawaban tidak sampai: {amount} untuk NIK {nik} disimpan di ponsel ini (kuitansi {receipt}) dan dikirim otomatis saat ada sinyal. Nomor kuitansi yang sama tidak pernah tercatat dua kali.',
+    'No signal, or the answer did not arrive: {amount} for NIK {nik} is kept on this phone (receipt {receipt}) and sent by itself when there is signal. The same receipt number is never recorded twice.',
+  ],
+  outboxTitle: ['Menunggu dikirim', 'Waiting to be sent'],
+  outboxSummary: [
+    '{n} setoran, {amount}, tersimpan di ponsel ini. Dikirim otomatis saat ada sinyal; jangan hapus data peramban sebelum terkirim.',
+    '{n} deposits, {amount}, kept on this phone. Sent by themselves when there is signal; do not clear the browser’s data before they are sent.',
+  ],
+  outboxRefusedSummary: [
+    '{n} setoran ditolak: periksa alasannya, catat ulang bila perlu, lalu hapus dari daftar.',
+    '{n} deposits refused: read why, record them again if need be, then remove them from the list.',
+  ],
+  outboxSend: ['Kirim sekarang', 'Send now'],
+  outboxSending: ['Mengirim…', 'Sending…'],
+  outboxWaiting: ['menunggu', 'waiting'],
+  outboxRefused: ['ditolak: {reason}', 'refused: {reason}'],
+  outboxRemove: ['Hapus', 'Remove'],
+  outboxStillOffline: [
+    'Belum terkirim ({detail}). Dicoba lagi otomatis.',
+    'Not sent yet ({detail}). Tried again by itself.',
   ],
   'outcome.recorded': ['Tercatat', 'Recorded'],
   'outcome.replayed': ['Sudah tercatat', 'Already recorded'],

@@ -4,15 +4,26 @@
  * operator form's feedback, whole rupiah typed `1.000` or `1000`, the day, a receipt number made on the phone)
  * and a worker's balance. The receipt number is what makes a deposit idempotent: it stays the same until the
  * API has answered for it, so a double tap sends nothing more and a retry after a lost answer is answered
- * `replayed` ("sudah tercatat") instead of recording twice. Each deposit is sent at once; nothing is kept offline.
+ * `replayed` ("sudah tercatat") instead of recording twice. Each deposit is sent at once; one taken without
+ * signal, or whose answer never came, waits in the phone's outbox (outbox.ts) with its receipt number and is
+ * sent by itself when the signal is back (the `online` event, every 30 s, or "Kirim sekarang").
  */
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { maskNik } from '../../../core/src/nik.js';
 import { dateAt, periodAt } from '../../../core/src/period.js';
 import { ApiFailure, apiOf, type Schemas, send } from '../api.js';
 import { useApp } from '../context.js';
 import { count, parseRupiah, periodLabel, rupiah } from '../format.js';
 import { t } from '../i18n.js';
+import {
+  addToOutbox,
+  nextSend,
+  type OutboxAnswer,
+  type PendingDeposit,
+  readOutbox,
+  removeFromOutbox,
+  settleOutbox,
+} from '../outbox.js';
 import { explain } from '../problems.js';
 import { nikFeedback } from './nik-feedback.js';
 import { NikField } from './nik-field.js';
@@ -45,8 +56,16 @@ export const DepositsPage = () => {
   return html`<${Deposits} partnerId=${partnerId} />`;
 };
 
+/** How often the outbox is tried again while it holds deposits and the phone thinks it is online. */
+const OUTBOX_RETRY_MS = 30_000;
+
+/** An answer that may never have reached the API, or a failure of the API itself: the deposit is kept. */
+const worthRetrying = (error: unknown) =>
+  !(error instanceof ApiFailure) || error.problem.status >= 500 || error.problem.status === 429;
+
 const Deposits = ({ partnerId }: { partnerId: string }) => {
-  const { lang } = useApp();
+  const { lang, session } = useApp();
+  const collector = session.claims.sub;
   const today = dateAt(Date.now());
   const period = periodAt(Date.now());
   const partner = useLoad(`partner/${partnerId}`, (api) =>
@@ -56,14 +75,79 @@ const Deposits = ({ partnerId }: { partnerId: string }) => {
     api.GET('/v1/partners/{partnerId}/statements/{period}', { params: { path: { partnerId, period } } }),
   );
   const [answered, setAnswered] = useState<ReadonlyMap<string, Answered>>(new Map());
+  const [pending, setPending] = useState(() => readOutbox(localStorage, partnerId, collector));
+  const [sending, setSending] = useState(false);
+  const [sendNote, setSendNote] = useState<string>();
+  const inFlight = useRef(false);
+  const onAnswer = useCallback(
+    (answer: Answered) => {
+      setAnswered((before) => new Map(before).set(answer.deposit.receiptNumber, answer));
+      statement.reload();
+    },
+    [statement.reload],
+  );
+  const keep = (deposit: PendingDeposit) =>
+    setPending(addToOutbox(localStorage, partnerId, collector, deposit));
+  const flush = useCallback(async () => {
+    const batch = nextSend(readOutbox(localStorage, partnerId, collector));
+    if (inFlight.current || batch.length === 0 || !navigator.onLine) return;
+    inFlight.current = true;
+    setSending(true);
+    try {
+      const answer = await send(
+        apiOf(session).POST('/v1/partners/{partnerId}/deposits', {
+          params: { path: { partnerId } },
+          body: {
+            deposits: batch.map(({ receiptNumber, nik, amount, depositedAt }) => ({
+              receiptNumber,
+              nik,
+              amount,
+              depositedAt,
+            })),
+          },
+        }),
+      );
+      const answers = answer.results.map(
+        (r): OutboxAnswer =>
+          r.outcome === 'refused'
+            ? { receiptNumber: r.receiptNumber, outcome: 'refused', status: r.status, code: r.code }
+            : { receiptNumber: r.receiptNumber, outcome: r.outcome },
+      );
+      setPending(settleOutbox(localStorage, partnerId, collector, answers));
+      for (const r of answer.results) {
+        if (r.outcome !== 'refused') onAnswer({ deposit: r.deposit, outcome: r.outcome });
+      }
+      setSendNote(undefined);
+    } catch (error) {
+      if (worthRetrying(error)) {
+        setSendNote(t(lang, 'outboxStillOffline', { detail: explain(lang, error) }));
+      } else {
+        // The whole send refused (its body, or the collector's access): each deposit shows why and stays.
+        const { status, code } = (error as ApiFailure).problem;
+        const refused = batch.map(
+          (d): OutboxAnswer => ({ receiptNumber: d.receiptNumber, outcome: 'refused', status, code }),
+        );
+        setPending(settleOutbox(localStorage, partnerId, collector, refused));
+      }
+    } finally {
+      inFlight.current = false;
+      setSending(false);
+    }
+  }, [lang, partnerId, collector, session, onAnswer]);
+  useEffect(() => {
+    void flush();
+    const retry = () => void flush();
+    window.addEventListener('online', retry);
+    const timer = setInterval(retry, OUTBOX_RETRY_MS);
+    return () => {
+      window.removeEventListener('online', retry);
+      clearInterval(timer);
+    };
+  }, [flush]);
   if (!partner.data) return html`<${Loading} lang=${lang} error=${partner.error} />`;
   // A receipt answered twice (a retry) counts once: the map holds one entry per receipt number.
   const todays = [...answered.values()].filter((a) => a.deposit.depositedAt === today);
   const total = todays.reduce((sum, a) => sum + a.deposit.amount, 0);
-  const onAnswer = (answer: Answered) => {
-    setAnswered((before) => new Map(before).set(answer.deposit.receiptNumber, answer));
-    statement.reload();
-  };
   return html`
     <h1 data-testid="deposits-title">${t(lang, 'depositsTitle')} <small>${partner.data.name}</small></h1>
     <div class="card">
@@ -77,7 +161,10 @@ const Deposits = ({ partnerId }: { partnerId: string }) => {
         })}</p>`
       }
     </div>
-    <${DepositForm} partnerId=${partnerId} today=${today} onAnswer=${onAnswer} />
+    <${DepositForm} partnerId=${partnerId} today=${today} onAnswer=${onAnswer} onKeep=${keep} />
+    <${Outbox} pending=${pending} sending=${sending} note=${sendNote} onSend=${flush} onRemove=${(
+      receipt: string,
+    ) => setPending(removeFromOutbox(localStorage, partnerId, collector, receipt))} />
     <${SessionDeposits} answered=${[...answered.values()].reverse()} />
     <${BalanceLookup} partnerId=${partnerId} />`;
 };
@@ -86,10 +173,13 @@ const DepositForm = ({
   partnerId,
   today,
   onAnswer,
+  onKeep,
 }: {
   partnerId: string;
   today: string;
   onAnswer: (answer: Answered) => void;
+  /** Keeps a deposit on the phone, to be sent when the signal is back. */
+  onKeep: (deposit: PendingDeposit) => void;
 }) => {
   const { lang, session } = useApp();
   const [nik, setNik] = useState('');
@@ -110,6 +200,25 @@ const DepositForm = ({
   const submit = async (e: Event) => {
     e.preventDefault();
     if (inFlight.current || !ready || amount === undefined) return;
+    const taken: PendingDeposit = {
+      receiptNumber: receipt.trim(),
+      nik: nik.trim(),
+      amount,
+      depositedAt: day,
+      takenAt: new Date().toISOString(),
+    };
+    const keepIt = (detail?: string) => {
+      onKeep(taken);
+      const words = { amount: rupiah(amount), nik: maskNik(taken.nik), receipt: taken.receiptNumber };
+      setOutcome({ ok: true, text: `${t(lang, 'depositKept', words)}${detail ? ` (${detail})` : ''}` });
+      setNik('');
+      setAmountText('');
+      setReceipt(newReceiptNumber(day));
+    };
+    if (!navigator.onLine) {
+      keepIt();
+      return;
+    }
     inFlight.current = true;
     setBusy(true);
     try {
@@ -118,7 +227,12 @@ const DepositForm = ({
       const answer = await send(
         apiOf(session).POST('/v1/partners/{partnerId}/deposits', {
           params: { path: { partnerId } },
-          body: { receiptNumber: receipt.trim(), nik: nik.trim(), amount, depositedAt: day },
+          body: {
+            receiptNumber: taken.receiptNumber,
+            nik: taken.nik,
+            amount,
+            depositedAt: day,
+          },
         }),
       );
       const result = answer.results[0];
@@ -140,12 +254,9 @@ const DepositForm = ({
       setAmountText('');
       setReceipt(newReceiptNumber(day));
     } catch (error) {
-      // An answer that never came may still have been recorded: the same receipt number is sent again.
-      const text =
-        error instanceof ApiFailure
-          ? explain(lang, error)
-          : t(lang, 'depositLost', { detail: explain(lang, error) });
-      setOutcome({ ok: false, text });
+      // An answer that never came may still have been recorded: the outbox sends the same receipt number again.
+      if (worthRetrying(error)) keepIt(explain(lang, error));
+      else setOutcome({ ok: false, text: explain(lang, error) });
     } finally {
       inFlight.current = false;
       setBusy(false);
@@ -174,6 +285,56 @@ const DepositForm = ({
       html`<p class=${outcome.ok ? 'ok' : 'error'} role=${outcome.ok ? 'status' : 'alert'} data-testid="deposit-outcome">${outcome.text}</p>`
     }
   </form>`;
+};
+
+/** The deposits kept on the phone: waiting for signal, or refused by the API with the reason. */
+const Outbox = ({
+  pending,
+  sending,
+  note,
+  onSend,
+  onRemove,
+}: {
+  pending: readonly PendingDeposit[];
+  sending: boolean;
+  note: string | undefined;
+  onSend: () => void;
+  onRemove: (receiptNumber: string) => void;
+}) => {
+  const { lang } = useApp();
+  if (pending.length === 0) return null;
+  const waiting = pending.filter((d) => !d.refused);
+  const refused = pending.length - waiting.length;
+  const reason = (refusal: NonNullable<PendingDeposit['refused']>) => explain(lang, new ApiFailure(refusal));
+  const state = (d: PendingDeposit) =>
+    d.refused
+      ? html`<span class="error">${t(lang, 'outboxRefused', { reason: reason(d.refused) })}</span> <button class="button" type="button" onClick=${() => onRemove(d.receiptNumber)}>${t(lang, 'outboxRemove')}</button>`
+      : html`<span class="muted">${t(lang, 'outboxWaiting')}</span>`;
+  return html`<section class="card" aria-labelledby="outbox-title" data-testid="outbox">
+    <h2 id="outbox-title">${t(lang, 'outboxTitle')}</h2>
+    ${
+      waiting.length > 0 &&
+      html`<p data-testid="outbox-summary">${t(lang, 'outboxSummary', {
+        n: count(waiting.length, lang),
+        amount: rupiah(waiting.reduce((sum, d) => sum + d.amount, 0)),
+      })}</p>`
+    }
+    ${refused > 0 && html`<p class="error">${t(lang, 'outboxRefusedSummary', { n: count(refused, lang) })}</p>`}
+    <ul class="deposits">
+      ${pending.map(
+        (d) => html`<li key=${d.receiptNumber} data-testid="outbox-deposit">
+          <strong>${rupiah(d.amount)}</strong> · ${maskNik(d.nik)} · ${d.depositedAt} · ${d.receiptNumber} · ${state(d)}
+        </li>`,
+      )}
+    </ul>
+    ${
+      waiting.length > 0 &&
+      html`<button class="button primary" type="button" disabled=${sending} onClick=${onSend} data-testid="outbox-send">
+      ${sending ? t(lang, 'outboxSending') : t(lang, 'outboxSend')}
+    </button>`
+    }
+    ${note && html`<p class="muted" role="status" data-testid="outbox-note">${note}</p>`}
+  </section>`;
 };
 
 /** The deposits answered on this page, newest first, each once whatever the number of retries. */

@@ -1,0 +1,83 @@
+/**
+ * The data migration of allocations made before several sponsors could fund one village, against DynamoDB
+ * Local: such an allocation has no `gsi1` keys, so the village's funding does not show it; `migrate` gives it
+ * the keys, a check run counts without writing, and a second run (or one racing it) changes nothing.
+ */
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { allocate, benefitPackage, rupiah } from '@lindung/core';
+import { CommitmentRepository, documentClient, migrate } from '@lindung/store';
+import { describe, expect, it } from 'vitest';
+import { localClients, localStack } from '../../support/local-stack.js';
+
+const stack = localStack();
+const db = documentClient(localClients(stack).dynamodb);
+const tableName = stack.tables.ledger?.name ?? '';
+const commitments = new CommitmentRepository(db, tableName);
+const YEAR = 2040; // no other integration test uses it
+const VILLAGES = ['15.71.04.2001', '15.71.04.2002', '15.71.04.2003'];
+
+/** An active commitment over `VILLAGES`, whose allocations are then stripped of their index keys, as before. */
+const oldCommitment = async () => {
+  const sponsor = await commitments.createSponsor({
+    name: 'Kota Lama',
+    kind: 'regency',
+    regionCode: '15.71',
+  });
+  const budget = rupiah(3 * 201_600);
+  const draft = await commitments.draft(
+    {
+      sponsorId: sponsor.id,
+      fiscalYear: YEAR,
+      budget,
+      funding: { kind: 'fixed', amount: budget },
+      benefit: benefitPackage({ programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 }),
+      reservation: 'fiscal-year',
+      allocation: { kind: 'equal' },
+      villageCodes: VILLAGES,
+    },
+    'officer',
+  );
+  await commitments.approve(draft.id, 'approver', allocate(budget, { kind: 'equal' }, VILLAGES));
+  for (const villageCode of VILLAGES) {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `COMMITMENT#${draft.id}`, sk: `ALLOCATION#${villageCode}` },
+        UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
+      }),
+    );
+  }
+  return draft.id;
+};
+
+const fundersOf = async (villageCode: string) =>
+  (await commitments.fundingOf(villageCode, YEAR)).map((f) => f.commitment.id);
+
+describe('the allocation-village-index migration', () => {
+  it('makes old allocations fund their villages again, once, and a check writes nothing', async () => {
+    // Prepare
+    const commitmentId = await oldCommitment();
+    const before = await fundersOf(VILLAGES[0] as string);
+
+    // Act
+    const check = await migrate(db, tableName, 'allocation-village-index', { write: false });
+    const afterCheck = await fundersOf(VILLAGES[0] as string);
+    const [first, racing] = await Promise.all([
+      migrate(db, tableName, 'allocation-village-index', { segments: 2 }),
+      migrate(db, tableName, 'allocation-village-index', { segments: 3 }),
+    ]);
+    const again = await migrate(db, tableName, 'allocation-village-index');
+
+    // Assess
+    expect(before).not.toContain(commitmentId);
+    expect(check.pending).toBeGreaterThanOrEqual(VILLAGES.length);
+    expect(check.written).toBe(0);
+    expect(afterCheck).not.toContain(commitmentId);
+    for (const villageCode of VILLAGES) expect(await fundersOf(villageCode)).toContain(commitmentId);
+    // Each allocation written by exactly one of the two racing runs; the other was refused by the condition
+    // or no longer found it.
+    expect(first.written + racing.written).toBe(check.pending);
+    expect(again).toEqual({ name: 'allocation-village-index', pending: 0, written: 0, alreadyDone: 0 });
+  });
+});
