@@ -35,6 +35,7 @@ import {
   contributionPartnerIndex,
   contributorGuardKey,
   coverageClaimKey,
+  isStoreId,
   partnerKey,
   partnerPeriodKey,
   remittanceId,
@@ -356,8 +357,9 @@ export class ContributionRepository {
     return undefined;
   }
 
-  /** A worker's account at a partner (consistent read). */
+  /** A worker's account at a partner (consistent read); none for a text that is no partner id. */
   async account(partnerId: string, nik: string): Promise<ContributionAccount | undefined> {
+    if (!isStoreId(partnerId)) return undefined;
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
@@ -615,8 +617,9 @@ export class ContributionRepository {
     }
   }
 
-  /** A partner's remittance of a period, if issued. */
+  /** A partner's remittance of a period, if issued; none for a text that is no partner id. */
   async remittance(partnerId: string, period: Period): Promise<Remittance | undefined> {
+    if (!isStoreId(partnerId)) return undefined;
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
