@@ -44,6 +44,7 @@ import {
 import { nikKey } from './nik-key.js';
 import { Transaction, TransactionRefused } from './transaction.js';
 
+/** A worker registered at a partner for their own share (core's `workerShare` gives kind and programmes). */
 export interface ContributorRequest {
   readonly partnerId: string;
   readonly nik: string;
@@ -57,17 +58,9 @@ export interface ContributorRequest {
 }
 
 /** A contribution account as stored (the NIK kept for the remittance lines BPJS credits). */
-export interface ContributionAccount {
-  readonly partnerId: string;
-  readonly nik: string;
+export interface ContributionAccount extends ContributorRequest {
   readonly nikMasked: string;
   readonly nikKey: string;
-  readonly villageCode: string;
-  readonly birthDate?: string;
-  readonly kind: ContributionKind;
-  readonly programs: readonly Program[];
-  readonly declaredIncome: Rupiah;
-  readonly startPeriod: Period;
   readonly status: 'active' | 'lapsed';
   /** The first period no longer covered after three unpaid months (BPU rule). */
   readonly lapsedFrom?: Period;
@@ -75,7 +68,6 @@ export interface ContributionAccount {
   readonly unpaidRun: number;
   /** The last month decided (paid, unpaid or lapsed). */
   readonly lastMonth?: Period;
-  readonly registeredBy: string;
   readonly registeredAt: string;
 }
 
