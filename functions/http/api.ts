@@ -38,6 +38,7 @@ import {
   getInvoice,
   getList,
   getPartner,
+  getRemittance,
   getTarget,
   healthRoute,
   IDEMPOTENCY_RECORD_ACTION,
@@ -59,6 +60,7 @@ import {
   listSponsorIncentives,
   listVillageEnrollments,
   lookupBalance,
+  lookupContributor,
   openApiDocumentText,
   openApiRoute,
   pageQuery,
@@ -78,6 +80,8 @@ import {
   refund,
   refundBody,
   regionChildren,
+  registerContributor,
+  registerContributorBody,
   rejectBody,
   rejectCommitment,
   rejectReallocation,
@@ -126,6 +130,7 @@ import { nikHashKey } from '../shared/nik-hash-key.js';
 import { logger } from '../shared/observability.js';
 import {
   commitments,
+  contributions,
   db,
   enrollments,
   invoices,
@@ -145,6 +150,7 @@ const services: Services &
   IncentiveServices &
   ListServices = {
   deposits: new DepositRepository(db, ledgerTableName),
+  contributions,
   imports: new ImportJobRepository(db, ledgerTableName),
   continueImport,
   commitments,
@@ -359,6 +365,22 @@ const routes: Record<string, Route> = {
     json(201, await refund(services, principalOf(e), param(e, 'partnerId'), refundBody.parse(body(e)))),
   [routeKey(apiRoutes.partnerStatement)]: async (e) =>
     json(200, await partnerStatement(services, principalOf(e), param(e, 'partnerId'), param(e, 'period'))),
+  [routeKey(apiRoutes.registerContributor)]: async (e) =>
+    json(
+      201,
+      await registerContributor(
+        services,
+        principalOf(e),
+        param(e, 'partnerId'),
+        registerContributorBody.parse(body(e)),
+      ),
+    ),
+  [routeKey(apiRoutes.lookupContributor)]: async (e) => {
+    const { nik } = balanceLookupBody.parse(body(e));
+    return json(200, await lookupContributor(services, principalOf(e), param(e, 'partnerId'), nik));
+  },
+  [routeKey(apiRoutes.getRemittance)]: async (e) =>
+    json(200, await getRemittance(services, principalOf(e), param(e, 'partnerId'), param(e, 'period'))),
   [routeKey(apiRoutes.setTarget)]: async (e) =>
     json(
       200,

@@ -1,6 +1,7 @@
 /**
  * Local mode only: a stand-in for BPJS billing. It consumes billing-outbox and answers on billing-inbox:
- * acknowledges every issued invoice at once with an 11-digit payment code, and pays it after
+ * acknowledges every issued invoice (and collection partner's remittance) at once with an 11-digit payment
+ * code, and pays it after
  * `LINDUNG_BILLING_PAY_DELAY_SECONDS` (default 0, at most SQS's 900; `never` leaves invoices unpaid).
  */
 import { createHash } from 'node:crypto';
@@ -42,8 +43,26 @@ export const paymentCodeOf = (invoiceId: string) =>
 
 const inbox = () => publisher(sqsClient, queueUrlFromEnv(billingInboxQueue), billingInboxMessage);
 
+/** A remittance's money comes from balances the partner already holds: acknowledged and paid at once. */
+const remit = async (remittanceId: string, total: number) => {
+  await inbox().send([
+    message('remittance.acknowledged', `remittance.acknowledged:${remittanceId}`, {
+      remittanceId,
+      paymentCode: paymentCodeOf(remittanceId),
+    }),
+  ]);
+  await inbox().send([
+    message('remittance.paid', `remittance.paid:${remittanceId}`, {
+      remittanceId,
+      amount: total,
+      paidAt: new Date().toISOString(),
+    }),
+  ]);
+};
+
 const bill = async (record: SQSRecord) => {
   const received = parseMessage(billingOutboxMessage, record.body);
+  if (received.type === 'remittance.issued') return remit(received.data.remittanceId, received.data.total);
   if (received.type !== 'invoice.issued') return;
   const { invoiceId, total } = received.data;
   await inbox().send([

@@ -1,5 +1,6 @@
 /**
- * Lambda entry point of the renewal worker: SQS renewal-work → one village's roll of one period. Powertools
+ * Lambda entry point of the renewal worker: SQS renewal-work → one village's roll of one period, or one
+ * collection partner's contribution accounts applied and remitted for it. Powertools
  * batch reports the messages that failed, so only they come back (and reach the DLQ after their retries).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
@@ -9,10 +10,15 @@ import { parseMessage, renewalWorkMessage } from '@lindung/messaging';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '../shared/observability.js';
-import { periodRenewal } from '../shared/renewal.js';
+import { contributionRoll, periodRenewal } from '../shared/renewal.js';
 
 const renew = async (record: SQSRecord) => {
   const { data } = parseMessage(renewalWorkMessage, record.body);
+  if (data.action === 'contributions') {
+    const outcome = await contributionRoll.run({ ...data, period: data.period as Period });
+    logger.info('contributions rolled', { ...data, ...outcome });
+    return;
+  }
   const outcome = await periodRenewal.run({ ...data, period: data.period as Period });
   logger.info('village rolled', { ...data, ...outcome });
 };

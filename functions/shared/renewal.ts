@@ -16,14 +16,18 @@ import {
   renewalWorkMessage,
   renewalWorkQueue,
 } from '@lindung/messaging';
-import { InvoiceNumbering, PeriodRenewal, type SendRenewalWork } from '@lindung/roll';
+import { ContributionRoll, InvoiceNumbering, PeriodRenewal, type SendRenewalWork } from '@lindung/roll';
 import {
   CommitmentRepository,
+  type ContributionMonth,
+  ContributionRepository,
   documentClient,
   EnrollmentRepository,
   type Invoice,
   InvoiceRepository,
+  isVillageWork,
   ledgerTable,
+  type Remittance,
   RollRepository,
   type StoredInvoiceLine,
   tableNameFromEnv,
@@ -36,6 +40,7 @@ export const commitments = new CommitmentRepository(db, ledgerTableName);
 export const enrollments = new EnrollmentRepository(db, ledgerTableName);
 export const invoices = new InvoiceRepository(db, ledgerTableName);
 export const roll = new RollRepository(db, ledgerTableName);
+export const contributions = new ContributionRepository(db, ledgerTableName);
 
 /** A publisher on the billing-outbox queue (created on first use, so functions that never publish need no URL). */
 export const billingOutbox = () =>
@@ -62,6 +67,18 @@ const publishInvoice = (invoice: Invoice, lines: readonly StoredInvoiceLine[]) =
     }),
   ]);
 };
+
+/** Publishes a partner's remittance of a period with its lines on billing-outbox (the id names the remittance). */
+const publishRemittance = (remittance: Remittance, lines: readonly ContributionMonth[]) =>
+  billingOutbox().send([
+    message('remittance.issued', `remittance.issued:${remittance.id}`, {
+      remittanceId: remittance.id,
+      partnerId: remittance.partnerId,
+      period: remittance.period,
+      total: remittance.total,
+      lines: lines.map((l) => ({ nik: l.nik, programs: [...l.programs], amount: l.amount })),
+    }),
+  ]);
 
 /** Asks for drafted invoices to be numbered: one message each, grouped by the sponsor's year. */
 const requestNumbering = (drafts: readonly Invoice[]) =>
@@ -91,13 +108,20 @@ export const periodRenewal = /* @__PURE__ */ new PeriodRenewal({
 
 export const invoiceNumbering = /* @__PURE__ */ new InvoiceNumbering({ invoices, publishInvoice });
 
-/** Queues units of roll work on renewal-work, one message per (period, commitment, village). */
+export const contributionRoll = /* @__PURE__ */ new ContributionRoll({ contributions, publishRemittance });
+
+/**
+ * Queues units of roll work on renewal-work, one message per (period, commitment, village) or (period,
+ * partner); the id names the unit.
+ */
 export const sendRenewalWork: SendRenewalWork = (work) =>
   publisher(sqsClient, queueUrlFromEnv(renewalWorkQueue), renewalWorkMessage).send(
     work.map((unit) =>
       message(
         'renewal.requested',
-        `${unit.action}:${unit.period}:${unit.commitmentId}:${unit.villageCode}`,
+        isVillageWork(unit)
+          ? `${unit.action}:${unit.period}:${unit.commitmentId}:${unit.villageCode}`
+          : `${unit.action}:${unit.period}:${unit.partnerId}`,
         unit,
       ),
     ),

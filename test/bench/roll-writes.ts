@@ -7,7 +7,7 @@
  */
 import { type Period, periodOf, villagesOf } from '@lindung/core';
 import { rollPeriod } from '@lindung/roll';
-import { type RenewalWork, RollRepository } from '@lindung/store';
+import { isVillageWork, type RenewalWork, RollRepository } from '@lindung/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from '../../packages/local/src/lambda.js';
 import { importAndWait } from '../../scripts/demo/imports.js';
@@ -80,7 +80,7 @@ export const benchRollWrites = async (
     const period = periodOf(year, month);
     const units: RenewalWork[] = [];
     await rollPeriod(new RollRepository(db, ledgerTable), period, async (work) => {
-      units.push(...work.filter((u) => u.commitmentId === commitmentId));
+      units.push(...work.filter(isVillageWork).filter((u) => u.commitmentId === commitmentId));
     });
     const counter = countWrites(handlerClients, `bench-roll-${period}`);
     for (const unit of units) {

@@ -93,6 +93,7 @@ describe('lindung deposits import and statement', () => {
     expect(statement.stdout).toMatch(/Collected\s+Rp 150\.000/);
     expect(statement.stdout).toMatch(/Fee rate\s+7,5 %/);
     expect(statement.stdout).toMatch(/Fee \(rounded down\)\s+Rp 11\.250/);
+    expect(statement.stdout).toMatch(/Remitted to BPJS\s+Rp 0/);
   });
 
   it('sends the good rows of a file and lists the bad ones by row and receipt, never by NIK', async () => {

@@ -88,6 +88,9 @@ describe('deposits of a market manager’s collector', () => {
       rounding: 'floor',
       deposits: 20,
       workers: 1,
+      // No contribution account at this partner: the roll applies and remits nothing.
+      applied: 0,
+      remitted: 0,
     });
   });
 

@@ -14,12 +14,10 @@ import {
   EnrollmentRepository,
   InvoiceRepository,
   LedgerRepository,
-  type RenewalWork,
 } from '@lindung/store';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lambdaContext } from '../../packages/local/src/lambda.js';
 import { type Caller, caller } from '../support/api-client.js';
+import { inProcessWorker as workerOn } from '../support/in-process-worker.js';
 import {
   eventually,
   localClients,
@@ -48,6 +46,7 @@ const repos: Repositories = {
   invoices: new InvoiceRepository(db, tableName),
   ledger: new LedgerRepository(db, tableName),
 };
+const inProcessWorker = () => workerOn(db, tableName);
 const period = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`;
 
 /** A sponsor with an active fixed commitment of Rp 10.000.000 per village for `year`. */
@@ -145,135 +144,6 @@ const liveYear = async (
 /** A NIK of a Jambi man born in 1990, serial `serial`. */
 const plannedNik = (serial: number) =>
   `157101${String(1 + (serial % 28)).padStart(2, '0')}0690${String(serial).padStart(4, '0')}`;
-
-/** A seeded pseudo-random generator (mulberry32), so a faulty run is reproducible. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-};
-
-const WRITES = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'TransactWriteItemsCommand',
-  'BatchWriteItemCommand',
-]);
-
-/**
- * The renewal worker's handler loaded in this process (as Lambda loads it), fed by the test as SQS would:
- * batches of five, failed messages delivered again. Its SDK client can be made to misbehave or counted.
- */
-const inProcessWorker = async () => {
-  const { handler } = (await import('../../functions/queue/renewal-worker.js')) as {
-    handler: (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
-  };
-  const { dynamodbClient } = await import('../../functions/shared/clients.js');
-  const { rollPeriod } = await import('@lindung/roll');
-  const { RollRepository } = await import('@lindung/store');
-  let redeliveries = 0;
-  let sequence = 0;
-  const record = (unit: RenewalWork): SQSRecord => {
-    const body = JSON.stringify({
-      type: 'renewal.requested',
-      version: 1,
-      id: `${unit.action}:${unit.period}:${unit.commitmentId}:${unit.villageCode}`,
-      occurredAt: new Date().toISOString(),
-      data: unit,
-    });
-    return {
-      messageId: `m-${++sequence}`,
-      receiptHandle: `r-${sequence}`,
-      body,
-      attributes: {} as SQSRecord['attributes'],
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:ap-southeast-3:000000000000:lindung-local-renewal-work',
-      awsRegion: 'ap-southeast-3',
-    };
-  };
-  return {
-    redeliveries: () => redeliveries,
-    async rollAndDeliverTwice(
-      p: string,
-      options: { once?: boolean; batchSize?: number; commitmentId?: string } = {},
-    ) {
-      const units: RenewalWork[] = [];
-      await rollPeriod(new RollRepository(db, tableName), p as RenewalWork['period'], async (work) => {
-        units.push(...work.filter((u) => !options.commitmentId || u.commitmentId === options.commitmentId));
-      });
-      let pending = units.flatMap((u) => (options.once ? [record(u)] : [record(u), record(u)]));
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > 100) throw new Error(`${pending.length} units still failing after 100 redeliveries`);
-        const failed: SQSRecord[] = [];
-        const size = options.batchSize ?? 5;
-        for (let i = 0; i < pending.length; i += size) {
-          const batch = pending.slice(i, i + size);
-          let failedIds: Set<string>;
-          try {
-            const response = await handler({ Records: batch }, lambdaContext('renewal-worker', 150));
-            failedIds = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-          } catch {
-            failedIds = new Set(batch.map((r) => r.messageId)); // the whole batch failed
-          }
-          failed.push(...batch.filter((r) => failedIds.has(r.messageId)));
-        }
-        redeliveries += failed.length;
-        pending = failed;
-      }
-    },
-    injectFaults(seed: number) {
-      const next = random(seed);
-      const injected = { throttled: 0, lostResponses: 0 };
-      const name = `faults-${seed}`;
-      dynamodbClient.middlewareStack.add(
-        (nextHandler, context) => async (args) => {
-          const command = context.commandName ?? '';
-          const roll = next();
-          if (roll < 0.04) {
-            injected.throttled++;
-            throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), {
-              name: 'ProvisionedThroughputExceededException',
-            });
-          }
-          const result = await nextHandler(args);
-          if (WRITES.has(command) && roll < 0.1) {
-            injected.lostResponses++; // the write happened; the worker never hears of it
-            throw Object.assign(new Error('socket hang up (injected)'), { name: 'TimeoutError' });
-          }
-          return result;
-        },
-        { step: 'initialize', name },
-      );
-      return { injected, stop: () => dynamodbClient.middlewareStack.remove(name) };
-    },
-    countWrites() {
-      const perVillage: Record<string, number> = {};
-      const name = `count-${++sequence}`;
-      dynamodbClient.middlewareStack.add(
-        (nextHandler, context) => async (args) => {
-          // Every write request that reaches DynamoDB, refused conditions included: they cost a write unit too.
-          if (WRITES.has(context.commandName ?? '')) {
-            const text = JSON.stringify((args as { input?: unknown }).input);
-            const village = /\d{2}\.\d{2}\.\d{2}\.\d{4}/.exec(text)?.[0] ?? 'other';
-            perVillage[village] = (perVillage[village] ?? 0) + 1;
-          }
-          return nextHandler(args);
-        },
-        { step: 'initialize', name },
-      );
-      return {
-        stop: () => {
-          dynamodbClient.middlewareStack.remove(name);
-          return perVillage;
-        },
-      };
-    },
-  };
-};
 
 describe('the period roll through the local stack', { timeout: 300_000 }, () => {
   const codes = villages(20);

@@ -24,6 +24,7 @@ import {
   CommitmentRepository,
   documentClient,
   InvoiceRepository,
+  isVillageWork,
   type RenewalWork,
   RollRepository,
 } from '@lindung/store';
@@ -178,7 +179,7 @@ const renewInProcess = async (p: string, commitmentId: string) => {
   };
   const units: RenewalWork[] = [];
   await rollPeriod(new RollRepository(db, tableName), p as RenewalWork['period'], async (work) => {
-    units.push(...work.filter((u) => u.commitmentId === commitmentId));
+    units.push(...work.filter(isVillageWork).filter((u) => u.commitmentId === commitmentId));
   });
   const records = units.map(
     (unit, i): SQSRecord => ({

@@ -24,6 +24,7 @@ import {
   type Role,
   redriveBody,
   refundBody,
+  registerContributorBody,
   rejectBody,
   reportWorkersQuery,
   setTargetBody,
@@ -378,6 +379,25 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
   },
   partnerStatement: {
     allowed: { admin: 'any', auditor: 'any', collector: 'own' },
+    request: (w) => ({ params: { partnerId: w.own.partnerId, period: `${w.year}-03` } }),
+  },
+  registerContributor: {
+    allowed: { admin: 'any', collector: 'own' },
+    // A JHT add-on in the own partner's area 15.04, starting in a month no test rolls: no roll of a later test
+    // has months of these accounts to catch up.
+    request: (w) => ({
+      params: { partnerId: w.own.partnerId },
+      body: { nik: w.nik(), villageCode: '15.04.01.2003', programs: ['JHT'], startPeriod: '2099-12' },
+    }),
+    body: registerContributorBody,
+  },
+  lookupContributor: {
+    allowed: { admin: 'any', collector: 'own' },
+    request: (w) => ({ params: { partnerId: w.own.partnerId }, body: { nik: w.nik() } }),
+    body: balanceLookupBody,
+  },
+  getRemittance: {
+    allowed: { admin: 'any', auditor: 'any', billing: 'any', collector: 'own' },
     request: (w) => ({ params: { partnerId: w.own.partnerId, period: `${w.year}-03` } }),
   },
   createIncentive: {

@@ -153,6 +153,10 @@ export const POLICIES = {
   lookupBalance: { admin: 'any', collector: 'own-partner' },
   refund: { admin: 'any', collector: 'own-partner' },
   partnerStatement: { admin: 'any', auditor: 'any', collector: 'own-partner' },
+  registerContributor: { admin: 'any', collector: 'own-partner' },
+  /** A worker's account: the partner's collectors and the administrator (NIK in the body, never the URL). */
+  lookupContributor: { admin: 'any', collector: 'own-partner' },
+  getRemittance: { admin: 'any', auditor: 'any', billing: 'any', collector: 'own-partner' },
   /** A sponsor's officer sets targets within its sponsor's region (the use case checks the region). */
   setTarget: { admin: 'any', 'sponsor-officer': 'own-sponsor' },
   getTarget: { ...SPONSOR_READERS, 'regional-office': 'own-region' },

@@ -13,6 +13,7 @@ import {
   depositBatchBody,
   depositBody,
   refundBody,
+  registerContributorBody,
 } from './deposit-schemas.js';
 import { importResultsQuery } from './enrollment-import.js';
 import { listMembersBody } from './lists.js';
@@ -269,6 +270,19 @@ export const operationContracts = {
     problems: ['not-found', 'receipt-conflict', 'balance-insufficient'],
   },
   partnerStatement: { status: 200, response: responses.partnerStatement, problems: ['not-found'] },
+  registerContributor: {
+    status: 201,
+    response: responses.contributorRegistration,
+    body: registerContributorBody,
+    problems: ['not-found', 'already-covered', 'period-closed'],
+  },
+  lookupContributor: {
+    status: 200,
+    response: responses.contributorLookup,
+    body: balanceLookupBody,
+    problems: ['not-found'],
+  },
+  getRemittance: { status: 200, response: responses.remittance, problems: ['not-found'] },
   setTarget: {
     status: 200,
     response: responses.regionTarget,

@@ -3,7 +3,15 @@
  * what no partner could mean (a NIK that is no NIK, Rp 0, a day that is no calendar day, more than a day's
  * list) with a message a collector can act on; the use cases check what needs the partner (its area).
  */
-import { findRegion, isIsoDate, isNik, MAX_DEPOSITS_PER_REQUEST, PARTNER_KINDS } from '@lindung/core';
+import {
+  findRegion,
+  isIsoDate,
+  isNik,
+  isPeriod,
+  MAX_DEPOSITS_PER_REQUEST,
+  PARTNER_KINDS,
+  PROGRAMS,
+} from '@lindung/core';
 import * as z from 'zod/mini';
 // schemas.ts configures zod/mini's English messages, which these schemas' answers use too.
 import './schemas.js';
@@ -110,3 +118,36 @@ export const refundBody = z.strictObject({
 export type CreatePartnerBody = z.infer<typeof createPartnerBody>;
 export type DepositBody = z.infer<typeof depositBody>;
 export type RefundBody = z.infer<typeof refundBody>;
+
+/**
+ * A worker whose own share the roll pays from their contribution balance: JHT alone (added to a sponsor’s
+ * JKK + JKM) or JKK + JKM with JHT optional (self-paying, no sponsor). The use case checks the combination.
+ */
+export const registerContributorBody = z.strictObject({
+  nik: nikField,
+  villageCode,
+  birthDate: z.optional(
+    z
+      .string()
+      .check(z.refine(isIsoDate, 'a calendar date YYYY-MM-DD'), z.describe('The worker’s birth date')),
+  ),
+  programs: z
+    .array(z.enum(PROGRAMS))
+    .check(
+      z.minLength(1),
+      z.maxLength(3),
+      z.describe('["JHT"] as an add-on to a sponsor’s JKK + JKM, or ["JKK","JKM"] (+ "JHT") self-paying'),
+    ),
+  declaredIncome: z._default(
+    z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER), z.describe('Monthly rupiah')),
+    1_000_000,
+  ),
+  startPeriod: z
+    .string()
+    .check(
+      z.refine(isPeriod, 'a period YYYY-MM, e.g. 2064-03'),
+      z.describe('The first month the share is due'),
+    ),
+});
+
+export type RegisterContributorBody = z.infer<typeof registerContributorBody>;

@@ -9,12 +9,13 @@ import {
   type RegionCode,
   ValidationError,
 } from '@lindung/core';
-import type { DepositOutcome, DepositRepository } from '@lindung/store';
+import type { ContributionRepository, DepositOutcome, DepositRepository } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
 import type { CreatePartnerBody, DepositBody, RefundBody } from './deposit-schemas.js';
 
 export interface DepositServices {
   readonly deposits: DepositRepository;
+  readonly contributions: ContributionRepository;
 }
 
 /** How the fee of a statement is rounded: down to the whole rupiah. */
@@ -127,7 +128,10 @@ export const refund = async (
   return services.deposits.refund({ partnerId, ...body, refundedBy: principal.sub });
 };
 
-/** A partner's statement of a period: collected, fee = collected × rate rounded down, deposits, workers. */
+/**
+ * A partner's statement of a period: collected, fee = collected × rate rounded down, deposits, workers; and what
+ * the roll applied from balances in the period and remitted to BPJS billing (with the remittance's state).
+ */
 export const partnerStatement = async (
   services: DepositServices,
   principal: Principal,
@@ -137,5 +141,16 @@ export const partnerStatement = async (
   authorize(principal, 'partnerStatement', { partnerId });
   const checked = parsePeriod(period, 'period');
   const partner = await services.deposits.requirePartner(partnerId);
-  return { ...(await services.deposits.statement(partner, checked)), rounding: FEE_ROUNDING };
+  const [statement, applied, remittance] = await Promise.all([
+    services.deposits.statement(partner, checked),
+    services.contributions.appliedIn(partnerId, checked),
+    services.contributions.remittance(partnerId, checked),
+  ]);
+  return {
+    ...statement,
+    rounding: FEE_ROUNDING,
+    applied,
+    remitted: remittance?.total ?? 0,
+    ...(remittance && { remittanceStatus: remittance.status }),
+  };
 };

@@ -1,6 +1,7 @@
 export * from './auth.js';
 export * from './billing.js';
 export * from './commitment-terms.js';
+export * from './contributions.js';
 export * from './deposit-schemas.js';
 export * from './deposits.js';
 export * from './enrollment-import.js';

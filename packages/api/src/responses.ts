@@ -403,6 +403,9 @@ export const rollSummary = named(
     commitments: count,
     units: count,
     closing: count,
+    partners: count.describe(
+      'Collection partners sent to apply their workers’ contribution accounts for the period (and remit)',
+    ),
     incentives: z
       .object({ schemes: count, awarded: count })
       .describe('Incentive schemes whose period ended before this one, evaluated now, and their new awards'),
@@ -895,5 +898,66 @@ export const partnerStatement = named(
     rounding: z.literal('floor'),
     deposits: count,
     workers: count.describe('Distinct workers who deposited in the period'),
+    applied: rupiah.describe('Workers’ own shares of the period paid from their balances by the roll'),
+    remitted: rupiah.describe('The remittance of the period to BPJS billing (= applied once issued)'),
+    remittanceStatus: z.enum(['issued', 'acknowledged', 'paid']).optional(),
+  }),
+);
+
+const programs = z.array(z.enum(['JKK', 'JKM', 'JHT']));
+
+export const contributionAccount = named(
+  'ContributionAccount',
+  z.object({
+    partnerId: id,
+    nikMasked: masked,
+    villageCode,
+    birthDate: z.string().optional(),
+    kind: z
+      .enum(['add-on', 'self-paying'])
+      .describe('add-on: JHT beside a sponsor’s JKK + JKM; self-paying: the whole premium, no sponsor'),
+    programs,
+    declaredIncome: rupiah,
+    startPeriod: period,
+    status: z.enum(['active', 'lapsed']),
+    lapsedFrom: period
+      .optional()
+      .describe('Lapsed after 3 unpaid months in a row (BPU rule), from this month'),
+    unpaidRun: count.describe('Unpaid months in a row up to lastMonth'),
+    lastMonth: period.optional().describe('The last month the roll decided'),
+    registeredBy: z.string(),
+    registeredAt: timestamp,
+  }),
+);
+
+export const contributorRegistration = named(
+  'ContributorRegistration',
+  z.object({
+    outcome: z.enum(['recorded', 'replayed']).describe('replayed: registered before with the same terms'),
+    account: contributionAccount,
+  }),
+);
+
+export const contributorLookup = named(
+  'ContributorLookup',
+  z.object({
+    account: contributionAccount,
+    balance: z.object({ balance: rupiah, deposited: rupiah, refunded: rupiah, applied: rupiah }),
+  }),
+);
+
+export const remittance = named(
+  'Remittance',
+  z.object({
+    id: z.string().describe('{partnerId}_{period}'),
+    partnerId: id,
+    period,
+    total: rupiah.describe('Σ lines = what the roll applied from balances for the period'),
+    lineCount: count,
+    status: z.enum(['issued', 'acknowledged', 'paid']),
+    issuedAt: timestamp,
+    paymentCode: z.string().optional(),
+    paidAt: timestamp.optional(),
+    lines: z.array(z.object({ nikMasked: masked, programs, amount: rupiah })),
   }),
 );

@@ -208,7 +208,25 @@ export const apiRoutes = {
     'GET',
     '/v1/partners/{partnerId}/statements/{period}',
     'partnerStatement',
-    'A partner’s monthly statement: collected, fee (rounded down), deposits, workers',
+    'A partner’s monthly statement: collected, fee (rounded down), deposits, workers, applied and remitted',
+  ),
+  registerContributor: jwt(
+    'POST',
+    '/v1/partners/{partnerId}/contributors',
+    'registerContributor',
+    'Register a worker whose own share (JHT add-on, or self-paying JKK + JKM) the roll pays from their balance',
+  ),
+  lookupContributor: jwt(
+    'POST',
+    '/v1/partners/{partnerId}/contributors/lookup',
+    'lookupContributor',
+    'A worker’s contribution account and balance (the NIK in the body, never the URL)',
+  ),
+  getRemittance: jwt(
+    'GET',
+    '/v1/partners/{partnerId}/remittances/{period}',
+    'getRemittance',
+    'A partner’s remittance of a period to BPJS billing: total = Σ lines = applied',
   ),
   setTarget: jwt(
     'PUT',

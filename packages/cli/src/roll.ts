@@ -30,13 +30,18 @@ export const renderRoll = (summary: RollSummary): string => {
   const commitments = `${formatNumber(summary.commitments)} commitment${summary.commitments === 1 ? '' : 's'}`;
   const closing =
     summary.closing > 0 ? `; ${formatNumber(summary.closing)} villages of the previous year to close` : '';
-  // An older server answers without the incentive sweep.
+  // An older server answers without the partners or the incentive sweep.
+  const partnerCount = (summary.partners as number | undefined) ?? 0;
+  const partners =
+    partnerCount > 0
+      ? `; ${formatNumber(partnerCount)} collection partner${partnerCount === 1 ? '' : 's'} to apply contributions`
+      : '';
   const sweep = summary.incentives as RollSummary['incentives'] | undefined;
   const incentives =
     sweep && sweep.schemes > 0
       ? `; ${formatNumber(sweep.schemes)} incentive scheme${sweep.schemes === 1 ? '' : 's'} evaluated, ${formatNumber(sweep.awarded)} new award${sweep.awarded === 1 ? '' : 's'}`
       : '';
-  return `Roll of ${summary.period} queued: ${villages} of ${commitments} to renew${closing}${incentives}.\n`;
+  return `Roll of ${summary.period} queued: ${villages} of ${commitments} to renew${closing}${partners}${incentives}.\n`;
 };
 
 const OPTIONS = {

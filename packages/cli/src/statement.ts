@@ -10,7 +10,8 @@ const USAGE = `Usage:
   lindung statement --partner <id> --period <YYYY-MM> [options]
 
 Shows a collection partner's statement of a month: the contributions collected (deposits dated in the month),
-the number of deposits and of workers, and the fee: collected × the partner's rate, rounded down to the rupiah.
+the number of deposits and of workers, the fee: collected × the partner's rate, rounded down to the rupiah;
+and the workers' shares the period roll applied from their balances and remitted to BPJS billing.
 
 Options:
   --partner <id>             the collection partner
@@ -39,6 +40,11 @@ export const renderStatement = (s: PartnerStatement): string =>
       ['Collected', formatRupiah(s.collected)],
       ['Fee rate', formatBasisPoints(s.feeRateBasisPoints)],
       ['Fee (rounded down)', formatRupiah(s.fee)],
+      ['Applied from balances', formatRupiah(s.applied)],
+      [
+        'Remitted to BPJS',
+        `${formatRupiah(s.remitted)}${s.remittanceStatus ? ` (${s.remittanceStatus})` : ''}`,
+      ],
     ]),
     '',
   ].join('\n');
@@ -51,7 +57,7 @@ const OPTIONS = {
 
 /** `lindung statement`. */
 export const statementCommand: Command = {
-  summary: "a collection partner's monthly statement: collected and fee",
+  summary: "a collection partner's monthly statement: collected, fee, applied and remitted",
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });

@@ -6,6 +6,7 @@
 export * from './allocation.js';
 export * from './capacity.js';
 export * from './collection.js';
+export * from './contribution.js';
 export * from './eligibility.js';
 export * from './errors.js';
 export * from './forecast.js';

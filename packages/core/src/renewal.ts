@@ -22,6 +22,13 @@ import type { ReservationMode } from './reservation.js';
 /** Consecutive unpaid invoices after which a village's coverage lapses (BPU rule). */
 export const UNPAID_PERIODS_BEFORE_LAPSE = 3;
 
+/**
+ * The BPU rule in one place: after this many unpaid months in a row the coverage lapses from the next one.
+ * A sponsored village (its invoices) and a self-paying worker (their contribution months) both lapse by it.
+ */
+export const lapsesAfterUnpaid = (unpaidPeriodsBefore: number): boolean =>
+  unpaidPeriodsBefore >= UNPAID_PERIODS_BEFORE_LAPSE;
+
 /** Why a coverage ends. */
 export type EndReason = 'terminated' | 'age-limit' | 'budget' | 'unpaid' | 'fiscal-year-end' | 'carried-over';
 
@@ -104,7 +111,7 @@ export function planRenewal(input: RenewalInput): RenewalPlan {
   const { period, mode, premium } = input;
   const candidates = input.enrollments.filter((record) => covers(record, period)).sort(byEnrollmentOrder);
   const endings: CoverageEnding[] = [];
-  if (input.unpaidPeriodsBefore >= UNPAID_PERIODS_BEFORE_LAPSE) {
+  if (lapsesAfterUnpaid(input.unpaidPeriodsBefore)) {
     return {
       covered: [],
       endings: candidates.map((record) => ({ record, state: 'lapsed', reason: 'unpaid' })),

@@ -23,15 +23,21 @@ const envelope = <T extends string, D extends z.ZodMiniType>(type: T, data: D) =
     data,
   });
 
-/** renewal-work: roll one village of one commitment through `period` (`close` ends the fiscal year). */
+/**
+ * renewal-work: roll one village of one commitment through `period` (`close` ends the fiscal year), or apply the
+ * contribution accounts of one collection partner through `period` and remit them (`contributions`).
+ */
 export const renewalRequested = envelope(
   'renewal.requested',
-  z.strictObject({
-    period,
-    commitmentId: id,
-    villageCode,
-    action: z.enum(['renew', 'close']),
-  }),
+  z.discriminatedUnion('action', [
+    z.strictObject({
+      period,
+      commitmentId: id,
+      villageCode,
+      action: z.enum(['renew', 'close']),
+    }),
+    z.strictObject({ period, partnerId: id, action: z.literal('contributions') }),
+  ]),
 );
 
 export const invoiceLine = z.strictObject({
@@ -63,6 +69,41 @@ export const invoiceIssued = envelope(
 export const invoiceVoided = envelope(
   'invoice.voided',
   z.strictObject({ invoiceId: id, creditNote: z.string(), amount: rupiah, reason: z.string() }),
+);
+
+/** A line of a remittance: a worker's own share of a month, paid from their contribution balance. */
+export const remittanceLine = z.strictObject({
+  /** The worker's NIK: BPJS credits the contribution to it (the outbox queue is encrypted). */
+  nik: z.string().check(z.regex(/^\d{16}$/)),
+  programs: z.array(z.enum(['JKK', 'JKM', 'JHT'])),
+  amount: rupiah,
+});
+
+/** billing-outbox: a collection partner's remittance of a period (total = Σ lines = what was applied). */
+export const remittanceIssued = envelope(
+  'remittance.issued',
+  z.strictObject({
+    remittanceId: id,
+    partnerId: id,
+    period,
+    total: rupiah,
+    lines: z.array(remittanceLine),
+  }),
+);
+
+/** billing-inbox: BPJS billing accepted a remittance and gave its payment code. */
+export const remittanceAcknowledged = envelope(
+  'remittance.acknowledged',
+  z.strictObject({
+    remittanceId: id,
+    paymentCode: z.string().check(z.regex(/^\d{11}$/, 'a payment code is 11 digits')),
+  }),
+);
+
+/** billing-inbox: BPJS billing received the remittance's money. */
+export const remittancePaid = envelope(
+  'remittance.paid',
+  z.strictObject({ remittanceId: id, amount: rupiah, paidAt: z.iso.datetime() }),
 );
 
 /** billing-inbox: BPJS billing accepted the invoice and gave its payment code. */
@@ -105,14 +146,21 @@ export const importRequested = envelope('import.requested', z.strictObject({ job
 export const renewalWorkMessage = renewalRequested;
 export const importWorkMessage = importRequested;
 export const invoiceNumberingMessage = invoiceDrafted;
-export const billingOutboxMessage = z.discriminatedUnion('type', [invoiceIssued, invoiceVoided]);
+export const billingOutboxMessage = z.discriminatedUnion('type', [
+  invoiceIssued,
+  invoiceVoided,
+  remittanceIssued,
+]);
 export const billingInboxMessage = z.discriminatedUnion('type', [
   invoiceAcknowledged,
   invoicePaid,
   invoiceRejected,
+  remittanceAcknowledged,
+  remittancePaid,
 ]);
 
 export type RenewalRequested = z.infer<typeof renewalRequested>;
+export type RemittanceIssued = z.infer<typeof remittanceIssued>;
 export type ImportRequested = z.infer<typeof importRequested>;
 export type InvoiceIssued = z.infer<typeof invoiceIssued>;
 export type InvoiceDrafted = z.infer<typeof invoiceDrafted>;

@@ -11,16 +11,18 @@ import {
   periodParts,
   UNPAID_PERIODS_BEFORE_LAPSE,
 } from '@lindung/core';
-import type { Invoice, InvoiceRepository, RenewalWork, RollRepository } from '@lindung/store';
+import type { Invoice, InvoiceRepository, RenewalWork, RollRepository, RollWork } from '@lindung/store';
 
 /** Sends units of roll work (to the renewal-work queue). */
-export type SendRenewalWork = (work: readonly RenewalWork[]) => Promise<void>;
+export type SendRenewalWork = (work: readonly RollWork[]) => Promise<void>;
 
 export interface RollSummary {
   readonly period: Period;
   readonly commitments: number;
   readonly units: number;
   readonly closing: number;
+  /** Collection partners whose contribution accounts are sent to roll through the period. */
+  readonly partners: number;
 }
 
 /** What a sweep of unanswered invoices found and handed to billing again (invoice ids). */
@@ -33,7 +35,8 @@ export interface ResendSummary {
  * The period roll's fan-out: one unit per active allocation of every active commitment of the period's
  * fiscal year that has not rolled through the period yet; and one `close` unit per allocation still open
  * of the previous year's commitments, which are marked closed (and leave the roll's index once no village
- * of theirs is left open). Meant to be repeated (the schedule runs it hourly): a unit that was lost is sent
+ * of theirs is left open); and one `contributions` unit per collection partner with contribution accounts not
+ * rolled through the period yet (its accounts pay their month from their balances). Meant to be repeated (the schedule runs it hourly): a unit that was lost is sent
  * again by the next run, and once every village has rolled a run reads O(commitments) pages and writes
  * nothing. Idempotent: a unit sent twice changes nothing twice.
  */
@@ -72,7 +75,12 @@ export async function rollPeriod(
       units += villages.length;
     }
   }
-  return { period, commitments, units, closing };
+  let partners = 0;
+  for await (const page of roll.partnersToRoll(period)) {
+    await send(page.map((partnerId) => ({ period, partnerId, action: 'contributions' as const })));
+    partners += page.length;
+  }
+  return { period, commitments, units, closing, partners };
 }
 
 /**

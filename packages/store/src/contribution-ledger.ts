@@ -3,10 +3,10 @@
  * totals and period counters (invariant I5 extended: deposited = applied + balance + refunded). Auditors and
  * tests use it; no request path does (the function bundles leave it out).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { queryPages } from './client.js';
 import type { ContributionBalance, ContributionEntryType, DepositRepository } from './deposits.js';
-import { contributionLedgerIndex, contributionLedgerPartition, partnerKey } from './keys.js';
+import { contributionLedgerIndex, contributionLedgerPartition, partnerKey, remittanceKey } from './keys.js';
 import { nikKey } from './nik-key.js';
 
 export interface ContributionEntry {
@@ -86,7 +86,8 @@ export class ContributionLedger {
 
   /**
    * A partner's totals reconciled with the ledger entries it made, and with its period counters (their sums
-   * are what it deposited, and how many deposit entries there are).
+   * are what it deposited and applied, and how many deposit entries there are); each period's remittance total
+   * is what was applied in it.
    */
   async reconcilePartner(partnerId: string): Promise<ContributionReconciliation> {
     const partner = await this.deposits.requirePartner(partnerId);
@@ -99,7 +100,8 @@ export class ContributionLedger {
     })) {
       entries.push(...(items as unknown as ContributionEntry[]));
     }
-    const periods = { collected: 0, deposits: 0 };
+    const periods = { collected: 0, deposits: 0, applied: 0 };
+    const appliedByPeriod = new Map<string, number>();
     for await (const items of queryPages(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -109,6 +111,9 @@ export class ContributionLedger {
       for (const item of items) {
         periods.collected += numberOf(item, 'collected');
         periods.deposits += numberOf(item, 'deposits');
+        periods.applied += numberOf(item, 'applied');
+        if (numberOf(item, 'applied') > 0)
+          appliedByPeriod.set(String(item.period), numberOf(item, 'applied'));
       }
     }
     const { held, ...rest } = partner.totals;
@@ -116,6 +121,23 @@ export class ContributionLedger {
     const problems = [...reconciliation.problems];
     if (periods.collected !== partner.totals.deposited) {
       problems.push(`periods collected ${periods.collected} but deposited ${partner.totals.deposited}`);
+    }
+    if (periods.applied !== partner.totals.applied) {
+      problems.push(`periods applied ${periods.applied} but the partner applied ${partner.totals.applied}`);
+    }
+    for (const [period, applied] of appliedByPeriod) {
+      const { Item } = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: remittanceKey(partnerId, period),
+          ConsistentRead: true,
+        }),
+      );
+      if (numberOf(Item ?? {}, 'total') !== applied) {
+        problems.push(
+          `remittance of ${period} is ${numberOf(Item ?? {}, 'total')} but ${applied} was applied`,
+        );
+      }
     }
     const depositEntries = entries.filter((e) => e.type === 'deposit').length;
     if (periods.deposits !== depositEntries) {

@@ -57,7 +57,7 @@ export interface PartnerTotals {
   readonly held: number;
 }
 
-/** The kinds of contribution ledger entry; `apply` (premium paid from a balance) comes with the roll. */
+/** The kinds of contribution ledger entry; `apply` (a month of premium paid from a balance) is the roll's (contributions.ts). */
 export type ContributionEntryType = 'deposit' | 'refund' | 'apply';
 
 export interface DepositRequest {
@@ -178,7 +178,7 @@ const toRefund = (item: Record<string, unknown>): Refund => ({
 });
 
 /** A raw item DynamoDB returned with a cancellation reason, as plain values (strings and numbers only). */
-const plain = (item: Record<string, AttributeValue> | undefined): Record<string, unknown> =>
+export const plain = (item: Record<string, AttributeValue> | undefined): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(item ?? {}).map(([name, value]) => [
       name,
@@ -209,7 +209,7 @@ const refundItem = (refund: Refund, worker: string, content: string) => ({
  * The only place a contribution ledger entry is made: its id names the partner's receipt, so a retry cannot
  * write it twice; the partner's index makes the partner's reconciliation one query.
  */
-const ledgerEntryPut = (
+export const ledgerEntryPut = (
   tableName: string,
   worker: string,
   entry: ContributionEntry & { readonly period?: string; readonly reason?: string },

@@ -1,6 +1,7 @@
 export * from './client.js';
 export * from './commitments.js';
 export * from './contribution-ledger.js';
+export * from './contributions.js';
 export * from './deposits.js';
 export * from './enrollments.js';
 export * from './env.js';

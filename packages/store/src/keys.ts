@@ -272,3 +272,49 @@ export const listMemberKey = (sponsorId: string, list: string, nikKey: string) =
   sk: `MEMBER#${nikKey}`,
 });
 export const listPartition = (sponsorId: string, list: string) => `LIST#${sponsorId}#${list}`;
+
+/** A worker's contribution account at the partner that collects for them, beside the partner (its roll reads them). */
+export const contributionAccountKey = (partnerId: string, nikKey: string) => ({
+  pk: `PARTNER#${partnerId}`,
+  sk: `CONTRIBUTOR#${nikKey}`,
+});
+export const CONTRIBUTOR_SK_PREFIX = 'CONTRIBUTOR#';
+
+/** The one contribution account a worker may have, across every partner: it names the partner. */
+export const contributorGuardKey = (nikKey: string) => ({
+  pk: `WORKER#${nikKey}`,
+  sk: 'CONTRIBUTION-ACCOUNT',
+});
+
+/** Partners with contribution accounts, for the period roll's fan-out (gsi2, on the partner item). */
+export const contributionPartnerIndex = (partnerId: string) => ({
+  gsi2pk: 'CONTRIBUTION-PARTNERS',
+  gsi2sk: partnerId,
+});
+
+/**
+ * The month of one account (paid or unpaid), in the partition of the partner's remittance of that period: the
+ * key is the month's identity, so a unit delivered twice cannot apply it twice, and the paid ones are the lines.
+ */
+export const contributionMonthKey = (partnerId: string, period: string, nikKey: string) => ({
+  pk: `REMITTANCE#${partnerId}#${period}`,
+  sk: `MONTH#${nikKey}`,
+});
+export const CONTRIBUTION_MONTH_SK_PREFIX = 'MONTH#';
+
+/** A partner's remittance of a period to BPJS billing (its header; the months beside it are its lines). */
+export const remittanceKey = (partnerId: string, period: string) => ({
+  pk: `REMITTANCE#${partnerId}#${period}`,
+  sk: 'REMITTANCE',
+});
+
+/** `{partnerId}_{period}`: a remittance id names its key. */
+export const remittanceId = (partnerId: string, period: string) => `${partnerId}_${period}`;
+
+/** The parts of a remittance id, or `undefined` if it is not one. */
+export const parseRemittanceId = (id: string) => {
+  const match = /^([0-9A-HJKMNP-TV-Z]{26})_(\d{4}-\d{2})$/.exec(id);
+  if (!match) return undefined;
+  const [, partnerId = '', period = ''] = match;
+  return { partnerId, period };
+};

@@ -34,6 +34,7 @@ import {
   closedCommitmentIndex,
   commitmentBySponsor,
   commitmentKey,
+  contributionPartnerIndex,
   enrollmentKey,
 } from './keys.js';
 import { allocationUpdate, ledgerEntries, movesOf } from './ledger.js';
@@ -47,6 +48,19 @@ export interface RenewalWork {
   readonly villageCode: string;
   readonly action: 'renew' | 'close';
 }
+
+/** One unit of the contribution roll: apply a collection partner's accounts through `period`, then remit. */
+export interface ContributionWork {
+  readonly period: Period;
+  readonly partnerId: string;
+  readonly action: 'contributions';
+}
+
+/** A unit of roll work on the renewal-work queue: a village's, or a collection partner's. */
+export type RollWork = RenewalWork | ContributionWork;
+
+/** Whether a unit of roll work is a village's (renew or close). */
+export const isVillageWork = (work: RollWork): work is RenewalWork => work.action !== 'contributions';
 
 /** An allocation as the roll reads it, with how far it is closed and rolled. */
 export type RollingAllocation = AllocationRecord & { rolledThrough?: Period; closedThrough?: Period };
@@ -86,6 +100,21 @@ export class RollRepository {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /** Collection partners with contribution accounts not rolled through `period` yet, a page at a time (gsi2). */
+  async *partnersToRoll(period: Period): AsyncGenerator<string[]> {
+    for await (const items of queryPages(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      FilterExpression:
+        'attribute_not_exists(contributionsRolledThrough) OR contributionsRolledThrough < :period',
+      ExpressionAttributeValues: { ':pk': contributionPartnerIndex('').gsi2pk, ':period': period },
+      ProjectionExpression: 'id',
+    })) {
+      if (items.length > 0) yield items.map((item) => String(item.id));
+    }
+  }
 
   /**
    * Closes a village's `period` for changes: from here on no enrollment may start in it and no coverage may

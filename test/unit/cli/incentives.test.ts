@@ -59,7 +59,7 @@ describe('lindung incentives show', () => {
 describe('lindung roll', () => {
   it('names the incentive schemes a roll evaluated, and stays silent when there were none', () => {
     // Prepare
-    const summary = { period: '2027-07', commitments: 1, units: 10, closing: 0 };
+    const summary = { period: '2027-07', commitments: 1, units: 10, closing: 0, partners: 0 };
 
     // Act
     const withSchemes = renderRoll({ ...summary, incentives: { schemes: 2, awarded: 4 } });
@@ -70,5 +70,22 @@ describe('lindung roll', () => {
       'Roll of 2027-07 queued: 10 villages of 1 commitment to renew; 2 incentive schemes evaluated, 4 new awards.\n',
     );
     expect(without).toBe('Roll of 2027-07 queued: 10 villages of 1 commitment to renew.\n');
+  });
+
+  it('names the collection partners sent to apply their workers’ contributions', () => {
+    // Act
+    const answer = renderRoll({
+      period: '2027-07',
+      commitments: 1,
+      units: 10,
+      closing: 0,
+      partners: 2,
+      incentives: { schemes: 0, awarded: 0 },
+    });
+
+    // Assess
+    expect(answer).toBe(
+      'Roll of 2027-07 queued: 10 villages of 1 commitment to renew; 2 collection partners to apply contributions.\n',
+    );
   });
 });

@@ -570,8 +570,59 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A partner’s monthly statement: collected, fee (rounded down), deposits, workers */
+        /** A partner’s monthly statement: collected, fee (rounded down), deposits, workers, applied and remitted */
         get: operations["partnerStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/contributors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register a worker whose own share (JHT add-on, or self-paying JKK + JKM) the roll pays from their balance */
+        post: operations["registerContributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/contributors/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A worker’s contribution account and balance (the NIK in the body, never the URL) */
+        post: operations["lookupContributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/remittances/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A partner’s remittance of a period to BPJS billing: total = Σ lines = applied */
+        get: operations["getRemittance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1064,6 +1115,33 @@ export interface components {
                 enrolledWorkers: number;
             };
         };
+        ContributionAccount: {
+            partnerId: string;
+            /** @description The NIK masked: 4 first and 2 last digits */
+            nikMasked: string;
+            villageCode: string;
+            birthDate?: string;
+            /**
+             * @description add-on: JHT beside a sponsor’s JKK + JKM; self-paying: the whole premium, no sponsor
+             * @enum {string}
+             */
+            kind: "add-on" | "self-paying";
+            programs: ("JKK" | "JKM" | "JHT")[];
+            /** @description Integer rupiah */
+            declaredIncome: number;
+            startPeriod: string;
+            /** @enum {string} */
+            status: "active" | "lapsed";
+            /** @description Lapsed after 3 unpaid months in a row (BPU rule), from this month */
+            lapsedFrom?: string;
+            /** @description Unpaid months in a row up to lastMonth */
+            unpaidRun: number;
+            /** @description The last month the roll decided */
+            lastMonth?: string;
+            registeredBy: string;
+            /** @description ISO 8601 instant */
+            registeredAt: string;
+        };
         ContributionBalance: {
             /** @description What the worker has to pay premiums from */
             balance: number;
@@ -1075,6 +1153,27 @@ export interface components {
             applied: number;
             /** @description The worker’s deposits at this partner, newest first (at most 100) */
             deposits: components["schemas"]["Deposit"][];
+        };
+        ContributorLookup: {
+            account: components["schemas"]["ContributionAccount"];
+            balance: {
+                /** @description Integer rupiah */
+                balance: number;
+                /** @description Integer rupiah */
+                deposited: number;
+                /** @description Integer rupiah */
+                refunded: number;
+                /** @description Integer rupiah */
+                applied: number;
+            };
+        };
+        ContributorRegistration: {
+            /**
+             * @description replayed: registered before with the same terms
+             * @enum {string}
+             */
+            outcome: "recorded" | "replayed";
+            account: components["schemas"]["ContributionAccount"];
         };
         CoveragePlan: {
             fiscalYear: number;
@@ -1641,6 +1740,12 @@ export interface components {
             deposits: number;
             /** @description Distinct workers who deposited in the period */
             workers: number;
+            /** @description Workers’ own shares of the period paid from their balances by the roll */
+            applied: number;
+            /** @description The remittance of the period to BPJS billing (= applied once issued) */
+            remitted: number;
+            /** @enum {string} */
+            remittanceStatus?: "issued" | "acknowledged" | "paid";
         };
         Problem: {
             /** @description https://lindung.id/problems/{code} */
@@ -1810,11 +1915,36 @@ export interface components {
             /** @description The workers the target asks; without one, the vulnerable workers */
             targetWorkers: number;
         };
+        Remittance: {
+            /** @description {partnerId}_{period} */
+            id: string;
+            partnerId: string;
+            period: string;
+            /** @description Σ lines = what the roll applied from balances for the period */
+            total: number;
+            lineCount: number;
+            /** @enum {string} */
+            status: "issued" | "acknowledged" | "paid";
+            /** @description ISO 8601 instant */
+            issuedAt: string;
+            paymentCode?: string;
+            /** @description ISO 8601 instant */
+            paidAt?: string;
+            lines: {
+                /** @description The NIK masked: 4 first and 2 last digits */
+                nikMasked: string;
+                programs: ("JKK" | "JKM" | "JHT")[];
+                /** @description Integer rupiah */
+                amount: number;
+            }[];
+        };
         RollSummary: {
             period: string;
             commitments: number;
             units: number;
             closing: number;
+            /** @description Collection partners sent to apply their workers’ contribution accounts for the period (and remit) */
+            partners: number;
             /** @description Incentive schemes whose period ended before this one, evaluated now, and their new awards */
             incentives: {
                 schemes: number;
@@ -1989,6 +2119,20 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "idempotency-in-progress";
+                };
+            };
+        };
+        /** @description Conflicts with the current state: idempotency-in-progress, already-covered, period-closed */
+        "idempotency-in-progress-or-already-covered-or-period-closed": {
+            headers: {
+                /** @description Seconds to wait before retrying */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "idempotency-in-progress" | "already-covered" | "period-closed";
                 };
             };
         };
@@ -3557,6 +3701,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerStatement"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    registerContributor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    nik: string;
+                    /** @description The worker’s village, within the partner’s area */
+                    villageCode: string;
+                    /** @description The worker’s birth date */
+                    birthDate?: string;
+                    /** @description ["JHT"] as an add-on to a sponsor’s JKK + JKM, or ["JKK","JKM"] (+ "JHT") self-paying */
+                    programs: ("JKK" | "JKM" | "JHT")[];
+                    /**
+                     * @description Monthly rupiah
+                     * @default 1000000
+                     */
+                    declaredIncome?: number;
+                    /** @description The first month the share is due */
+                    startPeriod: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContributorRegistration"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress-or-already-covered-or-period-closed"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    lookupContributor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within 24 hours gets the first answer again, without doing it twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    nik: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContributorLookup"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not-found"];
+            409: components["responses"]["idempotency-in-progress"];
+            413: components["responses"]["payload-too-large"];
+            415: components["responses"]["unsupported-media-type"];
+            422: components["responses"]["validation-failed-or-idempotency-key-reused"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    getRemittance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Remittance"];
                 };
             };
             401: components["responses"]["unauthenticated"];
