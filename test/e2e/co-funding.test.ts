@@ -1,11 +1,11 @@
 /**
  * Co-funding through the local stack (issue 18, Must-show 2): Jambi province pays 50 % of Rp 16.800 (JKK
- * Rp 10.000 + JKM Rp 6.800 at the minimum income) over ten villages of Tanjung Jabung Timur in 2063, and the
+ * Rp 10.000 + JKM Rp 6.800 at the minimum income) over ten villages of Tanjung Jabung Timur in 2067, and the
  * regency co-funds the other 50 %. Workers are enrolled (one of them naming the regency's commitment), the year
  * is rolled month by month through the queues and closed; then every worker-month is on a province line of
  * Rp 8.400 and a regency line of Rp 8.400, both quotas are drawn exactly and reconcile with their ledgers, no NIK
  * is covered twice, and the regency's short quota refuses a whole enrollment with nothing reserved on either side.
- * Into 2064 a worker is carried with both payers as far as the regency's next quota allows.
+ * Into 2068 a worker is carried with both payers as far as the regency's next quota allows.
  */
 import { villagesOf } from '@lindung/core';
 import {
@@ -38,8 +38,8 @@ const repos = {
   ledger: new LedgerRepository(db, tableName),
 };
 
-/** A fiscal year no other e2e test uses. */
-const YEAR = 2063;
+/** A fiscal year no other e2e test uses, nor the next one (rolled to close it: 2068-01). */
+const YEAR = 2067;
 const period = (month: number, year = YEAR) => `${year}-${String(month).padStart(2, '0')}`;
 const PREMIUM = 16_800;
 const HALF = 8_400;
@@ -47,9 +47,9 @@ const HALF = 8_400;
 const VILLAGES = villagesOf('15.07.01')
   .slice(0, 10)
   .map((v) => v.code as string);
-/** A NIK issued in 15.07.01 to a man born in May 2000 (62 or 63 in 2063), serial `serial`. */
+/** A NIK issued in 15.07.01 to a man born in May 2005 (61 to 63 in 2067 and 2068), serial `serial`. */
 const nik = (serial: number) =>
-  `150701${String(1 + (serial % 28)).padStart(2, '0')}0500${String(serial).padStart(4, '0')}`;
+  `150701${String(1 + (serial % 28)).padStart(2, '0')}0505${String(serial).padStart(4, '0')}`;
 /** Workers per village enrolled from January; the province's quota holds one more, the regency's exactly these. */
 const WORKERS_PER_VILLAGE = 2;
 /** The worker terminated from July in the first village: each payer gets 6 × Rp 8.400 back. */
@@ -70,7 +70,7 @@ const rolledThrough = (commitmentId: string, p: string) =>
     `every village of ${commitmentId} rolled through ${p}`,
   );
 
-/** Drafts and approves a commitment of 2063 over the ten villages; returns it as approved. */
+/** Drafts and approves a commitment of `fiscalYear` over the villages; returns it as approved. */
 const fund = async (
   staff: SponsorStaff,
   perVillage: number,
