@@ -15,7 +15,6 @@ import {
   INVOICE_STATES,
   type InvoiceState,
   isPeriod,
-  type Period,
   parentRegion,
   type RegionCode,
   spans,
