@@ -172,6 +172,41 @@ describe('a province and a regency co-funding one premium', { timeout: 600_000 }
     expect(otherYear.body.detail).toContain('fiscal year');
   });
 
+  it('refuses to enroll where half the premium would have no payer: no co-funder in the village', async () => {
+    // Prepare: the province pays 50 % over an eleventh village, which the regency does not co-fund
+    const [alone = ''] = villagesOf('15.07.01')
+      .slice(10, 11)
+      .map((v) => v.code as string);
+    const half = await fund(
+      world.province.staff,
+      12 * HALF,
+      { share: { kind: 'percent', basisPoints: 5_000 } },
+      [alone],
+    );
+    const operator = await caller(stack, { roles: ['village-operator'], villageCodes: [alone] });
+
+    // Act
+    const named = await operator.post(`/v1/villages/${alone}/enrollments`, {
+      commitmentId: half.id,
+      worker: { nik: nik(900) },
+      startPeriod: period(1),
+    });
+    const byPriority = await operator.post(`/v1/villages/${alone}/enrollments`, {
+      worker: { nik: nik(901) },
+      startPeriod: period(1),
+    });
+
+    // Assess: refused, nothing reserved, and by priority no commitment takes the worker
+    expect(named.status, JSON.stringify(named.body)).toBe(422);
+    expect(named.body.code).toBe('not-eligible');
+    expect(named.body.details).toMatchObject({ premium: PREMIUM, covered: HALF, uncovered: HALF });
+    expect(named.body.detail).toContain('Rp 8.400 of the Rp 16.800');
+    expect(byPriority.body.code, JSON.stringify(byPriority.body)).not.toBe(undefined);
+    expect(byPriority.status).not.toBe(201);
+    const [allocation] = await repos.commitments.allAllocations(half.id);
+    expect(allocation).toMatchObject({ reserved: 0, workers: 0, available: 12 * HALF });
+  });
+
   it('splits every worker-month 8.400 / 8.400, draws both quotas exactly and never covers a NIK twice', async () => {
     const { province, regency, operator, admin } = world;
     const [first = '', second = ''] = VILLAGES;

@@ -12,11 +12,13 @@ import {
   checkEligibility,
   chooseFunding,
   type FundingRefusal,
+  formatRupiah,
   fundingPriority,
   isDomainError,
   isEligibleAge,
   leavesPremium,
   maskNik,
+  NotEligibleError,
   noFundingError,
   type Period,
   parseNik,
@@ -151,6 +153,22 @@ const requestUnder = async (
     shares,
   );
   const month = splitAt(commitment.benefit, startPeriod, shares);
+  if (month.worker > 0) {
+    // Nothing collects a worker's part of a sponsored premium yet (contribution accounts pay a JHT add-on or a
+    // self-paying worker's whole premium), so BPJS would be paid short: no enrollment rather than a short
+    // invoice. A refusal of this commitment, so enrollment by priority goes on to the next.
+    throw new NotEligibleError(
+      `The commitment pays ${formatRupiah(month.primary + month.coFunder)} of the ${formatRupiah(month.premium)} monthly premium and no co-funder covers the rest in this village; a worker's own part of a sponsored premium cannot be collected yet`,
+      {
+        details: {
+          commitmentId: commitment.id,
+          premium: month.premium,
+          covered: month.primary + month.coFunder,
+          uncovered: month.worker,
+        },
+      },
+    );
+  }
   const payers = sharedPayers(commitment, coFunder, month, split);
   return {
     commitmentId: commitment.id,
