@@ -55,6 +55,7 @@ import {
   listAllocations,
   listInvoices,
   listMembersBody,
+  listPartners,
   listReallocations,
   listSponsorCommitments,
   listSponsorIncentives,
@@ -66,6 +67,7 @@ import {
   pageQuery,
   parseDeposits,
   partnerStatement,
+  partnersQuery,
   planQuery,
   planReport,
   principalOf,
@@ -353,6 +355,11 @@ const routes: Record<string, Route> = {
     json(200, await reportWorkers(services, principalOf(e), reportWorkersQuery.parse(query(e)))),
   [routeKey(apiRoutes.createPartner)]: async (e) =>
     json(201, await createPartner(services, principalOf(e), createPartnerBody.parse(body(e)))),
+  [routeKey(apiRoutes.listPartners)]: async (e) =>
+    json(
+      200,
+      await listPartners(services, principalOf(e), partnersQuery.parse(e.queryStringParameters ?? {})),
+    ),
   [routeKey(apiRoutes.getPartner)]: async (e) =>
     json(200, await getPartner(services, principalOf(e), param(e, 'partnerId'))),
   [routeKey(apiRoutes.recordDeposits)]: async (e) =>

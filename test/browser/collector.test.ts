@@ -134,6 +134,21 @@ describe('the collector’s daily deposit page', () => {
     await page.close();
   }, 120_000);
 
+  it('lists the partner collector on the local sign-in page, which opens the day deposits', async () => {
+    // Prepare
+    const page = await browser.newPage({ viewport: PHONE });
+
+    // Act
+    await page.goto(`${stack.httpUrl}/#/`);
+    await page.locator('button[data-role="collector"]').filter({ hasText: PARTNER }).click();
+
+    // Assess
+    await page.getByTestId('deposits-title').filter({ hasText: PARTNER }).waitFor();
+    expect(page.url()).toMatch(/#\/deposits$/);
+    expect(await page.locator('nav').textContent()).toContain('Setoran');
+    await page.close();
+  }, 60_000);
+
   it('keeps deposits taken without signal on the phone, through a reload, and sends each once', async () => {
     // Prepare
     const claims = { roles: ['collector'], partnerId, sub: 'kolektor-badung-2' };

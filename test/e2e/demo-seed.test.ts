@@ -40,7 +40,13 @@ describe('the demo seed', { timeout: 240_000 }, () => {
     const invoices = await billing.get(
       `/v1/invoices?sponsorId=${sample.sponsorId}&period=${sample.period}&limit=1000`,
     );
+    const partners = await auditor.get('/v1/partners?area=15.01&limit=1000');
+    const statement = await auditor.get(`/v1/partners/${sample.partnerId}/statements/${sample.period}`);
     return {
+      partners: (partners.body.items as { id: string; name: string }[])
+        .filter((p) => p.id === sample.partnerId)
+        .map((p) => p.name),
+      statement: { collected: statement.body.collected, deposits: statement.body.deposits },
       commitment: {
         status: commitment.body.status,
         draftedBy: commitment.body.draftedBy,
@@ -72,6 +78,12 @@ describe('the demo seed', { timeout: 240_000 }, () => {
     expect(seeded.commitment.totals.spent).toBeGreaterThan(0);
     expect(second.sponsorId).toBe(first.sponsorId);
     expect(second.commitmentId).toBe(first.commitmentId);
+    expect(second.partnerId).toBe(first.partnerId);
+    expect(seeded.partners).toEqual(['Pengelola Pasar Siulak']);
+    expect(seeded.statement).toEqual({ collected: 2_000, deposits: 2 });
+    expect(first.users.find((u) => u.claims.roles[0] === 'collector')?.claims.partnerId).toBe(
+      first.partnerId,
+    );
     expect(again).toEqual(seeded);
   });
 });

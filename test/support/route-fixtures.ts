@@ -18,6 +18,7 @@ import {
   invoiceQuery,
   listMembersBody,
   pageQuery,
+  partnersQuery,
   planQuery,
   proposeReallocationBody,
   ROLES,
@@ -342,6 +343,11 @@ export const routeFixtures: Readonly<Partial<Record<RouteName, RouteFixture>>> =
       body: { name: 'Agen Perisai Sarolangun', kind: 'agent', areaCode: '15.03', feeRateBasisPoints: 750 },
     }),
     body: createPartnerBody,
+  },
+  listPartners: {
+    allowed: { admin: 'any', auditor: 'any' },
+    request: () => ({ query: { area: '15', limit: '10' } }),
+    query: partnersQuery,
   },
   getPartner: {
     allowed: { admin: 'any', auditor: 'any', collector: 'own' },

@@ -148,6 +148,8 @@ export const POLICIES = {
   reportWorkers: REPORT_READERS,
   createPartner: { admin: 'any' },
   getPartner: { admin: 'any', auditor: 'any', collector: 'own-partner' },
+  /** The directory of partners: who administers them and who audits them. */
+  listPartners: { admin: 'any', auditor: 'any' },
   recordDeposits: { collector: 'own-partner' },
   /** A worker's balance: the partner's collectors and the administrator (NIK in the body, never the URL). */
   lookupBalance: { admin: 'any', collector: 'own-partner' },

@@ -12,6 +12,7 @@ import {
   createPartnerBody,
   depositBatchBody,
   depositBody,
+  partnersQuery,
   refundBody,
   registerContributorBody,
 } from './deposit-schemas.js';
@@ -250,6 +251,7 @@ export const operationContracts = {
     problems: ['not-found'],
   },
   createPartner: { status: 201, response: responses.partner, body: createPartnerBody },
+  listPartners: { status: 200, response: responses.partnerPage, query: partnersQuery },
   getPartner: { status: 200, response: responses.partner, problems: ['not-found'] },
   recordDeposits: {
     status: 201,

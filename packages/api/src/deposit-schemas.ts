@@ -14,7 +14,7 @@ import {
 } from '@lindung/core';
 import * as z from 'zod/mini';
 // schemas.ts configures zod/mini's English messages, which these schemas' answers use too.
-import './schemas.js';
+import { pageLimit } from './schemas.js';
 
 /** A well-formed code of the region data: a province, regency, district or village. */
 const regionCode = z.string().check(
@@ -66,6 +66,13 @@ const calendarDate = z
     z.describe('The day the worker paid, YYYY-MM-DD'),
   );
 
+/** The partners of an area (a region code and everything under it), a page at a time. */
+export const partnersQuery = z.object({
+  area: z.optional(regionCode),
+  limit: pageLimit(),
+  pageToken: z.optional(z.string().check(z.maxLength(2048))),
+});
+
 export const createPartnerBody = z.strictObject({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   kind: z.enum(PARTNER_KINDS),
@@ -116,6 +123,7 @@ export const refundBody = z.strictObject({
 });
 
 export type CreatePartnerBody = z.infer<typeof createPartnerBody>;
+export type PartnersQuery = z.infer<typeof partnersQuery>;
 export type DepositBody = z.infer<typeof depositBody>;
 export type RefundBody = z.infer<typeof refundBody>;
 

@@ -11,7 +11,7 @@ import {
 } from '@lindung/core';
 import type { ContributionRepository, DepositOutcome, DepositRepository } from '@lindung/store';
 import { authorize, type Principal } from './auth.js';
-import type { CreatePartnerBody, DepositBody, RefundBody } from './deposit-schemas.js';
+import type { CreatePartnerBody, DepositBody, PartnersQuery, RefundBody } from './deposit-schemas.js';
 
 export interface DepositServices {
   readonly deposits: DepositRepository;
@@ -29,6 +29,16 @@ export const createPartner = async (
   authorize(principal, 'createPartner');
   const partner = await services.deposits.createPartner(body, principal.sub);
   return { ...partner, totals: { deposited: 0, refunded: 0, applied: 0, held: 0 } };
+};
+
+/** The partners of an area (every partner without one), by area then registration, a page at a time. */
+export const listPartners = async (
+  services: DepositServices,
+  principal: Principal,
+  { area, limit, pageToken }: PartnersQuery,
+) => {
+  authorize(principal, 'listPartners');
+  return services.deposits.listPartners(area, limit, pageToken);
 };
 
 /** A partner with its all-time totals; 404 for the authorized when it does not exist. */

@@ -806,6 +806,21 @@ export const partner = named(
   }),
 );
 
+/** A partner as the directory lists it: its terms, not its running totals (those are on `GET /v1/partners/{id}`). */
+export const partnerEntry = named(
+  'PartnerEntry',
+  z.object({
+    id,
+    name: z.string(),
+    kind: z.enum(PARTNER_KINDS),
+    areaCode: z.string().describe('The region it collects in'),
+    feeRateBasisPoints: count.describe('Its fee on what it collects, e.g. 750 = 7.5 %'),
+    createdAt: timestamp,
+    createdBy: z.string(),
+  }),
+);
+export const partnerPage = named('PartnerPage', page(partnerEntry));
+
 const masked = z.string().describe('The NIK masked: 4 first and 2 last digits');
 
 export const deposit = named(

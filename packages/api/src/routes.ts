@@ -185,6 +185,12 @@ export const apiRoutes = {
     'A commitment’s workers in one village (NIK masked)',
   ),
   createPartner: jwt('POST', '/v1/partners', 'createPartner', 'Register a collection partner for an area'),
+  listPartners: jwt(
+    'GET',
+    '/v1/partners',
+    'listPartners',
+    'The collection partners of an area (`area`: a region code and everything under it), a page at a time',
+  ),
   getPartner: jwt('GET', '/v1/partners/{partnerId}', 'getPartner', 'A collection partner with its totals'),
   recordDeposits: jwt(
     'POST',

@@ -2,7 +2,8 @@
  * `npm start -- --demo`: fills a running Lindung with a living Jambi sample, through the HTTP API as any client
  * would — a sponsor (Provinsi Jambi), a commitment over ten real villages of Kerinci drafted by a finance officer
  * and approved by another user, twenty workers enrolled by the village operators, and the month rolled until the
- * local BPJS billing simulator has paid its invoices. Then it names the demo users of every role.
+ * local BPJS billing simulator has paid its invoices; a market manager of Kerinci collects two traders' first
+ * deposits. Then it names the demo users of every role.
  *
  * Running it again changes nothing: every POST carries a fixed `Idempotency-Key` (a replay answers the first
  * answer), and the ids are remembered in `stateFile` (when the stack has a data folder) so that a run after the
@@ -32,6 +33,7 @@ export interface DemoUser {
     readonly sub: string;
     readonly sponsorId?: string;
     readonly villageCodes?: readonly string[];
+    readonly partnerId?: string;
     readonly name?: string;
   };
 }
@@ -39,6 +41,8 @@ export interface DemoUser {
 export interface DemoSample {
   readonly sponsorId: string;
   readonly commitmentId: string;
+  /** The collection partner (a market manager of Kerinci) whose collector is a demo user. */
+  readonly partnerId: string;
   readonly period: string;
   readonly villageCodes: readonly string[];
   readonly enrolled: number;
@@ -47,6 +51,7 @@ export interface DemoSample {
 }
 
 export const DEMO_SPONSOR_NAME = 'Provinsi Jambi';
+export const DEMO_PARTNER_NAME = 'Pengelola Pasar Siulak';
 /** Ten villages of Kabupaten Kerinci (15.01), from the region data: real codes, as the API demands. */
 export const DEMO_VILLAGES = 10;
 export const DEMO_WORKERS = 20;
@@ -184,7 +189,22 @@ export const seedDemo = async (options: DemoSeedOptions): Promise<DemoSample> =>
     );
     sponsorId = sponsor.id as string;
   }
-  const users = demoUsers(sponsorId, villageCodes);
+  // The market manager, registered by the administrator (its collector records deposits below).
+  let partnerId = remembered?.year === year ? remembered.partnerId : undefined;
+  if (!partnerId) {
+    const partner = expectOk(
+      await call(
+        admin,
+        'POST',
+        '/v1/partners',
+        { name: DEMO_PARTNER_NAME, kind: 'market-manager', areaCode: '15.01', feeRateBasisPoints: 750 },
+        `demo-${year}-partner`,
+      ),
+      'registering the market manager',
+    );
+    partnerId = partner.id as string;
+  }
+  const users = demoUsers(sponsorId, villageCodes, partnerId);
   const claimsOf = (role: string) => (users.find((u) => u.claims.roles[0] === role) as DemoUser).claims;
   const officer = await token(claimsOf('sponsor-officer'));
   const approver = await token(claimsOf('sponsor-approver'));
@@ -222,7 +242,7 @@ export const seedDemo = async (options: DemoSeedOptions): Promise<DemoSample> =>
   await until('the commitment to become active', async () =>
     (await status()) === 'active' ? true : undefined,
   );
-  await writeState(options.stateFile, { year, sponsorId, commitmentId });
+  await writeState(options.stateFile, { year, sponsorId, commitmentId, partnerId });
   log(`demo: sponsor ${sponsorId}, commitment ${commitmentId} over ${villageCodes.length} villages`);
 
   // 3. Twenty workers, two per village, each enrolled by the operator of the village.
@@ -267,11 +287,31 @@ export const seedDemo = async (options: DemoSeedOptions): Promise<DemoSample> =>
       : undefined;
   });
   log(`demo: ${enrolled} workers enrolled, ${period} rolled, ${paidInvoices} invoices paid`);
-  return { sponsorId, commitmentId, period, villageCodes, enrolled, paidInvoices, users };
+
+  // 5. Two traders' first deposits at the market, Rp 1.000 each: one receipt number each, so a rerun replays them.
+  const collector = await token(claimsOf('collector'));
+  expectOk(
+    await call(collector, 'POST', `/v1/partners/${partnerId}/deposits`, {
+      deposits: [0, 1].map((i) => ({
+        receiptNumber: `DEMO-${year}-${String(i + 1).padStart(4, '0')}`,
+        nik: demoWorker(villageCodes[0] as string, i).nik,
+        amount: 1_000,
+        depositedAt: `${period}-01`,
+        villageCode: villageCodes[0],
+      })),
+    }),
+    'recording the market deposits',
+  );
+  log(`demo: ${DEMO_PARTNER_NAME} (${partnerId}) recorded 2 deposits`);
+  return { sponsorId, commitmentId, partnerId, period, villageCodes, enrolled, paidInvoices, users };
 };
 
 /** The demo users, with the same `sub`s as the dashboard's local sign-in gives them. */
-export const demoUsers = (sponsorId: string, villageCodes: readonly string[]): DemoUser[] => [
+export const demoUsers = (
+  sponsorId: string,
+  villageCodes: readonly string[],
+  partnerId: string,
+): DemoUser[] => [
   { label: 'Admin', claims: { roles: ['admin'], sub: 'demo-admin', name: 'Admin' } },
   {
     label: `Finance officer — ${DEMO_SPONSOR_NAME}`,
@@ -299,6 +339,10 @@ export const demoUsers = (sponsorId: string, villageCodes: readonly string[]): D
     label: 'BPJS billing',
     claims: { roles: ['billing'], sponsorId, sub: 'demo-billing', name: 'BPJS' },
   },
+  {
+    label: `Collector — ${DEMO_PARTNER_NAME}`,
+    claims: { roles: ['collector'], partnerId, sub: `demo-collector-${partnerId}`, name: DEMO_PARTNER_NAME },
+  },
   { label: 'Auditor', claims: { roles: ['auditor'], sub: 'demo-auditor', name: 'Auditor' } },
 ];
 
@@ -311,6 +355,7 @@ Demo sample ready: ${DEMO_SPONSOR_NAME}, ${sample.villageCodes.length} villages 
   Dashboard   ${base}/   (sign in as one of the demo users listed there)
   Sponsor     ${sample.sponsorId}
   Commitment  ${sample.commitmentId}
+  Partner     ${sample.partnerId} (${DEMO_PARTNER_NAME}; its collector's page is #/deposits)
 
 Demo users (POST ${base}/local/tokens with one of these bodies gives a bearer token):
 ${users}
@@ -321,6 +366,7 @@ interface DemoState {
   readonly year: number;
   readonly sponsorId: string;
   readonly commitmentId: string;
+  readonly partnerId?: string;
 }
 
 const readState = async (file: string | undefined): Promise<DemoState | undefined> => {

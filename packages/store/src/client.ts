@@ -126,11 +126,12 @@ export const queryPage = async (
     throw ValidationError.forField('limit', 'must be a whole number from 1 to 1000');
   }
   const startKey = decodePageToken(pageToken, { pk: { equals: pk }, sk: { startsWith: prefix } });
+  // DynamoDB refuses an empty string in a key condition: no prefix is the whole partition.
   const { Items = [], LastEvaluatedKey } = await db.send(
     new QueryCommand({
       TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk, ...(prefix && { ':prefix': prefix }) },
       Limit: limit,
       ...(startKey && { ExclusiveStartKey: startKey }),
     }),

@@ -7,7 +7,7 @@
  * contribution-ledger.ts reconciles the counters with the ledger (invariant I5 extended).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BalanceInsufficientError,
   depositContent,
@@ -18,7 +18,7 @@ import {
   ReceiptConflictError,
 } from '@lindung/core';
 import { ulid } from 'ulid';
-import { queryPages } from './client.js';
+import { queryPage, queryPages } from './client.js';
 import type { ContributionEntry } from './contribution-ledger.js';
 import {
   contributionBalanceKey,
@@ -27,6 +27,8 @@ import {
   depositIndexes,
   depositKey,
   isStoreId,
+  PARTNER_DIRECTORY_PK,
+  partnerDirectoryKey,
   partnerKey,
   partnerPeriodKey,
   refundKey,
@@ -134,6 +136,7 @@ export interface Statement {
 
 const ENTITY = {
   partner: 'partner',
+  partnerDirectory: 'partner-directory',
   partnerPeriod: 'partner-period',
   deposit: 'deposit',
   refund: 'refund',
@@ -153,6 +156,22 @@ const toPartner = (item: Record<string, unknown>): Partner => ({
   feeRateBasisPoints: Number(item.feeRateBasisPoints),
   createdAt: String(item.createdAt),
   createdBy: String(item.createdBy),
+});
+
+/**
+ * A partner's directory entry: the terms that list it, never its counters. Conditional, so the migration that
+ * fills the directory for partners registered before it (migrations.ts) writes each once.
+ */
+export const partnerDirectoryPut = (tableName: string, partner: Partner): TransactionAction => ({
+  Put: {
+    TableName: tableName,
+    Item: {
+      ...partnerDirectoryKey(partner.areaCode, partner.id),
+      entity: ENTITY.partnerDirectory,
+      ...partner,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
 });
 
 const toDeposit = (item: Record<string, unknown>): Deposit => ({
@@ -238,22 +257,44 @@ export class DepositRepository {
   /** Registers a partner with zero totals. */
   async createPartner(terms: PartnerTerms, createdBy: string): Promise<Partner> {
     const partner: Partner = { id: ulid(), ...terms, createdAt: now(), createdBy };
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...partnerKey(partner.id),
-          entity: ENTITY.partner,
-          ...partner,
-          deposited: 0,
-          refunded: 0,
-          applied: 0,
-          held: 0,
+    await new Transaction()
+      .add('partner', {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...partnerKey(partner.id),
+            entity: ENTITY.partner,
+            ...partner,
+            deposited: 0,
+            refunded: 0,
+            applied: 0,
+            held: 0,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+      })
+      .add('directory entry', partnerDirectoryPut(this.tableName, partner))
+      .run(this.db);
     return partner;
+  }
+
+  /**
+   * The partners of an area (a province, regency, district or village code; every partner without one), by
+   * area then registration, a page at a time: from the directory, one query.
+   */
+  async listPartners(
+    areaCode: string | undefined,
+    limit: number,
+    pageToken?: string,
+  ): Promise<{ items: Partner[]; nextPageToken?: string }> {
+    const page = await queryPage(
+      this.db,
+      this.tableName,
+      { pk: PARTNER_DIRECTORY_PK, prefix: areaCode ?? '' },
+      limit,
+      pageToken,
+    );
+    return { ...page, items: page.items.map(toPartner) };
   }
 
   async getPartner(id: string): Promise<(Partner & { totals: PartnerTotals }) | undefined> {

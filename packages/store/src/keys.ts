@@ -190,6 +190,16 @@ export const importIdempotencyKey = (keyHash: string) => ({
 /** A collection partner (market manager, agent, bank branch, village cashier), with its running totals. */
 export const partnerKey = (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' });
 
+/**
+ * A partner's entry in the directory of partners, by area: written with the partner, never updated (the partner
+ * item takes every deposit's counters; the directory is what lists them).
+ */
+export const partnerDirectoryKey = (areaCode: string, partnerId: string) => ({
+  pk: 'PARTNERS',
+  sk: `${areaCode}#${partnerId}`,
+});
+export const PARTNER_DIRECTORY_PK = 'PARTNERS';
+
 /** What a partner collected in one period (by deposit date): amount and number of deposits. */
 export const partnerPeriodKey = (partnerId: string, period: string) => ({
   pk: `PARTNER#${partnerId}`,

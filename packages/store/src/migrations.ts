@@ -7,14 +7,81 @@
  * `allocation-village-index`: allocations made before several sponsors could fund one village (issue 19)
  * carry no `gsi1` keys, so `CommitmentRepository.fundingOf` (enrollment by priority, the funding options)
  * does not see them. The migration gives each the keys every new allocation is written with.
+ *
+ * `partner-directory`: collection partners registered before the directory of partners have no entry in it,
+ * so `GET /v1/partners` does not list them. The migration writes each its entry.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateScan,
+  type ScanCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mapConcurrently } from '@lindung/core';
-import { ALLOCATION_SK_PREFIX, allocationByVillage } from './keys.js';
+import { type Partner, partnerDirectoryPut } from './deposits.js';
+import { ALLOCATION_SK_PREFIX, allocationByVillage, partnerDirectoryKey } from './keys.js';
 
-export const MIGRATIONS = ['allocation-village-index'] as const;
-export type MigrationName = (typeof MIGRATIONS)[number];
+type Item = Record<string, unknown>;
+
+/** One migration: the items it looks at, whether one still needs it, and the conditional write that does it. */
+interface Migration {
+  readonly scan: Pick<
+    ScanCommandInput,
+    'FilterExpression' | 'ExpressionAttributeValues' | 'ProjectionExpression'
+  >;
+  /** A read that tells whether a scanned item still needs the change, where the scan's filter cannot. */
+  readonly needs?: (db: DynamoDBDocumentClient, tableName: string, item: Item) => Promise<boolean>;
+  /** The write, refused by its condition (`ConditionalCheckFailedException`) once the item is done. */
+  readonly apply: (db: DynamoDBDocumentClient, tableName: string, item: Item) => Promise<unknown>;
+}
+
+const migrations = {
+  'allocation-village-index': {
+    scan: {
+      FilterExpression: 'begins_with(sk, :allocation) AND attribute_not_exists(gsi1pk)',
+      ExpressionAttributeValues: { ':allocation': ALLOCATION_SK_PREFIX },
+      ProjectionExpression: 'pk, sk, villageCode, fiscalYear, commitmentId',
+    },
+    apply: (db, tableName, item) => {
+      const keys = allocationByVillage(
+        item.villageCode as string,
+        item.fiscalYear as number,
+        item.commitmentId as string,
+      );
+      return db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi1pk)',
+          ExpressionAttributeValues: { ':pk': keys.gsi1pk, ':sk': keys.gsi1sk },
+        }),
+      );
+    },
+  },
+  'partner-directory': {
+    scan: {
+      FilterExpression: 'sk = :partner AND begins_with(pk, :prefix)',
+      ExpressionAttributeValues: { ':partner': 'PARTNER', ':prefix': 'PARTNER#' },
+      ProjectionExpression: 'id, #name, kind, areaCode, feeRateBasisPoints, createdAt, createdBy',
+    },
+    needs: async (db, tableName, item) => {
+      const key = partnerDirectoryKey(item.areaCode as string, item.id as string);
+      const { Item: entry } = await db.send(new GetCommand({ TableName: tableName, Key: key }));
+      return entry === undefined;
+    },
+    apply: (db, tableName, item) => {
+      const { Put } = partnerDirectoryPut(tableName, item as unknown as Partner);
+      return db.send(new PutCommand(Put as NonNullable<typeof Put>));
+    },
+  },
+} as const satisfies Record<string, Migration>;
+
+export type MigrationName = keyof typeof migrations;
+export const MIGRATIONS = Object.keys(migrations) as MigrationName[];
 
 export interface MigrationOptions {
   /** Write the changes (default); `false` only counts the items that need one. */
@@ -27,11 +94,11 @@ export interface MigrationOptions {
 
 export interface MigrationResult {
   readonly name: MigrationName;
-  /** Items the scan looked at (the filter's matches: items that still need the change). */
+  /** Items found that still need the change. */
   readonly pending: number;
   /** Items this run changed. */
   readonly written: number;
-  /** Items another run changed between this run's scan and its write (its condition refused). */
+  /** Items another run changed between this run's look and its write (its condition refused). */
   readonly alreadyDone: number;
 }
 
@@ -45,29 +112,21 @@ export const migrate = async (
   name: MigrationName,
   { write = true, segments = 4, progress }: MigrationOptions = {},
 ): Promise<MigrationResult> => {
+  const migration: Migration = migrations[name];
   const figures = { name, pending: 0, written: 0, alreadyDone: 0 };
-  const backfill = async (item: Record<string, unknown>) => {
-    const keys = allocationByVillage(
-      item.villageCode as string,
-      item.fiscalYear as number,
-      item.commitmentId as string,
-    );
+  const step = async (item: Item) => {
+    if (migration.needs && !(await migration.needs(db, tableName, item))) return;
+    figures.pending++;
+    if (!write) return;
     try {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi1pk)',
-          ExpressionAttributeValues: { ':pk': keys.gsi1pk, ':sk': keys.gsi1sk },
-        }),
-      );
+      await migration.apply(db, tableName, item);
       figures.written++;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       figures.alreadyDone++;
     }
   };
+  const names = migration.scan.ProjectionExpression?.includes('#name') ? { '#name': 'name' } : undefined;
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       const pages = paginateScan(
@@ -76,15 +135,12 @@ export const migrate = async (
           TableName: tableName,
           Segment: segment,
           TotalSegments: segments,
-          FilterExpression: 'begins_with(sk, :allocation) AND attribute_not_exists(gsi1pk)',
-          ExpressionAttributeValues: { ':allocation': ALLOCATION_SK_PREFIX },
-          ProjectionExpression: 'pk, sk, villageCode, fiscalYear, commitmentId',
+          ...migration.scan,
+          ...(names && { ExpressionAttributeNames: names }),
         },
       );
       for await (const page of pages) {
-        const items = page.Items ?? [];
-        figures.pending += items.length;
-        if (write) await mapConcurrently(items, WRITES_IN_FLIGHT, backfill);
+        await mapConcurrently(page.Items ?? [], WRITES_IN_FLIGHT, step);
         progress?.({ ...figures });
       }
     }),

@@ -479,6 +479,7 @@ const words = {
   lastImport: ['Lihat impor terakhir', 'See the last import'],
   newImport: ['Unggah berkas lain', 'Upload another file'],
   deposits: ['Setoran', 'Deposits'],
+  collectorRole: ['Kolektor', 'Collector'],
   depositsTitle: ['Setoran hari ini', 'Today’s deposits'],
   depositsToday: [
     'Total hari ini (setoran yang dicatat di halaman ini): {amount}',

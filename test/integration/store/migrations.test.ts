@@ -4,9 +4,15 @@
  * the keys, a check run counts without writing, and a second run (or one racing it) changes nothing.
  */
 
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { allocate, benefitPackage, rupiah } from '@lindung/core';
-import { CommitmentRepository, documentClient, migrate } from '@lindung/store';
+import {
+  CommitmentRepository,
+  DepositRepository,
+  documentClient,
+  migrate,
+  partnerDirectoryKey,
+} from '@lindung/store';
 import { describe, expect, it } from 'vitest';
 import { localClients, localStack } from '../../support/local-stack.js';
 
@@ -79,5 +85,34 @@ describe('the allocation-village-index migration', () => {
     // or no longer found it.
     expect(first.written + racing.written).toBe(check.pending);
     expect(again).toEqual({ name: 'allocation-village-index', pending: 0, written: 0, alreadyDone: 0 });
+  });
+
+  it('lists partners registered before the directory once the partner-directory migration has run', async () => {
+    // Prepare: two partners of an area of their own; the first loses its directory entry, as before
+    const deposits = new DepositRepository(db, tableName);
+    const terms = { kind: 'agent', areaCode: '15.71.04', feeRateBasisPoints: 750 } as const;
+    const old = await deposits.createPartner({ ...terms, name: 'Agen lama' }, 'admin');
+    const recent = await deposits.createPartner({ ...terms, name: 'Agen baru' }, 'admin');
+    await db.send(
+      new DeleteCommand({ TableName: tableName, Key: partnerDirectoryKey(terms.areaCode, old.id) }),
+    );
+    const listed = async () => (await deposits.listPartners(terms.areaCode, 10)).items.map((p) => p.name);
+    const before = await listed();
+
+    // Act
+    const check = await migrate(db, tableName, 'partner-directory', { write: false });
+    const run = await migrate(db, tableName, 'partner-directory');
+    const again = await migrate(db, tableName, 'partner-directory');
+
+    // Assess
+    expect(before).toEqual(['Agen baru']);
+    expect(recent.areaCode).toBe('15.71.04');
+    expect(check).toMatchObject({ pending: 1, written: 0 });
+    expect(run).toMatchObject({ pending: 1, written: 1 });
+    expect(again).toMatchObject({ pending: 0, written: 0, alreadyDone: 0 });
+    expect((await listed()).sort()).toEqual(['Agen baru', 'Agen lama']);
+    expect((await deposits.listPartners('15.71.04', 1)).nextPageToken).toBeDefined();
+    const everyArea = (await deposits.listPartners(undefined, 1000)).items.map((p) => p.id);
+    expect(everyArea).toEqual(expect.arrayContaining([old.id, recent.id]));
   });
 });

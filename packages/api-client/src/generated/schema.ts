@@ -485,7 +485,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The collection partners of an area (`area`: a region code and everything under it), a page at a time */
+        get: operations["listPartners"];
         put?: never;
         /** Register a collection partner for an area */
         post: operations["createPartner"];
@@ -1726,6 +1727,24 @@ export interface components {
                 /** @description Collected and neither refunded nor applied */
                 held: number;
             };
+        };
+        PartnerEntry: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "market-manager" | "agent" | "bank-branch" | "village-cashier";
+            /** @description The region it collects in */
+            areaCode: string;
+            /** @description Its fee on what it collects, e.g. 750 = 7.5 % */
+            feeRateBasisPoints: number;
+            /** @description ISO 8601 instant */
+            createdAt: string;
+            createdBy: string;
+        };
+        PartnerPage: {
+            items: components["schemas"]["PartnerEntry"][];
+            /** @description Pass as `pageToken` for the next page; absent on the last */
+            nextPageToken?: string;
         };
         PartnerStatement: {
             partnerId: string;
@@ -3466,6 +3485,35 @@ export interface operations {
             401: components["responses"]["unauthenticated"];
             403: components["responses"]["forbidden"];
             404: components["responses"]["not-found"];
+            422: components["responses"]["validation-failed"];
+            500: components["responses"]["internal-error"];
+        };
+    };
+    listPartners: {
+        parameters: {
+            query?: {
+                /** @description idn-area-data code of a province, regency, district or village, e.g. 63.71 */
+                area?: string;
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerPage"];
+                };
+            };
+            401: components["responses"]["unauthenticated"];
+            403: components["responses"]["forbidden"];
             422: components["responses"]["validation-failed"];
             500: components["responses"]["internal-error"];
         };

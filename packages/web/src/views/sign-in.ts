@@ -14,6 +14,7 @@ interface DemoUser {
     sponsorId?: string;
     villageCodes?: string[];
     regionCodes?: string[];
+    partnerId?: string;
     sub: string;
     name: string;
   };
@@ -119,6 +120,14 @@ export const SignIn = ({ lang, onSession }: { lang: Lang; onSession: (s: Session
             },
           });
         }
+      }
+      // A collector of each of the first partners of the directory (the demo seed registers a market manager).
+      const partners = await send(api.GET('/v1/partners', { params: { query: { limit: 3 } } }));
+      for (const p of partners.items) {
+        found.push({
+          label: `${t(lang, 'collectorRole')} — ${p.name}`,
+          claims: { roles: ['collector'], partnerId: p.id, sub: `demo-collector-${p.id}`, name: p.name },
+        });
       }
       found.push({
         label: t(lang, 'auditor'),
