@@ -104,8 +104,9 @@ export const benchEnrollment = async (
   const villages = villagesOf('15.05').map((v) => v.code as string);
   const need = levels.reduce((sum, n) => sum + 2 * n, 0) + 1;
   if (villages.length < need) throw new Error(`need ${need} villages, 15.05 has ${villages.length}`);
-  // Room for 2,000 full-year workers in every village: no level ever meets a full quota.
-  const commitmentId = await world.commitment(year, villages.slice(0, need), 2_000 * FULL_YEAR_PREMIUM);
+  // Room for 20,000 full-year workers in every village: no level ever meets a full quota (16 writers on one
+  // village reach 2,000 in 20 s on a quiet machine).
+  const commitmentId = await world.commitment(year, villages.slice(0, need), 20_000 * FULL_YEAR_PREMIUM);
   const start: Period = periodOf(year, 1);
   const benefit = benefitPackage({ programs: ['JKK', 'JKM'], declaredIncome: 1_000_000 });
   const { periods, amount } = reservationAtEnrollment('fiscal-year', benefit, start);
