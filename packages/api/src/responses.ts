@@ -786,17 +786,21 @@ export const openApiDocumentSchema = named(
   z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) }),
 );
 
+/** A collection partner's terms, as registered. */
+const partnerTerms = z.object({
+  id,
+  name: z.string(),
+  kind: z.enum(PARTNER_KINDS),
+  areaCode: z.string().describe('The region it collects in'),
+  feeRateBasisPoints: count.describe('Its fee on what it collects, e.g. 750 = 7.5 %'),
+  createdAt: timestamp,
+  createdBy: z.string(),
+});
+
 /** A collection partner with its all-time totals (deposited = applied + held + refunded). */
 export const partner = named(
   'Partner',
-  z.object({
-    id,
-    name: z.string(),
-    kind: z.enum(PARTNER_KINDS),
-    areaCode: z.string().describe('The region it collects in'),
-    feeRateBasisPoints: count.describe('Its fee on what it collects, e.g. 750 = 7.5 %'),
-    createdAt: timestamp,
-    createdBy: z.string(),
+  partnerTerms.extend({
     totals: z.object({
       deposited: rupiah,
       refunded: rupiah,
@@ -807,18 +811,7 @@ export const partner = named(
 );
 
 /** A partner as the directory lists it: its terms, not its running totals (those are on `GET /v1/partners/{id}`). */
-export const partnerEntry = named(
-  'PartnerEntry',
-  z.object({
-    id,
-    name: z.string(),
-    kind: z.enum(PARTNER_KINDS),
-    areaCode: z.string().describe('The region it collects in'),
-    feeRateBasisPoints: count.describe('Its fee on what it collects, e.g. 750 = 7.5 %'),
-    createdAt: timestamp,
-    createdBy: z.string(),
-  }),
-);
+export const partnerEntry = named('PartnerEntry', partnerTerms);
 export const partnerPage = named('PartnerPage', page(partnerEntry));
 
 const masked = z.string().describe('The NIK masked: 4 first and 2 last digits');
