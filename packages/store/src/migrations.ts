@@ -30,7 +30,7 @@ type Item = Record<string, unknown>;
 interface Migration {
   readonly scan: Pick<
     ScanCommandInput,
-    'FilterExpression' | 'ExpressionAttributeValues' | 'ProjectionExpression'
+    'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ProjectionExpression'
   >;
   /** A read that tells whether a scanned item still needs the change, where the scan's filter cannot. */
   readonly needs?: (db: DynamoDBDocumentClient, tableName: string, item: Item) => Promise<boolean>;
@@ -66,6 +66,7 @@ const migrations = {
     scan: {
       FilterExpression: 'sk = :partner AND begins_with(pk, :prefix)',
       ExpressionAttributeValues: { ':partner': 'PARTNER', ':prefix': 'PARTNER#' },
+      ExpressionAttributeNames: { '#name': 'name' },
       ProjectionExpression: 'id, #name, kind, areaCode, feeRateBasisPoints, createdAt, createdBy',
     },
     needs: async (db, tableName, item) => {
@@ -126,7 +127,6 @@ export const migrate = async (
       figures.alreadyDone++;
     }
   };
-  const names = migration.scan.ProjectionExpression?.includes('#name') ? { '#name': 'name' } : undefined;
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       const pages = paginateScan(
@@ -136,7 +136,6 @@ export const migrate = async (
           Segment: segment,
           TotalSegments: segments,
           ...migration.scan,
-          ...(names && { ExpressionAttributeNames: names }),
         },
       );
       for await (const page of pages) {
