@@ -5,6 +5,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isVillageWork, type RollWork } from '@lindung/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { onTestFinished } from 'vitest';
 import { lambdaContext } from '../../packages/local/src/lambda.js';
 
 /** A seeded pseudo-random generator (mulberry32), so a faulty run is reproducible. */
@@ -14,6 +15,11 @@ const random = (seed: number) => () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 };
+
+const throttle = () =>
+  Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), {
+    name: 'ProvisionedThroughputExceededException',
+  });
 
 const WRITES = new Set([
   'PutItemCommand',
@@ -36,6 +42,22 @@ export const inProcessWorker = async (db: DynamoDBDocumentClient, tableName: str
   const { RollRepository } = await import('@lindung/store');
   let redeliveries = 0;
   let sequence = 0;
+  /** Puts `around` on every call of the worker's client until the returned stop, or the end of the test. */
+  const intercept = (
+    name: string,
+    around: (command: string, input: unknown, send: () => Promise<unknown>) => Promise<unknown>,
+  ) => {
+    dynamodbClient.middlewareStack.add(
+      (nextHandler, context) => async (args) =>
+        (await around(context.commandName ?? '', (args as { input?: unknown }).input, () =>
+          nextHandler(args),
+        )) as Awaited<ReturnType<typeof nextHandler>>,
+      { step: 'initialize', name },
+    );
+    const stop = () => void dynamodbClient.middlewareStack.remove(name);
+    onTestFinished(stop);
+    return stop;
+  };
   const record = (unit: RollWork): SQSRecord => {
     const body = JSON.stringify({
       type: 'renewal.requested',
@@ -100,51 +122,56 @@ export const inProcessWorker = async (db: DynamoDBDocumentClient, tableName: str
     },
     /**
      * Makes the worker's DynamoDB client throw: a throttle before a call (`throttle` of calls), or a lost
-     * response after a write that happened (up to `lost` of calls, writes only).
+     * response after a write that happened (up to `lost` of calls, writes only). Until `stop`, or the end of the
+     * test: a failed test never leaves its faults to the next.
      */
     injectFaults(seed: number, rates: { throttle: number; lost: number } = { throttle: 0.04, lost: 0.1 }) {
       const next = random(seed);
       const injected = { throttled: 0, lostResponses: 0 };
-      const name = `faults-${seed}`;
-      dynamodbClient.middlewareStack.add(
-        (nextHandler, context) => async (args) => {
-          const command = context.commandName ?? '';
-          const roll = next();
-          if (roll < rates.throttle) {
-            injected.throttled++;
-            throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), {
-              name: 'ProvisionedThroughputExceededException',
-            });
-          }
-          const result = await nextHandler(args);
-          if (WRITES.has(command) && roll < rates.lost) {
-            injected.lostResponses++; // the write happened; the worker never hears of it
-            throw Object.assign(new Error('socket hang up (injected)'), { name: 'TimeoutError' });
-          }
-          return result;
-        },
-        { step: 'initialize', name },
-      );
-      return { injected, stop: () => dynamodbClient.middlewareStack.remove(name) };
+      const stop = intercept(`faults-${seed}`, async (command, _input, send) => {
+        const roll = next();
+        if (roll < rates.throttle) {
+          injected.throttled++;
+          throw throttle();
+        }
+        const result = await send();
+        if (WRITES.has(command) && roll < rates.lost) {
+          injected.lostResponses++; // the write happened; the worker never hears of it
+          throw Object.assign(new Error('socket hang up (injected)'), { name: 'TimeoutError' });
+        }
+        return result;
+      });
+      return { injected, stop };
     },
+    /**
+     * Throttles the first call the worker's client makes whose input `matches`, before it reaches DynamoDB: a
+     * unit that dies between two of its writes. Returns how many calls were refused so (0 or 1).
+     */
+    failFirst(matches: (command: string, input: unknown) => boolean) {
+      let refused = 0;
+      intercept(`fail-first-${++sequence}`, async (command, input, send) => {
+        if (refused === 0 && matches(command, input)) {
+          refused++;
+          throw throttle();
+        }
+        return send();
+      });
+      return { refused: () => refused };
+    },
+    /** Counts the write requests the worker sends, per village, until `stop` (or the end of the test). */
     countWrites() {
       const perVillage: Record<string, number> = {};
-      const name = `count-${++sequence}`;
-      dynamodbClient.middlewareStack.add(
-        (nextHandler, context) => async (args) => {
-          // Every write request that reaches DynamoDB, refused conditions included: they cost a write unit too.
-          if (WRITES.has(context.commandName ?? '')) {
-            const text = JSON.stringify((args as { input?: unknown }).input);
-            const village = /\d{2}\.\d{2}\.\d{2}\.\d{4}/.exec(text)?.[0] ?? 'other';
-            perVillage[village] = (perVillage[village] ?? 0) + 1;
-          }
-          return nextHandler(args);
-        },
-        { step: 'initialize', name },
-      );
+      const stop = intercept(`count-${++sequence}`, (command, input, send) => {
+        // Every write request that reaches DynamoDB, refused conditions included: they cost a write unit too.
+        if (WRITES.has(command)) {
+          const village = /\d{2}\.\d{2}\.\d{2}\.\d{4}/.exec(JSON.stringify(input))?.[0] ?? 'other';
+          perVillage[village] = (perVillage[village] ?? 0) + 1;
+        }
+        return send();
+      });
       return {
         stop: () => {
-          dynamodbClient.middlewareStack.remove(name);
+          stop();
           return perVillage;
         },
       };

@@ -170,9 +170,14 @@ export class PeriodRenewal {
         requireOpenPeriod: false,
       });
     }
-    if (plan.endings.some((e) => e.reason === 'unpaid')) {
+    // The lapses of this unit, and those an earlier delivery wrote before it failed (ahead of its alert): the
+    // alert is written once either way.
+    const lapsed =
+      plan.endings.filter((e) => e.reason === 'unpaid').length +
+      stored.filter((e) => e.endReason === 'unpaid' && e.endPeriod === period).length;
+    if (lapsed > 0) {
       await roll.alert(commitment, villageCode, period, 'coverage-lapsed', {
-        workers: plan.endings.length,
+        workers: lapsed,
         message: `${UNPAID_PERIODS_BEFORE_LAPSE} consecutive invoices unpaid: coverage lapsed from ${period}`,
       });
     }
