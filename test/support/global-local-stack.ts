@@ -19,7 +19,12 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const stack = await startLocalStack({ inMemory: true, httpPort: 0 });
+  // What the stack's consumers fail at shows in the run's output: a test that then waits knows why.
+  const stack = await startLocalStack({
+    inMemory: true,
+    httpPort: 0,
+    log: (line) => console.error(`[local stack] ${line}`),
+  });
   project.provide('localStack', {
     httpUrl: stack.httpUrl,
     env: { ...stack.env },

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queueDefinitions } from '@lindung/messaging';
 import { inject } from 'vitest';
 import type { ProvidedLocalStack } from './global-local-stack.js';
 
@@ -43,25 +44,41 @@ export const localClients = (stack: ProvidedLocalStack) => {
   };
 };
 
-/** Polls `probe` until it returns a value, or fails after `timeoutMs`: waiting for a condition, not a sleep. */
+/**
+ * Polls `probe` until it returns a value, or fails after `timeoutMs`: waiting for a condition, not a sleep.
+ * `what` names the condition; as a function, it is asked at the timeout (what was still missing).
+ */
 export const eventually = async <T>(
   probe: () => Promise<T | undefined>,
-  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' as string | (() => string) } = {},
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 };
 
-/** Waits until no queue of the stack holds a message, visible, in flight or delayed: the work in flight is done. */
-export const queuesIdle = (stack: ProvidedLocalStack, sqs: SQSClient) =>
-  eventually(
+/** The longest visibility timeout of the stack's queues: how long a message a consumer failed stays away. */
+const longestVisibilityMs = Math.max(...queueDefinitions.map((q) => q.visibilityTimeoutSeconds)) * 1_000;
+
+/**
+ * Waits until no queue of the stack holds a message, visible, in flight or delayed: the work in flight is done.
+ * A message whose consumer failed comes back after its visibility timeout, as on AWS, so the wait outlasts one
+ * such redelivery; a wait that long is reported (the queue and its counts), and one longer fails naming them.
+ */
+export const queuesIdle = async (stack: ProvidedLocalStack, sqs: SQSClient) => {
+  let busy = '';
+  const started = Date.now();
+  const done = await eventually(
     async () => {
-      for (const queue of Object.values(stack.queues)) {
+      for (const [id, queue] of Object.entries(stack.queues)) {
         const { Attributes = {} } = await sqs.send(
           new GetQueueAttributesCommand({
             QueueUrl: queue.url,
@@ -72,9 +89,20 @@ export const queuesIdle = (stack: ProvidedLocalStack, sqs: SQSClient) =>
             ],
           }),
         );
-        if (Object.values(Attributes).some((n) => n !== '0')) return undefined;
+        if (Object.values(Attributes).some((n) => n !== '0')) {
+          busy = `${id}: ${Object.entries(Attributes)
+            .map(([name, n]) => `${name.replace('ApproximateNumberOfMessages', '') || 'Visible'} ${n}`)
+            .join(', ')}`;
+          return undefined;
+        }
       }
       return true;
     },
-    { timeoutMs: 60_000, what: 'the queues to drain' },
+    { timeoutMs: longestVisibilityMs + 30_000, what: () => `the queues to drain (still busy: ${busy})` },
   );
+  const waitedMs = Date.now() - started;
+  if (waitedMs > 60_000) {
+    console.warn(`the queues took ${Math.round(waitedMs / 1_000)} s to drain (the last busy: ${busy})`);
+  }
+  return done;
+};

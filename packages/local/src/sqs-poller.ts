@@ -108,6 +108,15 @@ export class SqsPoller {
     try {
       const response = await handler({ Records: records }, lambdaContext(functionName, timeoutSeconds));
       for (const failure of response?.batchItemFailures ?? []) failed.add(failure.itemIdentifier);
+      if (failed.size > 0) {
+        // On AWS the function's own log says why; here the failure would pass unseen while its messages wait.
+        this.options.onError?.(
+          new Error(
+            `${failed.size} of ${records.length} messages failed (batchItemFailures); they come back after ` +
+              `the visibility timeout of ${queue.definition.visibilityTimeoutSeconds} s`,
+          ),
+        );
+      }
     } catch (error) {
       // A thrown handler fails the whole batch, as on Lambda.
       this.options.onError?.(error);
