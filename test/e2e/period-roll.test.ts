@@ -22,6 +22,7 @@ import {
   eventually,
   localClients,
   localStack,
+  queuedWorkTimeoutMs,
   queuesIdle as waitForIdleQueues,
 } from '../support/local-stack.js';
 import {
@@ -100,7 +101,7 @@ const rolledThrough = (commitmentId: string, p: string) =>
         ? true
         : undefined;
     },
-    { timeoutMs: 60_000, what: `every village rolled through ${p}` },
+    { timeoutMs: queuedWorkTimeoutMs, what: `every village rolled through ${p}` },
   );
 
 /**

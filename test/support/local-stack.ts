@@ -65,8 +65,12 @@ export const eventually = async <T>(
   }
 };
 
-/** The longest visibility timeout of the stack's queues: how long a message a consumer failed stays away. */
-const longestVisibilityMs = Math.max(...queueDefinitions.map((q) => q.visibilityTimeoutSeconds)) * 1_000;
+/**
+ * How long to wait for the stack's queued work: a message whose consumer failed stays away for its queue's
+ * visibility timeout (180 s at most) before it is done again, as on AWS; this outlasts one such redelivery.
+ */
+export const queuedWorkTimeoutMs =
+  Math.max(...queueDefinitions.map((q) => q.visibilityTimeoutSeconds)) * 1_000 + 30_000;
 
 /**
  * Waits until no queue of the stack holds a message, visible, in flight or delayed: the work in flight is done.
@@ -98,7 +102,7 @@ export const queuesIdle = async (stack: ProvidedLocalStack, sqs: SQSClient) => {
       }
       return true;
     },
-    { timeoutMs: longestVisibilityMs + 30_000, what: () => `the queues to drain (still busy: ${busy})` },
+    { timeoutMs: queuedWorkTimeoutMs, what: () => `the queues to drain (still busy: ${busy})` },
   );
   const waitedMs = Date.now() - started;
   if (waitedMs > 60_000) {
