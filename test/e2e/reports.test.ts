@@ -24,14 +24,14 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../packages/local/src/lambda.js';
 import { caller } from '../support/api-client.js';
-import { localClients, localStack } from '../support/local-stack.js';
+import { eventually, localClients, localStack } from '../support/local-stack.js';
 import {
   MONTHLY_PREMIUM,
   projectorCaughtUp,
   type ReportWorld,
   seedReportWorld,
 } from '../support/report-world.js';
-import { repositories } from '../support/scenario.js';
+import { activeCommitment, commitmentDraft, repositories, sponsorWithStaff } from '../support/scenario.js';
 
 const stack = localStack();
 const clients = localClients(stack);
@@ -340,5 +340,39 @@ describe('the reports read model', () => {
       expect(w).not.toHaveProperty('nik');
       expect(w).not.toHaveProperty('nikKey');
     }
+  });
+
+  it('opens on the running year, not on a draft of next year or a later approved one', async () => {
+    // Prepare: a sponsor with an approved commitment of the running year, a draft of the next, and an approved
+    // one two years on; another with only last year approved and a draft of the next.
+    const running = Number(new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 4)); // Asia/Jakarta
+    const [a, b] = await Promise.all([sponsorWithStaff(stack), sponsorWithStaff(stack)]);
+    const terms = { villages: villages.slice(0, 1), perVillage: 1_000_000 };
+    await activeCommitment(a, { ...terms, fiscalYear: running });
+    await activeCommitment(a, { ...terms, fiscalYear: running + 2 });
+    await activeCommitment(b, { ...terms, fiscalYear: running - 1 });
+    for (const staff of [a, b]) {
+      const draft = await staff.officer.post(
+        '/v1/commitments',
+        commitmentDraft(staff.sponsorId, { ...terms, fiscalYear: running + 1 }),
+      );
+      expect(draft.status).toBe(201);
+    }
+    const opened = (staff: typeof a, years: number) =>
+      eventually(
+        async () => {
+          const answer = await staff.officer.get('/v1/reports/coverage?region=15');
+          return answer.body.fiscalYears?.length === years ? answer : undefined;
+        },
+        { what: 'the projector to know every year of the sponsor' },
+      );
+
+    // Act
+    const [ofA, ofB] = await Promise.all([opened(a, 3), opened(b, 2)]);
+
+    // Assess
+    expect(ofA.status).toBe(200);
+    expect(ofA.body).toMatchObject({ fiscalYear: running, fiscalYears: [running + 2, running + 1, running] });
+    expect(ofB.body).toMatchObject({ fiscalYear: running - 1, fiscalYears: [running + 1, running - 1] });
   });
 });

@@ -63,7 +63,13 @@ export const coverageQuery = z.strictObject({
   sponsorId: z
     .optional(id)
     .check(z.describe("One sponsor's figures (a sponsor's own users get theirs by default)")),
-  fiscalYear: z.optional(queryInteger(2020, 2100)).check(z.describe('Default: the latest')),
+  fiscalYear: z
+    .optional(queryInteger(2020, 2100))
+    .check(
+      z.describe(
+        'Default: the running year if a commitment of it is approved, else the latest with an approved commitment',
+      ),
+    ),
   children: z
     ._default(z.enum(['regions', 'villages']), 'regions')
     .check(z.describe('`villages`: every village under the region instead of its child regions')),
@@ -179,6 +185,22 @@ const figures = ({ code, level, rollup, target: vulnerable }: RegionFigures, mea
 };
 
 /**
+ * The fiscal year a report opens on when none is asked for: the running year if a commitment of it is approved,
+ * else the newest year with an approved commitment (a budget drafted for next year in December, or one with no
+ * worker yet, does not turn the dashboard to an empty year), else the newest year with figures, else this one.
+ */
+const openingYear = async (services: ReportServices, years: readonly number[], sponsorId?: string) => {
+  const running = periodParts(periodAt(Date.now())).year;
+  const approved = async (year: number) =>
+    (await services.reports.commitments(year, sponsorId)).some(
+      (c) => c.status === 'active' || c.status === 'closed',
+    );
+  if (years.includes(running) && (await approved(running))) return running;
+  for (const year of years) if (await approved(year)) return year;
+  return years[0] ?? running;
+};
+
+/**
  * Coverage against target of a region and of each of its child regions (or of every village under it), in
  * one sponsor's figures or in every sponsor's, for a fiscal year.
  */
@@ -202,7 +224,7 @@ export const coverageReport = async (
     code = (sponsorId && (await services.commitments.getSponsor(sponsorId))?.regionCode) || NATIONAL;
   }
   const fiscalYears = await services.reports.fiscalYears(sponsorId);
-  const fiscalYear = query.fiscalYear ?? fiscalYears[0] ?? periodParts(periodAt(Date.now())).year;
+  const fiscalYear = query.fiscalYear ?? (await openingYear(services, fiscalYears, sponsorId));
   const scope = sponsorId ? sponsorScope(sponsorId, fiscalYear) : yearScope(fiscalYear);
   const [node, children] = await Promise.all([
     services.reports.region(scope, code),

@@ -3407,7 +3407,7 @@ export interface operations {
                 region?: string;
                 /** @description One sponsor's figures (a sponsor's own users get theirs by default) */
                 sponsorId?: string;
-                /** @description Default: the latest */
+                /** @description Default: the running year if a commitment of it is approved, else the latest with an approved commitment */
                 fiscalYear?: number;
                 /** @description `villages`: every village under the region instead of its child regions */
                 children?: "regions" | "villages";
