@@ -14,6 +14,17 @@ import type { CarriedError, FunctionWorkerData, InvokeMessage, WorkerMessage } f
 import type { LambdaHandler } from './lambda.js';
 
 /** An invocation ran past its function's timeout (Lambda reports `Task timed out after … seconds`). */
+
+/**
+ * `LINDUNG_CPU_PROFILE_DIR=<folder>`: each function's worker thread writes a V8 CPU profile there when it ends
+ * (at the stack's stop), named after the function: where a local run spends its CPU, function by function.
+ */
+const cpuProfileArgs = (functionId: string): string[] => {
+  const dir = process.env.LINDUNG_CPU_PROFILE_DIR;
+  return dir
+    ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${functionId}.${Date.now()}.cpuprofile`]
+    : [];
+};
 export class FunctionTimeoutError extends Error {
   constructor(functionName: string, seconds: number) {
     super(`${functionName}: Task timed out after ${seconds.toFixed(2)} seconds`);
@@ -81,7 +92,7 @@ class Environment {
       },
       // What the CDK sets through NODE_OPTIONS; a worker takes it as its own option, not the TS loader of
       // the main thread.
-      execArgv: ['--enable-source-maps'],
+      execArgv: ['--enable-source-maps', ...cpuProfileArgs(definition.id)],
       resourceLimits: { maxOldGenerationSizeMb: definition.memoryMb },
       name: definition.id,
     });
