@@ -104,4 +104,40 @@ describe('SQS consumer semantics', () => {
       '2',
     ]);
   });
+
+  it('hands out up to ten messages of one FIFO group a receive, in order, and none of it while they are in flight', async () => {
+    // Prepare: twelve messages of one group (the sponsor's year of invoice-numbering), two of another.
+    const queue = await provisionQueue(sqs, 'test', {
+      ...probeQueue(`group-${ulid()}`.toLowerCase()),
+      fifo: true,
+    });
+    const send = (group: string, body: string) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.url,
+          MessageBody: body,
+          MessageGroupId: group,
+          MessageDeduplicationId: body,
+        }),
+      );
+    for (let i = 1; i <= 12; i++) await send('sponsor-2027', `a${i}`);
+    for (const body of ['b1', 'b2']) await send('other-2027', body);
+    const receive = async () =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10 })))
+        .Messages ?? [];
+
+    // Act
+    const first = await receive();
+    const second = await receive();
+    // …and the first batch's visibility timeout (1 s) runs out: it comes back whole, in its order.
+    const again = await eventually(async () => {
+      const batch = await receive();
+      return batch.length > 0 ? batch : undefined;
+    });
+
+    // Assess: SQS gives a group's messages in order, several a receive, and locks the group until they are done.
+    expect(first.map((m) => m.Body)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10']);
+    expect(second.map((m) => m.Body)).toEqual(['b1', 'b2']);
+    expect(again.map((m) => m.Body)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10']);
+  });
 });
