@@ -13,8 +13,6 @@ import type { FunctionDefinition } from '../../../functions/registry.js';
 import type { CarriedError, FunctionWorkerData, InvokeMessage, WorkerMessage } from './function-worker.js';
 import type { LambdaHandler } from './lambda.js';
 
-/** An invocation ran past its function's timeout (Lambda reports `Task timed out after … seconds`). */
-
 /**
  * `LINDUNG_CPU_PROFILE_DIR=<folder>`: each function's worker thread writes a V8 CPU profile there when it ends
  * (at the stack's stop), named after the function: where a local run spends its CPU, function by function.
@@ -25,6 +23,8 @@ const cpuProfileArgs = (functionId: string): string[] => {
     ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${functionId}.${Date.now()}.cpuprofile`]
     : [];
 };
+
+/** An invocation ran past its function's timeout (Lambda reports `Task timed out after … seconds`). */
 export class FunctionTimeoutError extends Error {
   constructor(functionName: string, seconds: number) {
     super(`${functionName}: Task timed out after ${seconds.toFixed(2)} seconds`);
