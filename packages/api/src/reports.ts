@@ -195,8 +195,8 @@ const openingYear = async (services: ReportServices, years: readonly number[], s
     (await services.reports.commitments(year, sponsorId)).some(
       (c) => c.status === 'active' || c.status === 'closed',
     );
-  if (years.includes(running) && (await approved(running))) return running;
-  for (const year of years) if (await approved(year)) return year;
+  const candidates = years.includes(running) ? [running, ...years.filter((y) => y !== running)] : years;
+  for (const year of candidates) if (await approved(year)) return year;
   return years[0] ?? running;
 };
 

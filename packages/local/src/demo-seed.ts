@@ -174,43 +174,39 @@ export const seedDemo = async (options: DemoSeedOptions): Promise<DemoSample> =>
   const remembered = await readState(options.stateFile);
   const admin = await token({ roles: ['admin'], sub: 'demo-admin', name: 'Admin' });
 
+  /** The id an earlier run of this year remembered, or what `POST path` creates once (its Idempotency-Key). */
+  const createdOnce = async (
+    known: string | undefined,
+    path: string,
+    body: Record<string, unknown>,
+    key: string,
+    what: string,
+  ) => known ?? (expectOk(await call(admin, 'POST', path, body, key), what).id as string);
+  const sameYear = remembered?.year === year ? remembered : undefined;
+
   // 1. The sponsor.
-  let sponsorId = remembered?.year === year ? remembered.sponsorId : undefined;
-  if (!sponsorId) {
-    const sponsor = expectOk(
-      await call(
-        admin,
-        'POST',
-        '/v1/sponsors',
-        { name: DEMO_SPONSOR_NAME, kind: 'province', regionCode: '15' },
-        `demo-${year}-sponsor`,
-      ),
-      'creating the sponsor',
-    );
-    sponsorId = sponsor.id as string;
-  }
+  const sponsorId = await createdOnce(
+    sameYear?.sponsorId,
+    '/v1/sponsors',
+    { name: DEMO_SPONSOR_NAME, kind: 'province', regionCode: '15' },
+    `demo-${year}-sponsor`,
+    'creating the sponsor',
+  );
   // The market manager, registered by the administrator (its collector records deposits below).
-  let partnerId = remembered?.year === year ? remembered.partnerId : undefined;
-  if (!partnerId) {
-    const partner = expectOk(
-      await call(
-        admin,
-        'POST',
-        '/v1/partners',
-        { name: DEMO_PARTNER_NAME, kind: 'market-manager', areaCode: '15.01', feeRateBasisPoints: 750 },
-        `demo-${year}-partner`,
-      ),
-      'registering the market manager',
-    );
-    partnerId = partner.id as string;
-  }
+  const partnerId = await createdOnce(
+    sameYear?.partnerId,
+    '/v1/partners',
+    { name: DEMO_PARTNER_NAME, kind: 'market-manager', areaCode: '15.01', feeRateBasisPoints: 750 },
+    `demo-${year}-partner`,
+    'registering the market manager',
+  );
   const users = demoUsers(sponsorId, villageCodes, partnerId);
   const claimsOf = (role: string) => (users.find((u) => u.claims.roles[0] === role) as DemoUser).claims;
   const officer = await token(claimsOf('sponsor-officer'));
   const approver = await token(claimsOf('sponsor-approver'));
 
   // 2. The commitment: drafted by the officer, approved by the approver (never the same user).
-  let commitmentId = remembered?.year === year ? remembered.commitmentId : undefined;
+  let commitmentId = sameYear?.commitmentId;
   if (!commitmentId) {
     const draft = expectOk(
       await call(

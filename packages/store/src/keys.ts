@@ -194,11 +194,11 @@ export const partnerKey = (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, 
  * A partner's entry in the directory of partners, by area: written with the partner, never updated (the partner
  * item takes every deposit's counters; the directory is what lists them).
  */
+export const PARTNER_DIRECTORY_PK = 'PARTNERS';
 export const partnerDirectoryKey = (areaCode: string, partnerId: string) => ({
-  pk: 'PARTNERS',
+  pk: PARTNER_DIRECTORY_PK,
   sk: `${areaCode}#${partnerId}`,
 });
-export const PARTNER_DIRECTORY_PK = 'PARTNERS';
 
 /** What a partner collected in one period (by deposit date): amount and number of deposits. */
 export const partnerPeriodKey = (partnerId: string, period: string) => ({
