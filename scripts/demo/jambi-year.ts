@@ -118,6 +118,7 @@ const startStack = (recorder: PhaseRecorder, log: (line: string) => void) =>
       log: (line) => log(`  [stack] ${line}`),
     });
     recorder.watchDynamoDb(childProcessNamed('java'));
+    recorder.countRequests(() => started.requestCounts());
     return Object.assign(started, { counts: {} });
   });
 

@@ -4,6 +4,10 @@
  * DynamoDB Local JVM it started, sampled every 200 ms; a phase's peak is the highest sample within it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { countsSince, type RequestCounts } from '../../packages/local/src/request-counts.js';
+
+/** AWS requests by function id, then by operation (`LINDUNG_REQUEST_COUNTS=1`; see request-counts.ts). */
+export type FunctionRequests = Readonly<Record<string, RequestCounts>>;
 
 /** One phase as measured. */
 export interface PhaseFigures {
@@ -19,7 +23,17 @@ export interface PhaseFigures {
   readonly dynamodbCpuSeconds: number;
   /** What the phase did, e.g. `{ enrollments: 77665 }`. */
   readonly counts: Readonly<Record<string, number>>;
+  /** The AWS requests the phase sent, when they are counted. */
+  readonly requests?: FunctionRequests;
 }
+
+/** `later - earlier`, function by function, without the functions that sent nothing. */
+const requestsSince = (later: FunctionRequests, earlier: FunctionRequests): FunctionRequests =>
+  Object.fromEntries(
+    Object.entries(later)
+      .map(([fn, counts]) => [fn, countsSince(counts, earlier[fn] ?? {})] as const)
+      .filter(([, counts]) => Object.keys(counts).length > 0),
+  );
 
 const SAMPLE_MS = 200;
 const MIB = 1024 * 1024;
@@ -78,10 +92,19 @@ export const childProcessNamed = (command: string): number | undefined => {
 export class PhaseRecorder {
   readonly phases: PhaseFigures[] = [];
   private current:
-    | { name: string; started: number; nodePeak: number; dbPeak: number; nodeCpu: number; dbCpu: number }
+    | {
+        name: string;
+        started: number;
+        nodePeak: number;
+        dbPeak: number;
+        nodeCpu: number;
+        dbCpu: number;
+        requests: FunctionRequests;
+      }
     | undefined;
   private readonly timer: NodeJS.Timeout;
   private dynamodbPid: number | undefined;
+  private requestCounts: () => FunctionRequests = () => ({});
 
   constructor() {
     this.timer = setInterval(() => this.sample(), SAMPLE_MS);
@@ -98,6 +121,11 @@ export class PhaseRecorder {
     this.dynamodbPid = pid;
   }
 
+  /** Where the AWS requests are counted (the local stack's `requestCounts`). */
+  countRequests(read: () => FunctionRequests): void {
+    this.requestCounts = read;
+  }
+
   /** Runs `work` as a phase; the counts it returns are recorded with it. */
   async phase<T extends { counts?: Record<string, number> } | undefined>(
     name: string,
@@ -110,11 +138,13 @@ export class PhaseRecorder {
       dbPeak: 0,
       nodeCpu: ownCpuSeconds(),
       dbCpu: cpuSecondsOf(this.dynamodbPid),
+      requests: this.requestCounts(),
     };
     this.sample();
     const result = await work();
     this.sample();
-    const { started, nodePeak, dbPeak, nodeCpu, dbCpu } = this.current;
+    const { started, nodePeak, dbPeak, nodeCpu, dbCpu, requests } = this.current;
+    const sent = requestsSince(this.requestCounts(), requests);
     const tenths = (value: number) => Math.round(value * 10) / 10;
     this.phases.push({
       name,
@@ -124,6 +154,7 @@ export class PhaseRecorder {
       nodeCpuSeconds: tenths(ownCpuSeconds() - nodeCpu),
       dynamodbCpuSeconds: tenths(Math.max(0, cpuSecondsOf(this.dynamodbPid) - dbCpu)),
       counts: result?.counts ?? {},
+      ...(Object.keys(sent).length > 0 && { requests: sent }),
     });
     this.current = undefined;
     return result;

@@ -1,8 +1,9 @@
 /** The demo's summary, for people: the year's figures beside the plan's arithmetic and the published ones. */
 import { renderTable } from '@lindung/cli';
 import { formatNumber, formatRupiah } from '@lindung/core';
+import { addCounts } from '../../packages/local/src/request-counts.js';
 import type { YearResult } from './jambi-year.js';
-import type { PhaseFigures } from './phases.js';
+import type { FunctionRequests, PhaseFigures } from './phases.js';
 import { renderComparison } from './three-way.js';
 
 /** Published figures of Jambi's BKBK programme (see DOMAIN.md for the sources). */
@@ -15,6 +16,14 @@ export const PUBLISHED = {
 } as const;
 
 const FULL_YEAR_PREMIUM = 201_600;
+
+const addRequests = (a: FunctionRequests = {}, b: FunctionRequests = {}): FunctionRequests =>
+  Object.fromEntries(
+    [...new Set([...Object.keys(a), ...Object.keys(b)])].map((fn) => [
+      fn,
+      addCounts(a[fn] ?? {}, b[fn] ?? {}),
+    ]),
+  );
 
 /** Phases of the same kind over the twelve months (`2027-03 enroll`) summed into one row. */
 export const groupPhases = (phases: readonly PhaseFigures[]): PhaseFigures[] => {
@@ -37,6 +46,7 @@ export const groupPhases = (phases: readonly PhaseFigures[]): PhaseFigures[] => 
       nodeCpuSeconds: Math.round((seen.nodeCpuSeconds + phase.nodeCpuSeconds) * 10) / 10,
       dynamodbCpuSeconds: Math.round((seen.dynamodbCpuSeconds + phase.dynamodbCpuSeconds) * 10) / 10,
       counts,
+      ...((seen.requests || phase.requests) && { requests: addRequests(seen.requests, phase.requests) }),
       months: seen.months + 1,
     });
   }
@@ -69,6 +79,40 @@ export const renderPhases = (phases: readonly PhaseFigures[]): string =>
           : '',
     ]),
   ]);
+
+const tenths = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 1 });
+
+/**
+ * The AWS requests of each phase that counted them (`LINDUNG_REQUEST_COUNTS=1`), by function, per village
+ * (or village-month) where the phase names its villages: what a phase costs in requests, and whose they are.
+ */
+export const renderRequests = (phases: readonly PhaseFigures[]): string[] =>
+  phases.flatMap(({ name, requests, counts }) => {
+    if (!requests) return [];
+    const per = counts.villages ?? 0;
+    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    const rows = Object.entries(requests)
+      .map(([fn, ops]) => ({ fn, ops, n: total(ops) }))
+      .sort((a, b) => b.n - a.n);
+    const all = rows.reduce((a, r) => a + r.n, 0);
+    const perVillage = (n: number) => (per > 0 ? tenths(n / per) : '');
+    return [
+      `AWS requests in "${name}": ${formatNumber(all)}${per > 0 ? `, ${perVillage(all)} a village (${formatNumber(per)})` : ''}`,
+      renderTable([
+        ['Function', 'Requests', 'A village', 'Operations (a village)'],
+        ...rows.map(({ fn, ops, n }) => [
+          fn,
+          formatNumber(n),
+          perVillage(n),
+          Object.entries(ops)
+            .sort(([, a], [, b]) => b - a)
+            .map(([op, k]) => `${op} ${per > 0 ? perVillage(k) : formatNumber(k)}`)
+            .join(' · '),
+        ]),
+      ]),
+      '',
+    ];
+  });
 
 /** The reports projector's figures over the year: how large and how slow its batches were. */
 const renderProjector = (result: YearResult): string[] => {
@@ -164,6 +208,7 @@ export const renderYear = (result: YearResult, wallSeconds: number): string => {
     ...renderProjector(result),
     'Phases',
     renderPhases(groupPhases(result.phases)),
+    ...renderRequests(groupPhases(result.phases)),
     '',
     `Wall time ${seconds(wallSeconds)}; peak RSS: Node ${formatNumber(result.peaks.nodeMiB)} MiB, DynamoDB Local ${formatNumber(result.peaks.dynamodbMiB)} MiB`,
     '',

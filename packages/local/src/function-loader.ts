@@ -17,6 +17,7 @@ import {
 } from './bundles.js';
 import { FunctionRuntime } from './function-runtime.js';
 import type { LambdaHandler } from './lambda.js';
+import type { RequestCounts } from './request-counts.js';
 
 export type FunctionCode = 'bundle' | 'source';
 
@@ -59,6 +60,8 @@ export interface LoadedFunctions {
   /** Variables for every function's environment (bundle mode: {@link FUNCTION_BUNDLES_ENV}). */
   readonly env: Readonly<Record<string, string>>;
   handler<E, R>(definition: FunctionDefinition): LambdaHandler<E, R>;
+  /** The AWS requests of each function's environments so far, by function id (bundle mode, when counted). */
+  requestCounts(): Record<string, RequestCounts>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +121,8 @@ export const startBundledFunctions = async (
       if (!runtime) throw new Error(`${definition.id} is not running`);
       return runtime.handler as LambdaHandler<E, R>;
     },
+    requestCounts: () =>
+      Object.fromEntries([...runtimes].map(([id, runtime]) => [id, runtime.requestCounts()] as const)),
     stop,
   };
 };
@@ -140,6 +145,8 @@ export const loadSourceFunctions = async (
       if (!handler) throw new Error(`${definition.id} is not loaded`);
       return handler as LambdaHandler<E, R>;
     },
+    // Every handler runs in this thread: its requests are this thread's (LocalStack.requestCounts).
+    requestCounts: () => ({}),
     stop: async () => undefined,
   };
 };

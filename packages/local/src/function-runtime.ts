@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { FunctionDefinition } from '../../../functions/registry.js';
 import type { CarriedError, FunctionWorkerData, InvokeMessage, WorkerMessage } from './function-worker.js';
 import type { LambdaHandler } from './lambda.js';
+import { addCounts, type RequestCounts, requestCountsWanted } from './request-counts.js';
 
 /**
  * `LINDUNG_CPU_PROFILE_DIR=<folder>`: each function's worker thread writes a V8 CPU profile there when it ends
@@ -71,6 +72,8 @@ class Environment {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   readonly pending = new Map<number, Pending>();
+  /** Its AWS requests so far, when counted (`LINDUNG_REQUEST_COUNTS=1`). */
+  requestCounts: RequestCounts = {};
   /** Set once it must take no more invocations; it ends when the last one in flight settles. */
   retired = false;
   private exited = false;
@@ -81,7 +84,7 @@ class Environment {
   ) {
     const { definition, bundle, workerScript, env } = options;
     this.worker = new Worker(workerScript, {
-      workerData: { bundle } satisfies FunctionWorkerData,
+      workerData: { bundle, countRequests: requestCountsWanted() } satisfies FunctionWorkerData,
       env: {
         ...env,
         AWS_LAMBDA_FUNCTION_NAME: definition.id,
@@ -99,6 +102,7 @@ class Environment {
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: WorkerMessage) => {
         if (message.type === 'ready') resolve();
+        else if (message.type === 'request-counts') this.requestCounts = message.counts;
         else if (message.type === 'init-error') {
           reject(
             new FunctionEnvironmentError(definition.id, `init failed (${described(message.error)})`, {
@@ -188,6 +192,8 @@ class Environment {
 export class FunctionRuntime {
   private current: Environment | undefined;
   private readonly environments = new Set<Environment>();
+  /** The requests of environments already gone. */
+  private goneRequestCounts: RequestCounts = {};
   private nextId = 0;
   private stopped = false;
 
@@ -213,6 +219,14 @@ export class FunctionRuntime {
     return environment.invoke(this.nextId++, event, deadline, awsRequestId);
   }
 
+  /** The AWS requests of its environments so far, by operation (when counted, else none). */
+  requestCounts(): RequestCounts {
+    return [...this.environments].reduce(
+      (total, e) => addCounts(total, e.requestCounts),
+      this.goneRequestCounts,
+    );
+  }
+
   /** Ends every environment; invocations still in flight fail. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -223,6 +237,7 @@ export class FunctionRuntime {
     if (!this.current || this.current.retired) {
       const environment = new Environment(this.options, (gone) => {
         this.environments.delete(gone);
+        this.goneRequestCounts = addCounts(this.goneRequestCounts, gone.requestCounts);
         if (this.current === gone) this.current = undefined;
       });
       // An environment whose init failed is not reused: the next invocation tries a fresh init, as Lambda does.

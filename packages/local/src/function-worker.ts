@@ -9,11 +9,14 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Invocation, invocationContext, type LambdaHandler } from './lambda.js';
+import { type RequestCounts, threadRequestCounts } from './request-counts.js';
 
 /** What the main thread gives a worker when it starts it. */
 export interface FunctionWorkerData {
   /** Absolute path of the bundle's `index.mjs`. */
   readonly bundle: string;
+  /** Count the AWS requests of this environment and post them after each invocation (request-counts.ts). */
+  readonly countRequests?: boolean;
 }
 
 /** An error as it crosses the thread boundary. */
@@ -36,7 +39,8 @@ export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'init-error'; readonly error: CarriedError }
   | { readonly type: 'result'; readonly id: number; readonly result: string }
-  | { readonly type: 'error'; readonly id: number; readonly error: CarriedError };
+  | { readonly type: 'error'; readonly id: number; readonly error: CarriedError }
+  | { readonly type: 'request-counts'; readonly counts: RequestCounts };
 
 const carried = (error: unknown): CarriedError =>
   error instanceof Error
@@ -47,7 +51,8 @@ const run = async () => {
   const port = parentPort;
   if (!port) throw new Error('function-worker runs only in a worker thread');
   const post = (message: WorkerMessage) => port.postMessage(message);
-  const { bundle } = workerData as FunctionWorkerData;
+  const { bundle, countRequests: counting } = workerData as FunctionWorkerData;
+  if (counting) threadRequestCounts();
 
   let handler: LambdaHandler;
   try {
@@ -65,7 +70,8 @@ const run = async () => {
       .then(() => handler(JSON.parse(message.event), invocationContext(invocation)))
       // Lambda answers with the result serialized as JSON; an undefined result arrives as null.
       .then((result) => post({ type: 'result', id, result: JSON.stringify(result) ?? 'null' }))
-      .catch((error: unknown) => post({ type: 'error', id, error: carried(error) }));
+      .catch((error: unknown) => post({ type: 'error', id, error: carried(error) }))
+      .finally(() => counting && post({ type: 'request-counts', counts: threadRequestCounts() }));
   });
   post({ type: 'ready' });
 };

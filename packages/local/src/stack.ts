@@ -34,6 +34,7 @@ import {
 import { startHttpServer } from './http-server.js';
 import { freePort, requireFreePort, requireJava, requireWritableDirectory } from './preflight.js';
 import { type ProvisionedQueue, type ProvisionedTable, provisionQueue, provisionTable } from './provision.js';
+import { type RequestCounts, requestCountsWanted, threadRequestCounts } from './request-counts.js';
 import { Scheduler } from './scheduler.js';
 import { importLegacyQueueSnapshot, type SqsLocal, startSqsLocal } from './sqs-local.js';
 import { SqsPoller } from './sqs-poller.js';
@@ -76,6 +77,12 @@ export interface LocalStack {
   readonly scheduler: Scheduler | undefined;
   /** What each stream consumer has done so far, by function id (live figures). */
   readonly streamConsumers: Readonly<Record<string, StreamPollerStats>>;
+  /**
+   * The AWS requests sent so far, by function id and by operation, with `main` for this thread (the pollers,
+   * the stream poller, the caller's own clients; in source mode every function): empty unless
+   * `LINDUNG_REQUEST_COUNTS=1` (request-counts.ts).
+   */
+  requestCounts(): Record<string, RequestCounts>;
   stop(): Promise<void>;
 }
 
@@ -160,6 +167,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const http = functionDefinitions.find((f) => f.trigger.kind === 'http');
   const loadedDefinitions = [...functions, ...(http ? [http] : [])];
   const functionCode = options.functionCode ?? functionCodeFromEnv();
+  const counting = requestCountsWanted();
+  if (counting) threadRequestCounts();
   let building: Promise<BuiltFunctions> | undefined;
   try {
     await requireJava();
@@ -344,6 +353,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       tokens,
       scheduler,
       streamConsumers,
+      requestCounts: () => (counting ? { ...loaded.requestCounts(), main: threadRequestCounts() } : {}),
       stop: stopAll,
     };
   } catch (error) {
