@@ -284,6 +284,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             functionName: fn.id,
             handler: loaded.handler(fn),
             batchSize: Math.min(trigger.batchSize, 1000),
+            batchingWindowSeconds: trigger.maxBatchingWindowSeconds,
             timeoutSeconds: fn.timeoutSeconds,
             maxRetryAttempts: trigger.retryAttempts,
             bisectOnError: trigger.bisectBatchOnFunctionError,

@@ -1,6 +1,7 @@
 /**
  * Delivers DynamoDB stream records to a consumer handler the way a Lambda event source mapping does:
- * per shard, in order, parents before children, batches of up to `batchSize`, partial batch failures
+ * per shard, in order, parents before children, batches of up to `batchSize` gathered for up to the batching
+ * window (MaximumBatchingWindowInSeconds: records that arrive within it share one invocation), partial batch failures
  * (resume from the first failed sequence number), a batch whose invocation fails split in two and each half
  * retried (`bisectOnError`, Lambda's BisectBatchOnFunctionError), bounded retries, then what still fails
  * goes to `onFailure` and the shard moves past it, as Lambda's on-failure destination does.
@@ -38,6 +39,11 @@ export interface StreamPollerOptions {
   readonly functionName: string;
   readonly handler: LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>;
   readonly batchSize: number;
+  /**
+   * How long a batch waits for more records after its first (Lambda's MaximumBatchingWindowInSeconds): it is
+   * delivered once it holds `batchSize` records or the window has passed since its first record (default 0).
+   */
+  readonly batchingWindowSeconds?: number;
   readonly timeoutSeconds: number;
   /** Retries of a failed batch (or half of one) before it goes to `onFailure` (default 5). */
   readonly maxRetryAttempts?: number;
@@ -219,7 +225,7 @@ export class StreamPoller {
         if (error instanceof TrimmedDataAccessException) state.iterator = undefined;
         throw error;
       }
-      const { Records = [], NextShardIterator } = answer;
+      const { Records = [], NextShardIterator } = await this.gather(answer);
       if (Records.length > 0) {
         // Every record ends delivered or handed to onFailure, so the shard goes on after the batch.
         await this.deliver(shardId, Records);
@@ -231,10 +237,28 @@ export class StreamPoller {
     return delivered;
   }
 
-  private readRecords(iterator: string) {
-    return this.options.streams.send(
-      new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }),
-    );
+  private readRecords(iterator: string, limit = this.options.batchSize) {
+    return this.options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+  }
+
+  /**
+   * A batch begun with `first`'s records, topped up from the same shard until it holds `batchSize` records or
+   * the batching window has passed since it began (or the poller stops); with no window, `first` as it is.
+   */
+  private async gather(first: { Records?: StreamRecord[]; NextShardIterator?: string }) {
+    const { batchSize, batchingWindowSeconds = 0 } = this.options;
+    const records = [...(first.Records ?? [])];
+    let iterator = first.NextShardIterator;
+    const windowEnds = performance.now() + batchingWindowSeconds * 1000;
+    while (records.length > 0 && records.length < batchSize && iterator && this.running) {
+      const left = windowEnds - performance.now();
+      if (left <= 0) break;
+      await this.idle(Math.min(250, left));
+      const more = await this.readRecords(iterator, batchSize - records.length);
+      records.push(...(more.Records ?? []));
+      iterator = more.NextShardIterator;
+    }
+    return { Records: records, NextShardIterator: iterator };
   }
 
   private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {

@@ -113,4 +113,41 @@ describe('DynamoDB stream delivery', () => {
     expect(bisecting.stats).toMatchObject({ failed: 1 });
     expect(bisecting.stats.bisections).toBeGreaterThan(0);
   });
+
+  it('gathers the records that arrive within the batching window into one invocation, as Lambda does', async () => {
+    // Prepare: the projector's window (5 s); three writes arriving 0.4 s apart, each of which a poller without
+    // a window delivers on its own (it reads the shard every 250 ms).
+    const id = `TEST#${ulid()}`;
+    const batches: (string | undefined)[][] = [];
+    const gathering = new StreamPoller({
+      streams,
+      streamArn: ledger?.streamArn ?? '',
+      functionName: 'stream-window-probe',
+      batchSize: 100,
+      batchingWindowSeconds: 5,
+      timeoutSeconds: 10,
+      handler: async (event) => {
+        const mine = event.Records.filter((r) => r.dynamodb?.Keys?.pk?.S === id);
+        if (mine.length > 0) batches.push(mine.map((r) => r.dynamodb?.Keys?.sk?.S));
+        return { batchItemFailures: [] };
+      },
+    });
+    await gathering.start();
+
+    // Act
+    try {
+      for (const sk of ['FIRST', 'SECOND', 'THIRD']) {
+        await document.send(new PutCommand({ TableName: ledger?.name, Item: { pk: id, sk } }));
+        await new Promise((spaced) => setTimeout(spaced, 400));
+      }
+      await eventually(async () => (batches.flat().includes('THIRD') ? true : undefined), {
+        what: 'the third record',
+      });
+    } finally {
+      await gathering.stop();
+    }
+
+    // Assess
+    expect(batches).toEqual([['FIRST', 'SECOND', 'THIRD']]);
+  });
 });
