@@ -52,6 +52,14 @@ const KILLS = 8;
 /** Workers the import enrolls (the village's quota has room for 44 besides its planned ones). */
 const IMPORTED = 36;
 /**
+ * Broken rows after them, so that the job runs into a second chunk (IMPORT_CHUNK_ROWS, 500): the work left
+ * once the first batch of rows is enrolled (the second batch, the first chunk's results, the second chunk)
+ * lasts well past a look, so the kill strikes while the job runs rather than after it is done.
+ */
+const PADDING = 600;
+/** Every row of the import: the enrolled ones, a repeated worker and two broken rows, and the padding. */
+const IMPORT_ROWS = IMPORTED + 3 + PADDING;
+/**
  * Billing pays a second after it acknowledges: the window in which an invoice is sent but not paid, where a
  * mid-billing kill strikes. Both runs bill the same way.
  */
@@ -153,7 +161,7 @@ const repositoriesOf = (child: ChildStack): ChaosRepositories => {
 const importedNik = (i: number) =>
   `15710${1 + (i % 5)}${String(1 + (i % 28)).padStart(2, '0')}0791${5001 + i}`;
 
-/** The import's CSV: workers the quota covers, a repeated worker (already covered) and two broken rows. */
+/** The import's CSV: workers the quota covers, a repeated worker (already covered), broken rows (PADDING). */
 const importCsv = (plan: ImportPlan) => {
   const covered = WORKERS.find(
     (w) => w.startMonth < plan.month && w.terminateFromMonth === undefined && w.agesOutMonth === undefined,
@@ -165,6 +173,7 @@ const importCsv = (plan: ImportPlan) => {
     `${covered.nik},Sudah Terdaftar,${period(plan.month)}`,
     `12345,NIK Pendek,${period(plan.month)}`,
     `${importedNik(IMPORTED)},Kolom,Terlalu,Banyak`,
+    ...Array.from({ length: PADDING }, (_, i) => `${1000 + i},NIK Pendek ${i + 1},${period(plan.month)}`),
   ].join('\r\n');
 };
 
@@ -315,7 +324,7 @@ const approvalStep: Step = {
 };
 
 const importStep = (plan: ImportPlan): Step => ({
-  label: `import ${IMPORTED + 3} rows into ${plan.villageCode} in ${period(plan.month)}`,
+  label: `import ${IMPORT_ROWS} rows into ${plan.villageCode} in ${period(plan.month)}`,
   run: async (year, kill) => {
     const operator: Caller = await caller(year.child.stack, {
       roles: ['village-operator'],
@@ -359,7 +368,7 @@ const importStep = (plan: ImportPlan): Step => ({
     }
     // The lease of a killed worker runs out before the job resumes (the worker's timeout, 120 s).
     const { job, rows } = await importResults(restarted, jobId, 300_000);
-    expect(job.rows).toMatchObject({ total: IMPORTED + 3, done: IMPORTED + 3, enrolled: IMPORTED });
+    expect(job.rows).toMatchObject({ total: IMPORT_ROWS, done: IMPORT_ROWS, enrolled: IMPORTED });
     expect(rows.filter((r) => r.outcome === 'enrolled' && !r.enrollmentId)).toEqual([]);
     year.importRows = rows.map((r) => JSON.stringify([r.row, r.nik, r.outcome, r.status, r.code ?? null]));
   },
@@ -556,7 +565,7 @@ describe('the local stack under kill -9 chaos', { timeout: 3_600_000 }, () => {
     expect(chaos.dump.dump.filter((line) => line.startsWith('invoice ') && !line.includes('"paid"'))).toEqual(
       [],
     );
-    expect(chaos.importRows).toHaveLength(IMPORTED + 3);
+    expect(chaos.importRows).toHaveLength(IMPORT_ROWS);
     expect(chaos.importRows).toEqual(clean.importRows);
     expect(chaos.dump).toEqual(clean.dump);
   });
