@@ -21,7 +21,7 @@ import {
   type Rupiah,
   ValidationError,
 } from '@lindung/core';
-import { decodePageToken, encodePageToken, queryPages } from './client.js';
+import { batchGetAll, decodePageToken, encodePageToken, queryPages } from './client.js';
 import type { Page } from './commitments.js';
 import {
   allocationKey,
@@ -249,8 +249,8 @@ export class InvoiceRepository {
    * item of this transaction is written by another village's roll.
    */
   async draft(draft: InvoiceDraft): Promise<Invoice> {
-    const existing = await this.getByKey(draft.commitmentId, draft.villageCode, draft.period);
-    if (existing) return existing;
+    // No read first: a retried roll's transaction is refused (the invoice exists, the allocation is rolled
+    // through the period), and the invoice drafted before is read then.
     const invoice = newDraft(draft);
     const ledger = ledgerEntries(this.tableName).spend({
       commitmentId: draft.commitmentId,
@@ -309,7 +309,7 @@ export class InvoiceRepository {
     if (ids.length > NUMBERING_BATCH_LIMIT) {
       throw new Error(`At most ${NUMBERING_BATCH_LIMIT} invoices are numbered at once, not ${ids.length}`);
     }
-    const current = await Promise.all(ids.map((id) => this.getById(id)));
+    const current = await this.getManyById(ids);
     for (const invoice of current) {
       if (invoice.sponsorId !== sponsorId || periodParts(invoice.period).year !== year) {
         throw new ValidationError(`Invoice ${invoice.id} is not of sponsor ${sponsorId} in ${year}`, {
@@ -361,6 +361,27 @@ export class InvoiceRepository {
     const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
     if (!invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
     return invoice;
+  }
+
+  /** Invoice headers by id, in the order of `ids`, read together; `NotFoundError` if one is missing. */
+  private async getManyById(ids: readonly string[]): Promise<Invoice[]> {
+    const keys = new Map<string, ReturnType<typeof invoiceKey>>();
+    for (const id of ids) {
+      const parts = parseInvoiceId(id);
+      if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+      keys.set(id, invoiceKey(parts.commitmentId, parts.villageCode, parts.period));
+    }
+    const found = new Map(
+      (await batchGetAll(this.db, this.tableName, [...keys.values()])).map((item) => {
+        const invoice = strip(item);
+        return [invoice.id, invoice] as const;
+      }),
+    );
+    return ids.map((id) => {
+      const invoice = found.get(id);
+      if (!invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+      return invoice;
+    });
   }
 
   /** Records that a period had nothing to invoice (so the village counts as rolled through it). */

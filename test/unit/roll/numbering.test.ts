@@ -5,7 +5,13 @@
  * The same against DynamoDB Local: test/integration/store/repositories.test.ts and test/e2e/period-roll.test.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Period } from '@lindung/core';
 import { InvoiceNumbering } from '@lindung/roll';
 import {
@@ -71,6 +77,17 @@ beforeEach(() => {
     }
     return { Item: stored.find((item) => item.pk === Key.pk && item.sk === Key.sk) };
   });
+  // The invoices of a batch are read together.
+  mock.on(BatchGetCommand).callsFake(({ RequestItems }) => {
+    const requested = RequestItems as Record<string, { Keys: { pk: string; sk: string }[] }>;
+    const responses = Object.fromEntries(
+      Object.entries(requested).map(([table, { Keys }]) => [
+        table,
+        Keys.flatMap((key) => stored.filter((item) => item.pk === key.pk && item.sk === key.sk)),
+      ]),
+    );
+    return { Responses: responses };
+  });
   mock.on(TransactWriteCommand).resolves({});
   mock.on(UpdateCommand).resolves({});
   mock.on(QueryCommand).resolves({
@@ -120,6 +137,9 @@ describe('InvoiceNumbering', () => {
     expect(s1?.[1]?.Update?.ConditionExpression).toBe('attribute_exists(pk) AND #status IN (:from0)');
     expect(s1?.[1]?.Update?.ExpressionAttributeValues).toMatchObject({ ':from0': 'draft', ':to': 'issued' });
     expect(transactions[1]?.[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    // Each sponsor's invoices read in one request, beside its sequence item: no read of one invoice alone.
+    expect(mock.commandCalls(BatchGetCommand)).toHaveLength(2);
+    expect(mock.commandCalls(GetCommand)).toHaveLength(2);
   });
 
   it('writes nothing when every invoice of a redelivered batch is issued already', async () => {

@@ -5,6 +5,7 @@
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
   PutCommand,
@@ -34,13 +35,14 @@ const reports = () => new ReportsRepository(db, 'ledger', 'reports');
 beforeEach(() => {
   mock.reset();
   mock.on(GetCommand).resolves({});
+  mock.on(BatchGetCommand).resolves({ Responses: {} });
   mock.on(UpdateCommand).resolves({});
   mock.on(QueryCommand).resolves({ Items: [] });
   mock.on(PutCommand).resolves({});
 });
 
 describe('ReportsRepository', () => {
-  it('reads a touched village’s cells once for the rollups of its three scopes', async () => {
+  it('reads a touched village’s cells once for the rollups of its three scopes, and each level’s versions in one request', async () => {
     // Act
     const outcome = await reports().project([{ newImage: allocation }]);
 
@@ -51,6 +53,9 @@ describe('ReportsRepository', () => {
       .filter(({ args }) => args[0].input.ExpressionAttributeValues?.[':prefix'] === `${VILLAGE}#`);
     expect(cellReads).toHaveLength(1);
     expect(mock.commandCalls(PutCommand).filter(({ args }) => args[0].input.Item?.scope)).toHaveLength(15);
+    // Village, district, regency, province, root: one BatchGetItem each for the three scopes' versions.
+    expect(mock.commandCalls(BatchGetCommand)).toHaveLength(5);
+    expect(mock.commandCalls(GetCommand)).toHaveLength(0);
   });
 
   it('recomputes a rollup whose version a concurrent recompute changed, reading it again', async () => {
@@ -72,7 +77,9 @@ describe('ReportsRepository', () => {
 
     // Assess
     const puts = mock.commandCalls(PutCommand).filter(({ args }) => isNational(args[0].input.Item));
-    const versionReads = mock.commandCalls(GetCommand).filter(({ args }) => isNational(args[0].input.Key));
+    const versionReads = mock
+      .commandCalls(BatchGetCommand)
+      .filter(({ args }) => args[0].input.RequestItems?.reports?.Keys?.some(isNational));
     expect(puts).toHaveLength(2);
     expect(versionReads).toHaveLength(2);
   });

@@ -45,10 +45,8 @@ export const recomputeAbove = async (
   written: readonly WrittenCell[],
 ): Promise<number> => {
   const [villages = [], ...above] = touchedLevels(written);
-  await mapConcurrently(byVillage(villages), table.concurrency, (group) => recomputeVillage(table, group));
-  for (const level of above) {
-    await mapConcurrently(level, table.concurrency, (node) => recomputeRegion(table, node));
-  }
+  await recomputeVillages(table, villages);
+  for (const level of above) await recomputeRegions(table, level);
   return villages.length + above.reduce((count, level) => count + level.length, 0);
 };
 
@@ -80,32 +78,41 @@ const byVillage = (nodes: readonly RollupNode[]): VillageGroup[] => {
   return [...groups.values()];
 };
 
-/** A village's rollups in each of its scopes, from one read of its cells. */
-const recomputeVillage = async (table: ReportsTable, { fiscalYear, code, nodes }: VillageGroup) => {
-  await table.recompute(nodes, async () => {
-    const cells = await table.query(reportKeys.villageCell(fiscalYear, code, '').pk, `${code}#`, true);
-    return (node) =>
-      rollupItem(node, sumRollups(cells.filter((cell) => cellInScope(cell, node.scope)).map(rollupOfCell)));
+/** The villages' rollups in each of their scopes (their versions read together), one read of each village's cells. */
+const recomputeVillages = async (table: ReportsTable, nodes: readonly RollupNode[]) => {
+  await table.recompute(nodes, async (pending) => {
+    const rollups = new Map<RollupNode, Item>();
+    await mapConcurrently(byVillage(pending), table.concurrency, async ({ fiscalYear, code, nodes }) => {
+      const cells = await table.query(reportKeys.villageCell(fiscalYear, code, '').pk, `${code}#`, true);
+      for (const node of nodes) {
+        const inScope = cells.filter((cell) => cellInScope(cell, node.scope));
+        rollups.set(node, rollupItem(node, sumRollups(inScope.map(rollupOfCell))));
+      }
+    });
+    return (node) => rollups.get(node) as Item;
   });
 };
 
 /**
- * A district's, regency's, province's or the root's rollup from its children; a scope family's first root
- * also lists its fiscal year.
+ * One level's rollups of districts, regencies, provinces or the root, each from its children (their versions
+ * read together); a scope family's first root also lists its fiscal year.
  */
-const recomputeRegion = async (table: ReportsTable, node: RollupNode) => {
-  const created = await table.recompute([node], async () => {
-    const rollup = await aggregate(table, node.scope, node.code);
-    return () => rollupItem(node, rollup);
+const recomputeRegions = async (table: ReportsTable, nodes: readonly RollupNode[]) => {
+  const created = await table.recompute(nodes, async (pending) => {
+    const rollups = new Map<RollupNode, Item>();
+    await mapConcurrently(pending, table.concurrency, async (node) => {
+      rollups.set(node, rollupItem(node, await aggregate(table, node.scope, node.code)));
+    });
+    return (node) => rollups.get(node) as Item;
   });
-  const { scope, code } = node;
-  if (created.length > 0 && code === NATIONAL && !scope.commitmentId) {
-    await table.put({
+  const roots = created.filter(({ scope, code }) => code === NATIONAL && !scope.commitmentId);
+  await mapConcurrently(roots, table.concurrency, ({ scope }) =>
+    table.put({
       pk: reportKeys.years(scope.sponsorId),
       sk: String(scope.fiscalYear),
       fiscalYear: scope.fiscalYear,
-    });
-  }
+    }),
+  );
 };
 
 /** The sum of a region's child rollups, read consistently; the root adds its scope's committed budget. */

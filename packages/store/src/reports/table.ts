@@ -24,8 +24,8 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { parseRegionCode, type RegionLevel, retrying } from '@lindung/core';
-import { queryPages } from '../client.js';
+import { mapConcurrently, parseRegionCode, type RegionLevel, retrying } from '@lindung/core';
+import { batchGetAll, queryPages } from '../client.js';
 import { type CellRef, type CommitmentFacts, NATIONAL } from '../report-cells.js';
 
 /** The scope of village targets (imported counts of vulnerable workers), a tree like the rollups'. */
@@ -81,6 +81,8 @@ export const reportKeys = {
 };
 
 export type ItemKey = { readonly pk: string; readonly sk: string };
+
+const keyId = ({ pk, sk }: ItemKey) => `${pk}\u0000${sk}`;
 export type Item = Record<string, unknown>;
 
 /** What a cell holds besides its source items' attributes: what it is and whose. */
@@ -198,33 +200,31 @@ export class ReportsTable {
     let pending = nodes;
     const created: T[] = [];
     await retrying(async () => {
-      const versions = await Promise.all(
-        pending.map(async (node) => ({ node, version: await this.versionOf(node.key) })),
-      );
+      const versions = await this.versionsOf(pending.map((node) => node.key));
       const itemOf = await read(pending);
-      const outcomes = await Promise.allSettled(
-        versions.map(async ({ node, version }) => {
+      // Every put is tried, the failed ones kept for the next round.
+      const failed = await mapConcurrently(pending, this.concurrency, async (node) => {
+        const version = versions.get(keyId(node.key));
+        try {
           await this.putVersioned(node.key, version, itemOf(node));
-          if (version === undefined) created.push(node);
-        }),
-      );
-      pending = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
-      const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+        } catch (error) {
+          return { error };
+        }
+        if (version === undefined) created.push(node);
+        return undefined;
+      });
+      pending = pending.filter((_, i) => failed[i] !== undefined);
+      const failures = failed.flatMap((f) => (f ? [f.error] : []));
       if (failures.length > 0) throw failures.find((e) => !RECOMPUTE_POLICY.retryIf(e)) ?? failures[0];
     }, RECOMPUTE_POLICY);
     return created;
   }
 
-  private async versionOf(key: ItemKey): Promise<number | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.name,
-        Key: key,
-        ConsistentRead: true,
-        ProjectionExpression: 'version',
-      }),
-    );
-    return Item?.version as number | undefined;
+  /** The versions of the items at `keys` that exist, read consistently in batches of 100, by `keyId`. */
+  private async versionsOf(keys: readonly ItemKey[]): Promise<Map<string, number>> {
+    const unique = [...new Map(keys.map((key) => [keyId(key), { pk: key.pk, sk: key.sk }])).values()];
+    const items = await batchGetAll(this.db, this.name, unique, 'pk, sk, version');
+    return new Map(items.map((item) => [keyId(item as ItemKey), item.version as number]));
   }
 
   private async putVersioned(key: ItemKey, version: number | undefined, item: Item): Promise<void> {
