@@ -127,9 +127,9 @@ describe('the dashboard', () => {
     // Act: switch to English.
     await page.getByTestId('lang-switch').click();
 
-    // Assess
-    expect(await page.getByTestId('nav-invoices').textContent()).toBe('Invoices');
-    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    // Assess: the page's language follows the render (an effect after it), so both are waited for.
+    await expect.poll(() => page.getByTestId('nav-invoices').textContent()).toBe('Invoices');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
     await page.getByTestId('nav-invoices').click();
     await page.getByTestId('invoice-table').waitFor();
     expect(await page.locator('[data-testid=invoice-table] .badge').first().textContent()).toBe('Paid');
