@@ -54,12 +54,14 @@ const batch = invoiceNumberingQueue.batchSize;
 
 /**
  * One village's steady month, request by request (packages/roll renewal.ts and numbering.ts, the store's
- * repositories): reads — commitment, allocation, enrollments (a query), unpaid run (a query), the invoice by
- * key (renewal); the draft, the sponsor's sequence (once a batch), the invoice's lines for the billing
- * message (numbering); writes — close the period, the draft transaction, the numbering transaction (once a
- * batch), mark it sent, billing's acknowledgement and payment (billing-inbox).
+ * repositories): reads — commitment, allocation, enrollments (a query), unpaid run (a query) (renewal); the
+ * batch's drafts (one BatchGetItem a batch), the sponsor's sequence (once a batch), the invoice's lines for
+ * the billing message (numbering); writes — close the period, the draft transaction, the numbering
+ * transaction (once a batch), mark it sent, billing's acknowledgement and payment (billing-inbox). The same
+ * counted on the deployed bundles (`LINDUNG_REQUEST_COUNTS=1`, BENCHMARKS.md §4): renewal 4,1 reads and 2
+ * writes a village-month, numbering 1,3 reads and 1,2 writes, billing 2,1 writes.
  */
-const ledgerReads = 5 + 2 + 1 / batch;
+const ledgerReads = 4 + 1 + 2 / batch;
 const ledgerWrites = 5 + 1 / batch;
 /**
  * Write units (BENCHMARKS.md §3 before issue 17: 22 for 10 workers, 58 for 200; linear in the lines). The
