@@ -4,10 +4,7 @@
  * DynamoDB Local JVM it started, sampled every 200 ms; a phase's peak is the highest sample within it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { countsSince, type RequestCounts } from '../../packages/local/src/request-counts.js';
-
-/** AWS requests by function id, then by operation (`LINDUNG_REQUEST_COUNTS=1`; see request-counts.ts). */
-export type FunctionRequests = Readonly<Record<string, RequestCounts>>;
+import { type FunctionRequests, functionCountsSince } from '../../packages/local/src/request-counts.js';
 
 /** One phase as measured. */
 export interface PhaseFigures {
@@ -26,14 +23,6 @@ export interface PhaseFigures {
   /** The AWS requests the phase sent, when they are counted. */
   readonly requests?: FunctionRequests;
 }
-
-/** `later - earlier`, function by function, without the functions that sent nothing. */
-const requestsSince = (later: FunctionRequests, earlier: FunctionRequests): FunctionRequests =>
-  Object.fromEntries(
-    Object.entries(later)
-      .map(([fn, counts]) => [fn, countsSince(counts, earlier[fn] ?? {})] as const)
-      .filter(([, counts]) => Object.keys(counts).length > 0),
-  );
 
 const SAMPLE_MS = 200;
 const MIB = 1024 * 1024;
@@ -144,7 +133,7 @@ export class PhaseRecorder {
     const result = await work();
     this.sample();
     const { started, nodePeak, dbPeak, nodeCpu, dbCpu, requests } = this.current;
-    const sent = requestsSince(this.requestCounts(), requests);
+    const sent = functionCountsSince(this.requestCounts(), requests);
     const tenths = (value: number) => Math.round(value * 10) / 10;
     this.phases.push({
       name,

@@ -1,9 +1,9 @@
 /** The demo's summary, for people: the year's figures beside the plan's arithmetic and the published ones. */
 import { renderTable } from '@lindung/cli';
 import { formatNumber, formatRupiah } from '@lindung/core';
-import { addCounts } from '../../packages/local/src/request-counts.js';
+import { addFunctionCounts } from '../../packages/local/src/request-counts.js';
 import type { YearResult } from './jambi-year.js';
-import type { FunctionRequests, PhaseFigures } from './phases.js';
+import type { PhaseFigures } from './phases.js';
 import { renderComparison } from './three-way.js';
 
 /** Published figures of Jambi's BKBK programme (see DOMAIN.md for the sources). */
@@ -16,14 +16,6 @@ export const PUBLISHED = {
 } as const;
 
 const FULL_YEAR_PREMIUM = 201_600;
-
-const addRequests = (a: FunctionRequests = {}, b: FunctionRequests = {}): FunctionRequests =>
-  Object.fromEntries(
-    [...new Set([...Object.keys(a), ...Object.keys(b)])].map((fn) => [
-      fn,
-      addCounts(a[fn] ?? {}, b[fn] ?? {}),
-    ]),
-  );
 
 /** Phases of the same kind over the twelve months (`2027-03 enroll`) summed into one row. */
 export const groupPhases = (phases: readonly PhaseFigures[]): PhaseFigures[] => {
@@ -46,7 +38,9 @@ export const groupPhases = (phases: readonly PhaseFigures[]): PhaseFigures[] => 
       nodeCpuSeconds: Math.round((seen.nodeCpuSeconds + phase.nodeCpuSeconds) * 10) / 10,
       dynamodbCpuSeconds: Math.round((seen.dynamodbCpuSeconds + phase.dynamodbCpuSeconds) * 10) / 10,
       counts,
-      ...((seen.requests || phase.requests) && { requests: addRequests(seen.requests, phase.requests) }),
+      ...((seen.requests || phase.requests) && {
+        requests: addFunctionCounts(seen.requests, phase.requests),
+      }),
       months: seen.months + 1,
     });
   }

@@ -11,6 +11,9 @@ import type { ClientRequest } from 'node:http';
 /** Requests by operation, e.g. `{ 'dynamodb GetItem': 12, 'sqs SendMessage': 3 }`. */
 export type RequestCounts = Record<string, number>;
 
+/** Requests by function id, then by operation (what `LocalStack.requestCounts` answers). */
+export type FunctionRequests = Readonly<Record<string, RequestCounts>>;
+
 export const requestCountsWanted = (env: NodeJS.ProcessEnv = process.env): boolean =>
   env.LINDUNG_REQUEST_COUNTS === '1';
 
@@ -57,4 +60,21 @@ export const countsSince = (later: RequestCounts, earlier: RequestCounts): Reque
     Object.entries(later)
       .map(([operation, n]) => [operation, n - (earlier[operation] ?? 0)] as const)
       .filter(([, n]) => n > 0),
+  );
+
+/** `a + b`, function by function. */
+export const addFunctionCounts = (a: FunctionRequests = {}, b: FunctionRequests = {}): FunctionRequests =>
+  Object.fromEntries(
+    [...new Set([...Object.keys(a), ...Object.keys(b)])].map((fn) => [
+      fn,
+      addCounts(a[fn] ?? {}, b[fn] ?? {}),
+    ]),
+  );
+
+/** `later - earlier`, function by function, without the functions that sent nothing. */
+export const functionCountsSince = (later: FunctionRequests, earlier: FunctionRequests): FunctionRequests =>
+  Object.fromEntries(
+    Object.entries(later)
+      .map(([fn, counts]) => [fn, countsSince(counts, earlier[fn] ?? {})] as const)
+      .filter(([, counts]) => Object.keys(counts).length > 0),
   );

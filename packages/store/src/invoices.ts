@@ -114,6 +114,7 @@ const strip = (item: Record<string, unknown>): Invoice => {
   const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, entity, lines, ...rest } = item;
   return rest as unknown as Invoice;
 };
+const noInvoice = (id: string) => new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
 const maskLines = (lines: readonly StoredInvoiceLine[]): InvoiceLine[] =>
   lines.map(({ nik, ...line }) => line);
 
@@ -359,7 +360,7 @@ export class InvoiceRepository {
   private async getById(id: string): Promise<Invoice> {
     const parts = parseInvoiceId(id);
     const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
-    if (!invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    if (!invoice) throw noInvoice(id);
     return invoice;
   }
 
@@ -368,7 +369,7 @@ export class InvoiceRepository {
     const keys = new Map<string, ReturnType<typeof invoiceKey>>();
     for (const id of ids) {
       const parts = parseInvoiceId(id);
-      if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+      if (!parts) throw noInvoice(id);
       keys.set(id, invoiceKey(parts.commitmentId, parts.villageCode, parts.period));
     }
     const found = new Map(
@@ -379,7 +380,7 @@ export class InvoiceRepository {
     );
     return ids.map((id) => {
       const invoice = found.get(id);
-      if (!invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+      if (!invoice) throw noInvoice(id);
       return invoice;
     });
   }
@@ -513,7 +514,7 @@ export class InvoiceRepository {
    */
   async recordResend(id: string, at: string): Promise<boolean> {
     const parts = parseInvoiceId(id);
-    if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    if (!parts) throw noInvoice(id);
     try {
       await this.db.send(
         new UpdateCommand({
@@ -577,7 +578,7 @@ export class InvoiceRepository {
     condition?: { expression: string; values: Record<string, unknown>; names?: Record<string, string> },
   ): Promise<boolean> {
     const parts = parseInvoiceId(id);
-    if (!parts) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    if (!parts) throw noInvoice(id);
     const { from, to, expression, names, values } = statusCondition(invoiceMachine, event);
     const sets = Object.keys(changes).map((_, i) => `#c${i} = :c${i}`);
     const answer = event !== 'send';
@@ -611,7 +612,7 @@ export class InvoiceRepository {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const state = error.Item?.status?.S as InvoiceState | undefined;
-      if (!state) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+      if (!state) throw noInvoice(id);
       if (alreadyPast(state, event)) {
         // Billing's answers may arrive in any order, so what a late answer says is filled in. Our own `send`
         // is no answer: billing can acknowledge an invoice before the roll records that it handed it over,
@@ -663,7 +664,7 @@ export class InvoiceRepository {
   async void(id: string, reason: string): Promise<{ creditNote: string; amount: Rupiah } | undefined> {
     const parts = parseInvoiceId(id);
     const invoice = parts && (await this.getByKey(parts.commitmentId, parts.villageCode, parts.period));
-    if (!parts || !invoice) throw new NotFoundError(`No invoice ${id}`, { details: { invoiceId: id } });
+    if (!parts || !invoice) throw noInvoice(id);
     if (invoice.status === 'void') return undefined;
     if (invoice.status === 'draft') {
       throw new IllegalTransitionError('invoice', invoice.status, 'void', { details: { invoiceId: id } });

@@ -2,21 +2,28 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StreamPoller } from '../../../packages/local/src/stream-poller.js';
+import { StreamPoller, type StreamPollerOptions } from '../../../packages/local/src/stream-poller.js';
 import { eventually, localClients, localStack } from '../../support/local-stack.js';
 
 describe('DynamoDB stream delivery', () => {
   const stack = localStack();
   const { document, streams } = localClients(stack);
   const ledger = stack.tables.ledger;
+  /** A consumer of the ledger table's stream: batches of up to 100, 10 s to take each. */
+  const probe = (
+    options: Pick<StreamPollerOptions, 'functionName' | 'handler'> & Partial<StreamPollerOptions>,
+  ) =>
+    new StreamPoller({
+      streams,
+      streamArn: ledger?.streamArn ?? '',
+      batchSize: 100,
+      timeoutSeconds: 10,
+      ...options,
+    });
   const received: DynamoDBRecord[] = [];
   let failOnce = true;
-  const poller = new StreamPoller({
-    streams,
-    streamArn: ledger?.streamArn ?? '',
+  const poller = probe({
     functionName: 'stream-probe',
-    batchSize: 100,
-    timeoutSeconds: 10,
     handler: async (event) => {
       // The first delivery of the marked record fails, to prove the batch resumes from it.
       const failing = event.Records.find((r) => r.dynamodb?.NewImage?.sk?.S === 'FAIL-ONCE');
@@ -77,12 +84,8 @@ describe('DynamoDB stream delivery', () => {
     const skOf = (r: DynamoDBRecord) => (r.dynamodb?.Keys?.pk?.S === id ? [r.dynamodb.Keys.sk?.S] : []);
     const delivered: (string | undefined)[] = [];
     const givenUp: (string | undefined)[] = [];
-    const bisecting = new StreamPoller({
-      streams,
-      streamArn: ledger?.streamArn ?? '',
+    const bisecting = probe({
       functionName: 'stream-bisect-probe',
-      batchSize: 100,
-      timeoutSeconds: 10,
       maxRetryAttempts: 1,
       bisectOnError: true,
       handler: async (event) => {
@@ -119,13 +122,9 @@ describe('DynamoDB stream delivery', () => {
     // a window delivers on its own (it reads the shard every 250 ms).
     const id = `TEST#${ulid()}`;
     const batches: (string | undefined)[][] = [];
-    const gathering = new StreamPoller({
-      streams,
-      streamArn: ledger?.streamArn ?? '',
+    const gathering = probe({
       functionName: 'stream-window-probe',
-      batchSize: 100,
       batchingWindowSeconds: 5,
-      timeoutSeconds: 10,
       handler: async (event) => {
         const mine = event.Records.filter((r) => r.dynamodb?.Keys?.pk?.S === id);
         if (mine.length > 0) batches.push(mine.map((r) => r.dynamodb?.Keys?.sk?.S));

@@ -81,9 +81,10 @@ export const reportKeys = {
 };
 
 export type ItemKey = { readonly pk: string; readonly sk: string };
-
-const keyId = ({ pk, sk }: ItemKey) => `${pk}\u0000${sk}`;
 export type Item = Record<string, unknown>;
+
+/** A key as one string (a map key). */
+const keyId = ({ pk, sk }: ItemKey) => `${pk}\u0000${sk}`;
 
 /** What a cell holds besides its source items' attributes: what it is and whose. */
 export const cellHeader = (cell: CellRef, facts: CommitmentFacts): Item => ({
