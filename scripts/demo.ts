@@ -2,7 +2,9 @@
  * `npm run demo`: the Jambi BKBK year on the embedded local stack, in memory. Options:
  *   --villages <n>      a sample of n villages spread over the province (default: all 1,585)
  *   --year <yyyy>       the fiscal year (default: next year, so the local scheduler never rolls it meanwhile)
- *   --concurrency <n>   import requests in flight (default 8)
+ *   --concurrency <n>   villages enrolling at once (default 8)
+ *   --file-from <n>     a village's month of at least n workers is imported as a file, fewer are enrolled one
+ *                       by one as at the form (default 6; 1 imports every month)
  *   --seed <n>          the seed of the synthetic workers (default 2022)
  *   --json <file>       also write the figures as JSON (the benchmarks read them)
  *   --screenshots <dir> where the dashboard's screenshots go (default: a new directory under the system's temp)
@@ -18,7 +20,7 @@ import { renderYear } from './demo/report.js';
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const usage =
-  'Usage: npm run demo -- [--villages N] [--year YYYY] [--concurrency N] [--seed N] [--json FILE] [--screenshots DIR]';
+  'Usage: npm run demo -- [--villages N] [--year YYYY] [--concurrency N] [--file-from N] [--seed N] [--json FILE] [--screenshots DIR]';
 
 const whole = (value: string | undefined, name: string, min: number, max: number): number | undefined => {
   if (value === undefined) return undefined;
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     villages: { type: 'string' },
     year: { type: 'string' },
     concurrency: { type: 'string' },
+    'file-from': { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'string' },
     screenshots: { type: 'string' },
@@ -51,13 +54,14 @@ const villages = whole(values.villages, 'villages', 1, 1_585);
 // Workers are 20 to 60 at the start of the year and the NIK's two-digit birth year is read against today.
 const year = whole(values.year, 'year', 2022, thisYear + 5) ?? thisYear + 1;
 const concurrency = whole(values.concurrency, 'concurrency', 1, 64) ?? 8;
+const fileFrom = whole(values['file-from'], 'file-from', 1, 50_000);
 const seed = whole(values.seed, 'seed', 0, 2 ** 31 - 1);
 
 const started = performance.now();
 const loadAtStart = loadavg();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 log(
-  `Lindung demo: the Jambi BKBK year ${year} over ${villages === undefined ? 'all 1.585' : villages} villages (${concurrency} imports at a time)`,
+  `Lindung demo: the Jambi BKBK year ${year} over ${villages === undefined ? 'all 1.585' : villages} villages (${concurrency} villages enrolling at a time)`,
 );
 // In memory, there is nothing to save: Ctrl-C ends the run (DynamoDB Local is stopped as this process exits).
 process.on('SIGINT', () => {
@@ -73,6 +77,7 @@ try {
     dashboard: { screenshotDir: values.screenshots ?? (await mkdtemp(join(tmpdir(), 'lindung-demo-'))) },
     ...(villages !== undefined && { villages }),
     ...(seed !== undefined && { seed }),
+    ...(fileFrom !== undefined && { fileFrom }),
   });
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
   process.stdout.write(renderYear(result, wallSeconds));

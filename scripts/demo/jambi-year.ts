@@ -1,7 +1,8 @@
 /**
  * The Jambi BKBK year on the embedded local stack, through the HTTP API as the province and its villages
  * would use it: the province commits 10% of each village's Rp 100.000.000 grant, an approver approves, every
- * village imports its workers month by month until its quota is full, the twelve monthly rolls issue the
+ * village enrolls its workers month by month until its quota is full (a month of many by a file import, a few
+ * one by one through the enrollment API, as an operator does at the form), the twelve monthly rolls issue the
  * invoices that the billing simulator acknowledges and pays, and the January roll of the next year closes
  * the year and releases what is left. Then every village is checked against its plan, to the rupiah, and
  * the year's totals on the dashboard against the reports API's and the ledger's.
@@ -53,8 +54,14 @@ export interface YearOptions {
   /** Villages of Jambi to include (default: all 1,585), spread over the province. */
   readonly villages?: number;
   readonly year: number;
-  /** Import jobs in flight at once (the import worker enrolls a job's rows 16 at a time). */
+  /** Villages enrolling at once: import jobs, or single enrollments, in flight. */
   readonly concurrency: number;
+  /**
+   * A village's month of at least this many workers is imported as a file (one job); fewer are enrolled one by
+   * one through `POST /v1/villages/{code}/enrollments`, as an operator enters a few joiners at the form.
+   * 1 imports every month by file, as the demo did until 2026-12-03. Default {@link FILE_FROM}.
+   */
+  readonly fileFrom?: number;
   readonly seed?: number;
   /** Progress lines (the demo writes them to stderr). */
   readonly log: (line: string) => void;
@@ -79,6 +86,9 @@ export interface YearResult {
 
 const period = (year: number, month: number): Period => periodOf(year, month);
 
+/** The fewest workers of a village's month that go by file: the January cohorts (30 or more) do, joiners not. */
+export const FILE_FROM = 6;
+
 /** Runs the year; resolves to its phases, summary and any problem found. */
 export const runJambiYear = async (options: YearOptions): Promise<YearResult> => {
   const { year, log, dashboard } = options;
@@ -92,7 +102,10 @@ export const runJambiYear = async (options: YearOptions): Promise<YearResult> =>
     const commitment = await commitAndApprove(run);
     await checkQuotas(run, commitment);
     const plans = planTheYear(run, options.seed);
-    const refused = await enrollAndRollTwelveMonths(run, commitment, plans, options.concurrency);
+    const refused = await enrollAndRollTwelveMonths(run, commitment, plans, {
+      concurrency: options.concurrency,
+      fileFrom: options.fileFrom ?? FILE_FROM,
+    });
     const december = dashboard && (await compareDecember(run, commitment, dashboard.screenshotDir));
     const closedAt = await closeTheYear(run, commitment);
     const summary = await checkEveryVillage(run, commitment, plans, refused);
@@ -215,7 +228,7 @@ const enrollAndRollTwelveMonths = async (
   run: YearRun,
   commitment: YearCommitment,
   plans: readonly VillagePlan[],
-  concurrency: number,
+  routes: EnrollRoutes,
 ): Promise<number> => {
   const operators = await villageOperators(run);
   let refusedQuotaFull = 0;
@@ -226,7 +239,7 @@ const enrollAndRollTwelveMonths = async (
     const p = period(run.year, month);
     const started = performance.now();
     const imported = await run.recorder.phase(`${p} enroll`, async () => {
-      const outcome = await enrollMonth(run, commitment, operators, startingIn(plans, p), concurrency, p);
+      const outcome = await enrollMonth(run, commitment, operators, startingIn(plans, p), routes, p);
       return { ...outcome, counts: { enrollments: outcome.created, villages: outcome.villages } };
     });
     const enrolledAt = performance.now();
@@ -260,13 +273,19 @@ const villageOperators = async (run: YearRun) => {
   return operators;
 };
 
-/** The villages whose workers start in `p` import them, `concurrency` villages at a time. */
+/** How the villages enroll: `concurrency` at a time; a month of `fileFrom` workers or more by file. */
+interface EnrollRoutes {
+  readonly concurrency: number;
+  readonly fileFrom: number;
+}
+
+/** The villages whose workers start in `p` enroll them, `concurrency` villages at a time. */
 const enrollMonth = async (
   run: YearRun,
   commitment: YearCommitment,
   operators: ReadonlyMap<string, LindungClient>,
   villages: readonly { readonly villageCode: string; readonly workers: readonly PlannedWorker[] }[],
-  concurrency: number,
+  { concurrency, fileFrom }: EnrollRoutes,
   p: Period,
 ) => {
   let created = 0;
@@ -276,11 +295,17 @@ const enrollMonth = async (
   const progress = new ProgressBar(
     { write: (text) => run.log(text.trimEnd()) },
     villages.length,
-    `  ${p} imports`,
+    `  ${p} villages`,
   );
   await mapConcurrently(villages, concurrency, async ({ villageCode, workers }) => {
     const operator = operators.get(villageCode) as LindungClient;
-    const outcomes = await importVillage(run, commitment, operator, villageCode, workers, p);
+    const enroll = workers.length >= fileFrom ? importVillage : enrollOneByOne;
+    const outcomes = checkedAgainstPlan(
+      run,
+      `${villageCode} ${p}`,
+      await enroll(commitment, operator, villageCode, workers, p),
+      workers,
+    );
     created += outcomes.get('created') ?? 0;
     refusedQuotaFull += outcomes.get('quota-exhausted') ?? 0;
     imported++;
@@ -289,32 +314,74 @@ const enrollMonth = async (
   return { created, refusedQuotaFull, villages: villages.length };
 };
 
-/** One village imports the month's workers; resolves to the count of each outcome, checked against its plan. */
+/** The count of each outcome of a village's month: `created`, or the code of the API's refusal. */
+type Outcomes = Map<string, number>;
+
+/** One village imports the month's workers as a file (one job) and waits for every row's result. */
 const importVillage = async (
-  run: YearRun,
   { commitmentId }: YearCommitment,
   operator: LindungClient,
   villageCode: string,
   workers: readonly PlannedWorker[],
   p: Period,
-) => {
+): Promise<Outcomes> => {
   const job = await importAndWait(
     operator,
     villageCode,
     { commitmentId, rows: workers.map((w) => ({ nik: w.nik, name: w.name, startPeriod: w.startPeriod })) },
     { idempotencyKey: `demo-${commitmentId}-${villageCode}-${p}` },
   );
-  // Rows are enrolled concurrently, so which of a month's workers meets the full quota is not fixed;
-  // they all cost the same, so the counts are what the plan decides.
-  const outcomes = new Map<string, number>(Object.entries(job.byCode));
+  const outcomes: Outcomes = new Map(Object.entries(job.byCode));
   if (job.rows.enrolled > 0) outcomes.set('created', job.rows.enrolled);
-  const planned = new Map<string, number>();
+  return outcomes;
+};
+
+/**
+ * One village's operator enrolls the month's few workers one by one, as at the form: each with an
+ * Idempotency-Key of its own, so a request retried after a lost answer is answered, not enrolled again.
+ */
+const enrollOneByOne = async (
+  { commitmentId }: YearCommitment,
+  operator: LindungClient,
+  villageCode: string,
+  workers: readonly PlannedWorker[],
+): Promise<Outcomes> => {
+  const outcomes: Outcomes = new Map();
+  for (const w of workers) {
+    const outcome = await operator
+      .post(
+        `/v1/villages/${encodeURIComponent(villageCode)}/enrollments`,
+        { commitmentId, worker: { nik: w.nik, name: w.name }, startPeriod: w.startPeriod },
+        { headers: { 'idempotency-key': `demo-${commitmentId}-${w.nik}` }, attempts: 3 },
+      )
+      .then(
+        () => 'created',
+        (error: unknown) => {
+          if (error instanceof ApiProblemError && error.status < 500) return error.code;
+          throw error;
+        },
+      );
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+  return outcomes;
+};
+
+/**
+ * A village's month as the plan decides it: how many created, how many refused and why. Which of a month's
+ * workers meets the full quota is not fixed (an import's rows run concurrently), but they all cost the same,
+ * so the counts are what the plan decides.
+ */
+const checkedAgainstPlan = (
+  run: YearRun,
+  where: string,
+  outcomes: Outcomes,
+  workers: readonly PlannedWorker[],
+): Outcomes => {
+  const planned: Outcomes = new Map();
   for (const w of workers) planned.set(w.expect, (planned.get(w.expect) ?? 0) + 1);
   const said = JSON.stringify([...outcomes].sort());
   if (said !== JSON.stringify([...planned].sort())) {
-    run.problems.push(
-      `${villageCode} ${p}: answered ${said}, planned ${JSON.stringify([...planned].sort())}`,
-    );
+    run.problems.push(`${where}: answered ${said}, planned ${JSON.stringify([...planned].sort())}`);
   }
   return outcomes;
 };

@@ -427,21 +427,31 @@ const enrollChunk = async (
     if ('result' in prepared) results[index] = prepared.result;
     else ready.push({ index, request: prepared.request });
   }
-  // Many rows a transaction while the quota takes them all; the first batch it cannot take ends the batching.
-  for (let start = 0; start < ready.length; start += IMPORT_BATCH_ROWS) {
-    const batch = ready.slice(start, start + IMPORT_BATCH_ROWS);
-    const { enrolled } = await services.enrollments.enrollBatch(batch.map(({ request }) => request));
-    const done = new Set(enrolled.map((e) => e.id));
+  // Many rows a transaction while the quota takes them all. A batch the quota cannot take is halved until
+  // one that fits, so a quota running out within a chunk costs a few refused transactions, not one a row.
+  let size = IMPORT_BATCH_ROWS;
+  let quotaRefused = false;
+  for (let start = 0; start < ready.length && size > 1; ) {
+    const batch = ready.slice(start, start + size);
+    const outcome = await services.enrollments.enrollBatch(batch.map(({ request }) => request));
+    if (outcome.quotaRefused) {
+      quotaRefused = true;
+      size = Math.floor(batch.length / 2);
+      continue;
+    }
+    const done = new Set(outcome.enrolled.map((e) => e.id));
     for (const { index, request } of batch) {
       if (done.has(request.id))
         results[index] = enrolledRow(firstRow + index, maskNik(request.nik), request.id);
     }
-    if (done.size === 0) break;
+    start += batch.length;
   }
-  // What a batch left (quota running out, covered elsewhere, the same worker twice), one by one as the API.
+  // What the batches left (the quota's last rows, covered elsewhere, the same worker twice), one by one as the
+  // API. Once the quota has refused, one at a time: the first row it refuses tells what is left, and the rest
+  // are then refused without a transaction (rememberingQuota).
   const importing = rememberingQuota(services);
   const rest = rows.flatMap((stored, index) => (results[index] ? [] : [{ stored, index }]));
-  const oneByOne = await mapConcurrently(rest, IMPORT_CONCURRENCY, ({ stored, index }) =>
+  const oneByOne = await mapConcurrently(rest, quotaRefused ? 1 : IMPORT_CONCURRENCY, ({ stored, index }) =>
     enrollStoredRow(context, importing, stored, firstRow + index),
   );
   for (const [k, { index }] of rest.entries()) results[index] = oneByOne[k];

@@ -403,12 +403,13 @@ export class EnrollmentRepository {
    * reserves their whole cost at once (condition: enough available for all of them), and each worker's months
    * are claimed, its enrollment recorded and its ledger entry appended, as `enroll` does for one. A row whose
    * own condition fails (covered elsewhere, or enrolled already) is left out and the rest are tried again;
-   * when the quota cannot take them all, none is enrolled. Returns the enrollments made and the requests left
-   * for the caller to enroll one by one (there each gets its own answer). At most `ENROLL_BATCH` requests.
+   * when the quota cannot take them all, none is enrolled (`quotaRefused`). Returns the enrollments made and
+   * the requests left for the caller to enroll one by one (there each gets its own answer). At most
+   * `ENROLL_BATCH` requests.
    */
   async enrollBatch(
     requests: readonly (EnrollmentRequest & { readonly id: string })[],
-  ): Promise<{ enrolled: Enrollment[]; oneByOne: EnrollmentRequest[] }> {
+  ): Promise<{ enrolled: Enrollment[]; oneByOne: EnrollmentRequest[]; quotaRefused?: true }> {
     const [allocation] = requests; // all of one village's allocation
     if (!allocation) return { enrolled: [], oneByOne: [] };
     const oneByOne: EnrollmentRequest[] = [];
@@ -471,7 +472,7 @@ export class EnrollmentRepository {
         if (!(error instanceof TransactionRefused)) throw error;
         const quotaRefused = [...coFunded.keys()].some((id) => error.failed(`co-funder allocation ${id}`));
         if (error.failed('allocation') || quotaRefused) {
-          return { enrolled: [], oneByOne: [...oneByOne, ...pending] };
+          return { enrolled: [], oneByOne: [...oneByOne, ...pending], quotaRefused: true };
         }
         const refused = new Set(
           batch.flatMap((_, i) => (error.failed(`claim ${i}`) || error.failed(`enrollment ${i}`) ? [i] : [])),

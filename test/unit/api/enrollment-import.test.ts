@@ -126,10 +126,14 @@ const conflict = () =>
     CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
   });
 
-/** Services whose enrollment repository is a quota in memory, with hooks to observe and disturb it. */
+/**
+ * Services whose enrollment repository is a quota in memory, with hooks to observe and disturb it. With
+ * `batches`, it takes a batch the quota can cover whole in one transaction, as DynamoDB does; without, none.
+ */
 const inMemory = (
   quota: number,
   behave: (request: EnrollmentRequest, call: number) => Error | undefined = () => undefined,
+  { batches = false } = {},
 ) => {
   let available = quota;
   let inFlight = 0;
@@ -141,9 +145,16 @@ const inMemory = (
       allocation: async () => ({ villageCode: VILLAGE }),
     },
     enrollments: {
-      // A store that takes no batch: every row goes the one-by-one way these tests observe (DynamoDB Local's
-      // batches are tested in test/integration/store and the e2e imports).
-      enrollBatch: async (requests: EnrollmentRequest[]) => ({ enrolled: [], oneByOne: [...requests] }),
+      // Without `batches`, a store that takes no batch: every row goes the one-by-one way these tests observe
+      // (DynamoDB Local's batches are tested in test/integration/store and the e2e imports).
+      enrollBatch: async (requests: (EnrollmentRequest & { id: string })[]) => {
+        if (!batches) return { enrolled: [], oneByOne: [...requests] };
+        seen.transactions++;
+        const cost = requests.reduce((total, r) => total + r.reservedAmount, 0);
+        if (cost > available) return { enrolled: [], oneByOne: [...requests], quotaRefused: true };
+        available -= cost;
+        return { enrolled: requests.map(({ id }) => ({ id })), oneByOne: [] };
+      },
       enroll: async (request: EnrollmentRequest) => {
         const call = ++calls;
         inFlight++;
@@ -299,6 +310,25 @@ describe('an import job, as the worker runs it', () => {
     expect(result.rows.slice(40).filter((r) => r.status === 201)).toHaveLength(3);
     expect(available()).toBe(0);
     expect(seen.transactions).toBeLessThan(rows.length);
+  });
+
+  it('halves a batch the quota cannot take, so a quota running out costs a few transactions, not a row each', async () => {
+    // Prepare: room for 23 full years; 30 rows.
+    const { services, seen, available } = inMemory(23 * FULL_YEAR, undefined, { batches: true });
+    const rows = Array.from({ length: 30 }, (_, i) => ({ nik: nik(i + 1), startPeriod: '2027-01' }));
+
+    // Act
+    const result = await importEnrollments(services, operator, VILLAGE, { commitmentId: 'c1', rows });
+
+    // Assess: batches of 24 (refused), 12, 12 (refused), 6, 6 (refused), 3, 3 (refused); then rows 22 and 23
+    // alone, row 24 refused alone, and rows 25 to 30 refused by what that refusal said, without a transaction.
+    expect(result.summary).toMatchObject({ created: 23, byCode: { 'quota-exhausted': 7 } });
+    expect(result.rows.filter((r) => r.status === 201).map((r) => r.row)).toEqual(
+      Array.from({ length: 23 }, (_, i) => i + 1),
+    );
+    expect(available()).toBe(0);
+    expect(seen.transactions).toBe(10);
+    expect(seen.maxInFlight).toBe(1);
   });
 
   it('retries a row that met a concurrent transaction, and fails nobody for it', async () => {
