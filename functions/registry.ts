@@ -10,7 +10,12 @@ import {
   type QueueDefinition,
   renewalWorkQueue,
 } from '@lindung/messaging';
-import { ledgerTable, type TableDefinition } from '@lindung/store';
+import {
+  ledgerTable,
+  REPORTED_CHANGES,
+  type StreamFilterPattern,
+  type TableDefinition,
+} from '@lindung/store';
 
 export type Trigger =
   | { readonly kind: 'http' }
@@ -30,6 +35,8 @@ export type Trigger =
       readonly retryAttempts: number;
       /** Split a batch whose invocation fails in two and retry each half (BisectBatchOnFunctionError). */
       readonly bisectBatchOnFunctionError: boolean;
+      /** Only records matching one of these reach the function (the event source's FilterCriteria). */
+      readonly filters?: readonly StreamFilterPattern[];
     }
   | {
       readonly kind: 'schedule';
@@ -157,6 +164,8 @@ export const reportsProjectorFunction: FunctionDefinition = {
     maxBatchingWindowSeconds: 5,
     retryAttempts: 12,
     bisectBatchOnFunctionError: true,
+    // Most of the stream (claims, invoice line chunks, import rows…) reports nothing: filtered out before a batch.
+    filters: REPORTED_CHANGES,
   },
   memoryMb: 1024,
   timeoutSeconds: 120,

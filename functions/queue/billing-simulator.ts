@@ -44,45 +44,40 @@ export const paymentCodeOf = (invoiceId: string) =>
 const inbox = () => publisher(sqsClient, queueUrlFromEnv(billingInboxQueue), billingInboxMessage);
 
 /** A remittance's money comes from balances the partner already holds: acknowledged and paid at once. */
-const remit = async (remittanceId: string, total: number) => {
-  await inbox().send([
+const remit = (remittanceId: string, total: number) =>
+  // Both answers in one request: billing-inbox applies them in either order.
+  inbox().send([
     message('remittance.acknowledged', `remittance.acknowledged:${remittanceId}`, {
       remittanceId,
       paymentCode: paymentCodeOf(remittanceId),
     }),
-  ]);
-  await inbox().send([
     message('remittance.paid', `remittance.paid:${remittanceId}`, {
       remittanceId,
       amount: total,
       paidAt: new Date().toISOString(),
     }),
   ]);
-};
 
 const bill = async (record: SQSRecord) => {
   const received = parseMessage(billingOutboxMessage, record.body);
   if (received.type === 'remittance.issued') return remit(received.data.remittanceId, received.data.total);
   if (received.type !== 'invoice.issued') return;
   const { invoiceId, total } = received.data;
-  await inbox().send([
-    message('invoice.acknowledged', `invoice.acknowledged:${invoiceId}`, {
-      invoiceId,
-      paymentCode: paymentCodeOf(invoiceId),
-    }),
-  ]);
+  const acknowledged = message('invoice.acknowledged', `invoice.acknowledged:${invoiceId}`, {
+    invoiceId,
+    paymentCode: paymentCodeOf(invoiceId),
+  });
   const delay = payDelaySeconds();
-  if (delay === undefined) return;
-  await inbox().send(
-    [
-      message('invoice.paid', `invoice.paid:${invoiceId}`, {
-        invoiceId,
-        amount: total,
-        paidAt: new Date().toISOString(),
-      }),
-    ],
-    { delaySeconds: delay },
-  );
+  if (delay === undefined) return inbox().send([acknowledged]);
+  const paid = message('invoice.paid', `invoice.paid:${invoiceId}`, {
+    invoiceId,
+    amount: total,
+    paidAt: new Date().toISOString(),
+  });
+  // Paid at once: both answers in one request (billing-inbox applies them in either order).
+  if (delay === 0) return inbox().send([acknowledged, paid]);
+  await inbox().send([acknowledged]);
+  await inbox().send([paid], { delaySeconds: delay });
 };
 
 export const handler = middy(

@@ -103,6 +103,9 @@ export class StreamTrigger extends Construct {
         reportBatchItemFailures: true,
         bisectBatchOnError: trigger.bisectBatchOnFunctionError,
         retryAttempts: trigger.retryAttempts,
+        ...(trigger.filters && {
+          filters: trigger.filters.map((pattern) => lambda.FilterCriteria.filter({ ...pattern })),
+        }),
         onFailure: new sources.SqsDlq(this.failures.queue),
       }),
     );

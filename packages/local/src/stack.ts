@@ -288,6 +288,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             timeoutSeconds: fn.timeoutSeconds,
             maxRetryAttempts: trigger.retryAttempts,
             bisectOnError: trigger.bisectBatchOnFunctionError,
+            ...(trigger.filters && { filters: trigger.filters }),
             onError: onError(fn.id),
             // Lambda would put these on the failure queue for a person to replay; here nobody would notice.
             onFailure: (records, error) =>

@@ -17,6 +17,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import { retrying } from '@lindung/core';
+import type { StreamFilterPattern } from '@lindung/store';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type LambdaHandler, lambdaContext } from './lambda.js';
 
@@ -53,7 +54,21 @@ export interface StreamPollerOptions {
   readonly onError?: (error: unknown) => void;
   /** Receives a batch that still failed after every retry (Lambda's on-failure destination). */
   readonly onFailure?: (records: DynamoDBRecord[], error: unknown) => void;
+  /**
+   * Lambda's event filtering: only records matching one of these patterns are delivered (and counted towards
+   * `batchSize`); the others are passed over, the checkpoint moving past them. Absent: every record.
+   */
+  readonly filters?: readonly StreamFilterPattern[];
 }
+
+/** Whether `value` matches a filter pattern: every field the pattern names matches (see StreamFilterPattern). */
+export const matchesPattern = (pattern: StreamFilterPattern, value: unknown): boolean =>
+  Object.entries(pattern).every(([field, rule]) => {
+    const actual =
+      typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+    if (Array.isArray(rule)) return (rule as readonly unknown[]).includes(actual);
+    return matchesPattern(rule as StreamFilterPattern, actual);
+  });
 
 interface ShardState {
   readonly shard: Shard;
@@ -225,11 +240,15 @@ export class StreamPoller {
         if (error instanceof TrimmedDataAccessException) state.iterator = undefined;
         throw error;
       }
-      const { Records = [], NextShardIterator } = await this.gather(answer);
+      const { Records, lastRead, NextShardIterator } = await this.gather(answer);
       if (Records.length > 0) {
         // Every record ends delivered or handed to onFailure, so the shard goes on after the batch.
-        await this.deliver(shardId, Records);
+        await this.deliverBatch(shardId, Records);
         delivered += Records.length;
+      }
+      // Past the records the filters passed over after the batch's last (or of a read with none delivered).
+      if (lastRead && lastRead !== Records.at(-1)?.dynamodb?.SequenceNumber) {
+        await this.checkpoint(shardId, lastRead);
       }
       state.iterator = NextShardIterator;
       if (!NextShardIterator) state.closed = true;
@@ -242,12 +261,24 @@ export class StreamPoller {
   }
 
   /**
-   * A batch begun with `first`'s records, topped up from the same shard until it holds `batchSize` records or
-   * the batching window has passed since it began (or the poller stops); with no window, `first` as it is.
+   * A batch begun with `first`'s records that the filters pass, topped up from the same shard until it holds
+   * `batchSize` records or the batching window has passed since it began (or the poller stops); with no
+   * window, `first`'s as they are. `lastRead`: the sequence number of the last record read, passed over or not.
    */
   private async gather(first: { Records?: StreamRecord[]; NextShardIterator?: string }) {
-    const { batchSize, batchingWindowSeconds = 0 } = this.options;
-    const records = [...(first.Records ?? [])];
+    const { batchSize, batchingWindowSeconds = 0, streamArn, filters } = this.options;
+    const records: DynamoDBRecord[] = [];
+    let lastRead: string | undefined;
+    const take = (read: readonly StreamRecord[] = []) => {
+      for (const record of read) {
+        const lambdaRecord = toLambdaRecord(record, streamArn);
+        if (!filters || filters.some((pattern) => matchesPattern(pattern, lambdaRecord))) {
+          records.push(lambdaRecord);
+        }
+        lastRead = record.dynamodb?.SequenceNumber ?? lastRead;
+      }
+    };
+    take(first.Records);
     let iterator = first.NextShardIterator;
     const windowEnds = performance.now() + batchingWindowSeconds * 1000;
     while (records.length > 0 && records.length < batchSize && iterator && this.running) {
@@ -255,18 +286,10 @@ export class StreamPoller {
       if (left <= 0) break;
       await this.idle(Math.min(250, left));
       const more = await this.readRecords(iterator, batchSize - records.length);
-      records.push(...(more.Records ?? []));
+      take(more.Records);
       iterator = more.NextShardIterator;
     }
-    return { Records: records, NextShardIterator: iterator };
-  }
-
-  private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {
-    const { streamArn } = this.options;
-    await this.deliverBatch(
-      shardId,
-      records.map((r) => toLambdaRecord(r, streamArn)),
-    );
+    return { Records: records, lastRead, NextShardIterator: iterator };
   }
 
   /**

@@ -29,6 +29,26 @@ export interface SourceChange {
   readonly newImage?: SourceItem;
 }
 
+/**
+ * A Lambda event filter pattern (the subset Lindung uses): each key names a field of the stream record; a list
+ * matches a field equal to one of its values, an object matches a field whose own fields match it.
+ */
+export interface StreamFilterPattern {
+  readonly [field: string]: StreamFilterPattern | readonly (string | number)[];
+}
+
+/**
+ * The stream records that can change a cell, as filter patterns of the reports projector's event source:
+ * the items {@link contributionOf} reads (commitments, allocations, enrollments, invoice headers, spend
+ * entries), and any removal. The rest of the stream (claims, other ledger entries, invoice line chunks,
+ * sequences, import rows and results, idempotency records) never reaches the projector, on AWS or locally.
+ */
+export const REPORTED_CHANGES: readonly StreamFilterPattern[] = [
+  { dynamodb: { NewImage: { entity: { S: ['commitment', 'allocation', 'enrollment', 'invoice'] } } } },
+  { dynamodb: { NewImage: { entity: { S: ['ledger'] }, type: { S: ['spend'] } } } },
+  { eventName: ['REMOVE'] },
+];
+
 /** The national root of every region tree. */
 export const NATIONAL = 'ID';
 

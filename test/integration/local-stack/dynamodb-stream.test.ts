@@ -117,6 +117,45 @@ describe('DynamoDB stream delivery', () => {
     expect(bisecting.stats.bisections).toBeGreaterThan(0);
   });
 
+  it("delivers only the records its filters match, as Lambda's event filtering does", async () => {
+    // Prepare: a consumer of invoice headers of one key; a line chunk written between two headers.
+    const id = `TEST#${ulid()}`;
+    const seen: DynamoDBRecord[] = [];
+    const filtering = probe({
+      functionName: 'stream-filter-probe',
+      batchingWindowSeconds: 1,
+      filters: [{ dynamodb: { NewImage: { pk: { S: [id] }, entity: { S: ['invoice'] } } } }],
+      handler: async (event) => {
+        seen.push(...event.Records);
+        return { batchItemFailures: [] };
+      },
+    });
+    await filtering.start();
+
+    // Act
+    try {
+      for (const [sk, entity] of [
+        ['HEADER', 'invoice'],
+        ['LINES#0', 'invoice-lines'],
+        ['HEADER-AGAIN', 'invoice'],
+      ]) {
+        await document.send(new PutCommand({ TableName: ledger?.name, Item: { pk: id, sk, entity } }));
+      }
+      await eventually(
+        async () => seen.some((r) => r.dynamodb?.Keys?.sk?.S === 'HEADER-AGAIN') || undefined,
+        {
+          what: 'the second header',
+        },
+      );
+    } finally {
+      await filtering.stop();
+    }
+
+    // Assess: the other tests' records and the line chunk never reached the handler.
+    expect(seen.map((r) => r.dynamodb?.Keys?.sk?.S)).toEqual(['HEADER', 'HEADER-AGAIN']);
+    expect(filtering.stats.delivered).toBe(2);
+  });
+
   it('gathers the records that arrive within the batching window into one invocation, as Lambda does', async () => {
     // Prepare: the projector's window (5 s); three writes arriving 0.4 s apart, each of which a poller without
     // a window delivers on its own (it reads the shard every 250 ms).

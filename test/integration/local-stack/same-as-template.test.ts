@@ -1,6 +1,8 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { REPORTED_CHANGES } from '@lindung/store';
 import { describe, expect, it } from 'vitest';
+import { reportsProjectorFunction } from '../../../functions/registry.js';
 import { synthesizeTemplate } from '../../../infra/lib/template-resources.js';
 import { localClients, localStack } from '../../support/local-stack.js';
 
@@ -68,6 +70,22 @@ describe('the local stack and the synthesized CDK template', () => {
     // Assess
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect(local.sort(byId)).toEqual(templateTables.map(describeTemplate).sort(byId));
+  });
+
+  it("filter the reports projector's stream records as the local poller does", () => {
+    // Prepare: the template's stream event source mappings.
+    const mappings = resources.filter(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.StartingPosition,
+    );
+
+    // Act
+    const filters = mappings.map(
+      (r) => (r.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters,
+    );
+
+    // Assess: one stream consumer, its patterns those the registry gives the local poller.
+    expect(reportsProjectorFunction.trigger).toMatchObject({ kind: 'stream', filters: REPORTED_CHANGES });
+    expect(filters).toEqual([REPORTED_CHANGES.map((pattern) => ({ Pattern: JSON.stringify(pattern) }))]);
   });
 
   it('have the same queues, each with a dead-letter queue and the same maxReceiveCount and visibility timeout', async () => {

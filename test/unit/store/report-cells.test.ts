@@ -3,9 +3,12 @@
  * now, so delivering stream records at least once (replays of a failed batch included) gives the same cells
  * as building them from the items' final images (the rebuild).
  */
+import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   contributionOf,
+  contributionOfChange,
   foldContributions,
+  REPORTED_CHANGES,
   rollupOfCell,
   rollupsInMemory,
   type SourceChange,
@@ -14,6 +17,7 @@ import {
 } from '@lindung/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { matchesPattern } from '../../../packages/local/src/stream-poller.js';
 
 const C = '01J0000000000000000000000A';
 const V = '15.71.01.1001';
@@ -251,6 +255,57 @@ describe('report cells', () => {
         undefined,
       ),
     ).toBeUndefined();
+  });
+
+  it("reach the projector through its event source's filters whenever they change a cell, and not otherwise", () => {
+    // Prepare: items of every kind the ledger table holds, with or without the fields a contribution needs.
+    const entities = [
+      'commitment',
+      'allocation',
+      'enrollment',
+      'invoice',
+      'invoice-lines',
+      'invoice-sequence',
+    ];
+    const item = fc.record(
+      {
+        entity: fc.constantFrom(
+          ...entities,
+          'ledger',
+          'claim',
+          'import-rows',
+          'import-results',
+          'idempotency',
+        ),
+        type: fc.constantFrom('spend', 'reserve', 'release'),
+        id: fc.constant('E1'),
+        commitmentId: fc.constant(C),
+        villageCode: fc.constant(V),
+        period: fc.constant('2031-02'),
+        sk: fc.constant('ENTRY#1'),
+        startPeriod: fc.constant('2031-01'),
+        status: fc.constantFrom('active', 'ended', 'paid'),
+      },
+      { requiredKeys: ['entity'] },
+    );
+    const change = fc.record({ eventName: fc.constantFrom('INSERT', 'MODIFY', 'REMOVE'), item });
+    const passes = (record: unknown) => REPORTED_CHANGES.some((pattern) => matchesPattern(pattern, record));
+
+    fc.assert(
+      fc.property(change, ({ eventName, item }) => {
+        // Act: the stream record as Lambda's filters see it, and what the projector makes of the change.
+        const image = marshall(item);
+        const removed = eventName === 'REMOVE';
+        const record = { eventName, dynamodb: removed ? { OldImage: image } : { NewImage: image } };
+        const contribution = contributionOfChange(removed ? { oldImage: item } : { newImage: item });
+
+        // Assess: no change that a cell shows is filtered out; of items of other kinds, only removals pass.
+        if (contribution) expect(passes(record)).toBe(true);
+        const read = ['commitment', 'allocation', 'enrollment', 'invoice'].includes(item.entity);
+        const spend = item.entity === 'ledger' && item.type === 'spend';
+        expect(passes(record)).toBe(removed || read || spend);
+      }),
+    );
   });
 
   it('roll a cell up to every region above its village in its three scopes', () => {
