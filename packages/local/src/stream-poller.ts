@@ -280,13 +280,18 @@ export class StreamPoller {
     };
     take(first.Records);
     let iterator = first.NextShardIterator;
+    // A read that filled its limit leaves more behind it: read on at once (a consumer catching up fills its
+    // batches without waiting, as Lambda's does); wait only for records not yet written.
+    let behind = (first.Records?.length ?? 0) >= batchSize;
     const windowEnds = performance.now() + batchingWindowSeconds * 1000;
     while (records.length > 0 && records.length < batchSize && iterator && this.running) {
       const left = windowEnds - performance.now();
       if (left <= 0) break;
-      await this.idle(Math.min(250, left));
-      const more = await this.readRecords(iterator, batchSize - records.length);
+      if (!behind) await this.idle(Math.min(250, left));
+      const limit = batchSize - records.length;
+      const more = await this.readRecords(iterator, limit);
       take(more.Records);
+      behind = (more.Records?.length ?? 0) >= limit;
       iterator = more.NextShardIterator;
     }
     return { Records: records, lastRead, NextShardIterator: iterator };
