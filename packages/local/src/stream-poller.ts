@@ -280,18 +280,18 @@ export class StreamPoller {
     };
     take(first.Records);
     let iterator = first.NextShardIterator;
-    // A read that filled its limit leaves more behind it: read on at once (a consumer catching up fills its
-    // batches without waiting, as Lambda's does); wait only for records not yet written.
-    let behind = (first.Records?.length ?? 0) >= batchSize;
+    // A read that found records may have more behind it (a read stops at 1 MB, whatever its limit): read on at
+    // once, so a consumer catching up fills its batches without waiting, as Lambda's does; wait only once a
+    // read finds nothing new.
+    let behind = true;
     const windowEnds = performance.now() + batchingWindowSeconds * 1000;
     while (records.length > 0 && records.length < batchSize && iterator && this.running) {
       const left = windowEnds - performance.now();
       if (left <= 0) break;
       if (!behind) await this.idle(Math.min(250, left));
-      const limit = batchSize - records.length;
-      const more = await this.readRecords(iterator, limit);
+      const more = await this.readRecords(iterator, batchSize - records.length);
       take(more.Records);
-      behind = (more.Records?.length ?? 0) >= limit;
+      behind = (more.Records?.length ?? 0) > 0;
       iterator = more.NextShardIterator;
     }
     return { Records: records, lastRead, NextShardIterator: iterator };
