@@ -238,7 +238,7 @@ const enrollAndRollTwelveMonths = async (
   for (let month = 1; month <= 12; month++) {
     const p = period(run.year, month);
     const started = performance.now();
-    const imported = await run.recorder.phase(`${p} enroll`, async () => {
+    const joined = await run.recorder.phase(`${p} enroll`, async () => {
       const outcome = await enrollMonth(run, commitment, operators, startingIn(plans, p), routes, p);
       return { ...outcome, counts: { enrollments: outcome.created, villages: outcome.villages } };
     });
@@ -247,12 +247,12 @@ const enrollAndRollTwelveMonths = async (
       await rollMonth(run, commitment, p, (a) => a.rolledThrough === p);
       return { counts: { villages: run.villageCodes.length } };
     });
-    refusedQuotaFull += imported.refusedQuotaFull;
-    enrolled += imported.created;
+    refusedQuotaFull += joined.refusedQuotaFull;
+    enrolled += joined.created;
     enrollSeconds += (enrolledAt - started) / 1000;
     rollSeconds += (performance.now() - enrolledAt) / 1000;
     run.log(
-      `${p}: ${imported.created.toLocaleString('id-ID')} workers enrolled in ${imported.villages.toLocaleString('id-ID')} villages (${secondsText((enrolledAt - started) / 1000)}), rolled and billed in ${secondsText((performance.now() - enrolledAt) / 1000)}; ${enrolled.toLocaleString('id-ID')} so far`,
+      `${p}: ${joined.created.toLocaleString('id-ID')} workers enrolled in ${joined.villages.toLocaleString('id-ID')} villages (${secondsText((enrolledAt - started) / 1000)}), rolled and billed in ${secondsText((performance.now() - enrolledAt) / 1000)}; ${enrolled.toLocaleString('id-ID')} so far`,
     );
   }
   run.log(
@@ -290,7 +290,7 @@ const enrollMonth = async (
 ) => {
   let created = 0;
   let refusedQuotaFull = 0;
-  let imported = 0;
+  let villagesDone = 0;
   // Into the demo's log, a line at every tenth of the month's villages.
   const progress = new ProgressBar(
     { write: (text) => run.log(text.trimEnd()) },
@@ -308,8 +308,8 @@ const enrollMonth = async (
     );
     created += outcomes.get('created') ?? 0;
     refusedQuotaFull += outcomes.get('quota-exhausted') ?? 0;
-    imported++;
-    progress.update(imported, `${created.toLocaleString('id-ID')} workers enrolled`);
+    villagesDone++;
+    progress.update(villagesDone, `${created.toLocaleString('id-ID')} workers enrolled`);
   });
   return { created, refusedQuotaFull, villages: villages.length };
 };
