@@ -321,12 +321,41 @@ export const rollupOfCell = (cell: SourceItem): Rollup => {
 
 /** Adds one to each month of the fiscal year an enrollment's span (see `coverageSpan`) covers. */
 const countMonths = (months: Record<string, number>, span: string) => {
-  const [startPeriod = '', endPeriod] = span.split('/');
-  if (!isPeriod(startPeriod)) return;
-  const record = { startPeriod, ...(endPeriod && isPeriod(endPeriod) && { endPeriod }) };
-  for (const period of fiscalYearPeriods(fiscalYearOf(startPeriod))) {
-    if (spans(record, period)) months[period] = (months[period] ?? 0) + 1;
+  for (const period of monthsOfSpan(span)) months[period] = (months[period] ?? 0) + 1;
+};
+
+/**
+ * The months of its fiscal year a span covers. Remembered per span: a year's spans are at most a few hundred
+ * strings (a start month, an end month), and every cell of every village is summed again on each recompute.
+ */
+const monthsOfSpan = (span: string): readonly string[] => {
+  let months = SPAN_MONTHS.get(span);
+  if (!months) {
+    months = periodsSpanned(span);
+    if (SPAN_MONTHS.size >= MAX_REMEMBERED_SPANS) SPAN_MONTHS.clear();
+    SPAN_MONTHS.set(span, months);
   }
+  return months;
+};
+const SPAN_MONTHS = new Map<string, readonly string[]>();
+
+const periodsSpanned = (span: string): string[] => {
+  const [startPeriod = '', endPeriod] = span.split('/');
+  if (!isPeriod(startPeriod)) return [];
+  const record = { startPeriod, ...(endPeriod && isPeriod(endPeriod) && { endPeriod }) };
+  return fiscalYearPeriods(fiscalYearOf(startPeriod)).filter((period) => spans(record, period));
+};
+const MAX_REMEMBERED_SPANS = 10_000;
+
+/** The figures of each village in a scope (a village has no rollup item), by village code, from its cells. */
+export const villageRollups = (cells: readonly SourceItem[], scope: ReportScope): Map<string, Rollup> => {
+  const villages = new Map<string, Rollup>();
+  for (const cell of cells) {
+    const code = text(cell, 'villageCode');
+    if (!code || !cellInScope(cell, scope)) continue;
+    villages.set(code, addRollup(villages.get(code) ?? emptyRollup(), rollupOfCell(cell)));
+  }
+  return villages;
 };
 
 /** The rollup figures of a stored rollup item (attributes named as in {@link Rollup}). */
@@ -409,8 +438,9 @@ export const ancestorsOf = (villageCode: string): string[] => {
 };
 
 /**
- * Every rollup of a set of cells, computed in memory (the rebuild's expectation): per scope and region, the
- * sum of the cells below. Keys are `{scope id}|{region code}`.
+ * Every rollup of a set of cells, computed in memory (the rebuild's expectation): per scope and region above
+ * the villages, the sum of the cells below (a village has no rollup item, only its cells). Keys are
+ * `{scope id}|{region code}`.
  */
 export const rollupsInMemory = (
   cells: readonly SourceItem[],
@@ -431,7 +461,7 @@ export const rollupsInMemory = (
         add(scope, NATIONAL, part);
         continue;
       }
-      for (const code of [villageCode, ...ancestorsOf(villageCode)]) add(scope, code, part);
+      for (const code of ancestorsOf(villageCode)) add(scope, code, part);
     }
   }
   return rollups;

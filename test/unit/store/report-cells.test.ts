@@ -13,7 +13,10 @@ import {
   rollupsInMemory,
   type SourceChange,
   type SourceItem,
+  sponsorScope,
   sumRollups,
+  villageRollups,
+  yearScope,
 } from '@lindung/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -308,7 +311,7 @@ describe('report cells', () => {
     );
   });
 
-  it('roll a cell up to every region above its village in its three scopes', () => {
+  it('roll a cell up to every region above its village (a village has no rollup) in its three scopes', () => {
     // Prepare
     const cell = {
       commitmentId: C,
@@ -327,9 +330,47 @@ describe('report cells', () => {
     // Assess
     expect([...rollups.keys()].sort()).toEqual(
       ['Y#2031', 'S#S1#2031', `C#${C}`]
-        .flatMap((scope) => [V, '15.71.01', '15.71', '15', 'ID'].map((code) => `${scope}|${code}`))
+        .flatMap((scope) => ['15.71.01', '15.71', '15', 'ID'].map((code) => `${scope}|${code}`))
         .sort(),
     );
-    expect(sumRollups(rollups.values()).allocated).toBe(150);
+    expect(sumRollups(rollups.values()).allocated).toBe(120);
+  });
+
+  it("give a village's figures in a scope as the sum of its cells in that scope", () => {
+    // Prepare: a village with cells of two sponsors' commitments, a village beside it, a cell of another year.
+    const cell = (
+      commitmentId: string,
+      sponsorId: string,
+      villageCode: string,
+      budget: number,
+      year = 2031,
+    ) => ({
+      commitmentId,
+      villageCode,
+      sponsorId,
+      fiscalYear: year,
+      alloc: { budget, available: budget },
+      e_1: '2031-01',
+    });
+    const cells = [
+      cell(C, 'S1', V, 10),
+      cell('01J0000000000000000000000B', 'S2', V, 20),
+      cell(C, 'S1', '15.71.01.1002', 40),
+      cell('01J0000000000000000000000D', 'S1', V, 80, 2032),
+    ];
+
+    // Act
+    const year = villageRollups(cells, yearScope(2031));
+    const sponsor = villageRollups(cells, sponsorScope('S1', 2031));
+
+    // Assess
+    expect(
+      Object.fromEntries([...year].map(([code, r]) => [code, [r.allocated, r.covered, r.quotas]])),
+    ).toEqual({
+      [V]: [30, 2, 2],
+      '15.71.01.1002': [40, 1, 1],
+    });
+    expect(sponsor.get(V)?.allocated).toBe(10);
+    expect(year.get(V)?.months['2031-03']).toBe(2);
   });
 });

@@ -42,19 +42,25 @@ beforeEach(() => {
 });
 
 describe('ReportsRepository', () => {
-  it('reads a touched village’s cells once for the rollups of its three scopes, and each level’s versions in one request', async () => {
+  it('writes no rollup of a village, reads its district’s cells once for the three scopes, and each level’s versions in one request', async () => {
     // Act
     const outcome = await reports().project([{ newImage: allocation }]);
 
-    // Assess: the village and its 4 ancestors in 3 scopes, from one Query of the village's cells.
-    expect(outcome).toEqual({ records: 1, cells: 1, rollups: 15 });
+    // Assess: the village's 4 ancestors in 3 scopes, the district's from one Query of its villages' cells.
+    expect(outcome).toEqual({ records: 1, cells: 1, rollups: 12 });
     const cellReads = mock
       .commandCalls(QueryCommand)
-      .filter(({ args }) => args[0].input.ExpressionAttributeValues?.[':prefix'] === `${VILLAGE}#`);
-    expect(cellReads).toHaveLength(1);
-    expect(mock.commandCalls(PutCommand).filter(({ args }) => args[0].input.Item?.scope)).toHaveLength(15);
-    // Village, district, regency, province, root: one BatchGetItem each for the three scopes' versions.
-    expect(mock.commandCalls(BatchGetCommand)).toHaveLength(5);
+      .filter(({ args }) =>
+        String(args[0].input.ExpressionAttributeValues?.[':pk']).startsWith('CELL#2031#15'),
+      );
+    expect(cellReads.map(({ args }) => args[0].input.ExpressionAttributeValues)).toEqual([
+      { ':pk': 'CELL#2031#15', ':prefix': '15.71.01.' },
+    ]);
+    const rollupPuts = mock.commandCalls(PutCommand).filter(({ args }) => args[0].input.Item?.scope);
+    expect(rollupPuts).toHaveLength(12);
+    expect(rollupPuts.filter(({ args }) => args[0].input.Item?.code === VILLAGE)).toHaveLength(0);
+    // District, regency, province, root: one BatchGetItem each for the three scopes' versions.
+    expect(mock.commandCalls(BatchGetCommand)).toHaveLength(4);
     expect(mock.commandCalls(GetCommand)).toHaveLength(0);
   });
 

@@ -9,11 +9,12 @@
  *    which DynamoDB Streams delivers after it, set the newer one. No delta is ever added, so nothing is
  *    counted twice.
  * 2. **Rollups** per scope (every sponsor's cells of a year, one sponsor's, one commitment's) and region
- *    level (village → district → regency/city → province → national) are recomputed as absolute values from
- *    their children (rollups.ts): one Put per touched rollup per batch, whatever the number of records, and
- *    one read of a touched village's cells for all its scopes. Each Put is conditional on the version read
- *    before the children: when two batches (two stream shards) recompute the same rollup at once, the one
- *    that read older children fails its condition and recomputes, so the last write holds the latest children.
+ *    level (district → regency/city → province → national; a village's figures are its cells) are
+ *    recomputed as absolute values from their children (rollups.ts): one Put per touched rollup per batch,
+ *    whatever the number of records, and one read of a touched district's village cells for all its scopes.
+ *    Each Put is conditional on the version read before the children: when two batches (two stream shards)
+ *    recompute the same rollup at once, the one that read older children fails its condition and
+ *    recomputes, so the last write holds the latest children.
  * Absolute values also make the read model self-healing (any later change of a village corrects the rollups
  * above it) and make the rebuild the same computation over all source items.
  */

@@ -1,9 +1,18 @@
 /**
  * The reads of the reports on request paths: GetItem and Query only, each region's rollup joined with its
- * target.
+ * target. A village has no rollup item: its figures are its cells in the scope, summed here (one Query for
+ * one village, a district's or a whole province's villages).
  */
 import { ValidationError } from '@lindung/core';
-import { cellInScope, type ReportScope, type Rollup, rollupOfCell, rollupOfNode } from '../report-cells.js';
+import {
+  cellInScope,
+  emptyRollup,
+  type ReportScope,
+  type Rollup,
+  rollupOfCell,
+  rollupOfNode,
+  villageRollups,
+} from '../report-cells.js';
 import {
   type Item,
   type ReportLevel,
@@ -37,16 +46,14 @@ export class ReportQueries {
 
   /** A region's figures in a scope (the national root when `code` is `ID`). */
   async region(scope: ReportScope, code: string): Promise<RegionFigures> {
-    const [node, target] = await Promise.all([
-      this.table.get(reportKeys.node(scope.id, code)),
+    const level = reportLevelOf(code);
+    const [rollup, target] = await Promise.all([
+      level === 'village'
+        ? this.villageRollups(scope, code).then((villages) => villages.get(code) ?? emptyRollup())
+        : this.table.get(reportKeys.node(scope.id, code)).then(rollupOfNode),
       this.table.get(reportKeys.node(TARGET_SCOPE, code)),
     ]);
-    return {
-      code,
-      level: reportLevelOf(code),
-      rollup: rollupOfNode(node),
-      target: Number(target?.target ?? 0),
-    };
+    return { code, level, rollup, target: Number(target?.target ?? 0) };
   }
 
   /**
@@ -65,9 +72,12 @@ export class ReportQueries {
           target: 0,
         }));
     }
-    const rollups = reportKeys.children(scope.id, code);
     const targets = reportKeys.children(TARGET_SCOPE, code);
-    return this.joined(rollups.pk, targets.pk, rollups.prefix);
+    const rollups =
+      reportLevelOf(code) === 'district'
+        ? this.villageRollups(scope, code)
+        : this.nodes(reportKeys.children(scope.id, code).pk);
+    return this.joined(rollups, targets.pk, targets.prefix);
   }
 
   /** Every village under a region (a province or below) with figures in the scope or a target. */
@@ -77,7 +87,7 @@ export class ReportQueries {
       throw ValidationError.forField('region', 'list villages of a province, regency/city or district');
     }
     const prefix = level === 'province' ? undefined : `${code}.`;
-    return this.joined(reportKeys.villages(scope.id, code), reportKeys.villages(TARGET_SCOPE, code), prefix);
+    return this.joined(this.villageRollups(scope, code), reportKeys.villages(TARGET_SCOPE, code), prefix);
   }
 
   /** The fiscal years with figures, of every sponsor or of one, newest first. */
@@ -94,20 +104,28 @@ export class ReportQueries {
       .map(reportedCommitment);
   }
 
-  /** The rollups of one partition joined by code with the targets of the same regions. */
+  /** The figures of the villages under a region (or of one village) in a scope, by code, from their cells. */
+  private async villageRollups(scope: ReportScope, code: string): Promise<Map<string, Rollup>> {
+    const { pk, prefix } = reportKeys.villageCells(scope.fiscalYear, code);
+    return villageRollups(await this.table.query(pk, prefix), scope);
+  }
+
+  /** The rollup items of one partition, by code. */
+  private async nodes(pk: string): Promise<Map<string, Rollup>> {
+    const items = await this.table.query(pk);
+    return new Map(items.map((item) => [String(item.sk), rollupOfNode(item)]));
+  }
+
+  /** Rollups joined by code with the targets of the same regions (a target's partition and prefix). */
   private async joined(
-    rollupPk: string,
+    rollupsRead: Promise<Map<string, Rollup>>,
     targetPk: string,
     prefix: string | undefined,
   ): Promise<RegionFigures[]> {
-    const [rollups, targets] = await Promise.all([
-      this.table.query(rollupPk, prefix),
-      this.table.query(targetPk, prefix),
-    ]);
+    const [rollups, targets] = await Promise.all([rollupsRead, this.table.query(targetPk, prefix)]);
     const byCode = new Map<string, RegionFigures>();
-    for (const item of rollups) {
-      const code = String(item.sk);
-      byCode.set(code, { code, level: reportLevelOf(code), rollup: rollupOfNode(item), target: 0 });
+    for (const [code, rollup] of rollups) {
+      byCode.set(code, { code, level: reportLevelOf(code), rollup, target: 0 });
     }
     for (const item of targets) {
       const code = String(item.sk);

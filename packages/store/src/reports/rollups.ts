@@ -1,7 +1,13 @@
 /**
- * The rollups above written cells, recomputed as absolute values from their children: a village from its
- * cells, a district from its villages, and so on up to the national root, once per touched rollup whatever
- * the number of records. Shared by the projector and the rebuild (the same computation over other cells).
+ * The rollups above written cells, recomputed as absolute values from their children: a district from its
+ * villages' cells, a regency/city from its districts, and so on up to the national root, once per touched
+ * rollup whatever the number of records. Shared by the projector and the rebuild (the same computation over
+ * other cells).
+ *
+ * A village has no rollup item: its figures in a scope are the sum of its cells in that scope, which its
+ * district's recompute reads anyway (one Query for the district's cells, in every scope) and the report
+ * queries sum on read (reports/queries.ts). Storing them cost three conditional puts (one per scope) and a
+ * Query for every village each stream batch touched: most of the projector's writes (BENCHMARKS.md §4).
  */
 import { mapConcurrently } from '@lindung/core';
 import {
@@ -32,43 +38,40 @@ interface RollupNode {
   readonly key: ItemKey;
 }
 
-/** The village rollups of one village and fiscal year: the scopes share one read of the village's cells. */
-interface VillageGroup {
+/** The district rollups of one district and fiscal year: the scopes share one read of its villages' cells. */
+interface DistrictGroup {
   readonly fiscalYear: number;
   readonly code: string;
   readonly nodes: RollupNode[];
 }
 
-/** Recomputes every rollup above the written cells, level by level from the villages up; returns how many. */
+/** Recomputes every rollup above the written cells, level by level from the districts up; returns how many. */
 export const recomputeAbove = async (
   table: ReportsTable,
   written: readonly WrittenCell[],
 ): Promise<number> => {
-  const [villages = [], ...above] = touchedLevels(written);
-  await recomputeVillages(table, villages);
+  const [districts = [], ...above] = touchedLevels(written);
+  await recomputeDistricts(table, districts);
   for (const level of above) await recomputeRegions(table, level);
-  return villages.length + above.reduce((count, level) => count + level.length, 0);
+  return districts.length + above.reduce((count, level) => count + level.length, 0);
 };
 
-/** The rollups the written cells touch, by level: villages, districts, regencies, provinces, the root. */
+/** The rollups the written cells touch, by level: districts, regencies, provinces, the root. */
 const touchedLevels = (written: readonly WrittenCell[]): RollupNode[][] => {
-  const levels: Map<string, RollupNode>[] = [0, 1, 2, 3, 4].map(() => new Map());
+  const levels: Map<string, RollupNode>[] = [0, 1, 2, 3].map(() => new Map());
   const touch = (level: number, scope: ReportScope, code: string) =>
     levels[level]?.set(`${scope.id}|${code}`, { scope, code, key: reportKeys.node(scope.id, code) });
   for (const { cell, facts } of written) {
     for (const scope of scopesOf(facts)) {
-      if (cell.kind === 'commitment') touch(4, scope, NATIONAL);
-      else
-        for (const [level, code] of [cell.villageCode, ...ancestorsOf(cell.villageCode)].entries()) {
-          touch(level, scope, code);
-        }
+      if (cell.kind === 'commitment') touch(3, scope, NATIONAL);
+      else for (const [level, code] of ancestorsOf(cell.villageCode).entries()) touch(level, scope, code);
     }
   }
   return levels.map((level) => [...level.values()]);
 };
 
-const byVillage = (nodes: readonly RollupNode[]): VillageGroup[] => {
-  const groups = new Map<string, VillageGroup>();
+const byDistrict = (nodes: readonly RollupNode[]): DistrictGroup[] => {
+  const groups = new Map<string, DistrictGroup>();
   for (const node of nodes) {
     const id = `${node.scope.fiscalYear}|${node.code}`;
     const group = groups.get(id) ?? { fiscalYear: node.scope.fiscalYear, code: node.code, nodes: [] };
@@ -78,12 +81,16 @@ const byVillage = (nodes: readonly RollupNode[]): VillageGroup[] => {
   return [...groups.values()];
 };
 
-/** The villages' rollups in each of their scopes (their versions read together), one read of each village's cells. */
-const recomputeVillages = async (table: ReportsTable, nodes: readonly RollupNode[]) => {
+/**
+ * The districts' rollups in each of their scopes (their versions read together), from one consistent read
+ * of each district's village cells.
+ */
+const recomputeDistricts = async (table: ReportsTable, nodes: readonly RollupNode[]) => {
   await table.recompute(nodes, async (pending) => {
     const rollups = new Map<RollupNode, Item>();
-    await mapConcurrently(byVillage(pending), table.concurrency, async ({ fiscalYear, code, nodes }) => {
-      const cells = await table.query(reportKeys.villageCell(fiscalYear, code, '').pk, `${code}#`, true);
+    await mapConcurrently(byDistrict(pending), table.concurrency, async ({ fiscalYear, code, nodes }) => {
+      const { pk, prefix } = reportKeys.villageCells(fiscalYear, code);
+      const cells = await table.query(pk, prefix, true);
       for (const node of nodes) {
         const inScope = cells.filter((cell) => cellInScope(cell, node.scope));
         rollups.set(node, rollupItem(node, sumRollups(inScope.map(rollupOfCell))));

@@ -10,10 +10,12 @@
  * | rollup, province | `{scope}#ID` | `{province}` |
  * | rollup, regency/city | `{scope}#{province}` | `{regency}` |
  * | rollup, district | `{scope}#{regency}` | `{district}` |
- * | rollup, village | `{scope}#V#{province}` | `{village}` (a province's villages in one partition) |
- * | target (scope `T`) | as a rollup | as a rollup |
+ * | target, village (scope `T`) | `T#V#{province}` | `{village}` (a province's villages in one partition) |
+ * | target above a village | as a rollup | as a rollup |
  * | fiscal years of a scope family | `YEARS#Y` or `YEARS#S#{sponsorId}` | `{year}` |
- * Scopes: `Y#{year}`, `S#{sponsorId}#{year}`, `C#{commitmentId}`; children of a region are one Query.
+ * Scopes: `Y#{year}`, `S#{sponsorId}#{year}`, `C#{commitmentId}`; children of a region are one Query. A
+ * village has no rollup: its figures in a scope are its cells in that scope, summed (reports/rollups.ts), and
+ * the cells of every village under a region are one Query too ({@link reportKeys.villageCells}).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -50,6 +52,16 @@ export const reportKeys = {
     pk: `CELL#${fiscalYear}#COMMITMENTS`,
     sk: commitmentId,
   }),
+  /**
+   * Where the village cells of a fiscal year under a region (a province, regency/city, district or one
+   * village) are: their province's partition, and below a province a sort key prefix.
+   */
+  villageCells: (fiscalYear: number, code: string) => {
+    const level = reportLevelOf(code);
+    if (level === 'national') throw new Error('village cells are kept per province');
+    const prefix = level === 'province' ? undefined : level === 'village' ? `${code}#` : `${code}.`;
+    return { pk: `CELL#${fiscalYear}#${provinceOf(code)}`, prefix };
+  },
   /** The cell of a village of a commitment, or of the commitment itself. */
   cell: (cell: CellRef, facts: CommitmentFacts) =>
     cell.kind === 'village'
@@ -68,14 +80,17 @@ export const reportKeys = {
             : code.slice(0, code.lastIndexOf('.'));
     return { pk: `${scopeId}#${parent}`, sk: code };
   },
-  /** Where the children of a region are: a partition, and for a district's villages a sort key prefix. */
+  /**
+   * Where the children of a region are: a partition, and for a district's villages (targets only: a village
+   * has cells, not a rollup) a sort key prefix.
+   */
   children: (scopeId: string, code: string) => {
     const level = reportLevelOf(code);
     if (level === 'district') return { pk: `${scopeId}#V#${provinceOf(code)}`, prefix: `${code}.` };
     if (level === 'village') throw new Error('a village has cells, not child rollups');
     return { pk: `${scopeId}#${code}`, prefix: undefined };
   },
-  /** The partition of every village rollup of a region's province. */
+  /** The partition of every village target of a region's province. */
   villages: (scopeId: string, code: string) => `${scopeId}#V#${provinceOf(code)}`,
   years: (sponsorId?: string) => (sponsorId ? `YEARS#S#${sponsorId}` : 'YEARS#Y'),
 };
