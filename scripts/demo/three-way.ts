@@ -1,7 +1,7 @@
 /**
  * "Dashboard = API = ledger": the year's totals as the ledger table's source items give them, as the reports
  * API answers them (the read model the stream projector keeps), and as the dashboard shows them, compared to
- * the rupiah. Pure apart from `readReports` and `waitForReports`, which ask the API.
+ * the rupiah. Pure apart from `readReports`, `readVillagesSummed` and `waitForReports`, which ask the API.
  */
 import { type LindungClient, renderTable } from '@lindung/cli';
 import { formatNumber, formatRupiah, INVOICE_STATES } from '@lindung/core';
@@ -171,6 +171,33 @@ export const readReports = async (
         figures: reportFigures(coverage.region, false),
       },
     ],
+  };
+};
+
+/**
+ * The coverage report's list of every village of a region (the dashboard's Villages page), summed. A
+ * village has no rollup of its own: its figures are its report cells, summed when read, so this checks that
+ * read path (a whole province's cells in one Query) against the ledger, and says how long it took.
+ */
+export const readVillagesSummed = async (
+  officer: LindungClient,
+  region: string,
+): Promise<{ source: Source; villages: number; seconds: number }> => {
+  const started = Date.now();
+  const { children } = await officer.get<{ children: ReportFigures[] }>('/v1/reports/coverage', {
+    query: { region, children: 'villages' },
+  });
+  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  const total: Record<string, number> = {};
+  for (const village of children) {
+    for (const [key, value] of Object.entries(reportFigures(village, false))) {
+      total[key] = (total[key] ?? 0) + value;
+    }
+  }
+  return {
+    source: { column: 'api', name: `coverage report's villages of ${region}, summed`, figures: total },
+    villages: children.length,
+    seconds,
   };
 };
 

@@ -11,6 +11,7 @@ import {
   type Figures,
   invoiceFigures,
   readReports,
+  readVillagesSummed,
   waitForReports,
 } from './three-way.js';
 import type { VillagePlan } from './workforce.js';
@@ -22,6 +23,7 @@ import {
   type InvoiceRow,
   queueDepths,
   SPONSOR_NAME,
+  secondsText,
   type YearCommitment,
   type YearRun,
 } from './year-run.js';
@@ -177,7 +179,15 @@ export const compareThree = async (
       // Read again after the wait: the API and the dashboard are compared as they are at the same time.
       const reports = await readReports(commitment.officer, commitment.commitmentId, JAMBI);
       const shown = await readShownDashboard(run, screenshotDir, when);
-      const comparison = compareSources(when.figures, [...reports.sources, ...shown.sources]);
+      const villages = await readVillagesSummed(commitment.officer, JAMBI);
+      run.log(
+        `${moment}: the coverage report listed the ${villages.villages.toLocaleString('id-ID')} villages of ${JAMBI} in ${secondsText(villages.seconds)}`,
+      );
+      const comparison = compareSources(when.figures, [
+        ...reports.sources,
+        villages.source,
+        ...shown.sources,
+      ]);
       problems.push(...comparison.differences.map((d) => `${moment}, dashboard = API = ledger: ${d}`));
       problems.push(...shown.pageErrors.map((e) => `${moment}: the dashboard failed: ${e}`));
       if (reports.fiscalYear !== year) {
