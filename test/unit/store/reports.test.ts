@@ -7,9 +7,11 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, NATIONAL, ReportsRepository, reportKeys, yearScope } from '@lindung/store';
@@ -112,5 +114,42 @@ describe('ReportsRepository', () => {
     expect(written).toBe(villages.length);
     expect(batches.map((requests) => requests?.length)).toEqual([2, 1]);
     expect(batches[1]?.[0]?.PutRequest?.Item?.sk).toBe('15.71.01.1002');
+  });
+
+  it('deletes in a full rebuild the village rollups stored before villages had none, and keeps the rest', async () => {
+    // Prepare: one commitment with one village's allocation in the ledger; the reports table holds that
+    // village's rollup of the old layout, its district's rollup and the village's target.
+    const commitment = { entity: 'commitment', id: 'C1', sponsorId: 'S1', fiscalYear: 2031, budget: 201_600 };
+    mock.on(ScanCommand, { TableName: 'ledger' }).resolves({ Items: [{ id: 'C1' }] });
+    mock.on(GetCommand, { TableName: 'ledger' }).resolves({ Item: commitment });
+    mock.on(QueryCommand).callsFake(({ TableName, ExpressionAttributeValues }) => ({
+      Items:
+        TableName === 'ledger' && ExpressionAttributeValues?.[':pk'] === allocation.pk ? [allocation] : [],
+    }));
+    const rollup = (code: string, pk: string) => ({
+      pk,
+      sk: code,
+      entity: 'report-rollup',
+      scope: 'Y#2031',
+      code,
+    });
+    const oldVillageRollup = rollup(VILLAGE, 'Y#2031#V#15');
+    const districtRollup = rollup('15.71.01', 'Y#2031#15.71');
+    const target = { ...reportKeys.node('T', VILLAGE), entity: 'report-target', code: VILLAGE, target: 5 };
+    mock
+      .on(ScanCommand, { TableName: 'reports' })
+      .resolves({ Items: [oldVillageRollup, districtRollup, target] });
+    mock.on(DeleteCommand).resolves({});
+
+    // Act
+    await reports().rebuild({ write: true });
+
+    // Assess: the village's allocation is rebuilt into a cell, and only the village rollup is gone.
+    expect(
+      mock.commandCalls(PutCommand).some(({ args }) => args[0].input.Item?.entity === 'report-cell'),
+    ).toBe(true);
+    expect(mock.commandCalls(DeleteCommand).map(({ args }) => args[0].input.Key)).toEqual([
+      { pk: 'Y#2031#V#15', sk: VILLAGE },
+    ]);
   });
 });
