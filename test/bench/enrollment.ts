@@ -4,8 +4,10 @@
  * of its own village; beside the same transaction called directly on `EnrollmentRepository.enroll` with the
  * same concurrency, in the same run against the same DynamoDB Local, so the ratio is the figure. The two
  * paths take turns within each level, each turn starting on a reports projector that has caught up, so both
- * meet the same machine and neither pays for the other's projection. Also: the writes one enrollment costs,
- * by table.
+ * meet the same machine and neither pays for the other's projection. Also: the requests one enrollment costs
+ * through the API, counted in each function bundle's own thread (`LINDUNG_REQUEST_COUNTS=1`: the handlers run
+ * from their bundles in worker threads, where a client of this process sees nothing), and the writes of the
+ * direct call by table.
  */
 import {
   benefitPackage,
@@ -16,8 +18,13 @@ import {
   villagesOf,
 } from '@lindung/core';
 import { EnrollmentRepository, retryOnTransactionConflict } from '@lindung/store';
+import {
+  addFunctionCounts,
+  type FunctionRequests,
+  functionCountsSince,
+} from '../../packages/local/src/request-counts.js';
 import { type BenchWorld, FULL_YEAR_PREMIUM, nikSequence } from './world.js';
-import { type CountedClient, countWrites, type WriteTally } from './write-counter.js';
+import { countWrites, type WriteTally } from './write-counter.js';
 
 export interface ThroughputFigure {
   readonly path: 'http' | 'raw';
@@ -33,8 +40,12 @@ export interface ThroughputFigure {
 
 export interface EnrollmentBench {
   readonly throughput: readonly ThroughputFigure[];
-  /** Writes per enrollment through the API, by table (requests and units), over every HTTP level. */
-  readonly httpWrites: { readonly enrollments: number; readonly tally: WriteTally };
+  /**
+   * AWS requests through the API over every HTTP level, by function and operation, each function's own
+   * thread counting (the projector's catching up included); empty unless `LINDUNG_REQUEST_COUNTS=1`.
+   */
+  readonly httpRequests: { readonly enrollments: number; readonly byFunction: FunctionRequests };
+  /** Writes of the direct call (this process's client), by table: requests and units. */
   readonly rawWrites: { readonly enrollments: number; readonly tally: WriteTally };
 }
 
@@ -96,9 +107,12 @@ const projectorCaughtUp = async (world: BenchWorld, quietSeconds = 3, timeoutSec
 /** HTTP and direct take turns within a level, so both meet the same machine (its load changes by the minute). */
 const TURNS = 2;
 
+/** What the functions' bundles have sent so far, function by function (not this process: `main`). */
+const functionRequests = (world: BenchWorld): FunctionRequests =>
+  Object.fromEntries(Object.entries(world.stack.requestCounts()).filter(([fn]) => fn !== 'main'));
+
 export const benchEnrollment = async (
   world: BenchWorld,
-  handlerClients: readonly CountedClient[],
   { levels = [1, 8, 32], seconds = 10, year = 2030, log = (_: string) => {} } = {},
 ): Promise<EnrollmentBench> => {
   const villages = villagesOf('15.05').map((v) => v.code as string);
@@ -141,8 +155,8 @@ export const benchEnrollment = async (
       }),
     );
   };
-  // Each path's writes are counted during its own turns only, the projector's catching up included.
-  const httpCounter = countWrites(handlerClients, 'bench-http-enrollment');
+  // Each path's requests are counted during its own turns only, the projector's catching up included.
+  let httpRequests: FunctionRequests = {};
   const rawCounter = countWrites([world.dynamodb], 'bench-raw-enrollment');
   rawCounter.pause();
   let keys = 0;
@@ -168,10 +182,10 @@ export const benchEnrollment = async (
     // the other's reports; within its turn each path's own projection runs beside it (the whole stack).
     for (let turn = 0; turn < TURNS; turn++) {
       await projectorCaughtUp(world);
-      httpCounter.resume();
+      const before = functionRequests(world);
       slices.http.push(await drive(clients, seconds / TURNS, httpOnce));
       await projectorCaughtUp(world);
-      httpCounter.pause();
+      httpRequests = addFunctionCounts(httpRequests, functionCountsSince(functionRequests(world), before));
       rawCounter.resume();
       slices.raw.push(await drive(clients, seconds / TURNS, rawOnce));
       await projectorCaughtUp(world);
@@ -185,7 +199,6 @@ export const benchEnrollment = async (
       `  ${clients} clients: HTTP ${httpFigure.perSecond}/s, direct ${rawFigure.perSecond}/s (${TURNS} turns each)`,
     );
   }
-  const httpTally = httpCounter.stop();
   const rawTally = rawCounter.stop();
   const enrollmentsOf = (path: ThroughputFigure['path']) =>
     throughput.filter((f) => f.path === path).reduce((sum, f) => sum + f.enrollments, 0);
@@ -199,7 +212,7 @@ export const benchEnrollment = async (
   log(`  raw, 16 writers on one village: ${hotFigure.perSecond}/s`);
   return {
     throughput,
-    httpWrites: { enrollments: httpEnrollments, tally: httpTally },
+    httpRequests: { enrollments: httpEnrollments, byFunction: httpRequests },
     rawWrites: { enrollments: rawEnrollments, tally: rawTally },
   };
 };

@@ -97,8 +97,9 @@ const renderEnrollment = (
     const t = tally.byTable[table] ?? { requests: 0, units: 0 };
     return `${two(t.requests / count)} req, ${two(t.units / count)} WCU`;
   };
-  const http = bench.httpWrites;
+  const http = bench.httpRequests;
   const raw = bench.rawWrites;
+  const perFunction = Object.entries(http.byFunction).filter(([, counts]) => Object.keys(counts).length > 0);
   return [
     'Enrollment throughput (one village per client; each enrollment reserves 12 months from its village quota)',
     renderTable([
@@ -130,20 +131,21 @@ const renderEnrollment = (
       ? `  Direct, ${hot.clients} writers on one village (the bulk import's shape): ${one(hot.perSecond)}/s, p50 / p95 ${hot.p50Ms} / ${hot.p95Ms} ms`
       : '',
     '',
-    `Writes per enrollment (through the API, over ${formatNumber(http.enrollments)} enrollments, with an Idempotency-Key)`,
-    renderTable([
-      ['Table', 'Per enrollment'],
-      ['ledger (the enrollment transaction)', perEnrollment(http.tally, tables.ledger, http.enrollments)],
-      ['idempotency (the key’s record)', perEnrollment(http.tally, tables.idempotency, http.enrollments)],
-      ['reports (stream projector, batched)', perEnrollment(http.tally, tables.reports, http.enrollments)],
-      ['direct call (ledger only)', perEnrollment(raw.tally, tables.ledger, raw.enrollments)],
-    ]),
-    `  DynamoDB requests per enrollment through the API, every function (the projector too), reads included: ${Object.entries(
-      http.tally.byCommand,
-    )
-      .sort(([, a], [, b]) => b - a)
-      .map(([command, n]) => `${command.replace('Command', '')} ${two(n / http.enrollments)}`)
-      .join(', ')}`,
+    `AWS requests per enrollment through the API (over ${formatNumber(http.enrollments)} enrollments, with an Idempotency-Key), counted in each function's thread, the projector's catching up included`,
+    perFunction.length > 0
+      ? renderTable([
+          ['Function', 'Requests', 'Operations'],
+          ...perFunction.map(([fn, counts]) => [
+            fn,
+            two(Object.values(counts).reduce((sum, n) => sum + n, 0) / http.enrollments),
+            Object.entries(counts)
+              .sort(([, a], [, b]) => b - a)
+              .map(([operation, n]) => `${operation} ${two(n / http.enrollments)}`)
+              .join(' · '),
+          ]),
+        ])
+      : '  (not counted: run with LINDUNG_REQUEST_COUNTS=1 to count them on the function bundles)',
+    `Writes per direct enrollment (EnrollmentRepository.enroll, over ${formatNumber(raw.enrollments)}): ledger ${perEnrollment(raw.tally, tables.ledger, raw.enrollments)}`,
   ].join('\n');
 };
 
@@ -303,7 +305,7 @@ if (sections.has('enrollment') || sections.has('roll') || importInProcess) {
   try {
     if (sections.has('enrollment')) {
       log(`Enrollment throughput (${seconds} s a level)…`);
-      const enrollment = await benchEnrollment(world, handlerClients, { seconds, log });
+      const enrollment = await benchEnrollment(world, { seconds, log });
       results.enrollment = enrollment;
       const withoutReports = values['without-reports'] ? undefined : await enrollmentWithoutReports();
       if (withoutReports) results.enrollmentWithoutReports = withoutReports;
