@@ -1,7 +1,7 @@
 /** The demo's summary, for people: the year's figures beside the plan's arithmetic and the published ones. */
 import { renderTable } from '@lindung/cli';
 import { formatNumber, formatRupiah } from '@lindung/core';
-import { addFunctionCounts } from '../../packages/local/src/request-counts.js';
+import { addFunctionCounts, type FunctionRequests } from '../../packages/local/src/request-counts.js';
 import type { YearResult } from './jambi-year.js';
 import type { PhaseFigures } from './phases.js';
 import { renderComparison } from './three-way.js';
@@ -77,6 +77,37 @@ export const renderPhases = (phases: readonly PhaseFigures[]): string =>
 const tenths = (value: number) => value.toLocaleString('id-ID', { maximumFractionDigits: 1 });
 
 /**
+ * AWS requests by function and operation, the busiest function first, also per `unit` (`a village`,
+ * `an enrollment`) when `per` is more than 0, with at most `digits` decimals.
+ */
+export const renderFunctionRequests = (
+  requests: FunctionRequests,
+  per: number,
+  { unit = 'a village', digits = 1 } = {},
+): string => {
+  const rows = Object.entries(requests)
+    .map(([fn, ops]) => ({ fn, ops, n: totalOf(ops) }))
+    .sort((a, b) => b.n - a.n);
+  const perUnit = (n: number) =>
+    per > 0 ? (n / per).toLocaleString('id-ID', { maximumFractionDigits: digits }) : '';
+  return renderTable([
+    ['Function', 'Requests', `${unit[0]?.toUpperCase()}${unit.slice(1)}`, `Operations (${unit})`],
+    ...rows.map(({ fn, ops, n }) => [
+      fn,
+      formatNumber(n),
+      perUnit(n),
+      Object.entries(ops)
+        .sort(([, a], [, b]) => b - a)
+        .map(([op, k]) => `${op} ${per > 0 ? perUnit(k) : formatNumber(k)}`)
+        .join(' · '),
+    ]),
+  ]);
+};
+
+const totalOf = (counts: Readonly<Record<string, number>>) =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
+
+/**
  * The AWS requests of each phase that counted them (`LINDUNG_REQUEST_COUNTS=1`), by function, per village
  * (or village-month) where the phase names its villages: what a phase costs in requests, and whose they are.
  */
@@ -84,26 +115,10 @@ export const renderRequests = (phases: readonly PhaseFigures[]): string[] =>
   phases.flatMap(({ name, requests, counts }) => {
     if (!requests) return [];
     const per = counts.villages ?? 0;
-    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-    const rows = Object.entries(requests)
-      .map(([fn, ops]) => ({ fn, ops, n: total(ops) }))
-      .sort((a, b) => b.n - a.n);
-    const all = rows.reduce((a, r) => a + r.n, 0);
-    const perVillage = (n: number) => (per > 0 ? tenths(n / per) : '');
+    const all = Object.values(requests).reduce((a, ops) => a + totalOf(ops), 0);
     return [
-      `AWS requests in "${name}": ${formatNumber(all)}${per > 0 ? `, ${perVillage(all)} a village (${formatNumber(per)})` : ''}`,
-      renderTable([
-        ['Function', 'Requests', 'A village', 'Operations (a village)'],
-        ...rows.map(({ fn, ops, n }) => [
-          fn,
-          formatNumber(n),
-          perVillage(n),
-          Object.entries(ops)
-            .sort(([, a], [, b]) => b - a)
-            .map(([op, k]) => `${op} ${per > 0 ? perVillage(k) : formatNumber(k)}`)
-            .join(' · '),
-        ]),
-      ]),
+      `AWS requests in "${name}": ${formatNumber(all)}${per > 0 ? `, ${tenths(all / per)} a village (${formatNumber(per)})` : ''}`,
+      renderFunctionRequests(requests, per),
       '',
     ];
   });

@@ -26,7 +26,7 @@ import { parseArgs, promisify } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { renderTable } from '@lindung/cli';
 import { formatNumber } from '@lindung/core';
-import { groupPhases, renderPhases } from '../../scripts/demo/report.js';
+import { groupPhases, renderFunctionRequests, renderPhases } from '../../scripts/demo/report.js';
 import { benchEnrollment, type EnrollmentBench } from './enrollment.js';
 import { benchFunctions, type FunctionFigures } from './functions.js';
 import { benchImport, benchImportKilled, type ImportFigures, type KilledImportFigures } from './import.js';
@@ -99,7 +99,6 @@ const renderEnrollment = (
   };
   const http = bench.httpRequests;
   const raw = bench.rawWrites;
-  const perFunction = Object.entries(http.byFunction).filter(([, counts]) => Object.keys(counts).length > 0);
   return [
     'Enrollment throughput (one village per client; each enrollment reserves 12 months from its village quota)',
     renderTable([
@@ -132,18 +131,11 @@ const renderEnrollment = (
       : '',
     '',
     `AWS requests per enrollment through the API (over ${formatNumber(http.enrollments)} enrollments, with an Idempotency-Key), counted in each function's thread, the projector's catching up included`,
-    perFunction.length > 0
-      ? renderTable([
-          ['Function', 'Requests', 'Operations'],
-          ...perFunction.map(([fn, counts]) => [
-            fn,
-            two(Object.values(counts).reduce((sum, n) => sum + n, 0) / http.enrollments),
-            Object.entries(counts)
-              .sort(([, a], [, b]) => b - a)
-              .map(([operation, n]) => `${operation} ${two(n / http.enrollments)}`)
-              .join(' · '),
-          ]),
-        ])
+    Object.keys(http.byFunction).length > 0
+      ? renderFunctionRequests(http.byFunction, http.enrollments, {
+          unit: 'an enrollment',
+          digits: 2,
+        })
       : '  (not counted: run with LINDUNG_REQUEST_COUNTS=1 to count them on the function bundles)',
     `Writes per direct enrollment (EnrollmentRepository.enroll, over ${formatNumber(raw.enrollments)}): ledger ${perEnrollment(raw.tally, tables.ledger, raw.enrollments)}`,
   ].join('\n');

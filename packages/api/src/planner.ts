@@ -98,10 +98,7 @@ export const planReport = async (services: ReportServices, principal: Principal,
     periodOf(fiscalYear, 1),
   );
   const scope: ReportScope = sponsorId ? sponsorScope(sponsorId, fiscalYear) : yearScope(fiscalYear);
-  const [node, children] = await Promise.all([
-    services.reports.region(scope, query.region),
-    services.reports.children(scope, query.region),
-  ]);
+  const { region: node, children } = await services.reports.regionAndChildren(scope, query.region);
   const covered = query.covered ?? node.rollup.covered;
   const regions: PlanRegion[] = children.map((child) => ({
     code: child.code,

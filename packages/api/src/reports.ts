@@ -226,12 +226,11 @@ export const coverageReport = async (
   const fiscalYears = await services.reports.fiscalYears(sponsorId);
   const fiscalYear = query.fiscalYear ?? (await openingYear(services, fiscalYears, sponsorId));
   const scope = sponsorId ? sponsorScope(sponsorId, fiscalYear) : yearScope(fiscalYear);
-  const [node, children] = await Promise.all([
-    services.reports.region(scope, code),
-    query.children === 'villages'
-      ? services.reports.villages(scope, code)
-      : services.reports.children(scope, code),
-  ]);
+  const { region: node, children } = await services.reports.regionAndChildren(
+    scope,
+    code,
+    query.children === 'villages' ? 'villages' : 'children',
+  );
   // Who may see the region's figures may see its commitments, except an operator (who sees only a village);
   // a regional office sees those of the sponsors within the region, side by side.
   const nationwide = principal.roles.has('auditor') || principal.roles.has('admin');

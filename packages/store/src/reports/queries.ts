@@ -6,11 +6,11 @@
 import { ValidationError } from '@lindung/core';
 import {
   cellInScope,
-  emptyRollup,
   type ReportScope,
   type Rollup,
   rollupOfCell,
   rollupOfNode,
+  sumRollups,
   villageRollups,
 } from '../report-cells.js';
 import {
@@ -46,14 +46,12 @@ export class ReportQueries {
 
   /** A region's figures in a scope (the national root when `code` is `ID`). */
   async region(scope: ReportScope, code: string): Promise<RegionFigures> {
-    const level = reportLevelOf(code);
-    const [rollup, target] = await Promise.all([
-      level === 'village'
-        ? this.villageRollups(scope, code).then((villages) => villages.get(code) ?? emptyRollup())
-        : this.table.get(reportKeys.node(scope.id, code)).then(rollupOfNode),
-      this.table.get(reportKeys.node(TARGET_SCOPE, code)),
+    if (reportLevelOf(code) === 'village') return (await this.village(scope, code)).region;
+    const [node, target] = await Promise.all([
+      this.table.get(reportKeys.node(scope.id, code)),
+      this.targetOf(code),
     ]);
-    return { code, level, rollup, target: Number(target?.target ?? 0) };
+    return { code, level: reportLevelOf(code), rollup: rollupOfNode(node), target };
   }
 
   /**
@@ -61,23 +59,56 @@ export class ReportQueries {
    * quotas per commitment (level `commitment`, code = the commitment id).
    */
   async children(scope: ReportScope, code: string): Promise<RegionFigures[]> {
-    if (reportLevelOf(code) === 'village') {
-      const cells = await this.table.query(reportKeys.villageCell(scope.fiscalYear, code, '').pk, `${code}#`);
-      return cells
-        .filter((cell) => cellInScope(cell, scope))
-        .map((cell) => ({
-          code: String(cell.commitmentId),
-          level: 'commitment',
-          rollup: rollupOfCell(cell),
-          target: 0,
-        }));
-    }
+    if (reportLevelOf(code) === 'village') return (await this.village(scope, code)).children;
     const targets = reportKeys.children(TARGET_SCOPE, code);
     const rollups =
       reportLevelOf(code) === 'district'
         ? this.villageRollups(scope, code)
         : this.nodes(reportKeys.children(scope.id, code).pk);
     return this.joined(rollups, targets.pk, targets.prefix);
+  }
+
+  /**
+   * A region's figures and its children's (or, with `villages`, every village under it), read together: a
+   * village's own figures and its quotas come from one read of its cells.
+   */
+  async regionAndChildren(
+    scope: ReportScope,
+    code: string,
+    list: 'children' | 'villages' = 'children',
+  ): Promise<{ region: RegionFigures; children: RegionFigures[] }> {
+    if (list === 'children' && reportLevelOf(code) === 'village') return this.village(scope, code);
+    const [region, children] = await Promise.all([
+      this.region(scope, code),
+      list === 'villages' ? this.villages(scope, code) : this.children(scope, code),
+    ]);
+    return { region, children };
+  }
+
+  /** A village's figures in a scope (the sum of its cells there) and its quotas, one per commitment (a cell each). */
+  private async village(
+    scope: ReportScope,
+    code: string,
+  ): Promise<{ region: RegionFigures; children: RegionFigures[] }> {
+    const { pk, prefix } = reportKeys.villageCells(scope.fiscalYear, code);
+    const [cells, target] = await Promise.all([this.table.query(pk, prefix), this.targetOf(code)]);
+    const quotas = cells.filter((cell) => cellInScope(cell, scope));
+    const rollups = quotas.map(rollupOfCell);
+    return {
+      region: { code, level: 'village', rollup: sumRollups(rollups), target },
+      children: quotas.map((cell, i) => ({
+        code: String(cell.commitmentId),
+        level: 'commitment',
+        rollup: rollups[i] as Rollup,
+        target: 0,
+      })),
+    };
+  }
+
+  /** A region's target (its vulnerable workers), 0 without one. */
+  private async targetOf(code: string): Promise<number> {
+    const target = await this.table.get(reportKeys.node(TARGET_SCOPE, code));
+    return Number(target?.target ?? 0);
   }
 
   /** Every village under a region (a province or below) with figures in the scope or a target. */
