@@ -4,8 +4,17 @@
  * import-work queue) enrolls them chunk by chunk. Every row is a worker the quota has room for, so each is a
  * full enrollment transaction. Measures the post, the time to the job's last result, and rows per second.
  */
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { IMPORT_BATCH_ROWS } from '@lindung/api';
 import { periodOf, villagesOf } from '@lindung/core';
 import { IMPORT_CHUNK_ROWS } from '@lindung/store';
+import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.js';
+import { freePort } from '../../packages/local/src/preflight.js';
+import { emulatorClients } from '../../packages/local/src/stack.js';
 import { importAndWait } from '../../scripts/demo/imports.js';
 import { importKilledMidway, type KilledImport } from '../support/import-kill.js';
 import { type BenchWorld, FULL_YEAR_PREMIUM, nikSequence } from './world.js';
@@ -102,4 +111,133 @@ export const benchImportKilled = async ({
   }
   const { job, problems: _none, ...figures } = run;
   return { ...figures, killAt, enrolled: job.rows.enrolled };
+};
+
+/** What DynamoDB Local alone can write in an import's shape, with nothing else asking anything of it. */
+export interface ImportFloor {
+  readonly itemBytes: number;
+  readonly seconds: number;
+  readonly levels: readonly {
+    /** Whether the table has a stream, as the ledger table has for the reports projector. */
+    readonly stream: boolean;
+    /** `transaction`: the allocation's conditional update and each row's three conditional puts (claim,
+     * enrollment, ledger entry) in one TransactWriteItems, as the import writes; `batch`: BatchWriteItem of
+     * 25 unconditional puts, which holds no invariant (no claim, no quota) and is here only as the ceiling. */
+    readonly kind: 'transaction' | 'batch';
+    readonly rowsPerRequest: number;
+    readonly writers: number;
+    readonly rowsPerSecond: number;
+  }[];
+}
+
+/**
+ * The import's floor: a DynamoDB Local of its own (in memory), so that nothing but these clients asks
+ * anything of it, written for `seconds` per level in the import's shape, first into a table with a stream (as
+ * the ledger table), then into one without. Each row is the three items a worker's import writes, of
+ * `itemBytes` each. Its own process also because DynamoDB Local writes a table with a stream created after
+ * heavy writes elsewhere up to 75 times slower, one core busy (600 → 8 rows/s measured), which would
+ * understate the floor.
+ */
+export const benchImportFloor = async ({
+  seconds = 8,
+  itemBytes = 400,
+  log = (_: string) => {},
+} = {}): Promise<ImportFloor> => {
+  const local = await startDynamoDbLocal({ port: await freePort() });
+  const dynamodb = emulatorClients(local.endpoint, local.endpoint).dynamodb;
+  const padding = 'x'.repeat(itemBytes);
+  const item = (pk: string) => ({ pk: { S: pk }, sk: { S: 'row' }, padding: { S: padding } });
+  const levels: ImportFloor['levels'][number][] = [];
+  let serial = 0;
+  const writeTable = async (table: string, stream: boolean) => {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        ...(stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+      }),
+    );
+    const transaction = (writer: number, rows: number) =>
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table,
+              Key: { pk: { S: `allocation#${writer}` }, sk: { S: 'quota' } },
+              UpdateExpression: 'ADD reserved :cost',
+              ConditionExpression: 'attribute_not_exists(reserved) OR reserved < :budget',
+              ExpressionAttributeValues: {
+                ':cost': { N: String(rows * FULL_YEAR_PREMIUM) },
+                ':budget': { N: '1e15' },
+              },
+            },
+          },
+          ...Array.from({ length: rows }, () => serial++).flatMap((row) =>
+            ['claim', 'enrollment', 'ledger'].map((kind) => ({
+              Put: {
+                TableName: table,
+                Item: item(`${kind}#${row}`),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ),
+        ],
+      });
+    const batch = () =>
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [table]: Array.from({ length: 25 }, () => ({ PutRequest: { Item: item(`batch#${serial++}`) } })),
+        },
+      });
+    const run = async (
+      kind: 'transaction' | 'batch',
+      rowsPerRequest: number,
+      writers: number,
+      ms: number,
+    ) => {
+      const ends = performance.now() + ms;
+      let rows = 0;
+      await Promise.all(
+        Array.from({ length: writers }, async (_, writer) => {
+          while (performance.now() < ends) {
+            if (kind === 'transaction') await dynamodb.send(transaction(writer, rowsPerRequest));
+            else {
+              const { UnprocessedItems = {} } = await dynamodb.send(batch());
+              if (Object.keys(UnprocessedItems).length > 0)
+                throw new Error('DynamoDB Local left items unprocessed');
+            }
+            rows += rowsPerRequest;
+          }
+        }),
+      );
+      return rows / (ms / 1000);
+    };
+    await run('transaction', IMPORT_BATCH_ROWS, 2, 2_000); // warm-up (the JVM's compiler)
+    const measure = async (kind: 'transaction' | 'batch', rowsPerRequest: number, writers: number) => {
+      const rowsPerSecond = await run(kind, rowsPerRequest, writers, seconds * 1000);
+      levels.push({ stream, kind, rowsPerRequest, writers, rowsPerSecond });
+      log(
+        `  ${stream ? 'stream' : 'no stream'}, ${kind}, ${rowsPerRequest.toFixed(1)} rows a request, ${writers} writers: ${rowsPerSecond.toFixed(0)} rows/s`,
+      );
+    };
+    for (const writers of [1, 2, 4]) await measure('transaction', IMPORT_BATCH_ROWS, writers);
+    await measure('transaction', 33, 1); // 100 actions, DynamoDB's most
+    for (const writers of [1, 2, 4]) await measure('batch', 25 / 3, writers);
+  };
+  try {
+    await writeTable('import-floor-stream', true);
+    await writeTable('import-floor', false);
+  } finally {
+    dynamodb.destroy();
+    await local.stop();
+  }
+  return { itemBytes, seconds, levels };
 };

@@ -29,7 +29,14 @@ import { formatNumber } from '@lindung/core';
 import { groupPhases, renderFunctionRequests, renderPhases } from '../../scripts/demo/report.js';
 import { benchEnrollment, type EnrollmentBench } from './enrollment.js';
 import { benchFunctions, type FunctionFigures } from './functions.js';
-import { benchImport, benchImportKilled, type ImportFigures, type KilledImportFigures } from './import.js';
+import {
+  benchImport,
+  benchImportFloor,
+  benchImportKilled,
+  type ImportFigures,
+  type ImportFloor,
+  type KilledImportFigures,
+} from './import.js';
 import { benchRollWrites, type RollWrites } from './roll-writes.js';
 import { startWorld } from './world.js';
 import type { CountedClient, WriteTally } from './write-counter.js';
@@ -158,7 +165,7 @@ const renderRolls = (rolls: readonly RollWrites[]) =>
     ]),
   ].join('\n');
 
-const renderImport = (figures: ImportFigures) =>
+const renderImport = (figures: ImportFigures, floor: ImportFloor) =>
   [
     `Bulk import job (POST …/enrollments/import, then GET /v1/imports/{id} until done; one village, every row enrolled)`,
     renderTable([
@@ -170,6 +177,21 @@ const renderImport = (figures: ImportFigures) =>
         `${one(figures.totalSeconds)} s`,
         `${one(figures.rowsPerSecond)}/s`,
       ],
+    ]),
+    '',
+    `DynamoDB Local alone (a process of its own, bare clients), written in the import's shape: 3 items of ${floor.itemBytes} B a row, ${floor.seconds} s a level`,
+    renderTable([
+      ['Table', 'Requests', 'Rows a request', 'Writers', 'Rows/s', 'The job above, of this'],
+      ...floor.levels.map((level) => [
+        level.stream ? 'with a stream' : 'no stream',
+        level.kind === 'transaction'
+          ? 'TransactWriteItems (conditions: quota, claims, items)'
+          : 'BatchWriteItem (no condition: holds no invariant)',
+        one(level.rowsPerRequest),
+        String(level.writers),
+        `${one(level.rowsPerSecond)}/s`,
+        `${Math.round((figures.rowsPerSecond / level.rowsPerSecond) * 100)}%`,
+      ]),
     ]),
   ].join('\n');
 
@@ -313,7 +335,10 @@ if (sections.has('enrollment') || sections.has('roll') || importInProcess) {
       log(`A bulk import job of ${formatNumber(importRows)} rows…`);
       const figures = await benchImport(world, { rows: importRows, log });
       results.import = figures;
-      printed.push(renderImport(figures));
+      log("DynamoDB Local's floor for the import (a DynamoDB Local of its own, written by bare clients)…");
+      const floor = await benchImportFloor({ log });
+      results.importFloor = floor;
+      printed.push(renderImport(figures, floor));
     }
   } finally {
     await world.stop();
