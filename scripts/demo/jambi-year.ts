@@ -9,6 +9,7 @@
  */
 import { ApiProblemError, type LindungClient, ProgressBar } from '@lindung/cli';
 import { benefitPackage, mapConcurrently, type Period, periodOf, retrying, villagesOf } from '@lindung/core';
+import type { PollerStats } from '../../packages/local/src/sqs-poller.js';
 import { startLocalStack } from '../../packages/local/src/stack.js';
 import type { StreamPollerStats } from '../../packages/local/src/stream-poller.js';
 import { importAndWait } from './imports.js';
@@ -78,6 +79,8 @@ export interface YearResult {
   readonly summary: YearSummary;
   /** What the reports projector (the ledger stream's consumer) did over the year. */
   readonly projector: StreamPollerStats | undefined;
+  /** What each queue's consumer did over the year, by function id (absent in results of older runs). */
+  readonly queueConsumers?: Readonly<Record<string, PollerStats>>;
   /** Dashboard = API = ledger: after the December roll, and after the year closed (when asked for). */
   readonly dashboard: readonly DashboardCheck[];
   /** Every disagreement found between the plan, the counters, the invoices, the ledger and the reports. */
@@ -471,6 +474,9 @@ const yearResult = (
     peaks: recorder.peaks(),
     summary,
     projector: projector && { ...projector },
+    queueConsumers: Object.fromEntries(
+      Object.entries(stack.queueConsumers).map(([id, stats]) => [id, { ...stats }]),
+    ),
     dashboard,
     problems,
   };

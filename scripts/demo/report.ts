@@ -123,6 +123,29 @@ export const renderRequests = (phases: readonly PhaseFigures[]): string[] =>
     ];
   });
 
+/**
+ * How many messages each queue consumer took in how many invocations over the year: a consumer fed one
+ * message at a time pays its invocation, its receive and its delete for each.
+ */
+const renderQueueConsumers = ({ queueConsumers = {} }: YearResult): string[] => {
+  const consumers = Object.entries(queueConsumers).filter(([, stats]) => stats.batches > 0);
+  if (consumers.length === 0) return [];
+  return [
+    'Queue consumers over the year (an invocation is one batch received, handled and deleted)',
+    renderTable([
+      ['Function', 'Messages', 'Invocations', 'Messages an invocation', 'Failed'],
+      ...consumers.map(([id, stats]) => [
+        id,
+        formatNumber(stats.delivered),
+        formatNumber(stats.batches),
+        tenths(stats.delivered / stats.batches),
+        formatNumber(stats.failed),
+      ]),
+    ]),
+    '',
+  ];
+};
+
 /** The reports projector's figures over the year: how large and how slow its batches were. */
 const renderProjector = (result: YearResult): string[] => {
   const p = result.projector;
@@ -215,6 +238,7 @@ export const renderYear = (result: YearResult, wallSeconds: number): string => {
     '',
     ...renderDashboardChecks(result),
     ...renderProjector(result),
+    ...renderQueueConsumers(result),
     'Phases',
     renderPhases(groupPhases(result.phases)),
     ...renderRequests(groupPhases(result.phases)),

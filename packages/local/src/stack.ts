@@ -37,7 +37,7 @@ import { type ProvisionedQueue, type ProvisionedTable, provisionQueue, provision
 import { type RequestCounts, requestCountsWanted, threadRequestCounts } from './request-counts.js';
 import { Scheduler } from './scheduler.js';
 import { importLegacyQueueSnapshot, type SqsLocal, startSqsLocal } from './sqs-local.js';
-import { SqsPoller } from './sqs-poller.js';
+import { type PollerStats, SqsPoller } from './sqs-poller.js';
 import { type CheckpointStore, StreamPoller, type StreamPollerStats } from './stream-poller.js';
 import { type LocalTokenIssuer, localSecret, localTokenIssuer } from './tokens.js';
 
@@ -77,6 +77,8 @@ export interface LocalStack {
   readonly scheduler: Scheduler | undefined;
   /** What each stream consumer has done so far, by function id (live figures). */
   readonly streamConsumers: Readonly<Record<string, StreamPollerStats>>;
+  /** What each queue consumer has done so far (batches are invocations), by function id (live figures). */
+  readonly queueConsumers: Readonly<Record<string, PollerStats>>;
   /**
    * The AWS requests sent so far, by function id and by operation, with `main` for this thread (the pollers,
    * the stream poller, the caller's own clients; in source mode every function): empty unless
@@ -256,6 +258,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
     let scheduler: Scheduler | undefined;
     const streamConsumers: Record<string, StreamPollerStats> = {};
+    const queueConsumers: Record<string, PollerStats> = {};
     if (options.runConsumers ?? true) {
       const schedules = [];
       for (const fn of functions) {
@@ -273,6 +276,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             onError: onError(fn.id),
           });
           poller.start();
+          queueConsumers[fn.id] = poller.stats;
           stoppers.push(() => poller.stop());
         } else if (trigger.kind === 'stream') {
           const table = tables.find((t) => t.definition.id === trigger.table.id);
@@ -355,6 +359,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       tokens,
       scheduler,
       streamConsumers,
+      queueConsumers,
       requestCounts: () => (counting ? { ...loaded.requestCounts(), main: threadRequestCounts() } : {}),
       stop: stopAll,
     };

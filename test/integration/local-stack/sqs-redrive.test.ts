@@ -103,6 +103,12 @@ describe('SQS consumer semantics', () => {
       '1',
       '2',
     ]);
+    // The figures the demo prints per consumer: each message delivered once, the one failure counted.
+    await eventually(async () => (poller.stats.delivered === 3 ? true : undefined), {
+      what: 'the three messages deleted and counted',
+    });
+    expect(poller.stats).toMatchObject({ delivered: 3, failed: 1 });
+    expect(poller.stats.batches).toBeGreaterThanOrEqual(2);
   });
 
   it('hands out up to ten messages of one FIFO group a receive, in order, and none of it while they are in flight', async () => {
