@@ -296,6 +296,7 @@ const enrollmentWithoutReports = async (): Promise<EnrollmentBench> => {
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), machine: await machine() };
 const printed: string[] = [];
 
+let importFigures: ImportFigures | undefined;
 if (sections.has('enrollment') || sections.has('roll') || importInProcess) {
   log('Starting the local stack…');
   const world = await startWorld({ withoutReports: values['without-reports'] === true });
@@ -333,16 +334,20 @@ if (sections.has('enrollment') || sections.has('roll') || importInProcess) {
     }
     if (importInProcess) {
       log(`A bulk import job of ${formatNumber(importRows)} rows…`);
-      const figures = await benchImport(world, { rows: importRows, log });
-      results.import = figures;
-      log("DynamoDB Local's floor for the import (a DynamoDB Local of its own, written by bare clients)…");
-      const floor = await benchImportFloor({ log });
-      results.importFloor = floor;
-      printed.push(renderImport(figures, floor));
+      importFigures = await benchImport(world, { rows: importRows, log });
+      results.import = importFigures;
     }
   } finally {
     await world.stop();
   }
+}
+
+// With the world stopped, so that nothing but the floor's own clients runs beside its DynamoDB Local.
+if (importFigures) {
+  log("DynamoDB Local's floor for the import (a DynamoDB Local of its own, written by bare clients)…");
+  const floor = await benchImportFloor({ log });
+  results.importFloor = floor;
+  printed.push(renderImport(importFigures, floor));
 }
 
 if (sections.has('import') && killAt !== undefined) {
