@@ -130,6 +130,62 @@ export interface ImportFloor {
   }[];
 }
 
+type FloorLevel = ImportFloor['levels'][number];
+
+/** A table of the floor's, with or without a stream. */
+const floorTable = (table: string, stream: boolean) =>
+  new CreateTableCommand({
+    TableName: table,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    ...(stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+  });
+
+/** The import's transaction of `rows` rows: the writer's allocation reserves them, each row's 3 items are put once. */
+const floorTransaction = (table: string, writer: number, rows: readonly string[], padding: string) =>
+  new TransactWriteItemsCommand({
+    TransactItems: [
+      {
+        Update: {
+          TableName: table,
+          Key: { pk: { S: `allocation#${writer}` }, sk: { S: 'quota' } },
+          UpdateExpression: 'ADD reserved :cost',
+          ConditionExpression: 'attribute_not_exists(reserved) OR reserved < :budget',
+          ExpressionAttributeValues: {
+            ':cost': { N: String(rows.length * FULL_YEAR_PREMIUM) },
+            ':budget': { N: '1e15' },
+          },
+        },
+      },
+      ...rows.flatMap((row) =>
+        ['claim', 'enrollment', 'ledger'].map((kind) => ({
+          Put: {
+            TableName: table,
+            Item: { pk: { S: `${kind}#${row}` }, sk: { S: 'row' }, padding: { S: padding } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
+      ),
+    ],
+  });
+
+/** 25 unconditional puts. */
+const floorBatch = (table: string, items: readonly string[], padding: string) =>
+  new BatchWriteItemCommand({
+    RequestItems: {
+      [table]: items.map((pk) => ({
+        PutRequest: { Item: { pk: { S: `batch#${pk}` }, sk: { S: 'row' }, padding: { S: padding } } },
+      })),
+    },
+  });
+
 /**
  * The import's floor: a DynamoDB Local of its own (in memory), so that nothing but these clients asks
  * anything of it, written for `seconds` per level in the import's shape, first into a table with a stream (as
@@ -146,95 +202,68 @@ export const benchImportFloor = async ({
   const local = await startDynamoDbLocal({ port: await freePort() });
   const dynamodb = emulatorClients(local.endpoint, local.endpoint).dynamodb;
   const padding = 'x'.repeat(itemBytes);
-  const item = (pk: string) => ({ pk: { S: pk }, sk: { S: 'row' }, padding: { S: padding } });
-  const levels: ImportFloor['levels'][number][] = [];
   let serial = 0;
-  const writeTable = async (table: string, stream: boolean) => {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        ...(stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+  const keys = (n: number) => Array.from({ length: n }, () => String(serial++));
+  /** One request of a level's kind; resolves once it is written. */
+  const write = async (table: string, kind: FloorLevel['kind'], rowsPerRequest: number, writer: number) => {
+    if (kind === 'transaction') {
+      await dynamodb.send(floorTransaction(table, writer, keys(rowsPerRequest), padding));
+      return;
+    }
+    const { UnprocessedItems = {} } = await dynamodb.send(floorBatch(table, keys(25), padding));
+    if (Object.keys(UnprocessedItems).length > 0) throw new Error('DynamoDB Local left items unprocessed');
+  };
+  /** Rows a second that `writers` side by side write in `ms`. */
+  const rate = async (
+    table: string,
+    kind: FloorLevel['kind'],
+    rowsPerRequest: number,
+    writers: number,
+    ms: number,
+  ) => {
+    const ends = performance.now() + ms;
+    let rows = 0;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, writer) => {
+        while (performance.now() < ends) {
+          await write(table, kind, rowsPerRequest, writer);
+          rows += rowsPerRequest;
+        }
       }),
     );
-    const transaction = (writer: number, rows: number) =>
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table,
-              Key: { pk: { S: `allocation#${writer}` }, sk: { S: 'quota' } },
-              UpdateExpression: 'ADD reserved :cost',
-              ConditionExpression: 'attribute_not_exists(reserved) OR reserved < :budget',
-              ExpressionAttributeValues: {
-                ':cost': { N: String(rows * FULL_YEAR_PREMIUM) },
-                ':budget': { N: '1e15' },
-              },
-            },
-          },
-          ...Array.from({ length: rows }, () => serial++).flatMap((row) =>
-            ['claim', 'enrollment', 'ledger'].map((kind) => ({
-              Put: {
-                TableName: table,
-                Item: item(`${kind}#${row}`),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
-          ),
-        ],
-      });
-    const batch = () =>
-      new BatchWriteItemCommand({
-        RequestItems: {
-          [table]: Array.from({ length: 25 }, () => ({ PutRequest: { Item: item(`batch#${serial++}`) } })),
-        },
-      });
-    const run = async (
-      kind: 'transaction' | 'batch',
-      rowsPerRequest: number,
-      writers: number,
-      ms: number,
-    ) => {
-      const ends = performance.now() + ms;
-      let rows = 0;
-      await Promise.all(
-        Array.from({ length: writers }, async (_, writer) => {
-          while (performance.now() < ends) {
-            if (kind === 'transaction') await dynamodb.send(transaction(writer, rowsPerRequest));
-            else {
-              const { UnprocessedItems = {} } = await dynamodb.send(batch());
-              if (Object.keys(UnprocessedItems).length > 0)
-                throw new Error('DynamoDB Local left items unprocessed');
-            }
-            rows += rowsPerRequest;
-          }
-        }),
-      );
-      return rows / (ms / 1000);
-    };
-    await run('transaction', IMPORT_BATCH_ROWS, 2, 2_000); // warm-up (the JVM's compiler)
-    const measure = async (kind: 'transaction' | 'batch', rowsPerRequest: number, writers: number) => {
-      const rowsPerSecond = await run(kind, rowsPerRequest, writers, seconds * 1000);
-      levels.push({ stream, kind, rowsPerRequest, writers, rowsPerSecond });
-      log(
-        `  ${stream ? 'stream' : 'no stream'}, ${kind}, ${rowsPerRequest.toFixed(1)} rows a request, ${writers} writers: ${rowsPerSecond.toFixed(0)} rows/s`,
-      );
-    };
-    for (const writers of [1, 2, 4]) await measure('transaction', IMPORT_BATCH_ROWS, writers);
-    await measure('transaction', 33, 1); // 100 actions, DynamoDB's most
-    for (const writers of [1, 2, 4]) await measure('batch', 25 / 3, writers);
+    return rows / (ms / 1000);
   };
+  const shapes: Omit<FloorLevel, 'stream' | 'rowsPerSecond'>[] = [
+    ...[1, 2, 4].map((writers) => ({
+      kind: 'transaction' as const,
+      rowsPerRequest: IMPORT_BATCH_ROWS,
+      writers,
+    })),
+    { kind: 'transaction', rowsPerRequest: 33, writers: 1 }, // 100 actions, DynamoDB's most
+    ...[1, 2, 4].map((writers) => ({ kind: 'batch' as const, rowsPerRequest: 25 / 3, writers })),
+  ];
+  const levels: FloorLevel[] = [];
   try {
-    await writeTable('import-floor-stream', true);
-    await writeTable('import-floor', false);
+    for (const [table, stream] of [
+      ['import-floor-stream', true],
+      ['import-floor', false],
+    ] as const) {
+      await dynamodb.send(floorTable(table, stream));
+      await rate(table, 'transaction', IMPORT_BATCH_ROWS, 2, 2_000); // warm-up (the JVM's compiler)
+      for (const shape of shapes) {
+        const rowsPerSecond = await rate(
+          table,
+          shape.kind,
+          shape.rowsPerRequest,
+          shape.writers,
+          seconds * 1000,
+        );
+        levels.push({ ...shape, stream, rowsPerSecond });
+        log(
+          `  ${stream ? 'stream' : 'no stream'}, ${shape.kind}, ${shape.rowsPerRequest.toFixed(1)} rows a request, ${shape.writers} writers: ${rowsPerSecond.toFixed(0)} rows/s`,
+        );
+      }
+    }
   } finally {
     dynamodb.destroy();
     await local.stop();

@@ -41,6 +41,15 @@ export interface ReportedCommitment {
 }
 
 /** The reads of the reports table that answer the report endpoints. */
+/** A village's quotas, one per commitment (a cell each). */
+const quotasOf = (cells: readonly Record<string, unknown>[]): RegionFigures[] =>
+  cells.map((cell) => ({
+    code: String(cell.commitmentId),
+    level: 'commitment',
+    rollup: rollupOfCell(cell),
+    target: 0,
+  }));
+
 export class ReportQueries {
   constructor(private readonly table: ReportsTable) {}
 
@@ -59,7 +68,7 @@ export class ReportQueries {
    * quotas per commitment (level `commitment`, code = the commitment id).
    */
   async children(scope: ReportScope, code: string): Promise<RegionFigures[]> {
-    if (reportLevelOf(code) === 'village') return (await this.village(scope, code)).children;
+    if (reportLevelOf(code) === 'village') return quotasOf(await this.villageCells(scope, code));
     const targets = reportKeys.children(TARGET_SCOPE, code);
     const rollups =
       reportLevelOf(code) === 'district'
@@ -85,24 +94,21 @@ export class ReportQueries {
     return { region, children };
   }
 
-  /** A village's figures in a scope (the sum of its cells there) and its quotas, one per commitment (a cell each). */
+  /** A village's figures in a scope (the sum of its cells there) and its quotas, from one read of its cells. */
   private async village(
     scope: ReportScope,
     code: string,
   ): Promise<{ region: RegionFigures; children: RegionFigures[] }> {
+    const [cells, target] = await Promise.all([this.villageCells(scope, code), this.targetOf(code)]);
+    const children = quotasOf(cells);
+    const rollup = sumRollups(children.map((quota) => quota.rollup));
+    return { region: { code, level: 'village', rollup, target }, children };
+  }
+
+  /** A village's cells in a scope: one per commitment that funds it. */
+  private async villageCells(scope: ReportScope, code: string): Promise<Record<string, unknown>[]> {
     const { pk, prefix } = reportKeys.villageCells(scope.fiscalYear, code);
-    const [cells, target] = await Promise.all([this.table.query(pk, prefix), this.targetOf(code)]);
-    const quotas = cells.filter((cell) => cellInScope(cell, scope));
-    const rollups = quotas.map(rollupOfCell);
-    return {
-      region: { code, level: 'village', rollup: sumRollups(rollups), target },
-      children: quotas.map((cell, i) => ({
-        code: String(cell.commitmentId),
-        level: 'commitment',
-        rollup: rollups[i] as Rollup,
-        target: 0,
-      })),
-    };
+    return (await this.table.query(pk, prefix)).filter((cell) => cellInScope(cell, scope));
   }
 
   /** A region's target (its vulnerable workers), 0 without one. */
