@@ -52,13 +52,15 @@ describe('the NIK hashing key through the Parameters and Secrets extension', () 
     // Prepare
     answer = { status: 400, body: { message: 'AccessDeniedException' } };
 
-    // Act
-    const refused = secretThroughExtension(ARN, env());
-    const withoutToken = secretThroughExtension(ARN, { ...env(), AWS_SESSION_TOKEN: 'wrong' });
+    // Act: both asked side by side, each with its expectation attached at once, so that neither rejects
+    // unobserved while the other is awaited.
+    const refused = expect(secretThroughExtension(ARN, env())).rejects.toThrow(/answered 400/);
+    const withoutToken = expect(
+      secretThroughExtension(ARN, { ...env(), AWS_SESSION_TOKEN: 'wrong' }),
+    ).rejects.toThrow(/answered 401/);
 
     // Assess
-    await expect(refused).rejects.toThrow(/answered 400/);
-    await expect(withoutToken).rejects.toThrow(/answered 401/);
+    await Promise.all([refused, withoutToken]);
     answer = { status: 200, body: { ARN, SecretString: '' } };
     await expect(secretThroughExtension(ARN, env())).rejects.toThrow(/empty or not a string/);
   });
