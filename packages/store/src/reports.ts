@@ -88,11 +88,6 @@ export class ReportsRepository {
     return this.queries.region(scope, code);
   }
 
-  /** The child regions of a region (for a village, its quotas per commitment). */
-  children(scope: ReportScope, code: string): Promise<RegionFigures[]> {
-    return this.queries.children(scope, code);
-  }
-
   /**
    * A region's figures and its children's (or, with `villages`, every village under it), read together: a
    * village's figures and its quotas come from one read of its cells.
@@ -103,11 +98,6 @@ export class ReportsRepository {
     list: 'children' | 'villages' = 'children',
   ): Promise<{ region: RegionFigures; children: RegionFigures[] }> {
     return this.queries.regionAndChildren(scope, code, list);
-  }
-
-  /** Every village under a region (a province or below) with figures in the scope or a target. */
-  villages(scope: ReportScope, code: string): Promise<RegionFigures[]> {
-    return this.queries.villages(scope, code);
   }
 
   /** The fiscal years with figures, of every sponsor or of one, newest first. */

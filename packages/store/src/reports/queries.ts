@@ -40,7 +40,6 @@ export interface ReportedCommitment {
   readonly status?: string;
 }
 
-/** The reads of the reports table that answer the report endpoints. */
 /** A village's quotas, one per commitment (a cell each). */
 const quotasOf = (cells: readonly Record<string, unknown>[]): RegionFigures[] =>
   cells.map((cell) => ({
@@ -50,6 +49,7 @@ const quotasOf = (cells: readonly Record<string, unknown>[]): RegionFigures[] =>
     target: 0,
   }));
 
+/** The reads of the reports table that answer the report endpoints. */
 export class ReportQueries {
   constructor(private readonly table: ReportsTable) {}
 
